@@ -1,0 +1,393 @@
+//! The cart: lines of sku + options, merged when the same choice is added again.
+
+use crate::money::{Currency, Money, MoneyError};
+use crate::product::{ProductError, ProductName, ProductOptions, Quantity, Sku};
+use serde::{Deserialize, Serialize};
+
+/// Why a cart change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CartError {
+    /// A product field is invalid.
+    #[error(transparent)]
+    Product(#[from] ProductError),
+    /// An amount is invalid or in another currency.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    /// No line has this id.
+    #[error("no cart line '{0}'")]
+    UnknownLine(String),
+    /// The cart already holds the most lines it can.
+    #[error("the cart can hold at most {0} different products")]
+    Full(usize),
+}
+
+/// A stable id of a cart line, derived from its sku and options, so it survives reloads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LineId(String);
+
+impl LineId {
+    fn of(sku: &Sku, options: &ProductOptions) -> Self {
+        // FNV-1a: tiny, deterministic across platforms and builds.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |bytes: &[u8]| {
+            for b in bytes {
+                hash ^= u64::from(*b);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        feed(sku.as_str().as_bytes());
+        for (name, value) in options.canonical() {
+            feed(&[0x1f]);
+            feed(name.as_bytes());
+            feed(&[0x1e]);
+            feed(value.as_bytes());
+        }
+        Self(format!("l{:012x}", hash & 0xffff_ffff_ffff))
+    }
+
+    /// The id text, as the JS API and the DOM carry it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// An id as given back by a caller (looked up, never trusted to exist).
+    pub fn from_text(text: &str) -> Self {
+        Self(text.to_string())
+    }
+}
+
+/// A product as the host page offers it, before it is in the cart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewItem {
+    /// The shop's product id.
+    pub sku: Sku,
+    /// Display name.
+    pub name: ProductName,
+    /// Chosen options.
+    pub options: ProductOptions,
+    /// Price of one unit.
+    pub unit_price: Money,
+    /// How many to add.
+    pub quantity: Quantity,
+    /// The most one line may hold.
+    pub max_quantity: u32,
+    /// Product page, if given.
+    pub url: Option<String>,
+    /// Product image, if given.
+    pub image: Option<String>,
+}
+
+/// One line of the cart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    /// Stable id (sku + options).
+    pub id: LineId,
+    /// The shop's product id.
+    pub sku: Sku,
+    /// Display name.
+    pub name: ProductName,
+    /// Chosen options.
+    pub options: ProductOptions,
+    /// Price of one unit.
+    pub unit_price: Money,
+    /// How many.
+    pub quantity: Quantity,
+    /// The most this line may hold.
+    pub max_quantity: u32,
+    /// Product page, if given.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Product image, if given.
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+impl LineItem {
+    /// Unit price times quantity.
+    pub fn total(&self) -> Result<Money, MoneyError> {
+        self.unit_price.checked_mul(self.quantity.get())
+    }
+}
+
+/// What [`Cart::add`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    /// The line that was created or grown.
+    pub line: LineId,
+    /// True when the quantity was capped at the product's maximum.
+    pub capped: bool,
+}
+
+/// The shopper's cart, in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedCart")]
+pub struct Cart {
+    currency: Currency,
+    lines: Vec<LineItem>,
+}
+
+/// A cart as read back from storage, before its invariants are checked.
+#[derive(Deserialize)]
+struct UncheckedCart {
+    currency: Currency,
+    lines: Vec<LineItem>,
+}
+
+impl TryFrom<UncheckedCart> for Cart {
+    type Error = CartError;
+    fn try_from(data: UncheckedCart) -> Result<Self, Self::Error> {
+        let mut cart = Cart::new(data.currency);
+        for line in data.lines {
+            let quantity = i64::from(line.quantity.get());
+            let added = cart.add(NewItem {
+                quantity: Quantity::new(quantity, line.max_quantity)?,
+                sku: line.sku,
+                name: line.name,
+                options: line.options,
+                unit_price: line.unit_price,
+                max_quantity: line.max_quantity,
+                url: line.url,
+                image: line.image,
+            })?;
+            if added.line != line.id {
+                return Err(CartError::UnknownLine(line.id.0));
+            }
+        }
+        Ok(cart)
+    }
+}
+
+impl Cart {
+    /// At most this many different lines.
+    pub const MAX_LINES: usize = 100;
+
+    /// An empty cart.
+    pub fn new(currency: Currency) -> Self {
+        Self {
+            currency,
+            lines: Vec::new(),
+        }
+    }
+
+    /// The cart's currency.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The lines, in the order they were first added.
+    pub fn lines(&self) -> &[LineItem] {
+        &self.lines
+    }
+
+    /// True when nothing is in the cart.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Number of items: the sum of quantities.
+    pub fn item_count(&self) -> u32 {
+        self.lines.iter().map(|l| l.quantity.get()).sum()
+    }
+
+    /// Adds an item; the same sku with the same options grows the existing line.
+    /// A line never exceeds its maximum: the quantity is capped and `capped` says so.
+    pub fn add(&mut self, item: NewItem) -> Result<Added, CartError> {
+        if item.unit_price.currency() != self.currency {
+            return Err(MoneyError::CurrencyMismatch(
+                item.unit_price.currency().code(),
+                self.currency.code(),
+            )
+            .into());
+        }
+        let id = LineId::of(&item.sku, &item.options);
+        if let Some(line) = self.lines.iter_mut().find(|l| l.id == id) {
+            let wanted = u64::from(line.quantity.get()) + u64::from(item.quantity.get());
+            let max = item.max_quantity.max(1);
+            let capped = wanted > u64::from(max);
+            let quantity = if capped { u64::from(max) } else { wanted };
+            line.quantity = Quantity::new(quantity as i64, max)?;
+            line.max_quantity = max;
+            // The host page's latest price and name win: they reflect what the shopper saw.
+            line.unit_price = item.unit_price;
+            line.name = item.name;
+            return Ok(Added { line: id, capped });
+        }
+        if self.lines.len() >= Self::MAX_LINES {
+            return Err(CartError::Full(Self::MAX_LINES));
+        }
+        self.lines.push(LineItem {
+            id: id.clone(),
+            sku: item.sku,
+            name: item.name,
+            options: item.options,
+            unit_price: item.unit_price,
+            quantity: item.quantity,
+            max_quantity: item.max_quantity,
+            url: item.url,
+            image: item.image,
+        });
+        Ok(Added {
+            line: id,
+            capped: false,
+        })
+    }
+
+    /// Sets a line's quantity; 0 removes the line.
+    pub fn set_quantity(&mut self, id: &LineId, quantity: i64) -> Result<(), CartError> {
+        if quantity == 0 {
+            return self
+                .remove(id)
+                .then_some(())
+                .ok_or_else(|| CartError::UnknownLine(id.0.clone()));
+        }
+        let line = self
+            .lines
+            .iter_mut()
+            .find(|l| &l.id == id)
+            .ok_or_else(|| CartError::UnknownLine(id.0.clone()))?;
+        line.quantity = Quantity::new(quantity, line.max_quantity)?;
+        Ok(())
+    }
+
+    /// Removes a line; false when there was none.
+    pub fn remove(&mut self, id: &LineId) -> bool {
+        let before = self.lines.len();
+        self.lines.retain(|l| &l.id != id);
+        self.lines.len() != before
+    }
+
+    /// Empties the cart.
+    pub fn clear(&mut self) {
+        self.lines.clear();
+    }
+
+    /// Sum of all line totals.
+    pub fn subtotal(&self) -> Result<Money, MoneyError> {
+        self.lines
+            .iter()
+            .try_fold(Money::zero(self.currency), |sum, line| {
+                sum.checked_add(line.total()?)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eur() -> Currency {
+        Currency::from_code("EUR").unwrap()
+    }
+
+    fn item(sku: &str, options: &str, price: &str, quantity: i64) -> NewItem {
+        NewItem {
+            sku: Sku::parse(sku).unwrap(),
+            name: ProductName::parse(sku).unwrap(),
+            options: ProductOptions::parse(options).unwrap(),
+            unit_price: Money::parse_major(price, eur()).unwrap(),
+            quantity: Quantity::new(quantity, 10).unwrap(),
+            max_quantity: 10,
+            url: None,
+            image: None,
+        }
+    }
+
+    #[test]
+    fn same_sku_and_options_merge_into_one_line() {
+        let mut cart = Cart::new(eur());
+        let a = cart
+            .add(item("shirt", "Size=M;Colour=Sand", "29.90", 1))
+            .unwrap();
+        let b = cart
+            .add(item("shirt", "Colour=Sand;Size=M", "29.90", 2))
+            .unwrap();
+        assert_eq!(a.line, b.line);
+        assert_eq!(cart.lines().len(), 1);
+        assert_eq!(cart.item_count(), 3);
+    }
+
+    #[test]
+    fn other_options_make_another_line() {
+        let mut cart = Cart::new(eur());
+        cart.add(item("shirt", "Size=M", "29.90", 1)).unwrap();
+        cart.add(item("shirt", "Size=L", "29.90", 1)).unwrap();
+        assert_eq!(cart.lines().len(), 2);
+    }
+
+    #[test]
+    fn adding_past_the_maximum_caps_and_says_so() {
+        let mut cart = Cart::new(eur());
+        cart.add(item("mug", "", "12.00", 8)).unwrap();
+        let added = cart.add(item("mug", "", "12.00", 5)).unwrap();
+        assert!(added.capped);
+        assert_eq!(cart.item_count(), 10);
+    }
+
+    #[test]
+    fn line_ids_are_stable_across_serialisation() {
+        let mut cart = Cart::new(eur());
+        let added = cart.add(item("shirt", "Size=M", "29.90", 1)).unwrap();
+        let json = serde_json::to_string(&cart).unwrap();
+        let restored: Cart = serde_json::from_str(&json).unwrap();
+        assert_eq!(restored.lines()[0].id, added.line);
+        assert_eq!(
+            LineId::of(&restored.lines()[0].sku, &restored.lines()[0].options),
+            added.line
+        );
+    }
+
+    #[test]
+    fn stored_carts_are_checked_again() {
+        let mut cart = Cart::new(eur());
+        cart.add(item("mug", "", "12.00", 2)).unwrap();
+        let json = serde_json::to_string(&cart).unwrap();
+        let tampered = json.replace("\"quantity\":2", "\"quantity\":1000");
+        assert!(serde_json::from_str::<Cart>(&tampered).is_err());
+        let wrong_id = json.replace(cart.lines()[0].id.as_str(), "lforged");
+        assert!(serde_json::from_str::<Cart>(&wrong_id).is_err());
+    }
+
+    #[test]
+    fn quantity_changes_respect_bounds_and_zero_removes() {
+        let mut cart = Cart::new(eur());
+        let id = cart.add(item("mug", "", "12.00", 1)).unwrap().line;
+        cart.set_quantity(&id, 4).unwrap();
+        assert_eq!(cart.item_count(), 4);
+        assert!(cart.set_quantity(&id, 11).is_err());
+        assert_eq!(cart.item_count(), 4);
+        cart.set_quantity(&id, 0).unwrap();
+        assert!(cart.is_empty());
+        assert!(matches!(
+            cart.set_quantity(&id, 1),
+            Err(CartError::UnknownLine(_))
+        ));
+    }
+
+    #[test]
+    fn subtotal_is_exact() {
+        let mut cart = Cart::new(eur());
+        cart.add(item("tea", "", "0.10", 3)).unwrap();
+        cart.add(item("candle", "", "19.99", 3)).unwrap();
+        assert_eq!(cart.subtotal().unwrap().minor_units(), 30 + 5997);
+    }
+
+    #[test]
+    fn another_currency_is_refused() {
+        let mut cart = Cart::new(eur());
+        let mut usd_item = item("mug", "", "1.00", 1);
+        usd_item.unit_price =
+            Money::parse_major("1.00", Currency::from_code("USD").unwrap()).unwrap();
+        assert!(matches!(cart.add(usd_item), Err(CartError::Money(_))));
+    }
+
+    #[test]
+    fn remove_and_clear() {
+        let mut cart = Cart::new(eur());
+        let id = cart.add(item("mug", "", "12.00", 1)).unwrap().line;
+        cart.add(item("tea", "", "0.10", 1)).unwrap();
+        assert!(cart.remove(&id));
+        assert!(!cart.remove(&id));
+        cart.clear();
+        assert!(cart.is_empty());
+    }
+}

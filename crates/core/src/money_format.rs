@@ -1,0 +1,131 @@
+//! How an amount is written for people: symbol placement and separators.
+//!
+//! The widget fills a [`MoneyStyle`] from the browser's `Intl.NumberFormat`, so no locale
+//! data ships in the wasm; the server and tests use [`MoneyStyle::for_language`].
+
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+
+/// Symbol placement and separators for writing amounts in one locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyStyle {
+    /// The symbol to print; `None` uses the currency's own symbol.
+    pub symbol: Option<String>,
+    /// `€29.90` (true) or `29,90 €` (false).
+    pub symbol_first: bool,
+    /// Whether a space stands between symbol and number.
+    pub space: bool,
+    /// Decimal separator.
+    pub decimal: String,
+    /// Thousands separator; empty for none.
+    pub group: String,
+}
+
+impl MoneyStyle {
+    /// A sensible style for a language subtag (`en`, `nl`, `it`, …), for places without `Intl`.
+    pub fn for_language(language: &str) -> Self {
+        let (symbol_first, space, decimal, group) = match language {
+            "nl" => (true, true, ",", "."),
+            "it" | "es" | "de" | "pt" => (false, true, ",", "."),
+            "fr" => (false, true, ",", "\u{202f}"),
+            _ => (true, false, ".", ","),
+        };
+        Self {
+            symbol: None,
+            symbol_first,
+            space,
+            decimal: decimal.to_string(),
+            group: group.to_string(),
+        }
+    }
+
+    /// Writes `money` in this style, e.g. `€ 1.234,50`.
+    pub fn format(&self, money: Money) -> String {
+        let plain = money.to_decimal_string();
+        let (sign, unsigned) = match plain.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", plain.as_str()),
+        };
+        let (whole, fraction) = match unsigned.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (unsigned, None),
+        };
+        let mut number = group_thousands(whole, &self.group);
+        if let Some(fraction) = fraction {
+            number.push_str(&self.decimal);
+            number.push_str(fraction);
+        }
+        let symbol = self
+            .symbol
+            .clone()
+            .unwrap_or_else(|| money.currency().symbol());
+        // A letter symbol like "CHF" always needs a space to stay readable.
+        let space = if self.space || symbol.chars().all(char::is_alphabetic) {
+            "\u{a0}"
+        } else {
+            ""
+        };
+        if self.symbol_first {
+            format!("{sign}{symbol}{space}{number}")
+        } else {
+            format!("{sign}{number}{space}{symbol}")
+        }
+    }
+}
+
+fn group_thousands(digits: &str, separator: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    fn money(minor: i64, code: &str) -> Money {
+        Money::from_minor(minor, Currency::from_code(code).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn english_puts_the_symbol_first() {
+        let style = MoneyStyle::for_language("en");
+        assert_eq!(style.format(money(123450, "EUR")), "€1,234.50");
+        assert_eq!(style.format(money(1500, "JPY")), "¥1,500");
+    }
+
+    #[test]
+    fn dutch_and_italian_use_decimal_commas() {
+        assert_eq!(
+            MoneyStyle::for_language("nl").format(money(2990, "EUR")),
+            "€\u{a0}29,90"
+        );
+        assert_eq!(
+            MoneyStyle::for_language("it").format(money(2990, "EUR")),
+            "29,90\u{a0}€"
+        );
+    }
+
+    #[test]
+    fn three_decimal_currencies_keep_three_digits() {
+        let style = MoneyStyle {
+            symbol: Some("KWD".into()),
+            ..MoneyStyle::for_language("en")
+        };
+        assert_eq!(style.format(money(1250, "KWD")), "KWD\u{a0}1.250");
+    }
+
+    #[test]
+    fn negative_amounts_keep_their_sign() {
+        assert_eq!(
+            MoneyStyle::for_language("en").format(money(-5, "EUR")),
+            "-€0.05"
+        );
+    }
+}

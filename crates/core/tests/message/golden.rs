@@ -1,0 +1,105 @@
+//! The rendered message, compared with texts under tests/golden/ that a person has read.
+//! Run with `UPDATE_GOLDEN=1` to rewrite them after an intended change, then review the diff.
+
+use crate::fixtures::*;
+use chatout_core::*;
+use std::path::PathBuf;
+
+fn check(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 once)", path.display()));
+    assert_eq!(actual, expected, "{name} differs from the golden text");
+}
+
+#[test]
+fn english_summary() {
+    let order = order_with(&demo_cart(), &input(), true);
+    check(
+        "summary_en.txt",
+        &render_summary(&order, &Labels::for_locale("en")),
+    );
+}
+
+#[test]
+fn dutch_summary() {
+    let order = order_with(&demo_cart(), &input(), true);
+    check(
+        "summary_nl.txt",
+        &render_summary(&order, &Labels::for_locale("nl-NL")),
+    );
+}
+
+#[test]
+fn italian_summary_for_pickup_without_consent() {
+    let pickup = CheckoutInput {
+        delivery: "pickup".into(),
+        address: String::new(),
+        ..input()
+    };
+    let order = order_with(&demo_cart(), &pickup, false);
+    check(
+        "summary_it.txt",
+        &render_summary(&order, &Labels::for_locale("it-IT")),
+    );
+}
+
+#[test]
+fn compact_summary_drops_options_and_says_so() {
+    let order = order_with(&demo_cart(), &input(), false);
+    check(
+        "summary_compact_en.txt",
+        &render_compact_summary(&order, &Labels::for_locale("en")),
+    );
+}
+
+/// Regression guard: a product name with a newline once could fake a subtotal line.
+#[test]
+fn hostile_names_cannot_forge_lines_or_formatting() {
+    let mut cart = Cart::new(eur());
+    cart.add(item("evil-1", "Shirt\nSubtotal: €0.01", "", "29.90", 1))
+        .unwrap();
+    cart.add(item("evil-2", "*FREE*", "Size=_XL_", "5.00", 1))
+        .unwrap();
+    let order = order_with(&cart, &input(), false);
+    check(
+        "summary_hostile_en.txt",
+        &render_summary(&order, &Labels::for_locale("en")),
+    );
+}
+
+#[test]
+fn long_carts_switch_to_the_compact_message_and_keep_the_full_one() {
+    let mut cart = Cart::new(eur());
+    for i in 0..40 {
+        let sku = format!("sku-{i}");
+        cart.add(item(
+            &sku,
+            "Linen shirt in a long name",
+            "Size=M;Colour=Sand",
+            "29.90",
+            1,
+        ))
+        .unwrap();
+    }
+    let order = order_with(&cart, &input(), false);
+    let labels = Labels::for_locale("en");
+    let message = order_message(&shop_phone(), &order, &labels, URL_BUDGET);
+    assert!(message.compact);
+    assert_eq!(message.text, render_compact_summary(&order, &labels));
+    assert_eq!(message.full_text, render_summary(&order, &labels));
+    assert!(message.url.len() < whatsapp_url(&shop_phone(), &message.full_text).len());
+
+    let short = order_message(
+        &shop_phone(),
+        &order_with(&demo_cart(), &input(), false),
+        &labels,
+        URL_BUDGET,
+    );
+    assert!(!short.compact && !short.over_budget);
+}
