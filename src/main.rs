@@ -1,1 +1,5 @@
-fn main() {}
+//! The wasm entry point that Trunk builds as `chatout-widget`.
+
+fn main() {
+    chatout::start();
+}

@@ -55,6 +55,7 @@ mod reference;
 mod summary;
 pub mod text;
 mod whatsapp;
+mod wire;
 
 pub use cart::{Added, Cart, CartError, LineId, LineItem, NewItem};
 pub use labels::{fill, language_of, LabelError, Labels};
@@ -70,3 +71,4 @@ pub use product::{ProductError, ProductName, ProductOptions, Quantity, Sku};
 pub use reference::{OrderReference, ReferenceError};
 pub use summary::{render_compact_summary, render_summary};
 pub use whatsapp::{order_message, whatsapp_url, OrderMessage, URL_BUDGET};
+pub use wire::pending_order_json;

@@ -103,3 +103,17 @@ fn long_carts_switch_to_the_compact_message_and_keep_the_full_one() {
     );
     assert!(!short.compact && !short.over_budget);
 }
+
+#[test]
+fn pending_order_json_has_the_contract_shape() {
+    let order = order_with(&demo_cart(), &input(), true);
+    let json = pending_order_json(&order, "nl-NL", "https://shop.example/p");
+    assert_eq!(json["reference"], "K7F3-9Q2M");
+    assert_eq!(json["items"][0]["unit_price"], 2990);
+    assert_eq!(json["items"][0]["options"]["Size"], "M");
+    assert_eq!(json["subtotal"], 8009);
+    assert_eq!(json["customer"]["phone"], "+31612345678");
+    assert_eq!(json["delivery"]["method"], "shipping");
+    assert_eq!(json["consent"]["whatsapp_updates"], true);
+    assert_eq!(json["consent"]["at"], "2026-11-21T10:00:00Z");
+}

@@ -1,0 +1,148 @@
+//! The browser's services the widget relies on: crypto, clock, Intl, clipboard, navigation.
+//! Each degrades instead of throwing: a missing API must never stop a shopper's order.
+
+use chatout_core::{Currency, MoneyStyle};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
+    type NumberFormat;
+
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "NumberFormat")]
+    fn new(locale: &str, options: &JsValue) -> Result<NumberFormat, JsValue>;
+
+    #[wasm_bindgen(catch, method, js_name = formatToParts)]
+    fn format_to_parts(this: &NumberFormat, value: f64) -> Result<js_sys::Array, JsValue>;
+}
+
+/// Logs an error in the console, prefixed so shop owners find it.
+pub fn console_error(message: &str) {
+    web_sys::console::error_1(&format!("Chatout: {message}").into());
+}
+
+/// Logs a warning in the console.
+pub fn console_warn(message: &str) {
+    web_sys::console::warn_1(&format!("Chatout: {message}").into());
+}
+
+/// Eight random bytes from `crypto.getRandomValues`, mixed with the clock if it is missing.
+pub fn random_bytes() -> [u8; 8] {
+    let mut bytes = [0u8; 8];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !filled {
+        let seed = (js_sys::Date::now() * 1000.0) as u64 ^ (js_sys::Math::random() * 1e15) as u64;
+        bytes = seed.to_le_bytes();
+    }
+    bytes
+}
+
+/// Now, as RFC 3339 in UTC.
+pub fn now_rfc3339() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+/// The page's title and address, for the plain-chat greeting.
+pub fn page_title_and_url() -> (String, String) {
+    let Some(window) = web_sys::window() else {
+        return (String::new(), String::new());
+    };
+    let title = window.document().map(|d| d.title()).unwrap_or_default();
+    let url = window.location().href().unwrap_or_default();
+    (title, url)
+}
+
+/// Money style of `locale` and `currency` as the browser's `Intl.NumberFormat` writes it.
+/// Falls back to the built-in style of the language when Intl refuses the locale.
+pub fn money_style(locale: &str, currency: Currency, fallback: MoneyStyle) -> MoneyStyle {
+    probe_money_style(locale, currency).unwrap_or(fallback)
+}
+
+fn probe_money_style(locale: &str, currency: Currency) -> Option<MoneyStyle> {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"style".into(), &"currency".into()).ok()?;
+    js_sys::Reflect::set(&options, &"currency".into(), &currency.code().into()).ok()?;
+    let format = NumberFormat::new(locale, &options).ok()?;
+    // 1234567 with fraction shows group, decimal and symbol placement at once.
+    let parts = format.format_to_parts(1_234_567.5).ok()?;
+    let mut style = MoneyStyle {
+        symbol: None,
+        symbol_first: false,
+        space: false,
+        decimal: ".".into(),
+        group: String::new(),
+    };
+    let mut seen_number = false;
+    for part in parts.iter() {
+        let kind = js_sys::Reflect::get(&part, &"type".into())
+            .ok()?
+            .as_string()?;
+        let value = js_sys::Reflect::get(&part, &"value".into())
+            .ok()?
+            .as_string()?;
+        match kind.as_str() {
+            "currency" => {
+                style.symbol = Some(value);
+                style.symbol_first = !seen_number;
+            }
+            "integer" => seen_number = true,
+            "group" => style.group = value,
+            "decimal" => style.decimal = value,
+            "literal" if value.trim().is_empty() => style.space = true,
+            _ => {}
+        }
+    }
+    Some(style)
+}
+
+/// True on phones and tablets, where wa.me should open the app in the same tab.
+pub fn is_mobile() -> bool {
+    web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .is_some_and(|ua| {
+            ["Android", "iPhone", "iPad", "iPod", "Mobile"]
+                .iter()
+                .any(|m| ua.contains(m))
+        })
+}
+
+/// Opens a wa.me link: a new tab on desktop, the same tab on mobile (which hands over to the app).
+pub fn open_link(url: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if is_mobile() {
+        let _ = window.location().assign(url);
+    } else if window
+        .open_with_url_and_target_and_features(url, "_blank", "noopener")
+        .is_err()
+    {
+        console_warn("the browser blocked opening WhatsApp; the order stays ready to send");
+    }
+}
+
+/// Copies text to the clipboard; resolves to false when the browser refuses.
+pub async fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into())
+        .ok()
+        .filter(|c| !c.is_undefined());
+    let Some(clipboard) = clipboard else {
+        return false;
+    };
+    let write = js_sys::Reflect::get(&clipboard, &"writeText".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(promise) = write
+        .and_then(|f| f.call1(&clipboard, &text.into()).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+    else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}

@@ -1,0 +1,12 @@
+//! The widget's Leptos components, one per file.
+
+mod cart_line;
+mod cart_panel;
+mod cart_view;
+mod chat_button;
+mod checkout_form;
+mod form_field;
+mod order_sent;
+mod widget;
+
+pub use widget::Widget;

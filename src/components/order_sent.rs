@@ -1,0 +1,45 @@
+use crate::browser;
+use crate::state::{SentOrder, ShopContext, Store};
+use chatout_core::fill;
+use leptos::prelude::*;
+
+/// After the hand-off: the reference, the message to copy, and a link to open WhatsApp again.
+#[component]
+pub fn OrderSent(
+    /// The order that was handed to WhatsApp.
+    order: SentOrder,
+) -> impl IntoView {
+    let shop = expect_context::<ShopContext>().0;
+    let store = expect_context::<Store>();
+    let labels = shop.labels.clone();
+    let copied = RwSignal::new(false);
+    let text = order.full_text.clone();
+    let copy = move |_| {
+        let text = text.clone();
+        leptos::task::spawn_local(async move {
+            copied.set(browser::copy_text(&text).await);
+        });
+    };
+    let (copy_label, copied_label) = (labels.copy_message.clone(), labels.copied.clone());
+    view! {
+        <div class="chatout-sent">
+            <h3 data-testid="reference">{fill(&labels.sent_title, &[("reference", &order.reference)])}</h3>
+            <p>{labels.sent_body.clone()}</p>
+            {order.compact.then(|| view! { <p class="chatout-hint">{labels.sent_compact.clone()}</p> })}
+            <textarea class="chatout-message" readonly rows="6" aria-label=labels.copy_message.clone()>
+                {order.full_text.clone()}
+            </textarea>
+            <div class="chatout-actions">
+                <button type="button" class="chatout-secondary" on:click=copy>
+                    {move || if copied.get() { copied_label.clone() } else { copy_label.clone() }}
+                </button>
+                <a class="chatout-secondary" href=order.url.clone() target="_blank" rel="noopener">
+                    {labels.open_again.clone()}
+                </a>
+            </div>
+            <button type="button" class="chatout-primary" on:click=move |_| store.close()>
+                {labels.done.clone()}
+            </button>
+        </div>
+    }
+}

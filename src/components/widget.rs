@@ -1,0 +1,45 @@
+use crate::components::{cart_panel::CartPanel, chat_button::ChatButton};
+use crate::config::{Config, Position};
+use crate::embed::hooks;
+use crate::state::{ShopContext, Store, View};
+use crate::storage::use_persisted_cart;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The widget's styles, injected once inside its shadow root.
+const STYLE: &str = include_str!("../../style/widget.css");
+
+/// The whole widget: floating button, cart panel and a live region for announcements.
+#[component]
+pub fn Widget(
+    /// The validated configuration.
+    config: Arc<Config>,
+) -> impl IntoView {
+    let (cart, storage_ok) = use_persisted_cart(config.currency);
+    let store = Store {
+        cart,
+        view: RwSignal::new(View::Closed),
+        notice: RwSignal::new(String::new()),
+        storage_ok,
+    };
+    provide_context(ShopContext(config.clone()));
+    provide_context(store);
+    hooks::install(store, config.clone());
+
+    let side = match config.position {
+        Position::Left => "chatout chatout-left",
+        Position::Right => "chatout chatout-right",
+    };
+    view! {
+        <style>{STYLE}</style>
+        <div class=side lang=config.locale.clone()>
+            <Show when=move || store.view.with(|v| *v != View::Closed)>
+                <CartPanel/>
+            </Show>
+            <ChatButton/>
+            <p class="chatout-sr-only" role="status" aria-live="polite">
+                {move || store.notice.get()}
+            </p>
+        </div>
+    }
+}

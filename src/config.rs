@@ -1,0 +1,439 @@
+//! The one place where script-tag attributes and the JSON config block become a [`Config`].
+//!
+//! Precedence: defaults < `<script id="chatout-config">` JSON < script tag `data-*` attributes.
+//! Pure: the loader hands over the raw strings, so this is tested natively.
+
+use chatout_core::{
+    language_of, Currency, DeliveryMethod, Labels, PaymentPreference, PhoneNumber, ShopRules,
+};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// What the loader captured from the page, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawConfig {
+    /// The script tag's `data-*` attributes, keys without `data-` and in snake_case.
+    pub attributes: BTreeMap<String, String>,
+    /// Text of `<script type="application/json" id="chatout-config">`, if present.
+    pub json: Option<String>,
+    /// `navigator.language`, used when no locale is configured.
+    pub browser_locale: Option<String>,
+}
+
+/// A configuration problem, named by the attribute a shop owner would fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{attribute}: {reason}")]
+pub struct ConfigError {
+    /// The attribute (or JSON block) at fault, e.g. `data-phone`.
+    pub attribute: String,
+    /// Why, in words a shop owner understands.
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, reason: impl Into<String>) -> Self {
+        let attribute = if key == "chatout-config" {
+            "#chatout-config".to_string()
+        } else {
+            format!("data-{}", key.replace('_', "-"))
+        };
+        Self {
+            attribute,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Where the floating button sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// Bottom right (default).
+    Right,
+    /// Bottom left.
+    Left,
+}
+
+/// The validated configuration of one widget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The shop's WhatsApp number.
+    pub phone: PhoneNumber,
+    /// Shop name shown in the panel and the message.
+    pub shop: String,
+    /// Currency of every price.
+    pub currency: Currency,
+    /// BCP 47 locale for texts and money formatting.
+    pub locale: String,
+    /// Payment preferences, in display order.
+    pub payments: Vec<PaymentPreference>,
+    /// Delivery methods offered.
+    pub deliveries: Vec<DeliveryMethod>,
+    /// Shipping expectation printed in the message.
+    pub shipping_note: Option<String>,
+    /// Backend that receives pending orders (Option 3), if any.
+    pub endpoint: Option<String>,
+    /// Button placement.
+    pub position: Position,
+    /// Prefilled text of a plain chat.
+    pub greeting: Option<String>,
+    /// Every text, in the shop's language, with the shop's overrides.
+    pub labels: Labels,
+}
+
+impl Config {
+    /// What checkout input is validated against.
+    pub fn rules(&self) -> ShopRules {
+        ShopRules {
+            payments: self.payments.clone(),
+            deliveries: self.deliveries.clone(),
+            default_country: Some(self.phone.calling_code()),
+        }
+    }
+}
+
+const SCALAR_KEYS: [&str; 10] = [
+    "phone",
+    "shop",
+    "currency",
+    "locale",
+    "payment",
+    "delivery",
+    "shipping_note",
+    "endpoint",
+    "position",
+    "greeting",
+];
+
+impl TryFrom<RawConfig> for Config {
+    type Error = ConfigError;
+
+    fn try_from(raw: RawConfig) -> Result<Self, Self::Error> {
+        let json = parse_json_block(raw.json.as_deref())?;
+        // Defaults < JSON block < attributes: later inserts win.
+        let mut merged: BTreeMap<String, String> = BTreeMap::new();
+        for key in SCALAR_KEYS {
+            if let Some(value) = json.get(key) {
+                merged.insert(key.to_string(), scalar_text(key, value)?);
+            }
+        }
+        for (key, value) in raw.attributes {
+            if SCALAR_KEYS.contains(&key.as_str()) {
+                merged.insert(key, value);
+            }
+        }
+        let get = |key: &str| merged.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+
+        let phone_text = get("phone").ok_or_else(|| {
+            ConfigError::new(
+                "phone",
+                "is required: the shop's WhatsApp number, like +31 6 1234 5678",
+            )
+        })?;
+        let phone = PhoneNumber::parse(phone_text, None)
+            .map_err(|e| ConfigError::new("phone", e.to_string()))?;
+        let shop = get("shop")
+            .ok_or_else(|| ConfigError::new("shop", "is required: the shop's name"))?
+            .to_string();
+        let currency = Currency::from_code(get("currency").unwrap_or("EUR"))
+            .map_err(|e| ConfigError::new("currency", e.to_string()))?;
+        let locale = match get("locale") {
+            Some(tag) => parse_locale(tag).ok_or_else(|| {
+                ConfigError::new(
+                    "locale",
+                    format!("'{tag}' is not a language tag like nl-NL"),
+                )
+            })?,
+            None => raw
+                .browser_locale
+                .as_deref()
+                .and_then(parse_locale)
+                .unwrap_or_else(|| "en".to_string()),
+        };
+        let payments = parse_payments(get("payment"))?;
+        let deliveries = parse_deliveries(get("delivery"))?;
+        let endpoint = get("endpoint").map(parse_endpoint).transpose()?;
+        let position = match get("position").unwrap_or("right") {
+            "right" => Position::Right,
+            "left" => Position::Left,
+            other => {
+                return Err(ConfigError::new(
+                    "position",
+                    format!("'{other}' must be right or left"),
+                ))
+            }
+        };
+        let labels = labels_for(&locale, &json)?;
+        if let Some(id) = payments
+            .iter()
+            .find(|p| !labels.payment_methods.contains_key(p.id()))
+        {
+            return Err(ConfigError::new(
+                "payment",
+                format!(
+                    "'{}' needs a label: add \"payment_labels\": {{\"{}\": \"…\"}} to #chatout-config",
+                    id.id(),
+                    id.id()
+                ),
+            ));
+        }
+        Ok(Config {
+            phone,
+            shop,
+            currency,
+            locale,
+            payments,
+            deliveries,
+            shipping_note: get("shipping_note").map(str::to_string),
+            endpoint,
+            position,
+            greeting: get("greeting").map(str::to_string),
+            labels,
+        })
+    }
+}
+
+fn parse_json_block(text: Option<&str>) -> Result<Map<String, Value>, ConfigError> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Ok(Map::new());
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ConfigError::new(
+            "chatout-config",
+            "must hold a JSON object {…}",
+        )),
+        Err(e) => Err(ConfigError::new(
+            "chatout-config",
+            format!("is not valid JSON ({e})"),
+        )),
+    }
+}
+
+/// JSON values may be strings, numbers, or (for lists) arrays of strings.
+fn scalar_text(key: &str, value: &Value) -> Result<String, ConfigError> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.join(" "))
+            .ok_or_else(|| ConfigError::new(key, "must be a list of strings")),
+        _ => Err(ConfigError::new(key, "must be a string")),
+    }
+}
+
+fn parse_locale(tag: &str) -> Option<String> {
+    let tag = tag.trim().replace('_', "-");
+    let mut parts = tag.split('-');
+    let language = parts.next()?;
+    let ok = (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    ok.then_some(tag)
+}
+
+fn parse_payments(text: Option<&str>) -> Result<Vec<PaymentPreference>, ConfigError> {
+    let ids: Vec<&str> = text.unwrap_or("bank_transfer").split_whitespace().collect();
+    let mut payments = Vec::new();
+    for id in ids {
+        let payment = PaymentPreference::parse(id).ok_or_else(|| {
+            ConfigError::new(
+                "payment",
+                format!("'{id}' is not a payment id (lowercase letters, digits, _)"),
+            )
+        })?;
+        if !payments.contains(&payment) {
+            payments.push(payment);
+        }
+    }
+    Ok(payments)
+}
+
+fn parse_deliveries(text: Option<&str>) -> Result<Vec<DeliveryMethod>, ConfigError> {
+    let mut methods = Vec::new();
+    for id in text.unwrap_or("shipping").split_whitespace() {
+        let method = DeliveryMethod::parse(id).ok_or_else(|| {
+            ConfigError::new("delivery", format!("'{id}' must be shipping or pickup"))
+        })?;
+        if !methods.contains(&method) {
+            methods.push(method);
+        }
+    }
+    if methods.is_empty() {
+        return Err(ConfigError::new(
+            "delivery",
+            "needs shipping, pickup or both",
+        ));
+    }
+    Ok(methods)
+}
+
+fn parse_endpoint(text: &str) -> Result<String, ConfigError> {
+    let ok = text.starts_with("https://") || text.starts_with("http://") || text.starts_with('/');
+    if ok && !text.contains(char::is_whitespace) {
+        Ok(text.to_string())
+    } else {
+        Err(ConfigError::new(
+            "endpoint",
+            format!("'{text}' must be an https:// URL or a path on this site"),
+        ))
+    }
+}
+
+/// The locale's labels, then the shop's `labels`, `payment_labels` and per-language
+/// `translations` from the JSON block.
+fn labels_for(locale: &str, json: &Map<String, Value>) -> Result<Labels, ConfigError> {
+    let language = language_of(locale);
+    let string_pairs =
+        |key: &str, value: Option<&Value>| -> Result<Vec<(String, String)>, ConfigError> {
+            let Some(value) = value else {
+                return Ok(Vec::new());
+            };
+            let object = value.as_object().ok_or_else(|| {
+                ConfigError::new("chatout-config", format!("\"{key}\" must be an object"))
+            })?;
+            object
+                .iter()
+                .map(|(k, v)| {
+                    v.as_str()
+                        .map(|s| (k.clone(), s.to_string()))
+                        .ok_or_else(|| {
+                            ConfigError::new(
+                                "chatout-config",
+                                format!("\"{key}.{k}\" must be a string"),
+                            )
+                        })
+                })
+                .collect()
+        };
+    let mut pairs = string_pairs("labels", json.get("labels"))?;
+    for (id, label) in string_pairs("payment_labels", json.get("payment_labels"))? {
+        pairs.push((format!("payment.{id}"), label));
+    }
+    let translations = json.get("translations").and_then(|t| t.get(&language));
+    pairs.extend(string_pairs(
+        &format!("translations.{language}"),
+        translations,
+    )?);
+    Labels::for_locale(locale)
+        .with_overrides(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| ConfigError::new("chatout-config", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(attributes: &[(&str, &str)], json: Option<&str>) -> RawConfig {
+        RawConfig {
+            attributes: attributes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            json: json.map(str::to_string),
+            browser_locale: Some("it-IT".into()),
+        }
+    }
+
+    fn minimal() -> Vec<(&'static str, &'static str)> {
+        vec![("phone", "+31 6 1234 5678"), ("shop", "Demo Shop")]
+    }
+
+    #[test]
+    fn minimal_config_gets_the_documented_defaults() {
+        let config = Config::try_from(raw(&minimal(), None)).unwrap();
+        assert_eq!(config.phone.digits(), "31612345678");
+        assert_eq!(config.currency.code(), "EUR");
+        assert_eq!(
+            config.locale, "it-IT",
+            "falls back to the browser's language"
+        );
+        assert_eq!(config.deliveries, vec![DeliveryMethod::Shipping]);
+        assert_eq!(config.payments[0].id(), "bank_transfer");
+        assert_eq!(config.position, Position::Right);
+        assert_eq!(config.endpoint, None);
+    }
+
+    #[test]
+    fn attributes_win_over_the_json_block() {
+        let json = r#"{"shop":"From JSON","currency":"JPY","payment":["cash_on_delivery","payment_link"]}"#;
+        let config = Config::try_from(raw(&minimal(), Some(json))).unwrap();
+        assert_eq!(config.shop, "Demo Shop");
+        assert_eq!(config.currency.code(), "JPY");
+        let ids: Vec<&str> = config.payments.iter().map(|p| p.id()).collect();
+        assert_eq!(ids, ["cash_on_delivery", "payment_link"]);
+    }
+
+    #[test]
+    fn missing_or_malformed_phone_names_the_attribute() {
+        let err = Config::try_from(raw(&[("shop", "S")], None)).unwrap_err();
+        assert_eq!(err.attribute, "data-phone");
+        let err = Config::try_from(raw(&[("phone", "call us"), ("shop", "S")], None)).unwrap_err();
+        assert_eq!(err.attribute, "data-phone");
+        assert!(
+            err.reason.contains("not part of a phone number"),
+            "{}",
+            err.reason
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_reasons() {
+        let cases = [
+            (("currency", "EURO"), "data-currency"),
+            (("locale", "nl NL"), "data-locale"),
+            (("delivery", "drone"), "data-delivery"),
+            (("position", "top"), "data-position"),
+            (("endpoint", "javascript:alert(1)"), "data-endpoint"),
+            (("payment", "Bank-Transfer"), "data-payment"),
+            (("payment", "ideal"), "data-payment"),
+        ];
+        for ((key, value), attribute) in cases {
+            let mut attributes = minimal();
+            attributes.push((key, value));
+            let err = Config::try_from(raw(&attributes, None)).unwrap_err();
+            assert_eq!(err.attribute, attribute, "{key}={value}");
+        }
+    }
+
+    #[test]
+    fn bad_json_is_refused() {
+        for json in [
+            "{not json",
+            "[1,2]",
+            r#"{"labels":{"subtotl":"x"}}"#,
+            r#"{"shop":{"a":1}}"#,
+        ] {
+            let err = Config::try_from(raw(&minimal(), Some(json))).unwrap_err();
+            assert!(
+                err.attribute.starts_with("data-") || err.attribute == "#chatout-config",
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn custom_payments_take_labels_and_translations_apply_per_language() {
+        let json = r#"{"payment_labels":{"ideal":"iDEAL"},
+                       "labels":{"send_order":"Order via WhatsApp"},
+                       "translations":{"nl":{"send_order":"Bestel via WhatsApp"}}}"#;
+        let mut attributes = minimal();
+        attributes.push(("payment", "ideal bank_transfer"));
+        attributes.push(("locale", "nl-NL"));
+        let config = Config::try_from(raw(&attributes, Some(json))).unwrap();
+        assert_eq!(config.labels.payment_label("ideal"), "iDEAL");
+        assert_eq!(config.labels.send_order, "Bestel via WhatsApp");
+        assert_eq!(config.labels.subtotal, "Subtotaal");
+    }
+
+    #[test]
+    fn customer_phones_default_to_the_shops_country() {
+        let config = Config::try_from(raw(&minimal(), None)).unwrap();
+        let rules = config.rules();
+        let phone = PhoneNumber::parse("06 9876 5432", rules.default_country).unwrap();
+        assert_eq!(phone.digits(), "31698765432");
+    }
+}

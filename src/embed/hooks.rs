@@ -1,0 +1,157 @@
+//! Host-page hooks (CONTRACT.md section 2): `data-chatout-add`, `-open`, `-chat` buttons and
+//! `data-chatout-count` / `-subtotal` elements, including ones the page adds after load.
+
+use crate::browser::console_error;
+use crate::config::Config;
+use crate::embed::events;
+use crate::state::Store;
+use chatout_core::{Money, NewItem, ProductName, ProductOptions, Quantity, Sku};
+use leptos::ev;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, MutationObserver, MutationObserverInit};
+
+const HOOKS: &str = "[data-chatout-add],[data-chatout-open],[data-chatout-chat]";
+
+/// Listens for hook clicks and keeps count/subtotal elements current until the widget unmounts.
+pub fn install(store: Store, config: Arc<Config>) {
+    // One delegated listener on window: buttons added later work without re-binding.
+    let click_config = config.clone();
+    let click = window_event_listener(ev::click, move |event| {
+        on_click(&event, store, &click_config);
+    });
+
+    let sync_config = config;
+    let sync = move || sync_host_elements(store, &sync_config);
+    let sync_effect = sync.clone();
+    Effect::new(move |_| {
+        store.cart.track();
+        sync_effect();
+    });
+
+    // Single-page shops render new count/subtotal elements at any time.
+    let callback = Closure::<dyn FnMut()>::new(sync);
+    let observer = MutationObserver::new(callback.as_ref().unchecked_ref()).ok();
+    if let (Some(observer), Some(root)) = (&observer, document_element()) {
+        let options = MutationObserverInit::new();
+        options.set_child_list(true);
+        options.set_subtree(true);
+        let _ = observer.observe_with_options(&root, &options);
+    }
+    let guard = SendWrapper::new((observer, callback));
+    on_cleanup(move || {
+        click.remove();
+        let (observer, _callback) = guard.take();
+        if let Some(observer) = observer {
+            observer.disconnect();
+        }
+    });
+}
+
+fn document_element() -> Option<Element> {
+    web_sys::window()?.document()?.document_element()
+}
+
+fn on_click(event: &web_sys::MouseEvent, store: Store, config: &Config) {
+    let Some(hook) = event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|el| el.closest(HOOKS).ok().flatten())
+    else {
+        return;
+    };
+    // Hooks are often links or form buttons: the widget handles the click instead.
+    event.prevent_default();
+    if hook.has_attribute("data-chatout-add") {
+        match product_from(&hook, config) {
+            Ok(item) => {
+                if let Err(e) = store.add(config, item) {
+                    report(&hook, &e.to_string());
+                }
+            }
+            Err(message) => report(&hook, &message),
+        }
+    } else if hook.has_attribute("data-chatout-open") {
+        store.open();
+    } else {
+        store.chat(config, hook.get_attribute("data-message").as_deref());
+    }
+}
+
+fn report(hook: &Element, message: &str) {
+    let sku = hook.get_attribute("data-sku").unwrap_or_default();
+    let text = format!("product '{sku}' was not added: {message}");
+    console_error(&text);
+    events::error("invalid_product", &text);
+}
+
+/// Reads a product button's attributes; every field is validated by its core type.
+fn product_from(hook: &Element, config: &Config) -> Result<NewItem, String> {
+    let attr = |name: &str| hook.get_attribute(name).unwrap_or_default();
+    let optional = |name: &str| hook.get_attribute(name).filter(|v| !v.trim().is_empty());
+    let named = |name: &str, e: &dyn std::fmt::Display| format!("{name}: {e}");
+
+    let max_quantity = match optional("data-max-quantity") {
+        Some(text) => text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|m| (1..=9_999).contains(m))
+            .ok_or_else(|| {
+                format!("data-max-quantity: '{text}' must be a whole number from 1 to 9999")
+            })?,
+        None => Quantity::DEFAULT_MAX,
+    };
+    let quantity = match optional("data-quantity") {
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| format!("data-quantity: '{text}' must be a whole number"))?,
+        None => 1,
+    };
+    Ok(NewItem {
+        sku: Sku::parse(attr("data-sku").trim()).map_err(|e| named("data-sku", &e))?,
+        name: ProductName::parse(&attr("data-name")).map_err(|e| named("data-name", &e))?,
+        options: ProductOptions::parse(&attr("data-options"))
+            .map_err(|e| named("data-options", &e))?,
+        unit_price: Money::parse_major(&attr("data-price"), config.currency)
+            .map_err(|e| named("data-price", &e))?,
+        quantity: Quantity::new(quantity, max_quantity).map_err(|e| named("data-quantity", &e))?,
+        max_quantity,
+        url: optional("data-url"),
+        image: optional("data-image"),
+    })
+}
+
+fn sync_host_elements(store: Store, config: &Config) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (count, subtotal) = store.cart.with_untracked(|cart| {
+        let subtotal = cart
+            .subtotal()
+            .map(|s| config.labels.money.format(s))
+            .unwrap_or_default();
+        (cart.item_count().to_string(), subtotal)
+    });
+    for (selector, text) in [
+        ("[data-chatout-count]", count),
+        ("[data-chatout-subtotal]", subtotal),
+    ] {
+        let Ok(nodes) = document.query_selector_all(selector) else {
+            continue;
+        };
+        for i in 0..nodes.length() {
+            // Only write on change: writing triggers the observer, which would loop otherwise.
+            if let Some(node) = nodes
+                .item(i)
+                .filter(|n| n.text_content().as_deref() != Some(&text))
+            {
+                node.set_text_content(Some(&text));
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Persistence of the cart in localStorage under a versioned key, and nothing else.
+//!
+//! Data from another version, another currency, or corrupt JSON is discarded with one console
+//! warning. When storage is unavailable (private modes, sandboxed frames, quota) the cart lives
+//! in memory for the page's lifetime.
+
+use crate::browser::console_warn;
+use chatout_core::{Cart, Currency};
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The key, with the format's version: bump it when the stored shape changes.
+pub const CART_KEY: &str = "chatout.cart.v1";
+
+#[derive(Serialize, Deserialize)]
+struct StoredCart {
+    version: u32,
+    cart: Cart,
+}
+
+const VERSION: u32 = 1;
+
+fn storage_available() -> bool {
+    // Reading `localStorage` itself throws in sandboxed frames; gloo would panic on that.
+    web_sys::window().is_some_and(|w| matches!(w.local_storage(), Ok(Some(_))))
+}
+
+/// The stored cart for `currency`, or an empty one (with one warning when data was unusable).
+pub fn load_cart(currency: Currency) -> Cart {
+    if !storage_available() {
+        return Cart::new(currency);
+    }
+    let Ok(raw) = LocalStorage::raw().get_item(CART_KEY) else {
+        return Cart::new(currency);
+    };
+    let Some(raw) = raw else {
+        return Cart::new(currency);
+    };
+    match serde_json::from_str::<StoredCart>(&raw) {
+        Ok(stored) if stored.version == VERSION && stored.cart.currency() == currency => {
+            Some(stored.cart)
+        }
+        Ok(_) => discard("it is from another version or currency"),
+        Err(e) => discard(&format!("it is not readable ({e})")),
+    }
+    .unwrap_or_else(|| Cart::new(currency))
+}
+
+fn discard(why: &str) -> Option<Cart> {
+    console_warn(&format!("the saved cart was discarded because {why}"));
+    LocalStorage::delete(CART_KEY);
+    None
+}
+
+/// Saves the cart; false when the browser refused (the cart then lives in memory).
+pub fn save_cart(cart: &Cart) -> bool {
+    if !storage_available() {
+        return false;
+    }
+    if cart.is_empty() {
+        LocalStorage::delete(CART_KEY);
+        return true;
+    }
+    let stored = StoredCart {
+        version: VERSION,
+        cart: cart.clone(),
+    };
+    LocalStorage::set(CART_KEY, &stored).is_ok()
+}
+
+/// A cart signal loaded from storage and saved on every change. Returns whether saving works,
+/// so the panel can tell the shopper once when the cart only lives in memory.
+pub fn use_persisted_cart(currency: Currency) -> (RwSignal<Cart>, ReadSignal<bool>) {
+    let cart = RwSignal::new(load_cart(currency));
+    let (saved, set_saved) = signal(true);
+    Effect::new(move |_| {
+        let ok = cart.with(save_cart);
+        if !ok && saved.get_untracked() {
+            console_warn("the cart cannot be saved in this browser; it is kept in memory");
+        }
+        set_saved.set(ok);
+    });
+    (cart, saved)
+}
