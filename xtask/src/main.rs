@@ -1,1 +1,176 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's build, demo and test orchestration.
+//!
+//! - `setup`      install what is missing (scripts/setup.sh)
+//! - `demo`       run the demo store with the widget (`trunk serve`)
+//! - `test`       every check CI runs: fmt, clippy, native, browser and end-to-end tests, size budget
+//! - `dist`       release build of the embeddable files into dist/
+//! - `size`       release build, then the size report
+//! - `bench`      criterion benchmarks of crates/core
+//! - `screenshot` docs/screenshot.png from the built demo in headless Chromium
+
+use flate2::{write::GzEncoder, Compression};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{exit, Command};
+
+/// What a shopper may download, gzip, before this budget is exceeded.
+const BUDGET_GZIP_BYTES: u64 = 120 * 1024;
+
+/// The files a shop embeds, in the order a browser fetches them.
+const EMBED_FILES: [&str; 3] = ["chatout.js", "chatout-widget.js", "chatout-widget_bg.wasm"];
+
+fn main() {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let root = project_root();
+    std::env::set_current_dir(&root).expect("project root");
+    let result = match task.as_str() {
+        "setup" => setup(),
+        "demo" => setup().and_then(|_| run("trunk", &["serve"])),
+        "dist" => setup().and_then(|_| dist()),
+        "size" => setup()
+            .and_then(|_| dist())
+            .and_then(|_| size_report(&root.join("dist"))),
+        "bench" => run(
+            "cargo",
+            &["bench", "-p", "chatout-core", "--bench", "summary"],
+        ),
+        "screenshot" => setup()
+            .and_then(|_| dist())
+            .and_then(|_| run("node", &["e2e/screenshot.mjs"])),
+        "test" => test(&root),
+        _ => {
+            eprintln!("usage: cargo xtask <setup|demo|test|dist|size|bench|screenshot>");
+            exit(2);
+        }
+    };
+    if let Err(message) = result {
+        eprintln!("xtask {task}: {message}");
+        exit(1);
+    }
+}
+
+fn project_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
+}
+
+fn setup() -> Result<(), String> {
+    run("bash", &["scripts/setup.sh"])
+}
+
+fn dist() -> Result<(), String> {
+    run("trunk", &["build", "--release"])
+}
+
+fn test(root: &Path) -> Result<(), String> {
+    setup()?;
+    run("cargo", &["fmt", "--all", "--", "--check"])?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "chatout",
+            "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    run("cargo", &["test", "--workspace"])?;
+    run(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "chatout",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "widget",
+        ],
+    )?;
+    dist()?;
+    size_report(&root.join("dist"))?;
+    run("node", &["--test", "--test-concurrency=1", "e2e/"])
+}
+
+/// Runs a command with the project's tools first on PATH; an error names the failing step.
+fn run(program: &str, args: &[&str]) -> Result<(), String> {
+    println!("\n$ {program} {}", args.join(" "));
+    let tools = std::env::current_dir()
+        .map_err(|e| e.to_string())?
+        .join("node_modules/.bin");
+    let cargo_bin = std::env::var("HOME")
+        .map(|h| format!("{h}/.cargo/bin"))
+        .unwrap_or_default();
+    let path = format!(
+        "{}:{cargo_bin}:{}",
+        tools.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let status = Command::new(program)
+        .args(args)
+        .env("PATH", path)
+        .status()
+        .map_err(|e| format!("could not start {program}: {e}"))?;
+    status
+        .success()
+        .then_some(())
+        .ok_or_else(|| format!("`{program} {}` failed ({status})", args.join(" ")))
+}
+
+fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes).expect("gzip in memory");
+    encoder.finish().expect("gzip in memory").len() as u64
+}
+
+/// Prints raw and gzip sizes of each embeddable file and the total; fails over the budget.
+fn size_report(dist: &Path) -> Result<(), String> {
+    println!("\nSize report ({}):", dist.display());
+    println!("{:<26} {:>10} {:>10}", "file", "raw", "gzip");
+    let (mut raw_total, mut gzip_total) = (0, 0);
+    for name in EMBED_FILES {
+        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        let gzip = gzip_len(&bytes);
+        println!("{name:<26} {:>10} {:>10}", kb(bytes.len() as u64), kb(gzip));
+        raw_total += bytes.len() as u64;
+        gzip_total += gzip;
+    }
+    println!(
+        "{:<26} {:>10} {:>10}",
+        "total a shopper downloads",
+        kb(raw_total),
+        kb(gzip_total)
+    );
+    println!("budget: {} gzip", kb(BUDGET_GZIP_BYTES));
+    if gzip_total > BUDGET_GZIP_BYTES {
+        return Err(format!(
+            "{} gzip is over the {} budget",
+            kb(gzip_total),
+            kb(BUDGET_GZIP_BYTES)
+        ));
+    }
+    Ok(())
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}

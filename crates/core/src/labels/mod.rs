@@ -9,7 +9,6 @@ mod it;
 mod nl;
 
 use crate::money_format::MoneyStyle;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Why a label override was refused.
@@ -20,74 +19,92 @@ pub enum LabelError {
     UnknownLabel(String),
 }
 
-/// All texts of one language. Field names are the keys shops use to override them.
-#[allow(missing_docs)] // each field is documented by its English text in en.rs
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Labels {
-    /// The language subtag these texts are in.
-    pub language: String,
-    /// How amounts are written.
-    pub money: MoneyStyle,
-    /// Labels of payment preference ids (`bank_transfer` → "Bank transfer").
-    pub payment_methods: BTreeMap<String, String>,
+/// Declares [`Labels`] with one `String` per text, plus the key table used for overrides.
+macro_rules! labels {
+    ($($field:ident),* $(,)?) => {
+        /// All texts of one language. Field names are the keys shops use to override them;
+        /// each is documented by its English text in `en.rs`.
+        #[allow(missing_docs)]
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct Labels {
+            /// The language subtag these texts are in.
+            pub language: String,
+            /// How amounts are written.
+            pub money: MoneyStyle,
+            /// Labels of payment preference ids (`bank_transfer` → "Bank transfer").
+            pub payment_methods: BTreeMap<String, String>,
+            $(pub $field: String,)*
+        }
 
-    // The order message.
-    pub order_heading: String,
-    pub items: String,
-    pub subtotal: String,
-    pub shipping: String,
-    pub shipping_default: String,
-    pub delivery: String,
-    pub delivery_shipping: String,
-    pub delivery_pickup: String,
-    pub address: String,
-    pub payment: String,
-    pub customer: String,
-    pub name: String,
-    pub phone: String,
-    pub email: String,
-    pub note: String,
-    pub consent_given: String,
-    pub compact_notice: String,
-    pub greeting: String,
+        impl Labels {
+            /// The key of every overridable text, for documentation and completeness tests.
+            pub const KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
 
-    // The widget.
-    pub chat_button: String,
-    pub cart_button: String,
-    pub cart_title: String,
-    pub cart_empty: String,
-    pub close: String,
-    pub ask_question: String,
-    pub remove: String,
-    pub increase: String,
-    pub decrease: String,
-    pub quantity: String,
-    pub checkout: String,
-    pub back: String,
-    pub field_name: String,
-    pub field_phone: String,
-    pub field_email: String,
-    pub field_address: String,
-    pub field_note: String,
-    pub field_delivery: String,
-    pub field_payment: String,
-    pub consent_checkbox: String,
-    pub no_card_in_chat: String,
-    pub send_order: String,
-    pub sent_title: String,
-    pub sent_body: String,
-    pub sent_compact: String,
-    pub copy_message: String,
-    pub copied: String,
-    pub open_again: String,
-    pub done: String,
-    pub error_required: String,
-    pub error_too_long: String,
-    pub error_phone: String,
-    pub error_email: String,
-    pub error_not_offered: String,
-    pub error_quantity_capped: String,
-    pub error_storage: String,
+            fn text_mut(&mut self, key: &str) -> Option<&mut String> {
+                match key {
+                    $(stringify!($field) => Some(&mut self.$field),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+labels! {
+    order_heading,
+    items,
+    subtotal,
+    shipping,
+    shipping_default,
+    delivery,
+    delivery_shipping,
+    delivery_pickup,
+    address,
+    payment,
+    customer,
+    name,
+    phone,
+    email,
+    note,
+    consent_given,
+    compact_notice,
+    greeting,
+    chat_button,
+    cart_button,
+    cart_title,
+    cart_empty,
+    close,
+    ask_question,
+    remove,
+    increase,
+    decrease,
+    quantity,
+    checkout,
+    back,
+    field_name,
+    field_phone,
+    field_email,
+    field_address,
+    field_note,
+    field_delivery,
+    field_payment,
+    consent_checkbox,
+    no_card_in_chat,
+    send_order,
+    sent_title,
+    sent_body,
+    sent_compact,
+    copy_message,
+    copied,
+    open_again,
+    done,
+    error_required,
+    error_too_long,
+    error_phone,
+    error_email,
+    error_not_offered,
+    error_quantity_capped,
+    error_storage,
 }
 
 impl Labels {
@@ -113,44 +130,26 @@ impl Labels {
     /// Replaces texts by key (`subtotal`, `send_order`, or `payment.<id>` for a payment
     /// preference's label). Unknown keys are refused and nothing is changed.
     pub fn with_overrides<'a>(
-        self,
+        mut self,
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, LabelError> {
-        let mut value = serde_json::to_value(&self).unwrap_or_default();
         for (key, text) in pairs {
-            let target = match key.strip_prefix("payment.") {
-                Some(id) if !id.is_empty() => value
-                    .get_mut("payment_methods")
-                    .and_then(|m| m.as_object_mut())
-                    .map(|m| m.entry(id.to_string()).or_insert(serde_json::Value::Null)),
-                Some(_) => None,
-                None => value
-                    .get_mut(key)
-                    .filter(|v| v.is_string() && key != "language"),
+            let slot = match key.strip_prefix("payment.") {
+                Some(id) if !id.is_empty() => {
+                    self.payment_methods.entry(id.to_string()).or_default()
+                }
+                _ => self
+                    .text_mut(key)
+                    .ok_or_else(|| LabelError::UnknownLabel(key.to_string()))?,
             };
-            let slot = target.ok_or_else(|| LabelError::UnknownLabel(key.to_string()))?;
-            *slot = serde_json::Value::String(text.to_string());
+            *slot = text.to_string();
         }
-        serde_json::from_value(value).map_err(|e| LabelError::UnknownLabel(e.to_string()))
+        Ok(self)
     }
 
     /// The label of a payment preference id; the id itself when none is known.
     pub fn payment_label<'a>(&'a self, id: &'a str) -> &'a str {
         self.payment_methods.get(id).map_or(id, String::as_str)
-    }
-
-    /// The keys of every overridable text, for documentation and completeness tests.
-    pub fn keys() -> Vec<String> {
-        let value = serde_json::to_value(en::labels()).unwrap_or_default();
-        value
-            .as_object()
-            .map(|o| {
-                o.iter()
-                    .filter(|(k, v)| v.is_string() && *k != "language")
-                    .map(|(k, _)| k.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 }
 
@@ -186,9 +185,9 @@ mod tests {
 
     #[test]
     fn every_language_translates_every_label() {
-        let keys = Labels::keys();
+        let keys = Labels::KEYS;
         for (language, table) in [("nl", nl::TEXTS), ("it", it::TEXTS)] {
-            for key in &keys {
+            for key in keys {
                 assert!(
                     table.iter().any(|(k, _)| k == key),
                     "{language} lacks a translation of '{key}'"
@@ -196,7 +195,7 @@ mod tests {
             }
             for (key, _) in table {
                 assert!(
-                    keys.iter().any(|k| k == key) || key.starts_with("payment."),
+                    keys.contains(key) || key.starts_with("payment."),
                     "{language} translates unknown '{key}'"
                 );
             }
