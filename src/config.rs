@@ -437,3 +437,24 @@ mod tests {
         assert_eq!(phone.digits(), "31698765432");
     }
 }
+
+#[cfg(test)]
+mod readme {
+    use chatout_core::Labels;
+
+    /// The README is where shop owners look up keys: it must list every one the code accepts.
+    #[test]
+    fn the_readme_documents_every_key() {
+        let readme = include_str!("../README.md");
+        let keys = super::SCALAR_KEYS
+            .iter()
+            .chain(["payment_labels", "labels", "translations"].iter())
+            .chain(Labels::KEYS.iter());
+        for key in keys {
+            assert!(
+                readme.contains(&format!("`{key}`")),
+                "README does not document `{key}`"
+            );
+        }
+    }
+}

@@ -142,7 +142,8 @@ fn gzip_len(bytes: &[u8]) -> u64 {
     encoder.finish().expect("gzip in memory").len() as u64
 }
 
-/// Prints raw and gzip sizes of each embeddable file and the total; fails over the budget.
+/// Prints raw and gzip sizes of each embeddable file, the total, and how it compares with the
+/// budget. A report, not a test: an over-budget build is flagged, not failed.
 fn size_report(dist: &Path) -> Result<(), String> {
     println!("\nSize report ({}):", dist.display());
     println!("{:<26} {:>10} {:>10}", "file", "raw", "gzip");

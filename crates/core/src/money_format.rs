@@ -5,6 +5,7 @@
 
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Symbol placement and separators for writing amounts in one locale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +40,14 @@ impl MoneyStyle {
         }
     }
 
+    /// This style with the currency's symbol looked up once, for writing many amounts.
+    pub fn resolved_for(&self, currency: crate::money::Currency) -> Self {
+        Self {
+            symbol: Some(self.symbol.clone().unwrap_or_else(|| currency.symbol())),
+            ..self.clone()
+        }
+    }
+
     /// Writes `money` in this style, e.g. `€ 1.234,50`.
     pub fn format(&self, money: Money) -> String {
         let plain = money.to_decimal_string();
@@ -55,10 +64,10 @@ impl MoneyStyle {
             number.push_str(&self.decimal);
             number.push_str(fraction);
         }
-        let symbol = self
-            .symbol
-            .clone()
-            .unwrap_or_else(|| money.currency().symbol());
+        let symbol: Cow<'_, str> = match &self.symbol {
+            Some(symbol) => Cow::Borrowed(symbol),
+            None => Cow::Owned(money.currency().symbol()),
+        };
         // A letter symbol like "CHF" always needs a space to stay readable.
         let space = if self.space || symbol.chars().all(char::is_alphabetic) {
             "\u{a0}"
@@ -76,7 +85,7 @@ impl MoneyStyle {
 fn group_thousands(digits: &str, separator: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(separator);
         }
         out.push(digit);

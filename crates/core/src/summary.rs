@@ -26,9 +26,10 @@ pub fn render_compact_summary(order: &Order, labels: &Labels) -> String {
 }
 
 fn render(order: &Order, labels: &Labels, detail: Detail) -> String {
+    let style = labels.money.resolved_for(order.currency);
     let money = |amount: Result<Money, _>| {
         amount
-            .map(|m| labels.money.format(m))
+            .map(|m| style.format(m))
             .unwrap_or_else(|_: crate::money::MoneyError| "?".to_string())
     };
     let field = |label: &str, value: &str| format!("*{label}:* {}", inline(value));
