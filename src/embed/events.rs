@@ -1,6 +1,6 @@
 //! `chatout:*` CustomEvents on `document`, with JSON-safe details (CONTRACT.md section 4).
 
-use chatout_core::LineItem;
+use chatout_core::{options_json, LineItem};
 use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
 
@@ -30,17 +30,11 @@ pub fn error(code: &str, message: &str) {
 
 /// A cart line as the JS API and events expose it: money in minor units.
 pub fn line_json(line: &LineItem) -> Value {
-    let options: serde_json::Map<String, Value> = line
-        .options
-        .pairs()
-        .iter()
-        .map(|(n, v)| (n.clone(), Value::String(v.clone())))
-        .collect();
     json!({
         "lineId": line.id.as_str(),
         "sku": line.sku.as_str(),
         "name": line.name.as_str(),
-        "options": options,
+        "options": options_json(&line.options),
         "unitPrice": line.unit_price.minor_units(),
         "quantity": line.quantity.get(),
     })

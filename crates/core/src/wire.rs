@@ -2,7 +2,17 @@
 //! to a shop backend and the `detail` of the `chatout:checkout` event. Money in minor units.
 
 use crate::order::{Delivery, Order};
+use crate::product::ProductOptions;
 use serde_json::{json, Map, Value};
+
+/// Options as a JSON object (`{"Size": "M"}`), as the HTTP contract, JS API and events carry them.
+pub fn options_json(options: &ProductOptions) -> Map<String, Value> {
+    options
+        .pairs()
+        .iter()
+        .map(|(n, v)| (n.clone(), Value::String(v.clone())))
+        .collect()
+}
 
 /// The order as the HTTP contract writes it; `locale` and `page` describe where it was placed.
 pub fn pending_order_json(order: &Order, locale: &str, page: &str) -> Value {
@@ -10,16 +20,10 @@ pub fn pending_order_json(order: &Order, locale: &str, page: &str) -> Value {
         .lines
         .iter()
         .map(|line| {
-            let options: Map<String, Value> = line
-                .options
-                .pairs()
-                .iter()
-                .map(|(n, v)| (n.clone(), Value::String(v.clone())))
-                .collect();
             json!({
                 "sku": line.sku.as_str(),
                 "name": line.name.as_str(),
-                "options": options,
+                "options": options_json(&line.options),
                 "unit_price": line.unit_price.minor_units(),
                 "quantity": line.quantity.get(),
             })
