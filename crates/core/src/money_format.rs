@@ -50,20 +50,13 @@ impl MoneyStyle {
 
     /// Writes `money` in this style, e.g. `€ 1.234,50`.
     pub fn format(&self, money: Money) -> String {
-        let plain = money.to_decimal_string();
-        let (sign, unsigned) = match plain.strip_prefix('-') {
-            Some(rest) => ("-", rest),
-            None => ("", plain.as_str()),
-        };
-        let (whole, fraction) = match unsigned.split_once('.') {
-            Some((w, f)) => (w, Some(f)),
-            None => (unsigned, None),
-        };
-        let mut number = group_thousands(whole, &self.group);
-        if let Some(fraction) = fraction {
-            number.push_str(&self.decimal);
-            number.push_str(fraction);
-        }
+        let mut out = String::with_capacity(16);
+        self.format_into(&mut out, money);
+        out
+    }
+
+    /// [`MoneyStyle::format`], appended to `out`.
+    pub fn format_into(&self, out: &mut String, money: Money) {
         let symbol: Cow<'_, str> = match &self.symbol {
             Some(symbol) => Cow::Borrowed(symbol),
             None => Cow::Owned(money.currency().symbol()),
@@ -74,23 +67,41 @@ impl MoneyStyle {
         } else {
             ""
         };
+        if money.minor_units() < 0 {
+            out.push('-');
+        }
         if self.symbol_first {
-            format!("{sign}{symbol}{space}{number}")
-        } else {
-            format!("{sign}{number}{space}{symbol}")
+            out.push_str(&symbol);
+            out.push_str(space);
+        }
+        let exponent = u32::from(money.currency().exponent());
+        let scale = 10_u64.pow(exponent);
+        let abs = money.minor_units().unsigned_abs();
+        group_thousands_into(out, abs / scale, &self.group);
+        if exponent > 0 {
+            out.push_str(&self.decimal);
+            let fraction = abs % scale;
+            // Leading zeros of the fraction: 5 cents is ",05".
+            for digit in (0..exponent).rev() {
+                let d = (fraction / 10_u64.pow(digit)) % 10;
+                out.push(char::from(b'0' + d as u8));
+            }
+        }
+        if !self.symbol_first {
+            out.push_str(space);
+            out.push_str(&symbol);
         }
     }
 }
 
-fn group_thousands(digits: &str, separator: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
+fn group_thousands_into(out: &mut String, whole: u64, separator: &str) {
+    let digits = whole.to_string();
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(separator);
         }
         out.push(digit);
     }
-    out
 }
 
 #[cfg(test)]

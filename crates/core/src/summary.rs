@@ -2,9 +2,10 @@
 
 use crate::cart::LineItem;
 use crate::labels::{fill, Labels};
-use crate::money::Money;
+use crate::money::{Money, MoneyError};
+use crate::money_format::MoneyStyle;
 use crate::order::{Delivery, Order};
-use crate::text::inline;
+use crate::text::{inline, inline_into};
 
 /// How much detail the item lines carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,14 +28,15 @@ pub fn render_compact_summary(order: &Order, labels: &Labels) -> String {
 
 fn render(order: &Order, labels: &Labels, detail: Detail) -> String {
     let style = labels.money.resolved_for(order.currency);
-    let money = |amount: Result<Money, _>| {
-        amount
-            .map(|m| style.format(m))
-            .unwrap_or_else(|_: crate::money::MoneyError| "?".to_string())
+    let mut out = String::with_capacity(512 + order.lines.len() * 80);
+    // `*Label:* value`, the value neutralised: the shape of every labelled line.
+    let field = |out: &mut String, label: &str, value: &str| {
+        out.push('*');
+        out.push_str(label);
+        out.push_str(":* ");
+        inline_into(out, value);
+        out.push('\n');
     };
-    let field = |label: &str, value: &str| format!("*{label}:* {}", inline(value));
-    let mut out: Vec<String> = Vec::new();
-
     let heading = fill(
         &labels.order_heading,
         &[
@@ -42,53 +44,50 @@ fn render(order: &Order, labels: &Labels, detail: Detail) -> String {
             ("shop", &inline(&order.shop)),
         ],
     );
-    out.push(format!("*{heading}*"));
-    out.push(String::new());
+    out.push_str(&format!("*{heading}*\n\n*{}*\n", labels.items));
+    for line in &order.lines {
+        item_line(&mut out, line, detail, &style);
+    }
 
-    out.push(format!("*{}*", labels.items));
-    out.extend(
-        order
-            .lines
-            .iter()
-            .map(|line| item_line(line, detail, &money)),
-    );
-    out.push(String::new());
-
-    out.push(format!(
-        "*{}:* {}",
-        labels.subtotal,
-        money(order.subtotal())
-    ));
+    out.push_str(&format!("\n*{}:* ", labels.subtotal));
+    money_or_unknown(&mut out, order.subtotal(), &style);
+    out.push('\n');
     let shipping = order
         .shipping_note
         .as_deref()
         .filter(|n| !n.trim().is_empty())
         .unwrap_or(&labels.shipping_default);
-    out.push(field(&labels.shipping, shipping));
-    out.push(String::new());
+    field(&mut out, &labels.shipping, shipping);
+    out.push('\n');
 
     match &order.details.delivery {
         Delivery::Shipping { address } => {
-            out.push(format!(
-                "*{}:* {}",
+            out.push_str(&format!(
+                "*{}:* {}\n",
                 labels.delivery, labels.delivery_shipping
             ));
-            out.push(field(&labels.address, address));
+            field(&mut out, &labels.address, address);
         }
-        Delivery::Pickup => out.push(format!("*{}:* {}", labels.delivery, labels.delivery_pickup)),
+        Delivery::Pickup => out.push_str(&format!(
+            "*{}:* {}\n",
+            labels.delivery, labels.delivery_pickup
+        )),
     }
-    let payment = labels.payment_label(order.details.payment.id());
-    out.push(field(&labels.payment, payment));
-    out.push(String::new());
+    field(
+        &mut out,
+        &labels.payment,
+        labels.payment_label(order.details.payment.id()),
+    );
+    out.push('\n');
 
     let customer = &order.details.customer;
-    out.push(format!("*{}*", labels.customer));
-    out.push(field(&labels.name, &customer.name));
+    out.push_str(&format!("*{}*\n", labels.customer));
+    field(&mut out, &labels.name, &customer.name);
     if let Some(phone) = &customer.phone {
-        out.push(field(&labels.phone, &phone.to_string()));
+        field(&mut out, &labels.phone, &phone.to_string());
     }
     if let Some(email) = &customer.email {
-        out.push(field(&labels.email, email.as_str()));
+        field(&mut out, &labels.email, email.as_str());
     }
     if let Some(note) = order
         .details
@@ -96,39 +95,47 @@ fn render(order: &Order, labels: &Labels, detail: Detail) -> String {
         .as_deref()
         .filter(|n| !n.trim().is_empty())
     {
-        out.push(field(&labels.note, note));
+        field(&mut out, &labels.note, note);
     }
     if order.consent.is_some() {
-        out.push(String::new());
-        out.push(format!("✅ {}", labels.consent_given));
+        out.push_str(&format!("\n✅ {}\n", labels.consent_given));
     }
     if detail == Detail::Compact {
-        out.push(String::new());
-        out.push(labels.compact_notice.clone());
+        out.push('\n');
+        out.push_str(&labels.compact_notice);
     }
-    out.join("\n")
+    // Every line above ends in a newline; the message does not.
+    if out.ends_with('\n') {
+        out.pop();
+    }
+    out
 }
 
-fn item_line(
-    line: &LineItem,
-    detail: Detail,
-    money: &impl Fn(Result<Money, crate::money::MoneyError>) -> String,
-) -> String {
-    let name = inline(line.name.as_str());
-    let options = if detail == Detail::Full && !line.options.is_empty() {
-        let pairs: Vec<String> = line
-            .options
-            .pairs()
-            .iter()
-            .map(|(n, v)| format!("{}: {}", inline(n), inline(v)))
-            .collect();
-        format!(" ({})", pairs.join(", "))
-    } else {
-        String::new()
-    };
-    format!(
-        "{} × {name}{options} — {}",
-        line.quantity.get(),
-        money(line.total())
-    )
+fn money_or_unknown(out: &mut String, amount: Result<Money, MoneyError>, style: &MoneyStyle) {
+    match amount {
+        Ok(money) => style.format_into(out, money),
+        Err(_) => out.push('?'),
+    }
+}
+
+/// `2 × Linen shirt (Size: M, Colour: Sand) — €59.80`; compact lines leave out the options.
+fn item_line(out: &mut String, line: &LineItem, detail: Detail, style: &MoneyStyle) {
+    out.push_str(&line.quantity.get().to_string());
+    out.push_str(" × ");
+    inline_into(out, line.name.as_str());
+    if detail == Detail::Full && !line.options.is_empty() {
+        out.push_str(" (");
+        for (i, (name, value)) in line.options.pairs().iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            inline_into(out, name);
+            out.push_str(": ");
+            inline_into(out, value);
+        }
+        out.push(')');
+    }
+    out.push_str(" — ");
+    money_or_unknown(out, line.total(), style);
+    out.push('\n');
 }

@@ -10,7 +10,14 @@
 /// that WhatsApp does not interpret; runs of white space are folded and the ends trimmed.
 pub fn inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    inline_into(&mut out, text);
+    out
+}
+
+/// [`inline`], appended to `out` (the message renderer writes into one buffer).
+pub fn inline_into(out: &mut String, text: &str) {
     let mut pending_space = false;
+    let mut wrote = false;
     for c in text.chars() {
         let mapped = match c {
             '*' => '\u{2217}', // ∗ asterisk operator
@@ -22,7 +29,7 @@ pub fn inline(text: &str) -> String {
             c => c,
         };
         if mapped == ' ' {
-            pending_space = !out.is_empty();
+            pending_space = wrote;
             continue;
         }
         if pending_space {
@@ -30,8 +37,8 @@ pub fn inline(text: &str) -> String {
             pending_space = false;
         }
         out.push(mapped);
+        wrote = true;
     }
-    out
 }
 
 /// Characters that WhatsApp reads as formatting; [`inline`] output never contains them.
