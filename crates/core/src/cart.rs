@@ -109,6 +109,13 @@ impl LineItem {
     }
 }
 
+/// Sum of line totals in `currency`: the one place a subtotal is computed.
+pub(crate) fn subtotal_of(currency: Currency, lines: &[LineItem]) -> Result<Money, MoneyError> {
+    lines.iter().try_fold(Money::zero(currency), |sum, line| {
+        sum.checked_add(line.total()?)
+    })
+}
+
 /// What [`Cart::add`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Added {
@@ -263,11 +270,7 @@ impl Cart {
 
     /// Sum of all line totals.
     pub fn subtotal(&self) -> Result<Money, MoneyError> {
-        self.lines
-            .iter()
-            .try_fold(Money::zero(self.currency), |sum, line| {
-                sum.checked_add(line.total()?)
-            })
+        subtotal_of(self.currency, &self.lines)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The order a shopper sends: cart lines plus checkout details, validated field by field.
 
-use crate::cart::{Cart, LineItem};
+use crate::cart::{subtotal_of, Cart, LineItem};
 use crate::money::{Currency, Money, MoneyError};
 use crate::phone::{CallingCode, PhoneNumber};
 use crate::reference::OrderReference;
@@ -340,11 +340,7 @@ impl Order {
 
     /// Sum of the line totals.
     pub fn subtotal(&self) -> Result<Money, MoneyError> {
-        self.lines
-            .iter()
-            .try_fold(Money::zero(self.currency), |sum, line| {
-                sum.checked_add(line.total()?)
-            })
+        subtotal_of(self.currency, &self.lines)
     }
 }
 
