@@ -7,13 +7,13 @@ use chatout_core::{
     language_of, Currency, DeliveryMethod, Labels, PaymentPreference, PhoneNumber, ShopRules,
 };
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// What the loader captured from the page, before validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawConfig {
-    /// The script tag's `data-*` attributes, keys without `data-` and in snake_case.
-    pub attributes: BTreeMap<String, String>,
+    /// The script tag's `data-*` attributes, keys without `data-` and in snake_case, in
+    /// page order.
+    pub attributes: Vec<(String, String)>,
     /// Text of `<script type="application/json" id="chatout-config">`, if present.
     pub json: Option<String>,
     /// `navigator.language`, used when no locale is configured.
@@ -109,19 +109,25 @@ impl TryFrom<RawConfig> for Config {
 
     fn try_from(raw: RawConfig) -> Result<Self, Self::Error> {
         let json = parse_json_block(raw.json.as_deref())?;
-        // Defaults < JSON block < attributes: later inserts win.
-        let mut merged: BTreeMap<String, String> = BTreeMap::new();
-        for key in SCALAR_KEYS {
+        // Defaults < JSON block < attributes: one slot per scalar key, later values win.
+        let mut merged: [Option<String>; SCALAR_KEYS.len()] = Default::default();
+        for (slot, key) in merged.iter_mut().zip(SCALAR_KEYS) {
             if let Some(value) = json.get(key) {
-                merged.insert(key.to_string(), scalar_text(key, value)?);
+                *slot = Some(scalar_text(key, value)?);
             }
         }
         for (key, value) in raw.attributes {
-            if SCALAR_KEYS.contains(&key.as_str()) {
-                merged.insert(key, value);
+            if let Some(at) = SCALAR_KEYS.iter().position(|known| *known == key) {
+                merged[at] = Some(value);
             }
         }
-        let get = |key: &str| merged.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            let at = SCALAR_KEYS.iter().position(|known| *known == key)?;
+            merged[at]
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
 
         let phone_text = get("phone").ok_or_else(|| {
             ConfigError::new(
@@ -165,7 +171,7 @@ impl TryFrom<RawConfig> for Config {
         let labels = labels_for(&locale, &json)?;
         if let Some(id) = payments
             .iter()
-            .find(|p| !labels.payment_methods.contains_key(p.id()))
+            .find(|p| labels.known_payment_label(p.id()).is_none())
         {
             return Err(ConfigError::new(
                 "payment",

@@ -48,7 +48,9 @@ pub fn start() {
     }
     events::dispatch(
         "chatout:ready",
-        &serde_json::json!({ "version": env!("CARGO_PKG_VERSION") }),
+        &events::ReadyDetail {
+            version: env!("CARGO_PKG_VERSION"),
+        },
         false,
     );
 }

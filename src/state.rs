@@ -4,8 +4,8 @@ use crate::browser::{self, console_error};
 use crate::config::Config;
 use crate::embed::events;
 use chatout_core::{
-    fill, order_message, pending_order_json, whatsapp_url, Cart, CartError, CheckoutInput, Consent,
-    FieldError, LineId, NewItem, Order, OrderReference, URL_BUDGET,
+    fill, order_message, whatsapp_url, Cart, CartError, CheckoutInput, Consent, FieldError, LineId,
+    NewItem, Order, OrderReference, PendingOrder, URL_BUDGET,
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -66,7 +66,7 @@ impl Store {
             .cart
             .with_untracked(|c| c.lines().iter().find(|l| l.id == added.line).cloned());
         if let Some(line) = line {
-            events::dispatch("chatout:add", &events::line_json(&line), false);
+            events::dispatch("chatout:add", &events::LineDetail::from(&line), false);
         }
         let notice = if added.capped {
             fill(
@@ -101,7 +101,7 @@ impl Store {
             self.cart.update(|c| {
                 c.remove(line);
             });
-            events::dispatch("chatout:remove", &events::line_json(&removed), false);
+            events::dispatch("chatout:remove", &events::LineDetail::from(&removed), false);
             self.notice.set(format!("{} ✕", removed.name.as_str()));
         }
     }
@@ -109,7 +109,7 @@ impl Store {
     /// Opens the panel on the cart (`chatout:open`).
     pub fn open(&self) {
         if self.view.get_untracked() == View::Closed {
-            events::dispatch("chatout:open", &serde_json::json!({}), false);
+            events::dispatch("chatout:open", &events::Empty {}, false);
         }
         if !matches!(self.view.get_untracked(), View::Checkout) {
             self.view.set(View::Cart);
@@ -120,7 +120,7 @@ impl Store {
     pub fn close(&self) {
         if self.view.get_untracked() != View::Closed {
             self.view.set(View::Closed);
-            events::dispatch("chatout:close", &serde_json::json!({}), false);
+            events::dispatch("chatout:close", &events::Empty {}, false);
         }
     }
 
@@ -177,9 +177,9 @@ impl Store {
         };
         let message = order_message(&config.phone, &order, &config.labels, URL_BUDGET);
         let (_, page) = browser::page_title_and_url();
-        let mut detail = pending_order_json(&order, &config.locale, &page);
-        detail["message"] = message.text.clone().into();
-        detail["whatsapp_url"] = message.url.clone().into();
+        let mut detail = PendingOrder::from_order(&order, &config.locale, &page);
+        detail.message = Some(message.text.clone());
+        detail.whatsapp_url = Some(message.url.clone());
         if !events::dispatch("chatout:checkout", &detail, true) {
             return Ok(());
         }
@@ -187,7 +187,10 @@ impl Store {
         let reference = order.reference.as_str().to_string();
         events::dispatch(
             "chatout:sent",
-            &serde_json::json!({ "reference": reference, "url": message.url }),
+            &events::SentDetail {
+                reference: &reference,
+                url: &message.url,
+            },
             false,
         );
         // Cleared only now: the order has been handed to WhatsApp.

@@ -1,15 +1,18 @@
 //! `chatout:*` CustomEvents on `document`, with JSON-safe details (CONTRACT.md section 4).
 
-use chatout_core::{options_json, LineItem};
-use serde_json::{json, Value};
+use chatout_core::{LineItem, OptionsObject};
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 /// Dispatches `name` on `document`; returns false when a listener called `preventDefault()`.
-pub fn dispatch(name: &str, detail: &Value, cancelable: bool) -> bool {
+pub fn dispatch(name: &str, detail: &impl Serialize, cancelable: bool) -> bool {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return true;
     };
-    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+    let detail = serde_json::to_string(detail)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or(JsValue::NULL);
     let init = web_sys::CustomEventInit::new();
     init.set_detail(&detail);
     init.set_cancelable(cancelable);
@@ -19,23 +22,59 @@ pub fn dispatch(name: &str, detail: &Value, cancelable: bool) -> bool {
     }
 }
 
-/// Reports an error to the host page (`chatout:error`).
-pub fn error(code: &str, message: &str) {
-    dispatch(
-        "chatout:error",
-        &json!({ "code": code, "message": message }),
-        false,
-    );
+/// A detail with no fields: `{}`.
+#[derive(Serialize)]
+pub struct Empty {}
+
+/// `chatout:error`'s detail.
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
 }
 
-/// A cart line as the JS API and events expose it: money in minor units.
-pub fn line_json(line: &LineItem) -> Value {
-    json!({
-        "lineId": line.id.as_str(),
-        "sku": line.sku.as_str(),
-        "name": line.name.as_str(),
-        "options": options_json(&line.options),
-        "unitPrice": line.unit_price.minor_units(),
-        "quantity": line.quantity.get(),
-    })
+/// Reports an error to the host page (`chatout:error`).
+pub fn error(code: &str, message: &str) {
+    dispatch("chatout:error", &ErrorDetail { code, message }, false);
+}
+
+/// A cart line as the JS API and events expose it: money in minor units, camelCase keys.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineDetail<'a> {
+    line_id: &'a str,
+    sku: &'a str,
+    name: &'a str,
+    options: OptionsObject,
+    unit_price: i64,
+    quantity: u32,
+}
+
+impl<'a> From<&'a LineItem> for LineDetail<'a> {
+    fn from(line: &'a LineItem) -> Self {
+        Self {
+            line_id: line.id.as_str(),
+            sku: line.sku.as_str(),
+            name: line.name.as_str(),
+            options: OptionsObject::from(&line.options),
+            unit_price: line.unit_price.minor_units(),
+            quantity: line.quantity.get(),
+        }
+    }
+}
+
+/// `chatout:sent`'s detail.
+#[derive(Serialize)]
+pub struct SentDetail<'a> {
+    /// The order reference.
+    pub reference: &'a str,
+    /// The wa.me link opened.
+    pub url: &'a str,
+}
+
+/// `chatout:ready`'s detail.
+#[derive(Serialize)]
+pub struct ReadyDetail {
+    /// The widget's version.
+    pub version: &'static str,
 }

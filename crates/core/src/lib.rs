@@ -71,4 +71,4 @@ pub use product::{ProductError, ProductName, ProductOptions, Quantity, Sku};
 pub use reference::{OrderReference, ReferenceError};
 pub use summary::{render_compact_summary, render_summary};
 pub use whatsapp::{order_message, whatsapp_url, OrderMessage, URL_BUDGET};
-pub use wire::{options_json, pending_order_json};
+pub use wire::{OptionsObject, PendingOrder, WireConsent, WireCustomer, WireDelivery, WireLine};

@@ -147,11 +147,10 @@ impl ProductOptions {
     /// Options from name/value pairs, as the JS API passes them.
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, ProductError> {
         let fits = |s: &str| (1..=60).contains(&s.chars().count());
-        let mut names: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
+        // At most a dozen pairs: comparing each name with the earlier ones is cheapest.
+        let repeated = |at: usize| pairs[..at].iter().any(|(n, _)| *n == pairs[at].0);
         let valid = pairs.len() <= Self::MAX_PAIRS
-            && names.len() == pairs.len()
+            && !(0..pairs.len()).any(repeated)
             && pairs.iter().all(|(n, v)| fits(n) && fits(v));
         if !valid {
             let shown: Vec<String> = pairs.iter().map(|(n, v)| format!("{n}={v}")).collect();
@@ -177,7 +176,8 @@ impl ProductOptions {
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
-        pairs.sort_unstable();
+        // Names are unique (checked on creation), so sorting by name alone is total.
+        pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
         pairs
     }
 }

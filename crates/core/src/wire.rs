@@ -1,56 +1,194 @@
-//! The pending order as JSON, in the shape of CONTRACT.md section 5: the body the widget POSTs
-//! to a shop backend and the `detail` of the `chatout:checkout` event. Money in minor units.
+//! The pending order on the wire, in the shape of CONTRACT.md section 5: the body the widget
+//! POSTs to a shop backend, the body `chatout-server` reads, and the `detail` of the
+//! `chatout:checkout` event. Money in integer minor units.
+//!
+//! The fields are plain JSON types on purpose: a server deserialises whatever a client sends
+//! and then validates each field with the newtypes of this crate, so a bad value becomes a
+//! field error (`422`) instead of a parse failure.
 
+use crate::cart::LineItem;
 use crate::order::{Delivery, Order};
 use crate::product::ProductOptions;
-use serde_json::{json, Map, Value};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
 
-/// Options as a JSON object (`{"Size": "M"}`), as the HTTP contract, JS API and events carry them.
-pub fn options_json(options: &ProductOptions) -> Map<String, Value> {
-    options
-        .pairs()
-        .iter()
-        .map(|(n, v)| (n.clone(), Value::String(v.clone())))
-        .collect()
+/// Options as a JSON object (`{"Size": "M"}`), keeping the order they were given in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OptionsObject(pub Vec<(String, String)>);
+
+impl From<&ProductOptions> for OptionsObject {
+    fn from(options: &ProductOptions) -> Self {
+        Self(options.pairs().to_vec())
+    }
 }
 
-/// The order as the HTTP contract writes it; `locale` and `page` describe where it was placed.
-pub fn pending_order_json(order: &Order, locale: &str, page: &str) -> Value {
-    let items: Vec<Value> = order
-        .lines
-        .iter()
-        .map(|line| {
-            json!({
-                "sku": line.sku.as_str(),
-                "name": line.name.as_str(),
-                "options": options_json(&line.options),
-                "unit_price": line.unit_price.minor_units(),
-                "quantity": line.quantity.get(),
-            })
-        })
-        .collect();
-    let customer = &order.details.customer;
-    let (method, address) = match &order.details.delivery {
-        Delivery::Shipping { address } => ("shipping", Value::String(address.clone())),
-        Delivery::Pickup => ("pickup", Value::Null),
-    };
-    json!({
-        "reference": order.reference.as_str(),
-        "currency": order.currency.code(),
-        "locale": locale,
-        "items": items,
-        "subtotal": order.subtotal().map(|m| m.minor_units()).unwrap_or_default(),
-        "customer": {
-            "name": customer.name,
-            "phone": customer.phone.as_ref().map(ToString::to_string),
-            "email": customer.email.as_ref().map(|e| e.as_str()),
-        },
-        "delivery": { "method": method, "address": address },
-        "payment": order.details.payment.id(),
-        "note": order.details.note,
-        "consent": order.consent.as_ref().map(|c| json!({
-            "whatsapp_updates": true, "text": c.text, "at": c.at,
-        })),
-        "page": page,
-    })
+impl Serialize for OptionsObject {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for OptionsObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> Visitor<'de> for Pairs {
+            type Value = OptionsObject;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of option names to string values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<String, String>()? {
+                    pairs.push(pair);
+                }
+                Ok(OptionsObject(pairs))
+            }
+        }
+        deserializer.deserialize_map(Pairs)
+    }
+}
+
+/// One line of a pending order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireLine {
+    /// The product's sku.
+    pub sku: String,
+    /// The product's name as the shopper saw it.
+    pub name: String,
+    /// Chosen options.
+    #[serde(default)]
+    pub options: OptionsObject,
+    /// Price of one unit, in minor units.
+    pub unit_price: i64,
+    /// How many.
+    pub quantity: i64,
+}
+
+impl From<&LineItem> for WireLine {
+    fn from(line: &LineItem) -> Self {
+        Self {
+            sku: line.sku.as_str().to_string(),
+            name: line.name.as_str().to_string(),
+            options: OptionsObject::from(&line.options),
+            unit_price: line.unit_price.minor_units(),
+            quantity: i64::from(line.quantity.get()),
+        }
+    }
+}
+
+/// Who orders.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireCustomer {
+    /// Name as typed.
+    pub name: String,
+    /// WhatsApp number in E.164, if given.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Email, if given.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// How the goods travel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireDelivery {
+    /// `shipping` or `pickup`.
+    pub method: String,
+    /// The address, for shipping.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// The opt-in to order updates on WhatsApp.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireConsent {
+    /// Always true when present: the box was ticked.
+    pub whatsapp_updates: bool,
+    /// The exact checkbox text the shopper saw.
+    pub text: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// A pending order as CONTRACT.md section 5 writes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingOrder {
+    /// The client's order reference (the server's answer is authoritative).
+    pub reference: String,
+    /// ISO 4217 code of every amount.
+    pub currency: String,
+    /// The shopper's locale (BCP 47).
+    pub locale: String,
+    /// What is ordered.
+    pub items: Vec<WireLine>,
+    /// Sum of the lines, in minor units.
+    pub subtotal: i64,
+    /// Who orders.
+    pub customer: WireCustomer,
+    /// How the goods travel.
+    pub delivery: WireDelivery,
+    /// Payment preference id.
+    pub payment: String,
+    /// The shopper's note.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The opt-in, if given.
+    #[serde(default)]
+    pub consent: Option<WireConsent>,
+    /// The page the order was placed on.
+    #[serde(default)]
+    pub page: String,
+    /// The message the shopper sends: set in the `chatout:checkout` event, absent on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The wa.me link that sends it: set in the `chatout:checkout` event, absent on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp_url: Option<String>,
+}
+
+impl PendingOrder {
+    /// The order as the HTTP contract writes it; `locale` and `page` describe where it was
+    /// placed.
+    pub fn from_order(order: &Order, locale: &str, page: &str) -> Self {
+        let customer = &order.details.customer;
+        let (method, address) = match &order.details.delivery {
+            Delivery::Shipping { address } => ("shipping", Some(address.clone())),
+            Delivery::Pickup => ("pickup", None),
+        };
+        Self {
+            reference: order.reference.as_str().to_string(),
+            currency: order.currency.code().to_string(),
+            locale: locale.to_string(),
+            items: order.lines.iter().map(WireLine::from).collect(),
+            subtotal: order
+                .subtotal()
+                .map(|m| m.minor_units())
+                .unwrap_or_default(),
+            customer: WireCustomer {
+                name: customer.name.clone(),
+                phone: customer.phone.as_ref().map(ToString::to_string),
+                email: customer.email.as_ref().map(|e| e.as_str().to_string()),
+            },
+            delivery: WireDelivery {
+                method: method.to_string(),
+                address,
+            },
+            payment: order.details.payment.id().to_string(),
+            note: order.details.note.clone(),
+            consent: order.consent.as_ref().map(|c| WireConsent {
+                whatsapp_updates: true,
+                text: c.text.clone(),
+                at: c.at.clone(),
+            }),
+            page: page.to_string(),
+            message: None,
+            whatsapp_url: None,
+        }
+    }
 }

@@ -9,7 +9,6 @@ mod it;
 mod nl;
 
 use crate::money_format::MoneyStyle;
-use std::collections::BTreeMap;
 
 /// Why a label override was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,8 +30,9 @@ macro_rules! labels {
             pub language: String,
             /// How amounts are written.
             pub money: MoneyStyle,
-            /// Labels of payment preference ids (`bank_transfer` → "Bank transfer").
-            pub payment_methods: BTreeMap<String, String>,
+            /// Labels of payment preference ids (`bank_transfer` → "Bank transfer"), as
+            /// `(id, label)` pairs: a handful, so a list is smaller and as fast as a map.
+            pub payment_methods: Vec<(String, String)>,
             $(pub $field: String,)*
         }
 
@@ -135,9 +135,7 @@ impl Labels {
     ) -> Result<Self, LabelError> {
         for (key, text) in pairs {
             let slot = match key.strip_prefix("payment.") {
-                Some(id) if !id.is_empty() => {
-                    self.payment_methods.entry(id.to_string()).or_default()
-                }
+                Some(id) if !id.is_empty() => self.payment_slot(id),
                 _ => self
                     .text_mut(key)
                     .ok_or_else(|| LabelError::UnknownLabel(key.to_string()))?,
@@ -149,7 +147,30 @@ impl Labels {
 
     /// The label of a payment preference id; the id itself when none is known.
     pub fn payment_label<'a>(&'a self, id: &'a str) -> &'a str {
-        self.payment_methods.get(id).map_or(id, String::as_str)
+        self.known_payment_label(id).unwrap_or(id)
+    }
+
+    /// The label of a payment preference id, if one is known.
+    pub fn known_payment_label(&self, id: &str) -> Option<&str> {
+        self.payment_methods
+            .iter()
+            .find(|(known, _)| known == id)
+            .map(|(_, label)| label.as_str())
+    }
+
+    fn payment_slot(&mut self, id: &str) -> &mut String {
+        let at = match self
+            .payment_methods
+            .iter()
+            .position(|(known, _)| known == id)
+        {
+            Some(at) => at,
+            None => {
+                self.payment_methods.push((id.to_string(), String::new()));
+                self.payment_methods.len() - 1
+            }
+        };
+        &mut self.payment_methods[at].1
     }
 }
 

@@ -107,7 +107,9 @@ fn long_carts_switch_to_the_compact_message_and_keep_the_full_one() {
 #[test]
 fn pending_order_json_has_the_contract_shape() {
     let order = order_with(&demo_cart(), &input(), true);
-    let json = pending_order_json(&order, "nl-NL", "https://shop.example/p");
+    let pending = PendingOrder::from_order(&order, "nl-NL", "https://shop.example/p");
+    let text = serde_json::to_string(&pending).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["reference"], "K7F3-9Q2M");
     assert_eq!(json["items"][0]["unit_price"], 2990);
     assert_eq!(json["items"][0]["options"]["Size"], "M");
@@ -116,4 +118,20 @@ fn pending_order_json_has_the_contract_shape() {
     assert_eq!(json["delivery"]["method"], "shipping");
     assert_eq!(json["consent"]["whatsapp_updates"], true);
     assert_eq!(json["consent"]["at"], "2026-11-21T10:00:00Z");
+    // Only the event adds the message and link; the POST body has neither.
+    assert!(json.get("message").is_none() && json.get("whatsapp_url").is_none());
+    // What a server reads back is what was sent, options in the shop's order.
+    let read: PendingOrder = serde_json::from_str(&text).unwrap();
+    assert_eq!(read, pending);
+}
+
+#[test]
+fn wire_options_refuse_non_string_values() {
+    let bad = r#"{"sku":"a","name":"A","options":{"Size":3},"unit_price":1,"quantity":1}"#;
+    assert!(serde_json::from_str::<WireLine>(bad).is_err());
+    let ordered =
+        r#"{"sku":"a","name":"A","options":{"Z":"1","A":"2"},"unit_price":1,"quantity":1}"#;
+    let line: WireLine = serde_json::from_str(ordered).unwrap();
+    let names: Vec<&str> = line.options.0.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Z", "A"]);
 }
