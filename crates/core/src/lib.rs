@@ -45,6 +45,7 @@
 #![deny(missing_docs)]
 
 mod cart;
+mod catalog;
 pub mod labels;
 mod money;
 mod money_format;
@@ -52,12 +53,17 @@ mod order;
 mod phone;
 mod product;
 mod reference;
+mod status;
 mod summary;
 pub mod text;
 mod whatsapp;
 mod wire;
 
 pub use cart::{Added, Cart, CartError, LineId, LineItem, NewItem};
+pub use catalog::{
+    Catalog, CatalogError, CatalogProblem, CatalogProduct, OptionValue, PriceError, Repriced,
+    ShopSettings,
+};
 pub use labels::{fill, language_of, LabelError, Labels};
 pub use money::{Currency, Money, MoneyError, MAX_MINOR_UNITS};
 pub use money_format::MoneyStyle;
@@ -69,6 +75,7 @@ pub use order::{
 pub use phone::{CallingCode, PhoneError, PhoneNumber};
 pub use product::{ProductError, ProductName, ProductOptions, Quantity, Sku};
 pub use reference::{OrderReference, ReferenceError};
+pub use status::OrderStatus;
 pub use summary::{render_compact_summary, render_summary};
 pub use whatsapp::{order_message, whatsapp_url, OrderMessage, URL_BUDGET};
 pub use wire::{OptionsObject, PendingOrder, WireConsent, WireCustomer, WireDelivery, WireLine};

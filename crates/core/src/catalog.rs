@@ -1,0 +1,533 @@
+//! The shop's catalog (CONTRACT.md section 6): what the order server prices orders from.
+//!
+//! Parsed from JSON text and validated as a whole, so a shop owner sees every mistake with
+//! the path of the field at fault (`products[2].options.Size.XL`) instead of the first one.
+
+use crate::money::{Currency, Money, MoneyError};
+use crate::order::{DeliveryMethod, PaymentPreference, ShopRules};
+use crate::phone::PhoneNumber;
+use crate::product::{ProductName, ProductOptions, Quantity, Sku};
+use crate::wire::{OptionsObject, WireLine};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// One problem in a catalog, named by its JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct CatalogProblem {
+    /// Where, e.g. `products[2].price` (or `line 4, column 7` for JSON syntax).
+    pub path: String,
+    /// What is wrong, in a shop owner's words.
+    pub reason: String,
+}
+
+/// A catalog that could not be used; lists every problem found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the catalog has {} problem(s): {}", .0.len(), join(.0))]
+pub struct CatalogError(pub Vec<CatalogProblem>);
+
+fn join(problems: &[CatalogProblem]) -> String {
+    let texts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    texts.join("; ")
+}
+
+/// The shop's own settings, used to write the order message and validate checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopSettings {
+    /// The shop's name, as in the message heading.
+    pub name: String,
+    /// The WhatsApp number orders are sent to.
+    pub phone: PhoneNumber,
+    /// Shipping expectation printed in the message.
+    pub shipping_note: Option<String>,
+    /// Payment preference ids accepted, in display order.
+    pub payments: Vec<PaymentPreference>,
+    /// Delivery methods offered.
+    pub deliveries: Vec<DeliveryMethod>,
+    /// Labels of the shop's own payment ids (`ideal` → "iDEAL").
+    pub payment_labels: Vec<(String, String)>,
+}
+
+impl ShopSettings {
+    /// What checkout input is validated against.
+    pub fn rules(&self) -> ShopRules {
+        ShopRules {
+            payments: self.payments.clone(),
+            deliveries: self.deliveries.clone(),
+            default_country: Some(self.phone.calling_code()),
+        }
+    }
+}
+
+/// One option value and its price difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionValue {
+    /// The value, e.g. `XL`.
+    pub value: String,
+    /// Added to the base price (may be negative).
+    pub delta_minor: i64,
+}
+
+/// A product the shop sells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogProduct {
+    /// The product's id.
+    pub sku: Sku,
+    /// Its name.
+    pub name: ProductName,
+    /// Base price of one unit.
+    pub price: Money,
+    /// Units on hand; `None` is unlimited.
+    pub stock: Option<u32>,
+    /// Option names with their values, in the catalog's order.
+    pub options: Vec<(String, Vec<OptionValue>)>,
+}
+
+/// Why a line could not be priced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PriceError {
+    /// The catalog has no such sku.
+    #[error("unknown product")]
+    UnknownSku,
+    /// An option name or value the product does not have.
+    #[error("the product has no option {0}")]
+    UnknownOption(String),
+    /// An option of the product was not chosen.
+    #[error("choose a value for {0}")]
+    MissingOption(String),
+    /// The amount is out of range.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+/// The whole catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    /// The currency of every price.
+    pub currency: Currency,
+    /// The shop's settings.
+    pub shop: ShopSettings,
+    /// Products, in the catalog's order.
+    pub products: Vec<CatalogProduct>,
+}
+
+impl Catalog {
+    /// Parses and validates catalog JSON.
+    pub fn from_json(text: &str) -> Result<Self, CatalogError> {
+        let raw: RawCatalog = serde_json::from_str(text).map_err(|e| {
+            CatalogError(vec![CatalogProblem {
+                path: format!("line {}, column {}", e.line(), e.column()),
+                reason: e.to_string(),
+            }])
+        })?;
+        let mut problems = Problems::default();
+        let catalog = raw.validate(&mut problems);
+        match catalog {
+            Some(catalog) if problems.0.is_empty() => Ok(catalog),
+            _ => Err(CatalogError(problems.0)),
+        }
+    }
+
+    /// The product with this sku.
+    pub fn product(&self, sku: &str) -> Option<&CatalogProduct> {
+        self.products.iter().find(|p| p.sku.as_str() == sku)
+    }
+
+    /// The price of one unit of `sku` with these options.
+    pub fn unit_price(&self, sku: &str, options: &ProductOptions) -> Result<Money, PriceError> {
+        let product = self.product(sku).ok_or(PriceError::UnknownSku)?;
+        for (name, _) in options.pairs() {
+            if !product.options.iter().any(|(known, _)| known == name) {
+                return Err(PriceError::UnknownOption(name.clone()));
+            }
+        }
+        let mut price = product.price;
+        for (name, values) in &product.options {
+            let chosen = options
+                .pairs()
+                .iter()
+                .find(|(n, _)| n == name)
+                .ok_or_else(|| PriceError::MissingOption(name.clone()))?;
+            let value = values
+                .iter()
+                .find(|v| v.value == chosen.1)
+                .ok_or_else(|| PriceError::UnknownOption(format!("{name}={}", chosen.1)))?;
+            price = price.checked_add(Money::from_minor(value.delta_minor, self.currency)?)?;
+        }
+        if price.minor_units() < 0 {
+            return Err(MoneyError::Malformed(price.minor_units().to_string()).into());
+        }
+        Ok(price)
+    }
+}
+
+/// A client's lines priced by the catalog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Repriced {
+    /// The lines as the shop sells them: catalog names and prices, unknown skus left out.
+    pub lines: Vec<WireLine>,
+    /// Some sku is not in the catalog.
+    pub unknown_sku: bool,
+    /// Some client price differs from the catalog's.
+    pub price_changed: bool,
+    /// Lines that cannot be priced at all: `(items[i].field, code, message)`.
+    pub errors: Vec<(String, &'static str, String)>,
+}
+
+impl Catalog {
+    /// Prices every line from the catalog, option deltas included, and says what differs
+    /// from what the client sent.
+    pub fn reprice(&self, items: &[WireLine]) -> Repriced {
+        let mut out = Repriced::default();
+        for (at, item) in items.iter().enumerate() {
+            let field = |name: &str| format!("items[{at}].{name}");
+            let options = match ProductOptions::from_pairs(item.options.0.clone()) {
+                Ok(options) => options,
+                Err(e) => {
+                    out.errors
+                        .push((field("options"), "invalid", e.to_string()));
+                    continue;
+                }
+            };
+            if !(1..=i64::from(Quantity::DEFAULT_MAX)).contains(&item.quantity) {
+                let message = format!("must be 1 to {}", Quantity::DEFAULT_MAX);
+                out.errors.push((field("quantity"), "invalid", message));
+                continue;
+            }
+            match self.unit_price(&item.sku, &options) {
+                Ok(price) => {
+                    let product = self.product(&item.sku).map(|p| p.name.as_str().to_string());
+                    out.price_changed |= price.minor_units() != item.unit_price;
+                    out.lines.push(WireLine {
+                        sku: item.sku.clone(),
+                        name: product.unwrap_or_else(|| item.name.clone()),
+                        options: OptionsObject::from(&options),
+                        unit_price: price.minor_units(),
+                        quantity: item.quantity,
+                    });
+                }
+                Err(PriceError::UnknownSku) => out.unknown_sku = true,
+                Err(e @ (PriceError::UnknownOption(_) | PriceError::MissingOption(_))) => {
+                    out.errors
+                        .push((field("options"), "not_offered", e.to_string()));
+                }
+                Err(e @ PriceError::Money(_)) => {
+                    out.errors
+                        .push((field("unit_price"), "invalid", e.to_string()));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Default)]
+struct Problems(Vec<CatalogProblem>);
+
+impl Problems {
+    fn add(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(CatalogProblem {
+            path: path.into(),
+            reason: reason.into(),
+        });
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    currency: String,
+    shop: RawShop,
+    products: Vec<RawProduct>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShop {
+    name: String,
+    phone: String,
+    #[serde(default)]
+    shipping_note: Option<String>,
+    #[serde(default)]
+    payments: Option<Vec<String>>,
+    #[serde(default)]
+    deliveries: Option<Vec<String>>,
+    #[serde(default)]
+    payment_labels: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProduct {
+    sku: String,
+    name: String,
+    price: String,
+    #[serde(default)]
+    stock: Option<i64>,
+    #[serde(default)]
+    options: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl RawCatalog {
+    fn validate(self, problems: &mut Problems) -> Option<Catalog> {
+        let currency = Currency::from_code(&self.currency)
+            .map_err(|e| problems.add("currency", e.to_string()))
+            .ok();
+        let shop = self.shop.validate(problems);
+        let currency = currency?;
+        if self.products.is_empty() {
+            problems.add("products", "lists no product");
+        }
+        let mut products: Vec<CatalogProduct> = Vec::new();
+        for (at, raw) in self.products.into_iter().enumerate() {
+            let path = format!("products[{at}]");
+            if let Some(product) = raw.validate(&path, currency, problems) {
+                if products.iter().any(|p| p.sku == product.sku) {
+                    problems.add(
+                        format!("{path}.sku"),
+                        format!("'{}' is listed twice", product.sku.as_str()),
+                    );
+                }
+                products.push(product);
+            }
+        }
+        Some(Catalog {
+            currency,
+            shop: shop?,
+            products,
+        })
+    }
+}
+
+impl RawShop {
+    fn validate(self, problems: &mut Problems) -> Option<ShopSettings> {
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            problems.add("shop.name", "is empty");
+        }
+        let phone = PhoneNumber::parse(&self.phone, None)
+            .map_err(|e| problems.add("shop.phone", e.to_string()))
+            .ok();
+        let payment_ids = self
+            .payments
+            .unwrap_or_else(|| vec!["bank_transfer".into()]);
+        let mut payments = Vec::new();
+        for (at, id) in payment_ids.iter().enumerate() {
+            match PaymentPreference::parse(id) {
+                Some(p) => payments.push(p),
+                None => problems.add(
+                    format!("shop.payments[{at}]"),
+                    format!("'{id}' is not a payment id (lowercase letters, digits, _)"),
+                ),
+            }
+        }
+        if payments.is_empty() {
+            problems.add("shop.payments", "lists no payment preference");
+        }
+        let delivery_ids = self.deliveries.unwrap_or_else(|| vec!["shipping".into()]);
+        let mut deliveries = Vec::new();
+        for (at, id) in delivery_ids.iter().enumerate() {
+            match DeliveryMethod::parse(id) {
+                Some(d) => deliveries.push(d),
+                None => problems.add(
+                    format!("shop.deliveries[{at}]"),
+                    format!("'{id}' must be shipping or pickup"),
+                ),
+            }
+        }
+        if deliveries.is_empty() {
+            problems.add("shop.deliveries", "lists no delivery method");
+        }
+        Some(ShopSettings {
+            name,
+            phone: phone?,
+            shipping_note: self.shipping_note.filter(|n| !n.trim().is_empty()),
+            payments,
+            deliveries,
+            payment_labels: self.payment_labels.into_iter().collect(),
+        })
+    }
+}
+
+impl RawProduct {
+    fn validate(
+        self,
+        path: &str,
+        currency: Currency,
+        problems: &mut Problems,
+    ) -> Option<CatalogProduct> {
+        let sku = Sku::parse(&self.sku)
+            .map_err(|e| problems.add(format!("{path}.sku"), e.to_string()))
+            .ok();
+        let name = ProductName::parse(&self.name)
+            .map_err(|e| problems.add(format!("{path}.name"), e.to_string()))
+            .ok();
+        let price = Money::parse_major(&self.price, currency)
+            .map_err(|e| problems.add(format!("{path}.price"), e.to_string()))
+            .ok();
+        let stock = match self.stock {
+            None => None,
+            Some(n) => match u32::try_from(n) {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    problems.add(format!("{path}.stock"), format!("{n} is not a count"));
+                    None
+                }
+            },
+        };
+        let mut options = Vec::new();
+        for (name, values) in self.options {
+            let mut parsed = Vec::new();
+            for (value, delta) in values {
+                let at = format!("{path}.options.{name}.{value}");
+                if ProductOptions::from_pairs(vec![(name.clone(), value.clone())]).is_err() {
+                    problems.add(&at, "option names and values are 1 to 60 characters");
+                }
+                match parse_delta(&delta, currency) {
+                    Ok(delta_minor) => parsed.push(OptionValue { value, delta_minor }),
+                    Err(e) => problems.add(at, format!("price difference '{delta}': {e}")),
+                }
+            }
+            if parsed.is_empty() {
+                problems.add(format!("{path}.options.{name}"), "lists no value");
+            }
+            options.push((name, parsed));
+        }
+        Some(CatalogProduct {
+            sku: sku?,
+            name: name?,
+            price: price?,
+            stock,
+            options,
+        })
+    }
+}
+
+/// `"+2.00"`, `"-1.50"` or `"0"`, in minor units.
+fn parse_delta(text: &str, currency: Currency) -> Result<i64, MoneyError> {
+    let text = text.trim();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text.strip_prefix('+').unwrap_or(text)),
+    };
+    Ok(sign * Money::parse_major(digits, currency)?.minor_units())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"currency":"EUR",
+        "shop":{"name":"Zeegras Home","phone":"+31 6 1234 5678","payments":["bank_transfer","ideal"],
+                "deliveries":["shipping","pickup"],"payment_labels":{"ideal":"iDEAL"}},
+        "products":[{"sku":"shirt-linen","name":"Linen shirt","price":"29.90","stock":12,
+            "options":{"Size":{"S":"0","M":"0","XL":"+2.00"},"Colour":{"Sand":"0","Navy":"-1.00"}}},
+            {"sku":"tea","name":"Tea sample","price":"0.10"}]}"#;
+
+    fn options(text: &str) -> ProductOptions {
+        ProductOptions::parse(text).unwrap()
+    }
+
+    #[test]
+    fn prices_include_option_deltas() {
+        let catalog = Catalog::from_json(GOOD).unwrap();
+        let price = |sku, o| {
+            catalog
+                .unit_price(sku, &options(o))
+                .map(|m| m.minor_units())
+        };
+        assert_eq!(price("shirt-linen", "Size=M;Colour=Sand"), Ok(2990));
+        assert_eq!(price("shirt-linen", "Colour=Navy;Size=XL"), Ok(3090));
+        assert_eq!(price("tea", ""), Ok(10));
+        assert_eq!(price("nope", ""), Err(PriceError::UnknownSku));
+        assert!(matches!(
+            price("shirt-linen", "Size=M"),
+            Err(PriceError::MissingOption(_))
+        ));
+        assert!(matches!(
+            price("shirt-linen", "Size=XXL;Colour=Sand"),
+            Err(PriceError::UnknownOption(_))
+        ));
+        assert!(matches!(
+            price("tea", "Size=M"),
+            Err(PriceError::UnknownOption(_))
+        ));
+        assert_eq!(catalog.product("tea").unwrap().stock, None);
+    }
+
+    #[test]
+    fn repricing_uses_catalog_names_and_prices() {
+        let catalog = Catalog::from_json(GOOD).unwrap();
+        let line = |sku: &str, options: &[(&str, &str)], price, quantity| WireLine {
+            sku: sku.into(),
+            name: "Whatever the page said".into(),
+            options: OptionsObject(
+                options
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+            ),
+            unit_price: price,
+            quantity,
+        };
+        let fair = catalog.reprice(&[line(
+            "shirt-linen",
+            &[("Size", "XL"), ("Colour", "Sand")],
+            3190,
+            2,
+        )]);
+        assert!(!fair.price_changed && !fair.unknown_sku && fair.errors.is_empty());
+        assert_eq!(fair.lines[0].name, "Linen shirt");
+        let tampered = catalog.reprice(&[line("tea", &[], 1, 3), line("ghost", &[], 5, 1)]);
+        assert!(tampered.price_changed && tampered.unknown_sku);
+        assert_eq!(tampered.lines.len(), 1);
+        assert_eq!(tampered.lines[0].unit_price, 10);
+        let bad = catalog.reprice(&[
+            line("tea", &[], 10, 0),
+            line("shirt-linen", &[("Size", "M")], 2990, 1),
+        ]);
+        let fields: Vec<&str> = bad.errors.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(fields, ["items[0].quantity", "items[1].options"]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_path() {
+        let bad = r#"{"currency":"EUR","shop":{"name":"","phone":"call us"},
+            "products":[{"sku":"a b","name":"A","price":"1,50","stock":-1,
+                         "options":{"Size":{"M":"plus two"}}},
+                        {"sku":"tea","name":"Tea","price":"1"},{"sku":"tea","name":"Tea","price":"1"}]}"#;
+        let CatalogError(problems) = Catalog::from_json(bad).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        for expected in [
+            "shop.name",
+            "shop.phone",
+            "products[0].sku",
+            "products[0].price",
+            "products[0].stock",
+            "products[0].options.Size.M",
+            "products[2].sku",
+        ] {
+            assert!(
+                paths.contains(&expected),
+                "{expected} missing from {paths:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let err = Catalog::from_json("{\n\"currency\": }").unwrap_err();
+        assert!(err.0[0].path.starts_with("line 2"), "{err}");
+        let unknown = GOOD.replace("\"stock\":12", "\"stok\":12");
+        assert!(Catalog::from_json(&unknown).is_err());
+    }
+
+    #[test]
+    fn a_negative_total_price_is_refused() {
+        let text = GOOD.replace("\"-1.00\"", "\"-40.00\"");
+        let catalog = Catalog::from_json(&text).unwrap();
+        assert!(catalog
+            .unit_price("shirt-linen", &options("Size=M;Colour=Navy"))
+            .is_err());
+    }
+}

@@ -1,0 +1,160 @@
+//! The database: one code path for SQLite (embedded default) and PostgreSQL, through sqlx's
+//! `Any` driver. Queries use `$n` placeholders, which both understand.
+
+pub mod orders;
+
+use chatout_core::Catalog;
+use sqlx::any::{AnyPoolOptions, AnyQueryResult};
+use sqlx::pool::PoolConnectionMetadata;
+use sqlx::{AnyConnection, AnyPool, Executor};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Which engine the URL named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// Pools for reads and for writes. SQLite takes one writer at a time, so its write pool has
+/// one connection and transactions queue in the pool instead of failing with "busy".
+#[derive(Debug, Clone)]
+pub struct Db {
+    /// Reads (and writes on PostgreSQL).
+    pub read: AnyPool,
+    /// Writes.
+    pub write: AnyPool,
+    /// The engine.
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Connects, creating a SQLite file when missing, and applies the migrations.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(sqlx::Error::Configuration(
+                format!("DATABASE_URL must start with sqlite:// or postgres:// (got '{url}')")
+                    .into(),
+            ));
+        };
+        let db = match backend {
+            Backend::Sqlite => {
+                let url = if url.contains("mode=") {
+                    url.to_string()
+                } else {
+                    let sep = if url.contains('?') { '&' } else { '?' };
+                    format!("{url}{sep}mode=rwc")
+                };
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(sqlite_pragmas)
+                    .connect(&url)
+                    .await?;
+                // WAL lets readers run beside the writer; the setting is stored in the file.
+                write.execute("PRAGMA journal_mode = WAL").await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(sqlite_pragmas)
+                    .connect(&url)
+                    .await?;
+                Db {
+                    read,
+                    write,
+                    backend,
+                }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect(url)
+                    .await?;
+                Db {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                }
+            }
+        };
+        let migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&db.write).await?;
+        Ok(db)
+    }
+
+    /// Brings the stock table in line with the catalog: new skus start at their catalog
+    /// count; a changed count moves availability by the difference, so reserved and sold
+    /// units stay counted.
+    pub async fn sync_stock(&self, catalog: &Catalog) -> Result<(), sqlx::Error> {
+        let mut tx = self.write.begin().await?;
+        for product in &catalog.products {
+            let Some(stock) = product.stock else {
+                sqlx::query("DELETE FROM stock WHERE sku = $1")
+                    .bind(product.sku.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                continue;
+            };
+            let stock = i64::from(stock);
+            let updated: AnyQueryResult = sqlx::query(
+                "UPDATE stock SET available = available + ($1 - catalog_stock), catalog_stock = $1 \
+                 WHERE sku = $2",
+            )
+            .bind(stock)
+            .bind(product.sku.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                sqlx::query(
+                    "INSERT INTO stock (sku, catalog_stock, available) VALUES ($1, $2, $2)",
+                )
+                .bind(product.sku.as_str())
+                .bind(stock)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await
+    }
+}
+
+type Pending<'c> = Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
+
+/// Per-connection SQLite settings: durable at commit against a crash of the process
+/// (WAL + NORMAL), foreign keys enforced.
+fn sqlite_pragmas(conn: &mut AnyConnection, _: PoolConnectionMetadata) -> Pending<'_> {
+    Box::pin(async move {
+        conn.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Milliseconds since the Unix epoch: how times are stored (the same on both engines).
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// A stored time as RFC 3339 (UTC).
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,371 @@
+//! Orders in the database: create a pending order with its stock reservation in one
+//! transaction, read one back for an idempotent replay, expire the forgotten ones.
+
+use super::{now_ms, Db};
+use chatout_core::{OptionsObject, OrderStatus, WireLine};
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+/// A pending order ready to be stored (already priced and validated).
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// The reference the shopper sees.
+    pub reference: String,
+    /// The client's `Idempotency-Key`.
+    pub idempotency_key: String,
+    /// Hash of the request body, to tell a replay from a reused key.
+    pub request_hash: String,
+    /// Unguessable per-order token.
+    pub access_token: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Sum of the lines, minor units.
+    pub subtotal: i64,
+    /// Shopper's locale.
+    pub locale: String,
+    /// Page the order was placed on.
+    pub page: String,
+    /// Customer name, phone and email.
+    pub customer: (String, Option<String>, Option<String>),
+    /// Delivery method id and address.
+    pub delivery: (String, Option<String>),
+    /// Payment preference id.
+    pub payment: String,
+    /// Shopper's note.
+    pub note: Option<String>,
+    /// Opt-in text and time.
+    pub consent: Option<(String, String)>,
+    /// The message the shopper sends.
+    pub message: String,
+    /// Its wa.me link.
+    pub whatsapp_url: String,
+    /// Priced lines.
+    pub lines: Vec<WireLine>,
+    /// When it expires (ms).
+    pub expires_at: i64,
+}
+
+/// An order as the API answers with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOrder {
+    /// Database id.
+    pub id: i64,
+    /// Reference.
+    pub reference: String,
+    /// Lifecycle status.
+    pub status: OrderStatus,
+    /// Hash of the request that created it.
+    pub request_hash: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Sum of the lines.
+    pub subtotal: i64,
+    /// Priced lines.
+    pub lines: Vec<WireLine>,
+    /// The message to send.
+    pub message: String,
+    /// Its wa.me link.
+    pub whatsapp_url: String,
+    /// When it expires (ms).
+    pub expires_at: i64,
+}
+
+/// Why an order was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertError {
+    /// Not enough stock: the units still available per sku.
+    #[error("not enough stock")]
+    OutOfStock(BTreeMap<String, i64>),
+    /// The reference is taken by another order (pick another).
+    #[error("reference taken")]
+    ReferenceTaken,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// What happened to an insert.
+#[derive(Debug)]
+pub enum Inserted {
+    /// A new order.
+    Created(StoredOrder),
+    /// The key already had an order (a concurrent retry won the race).
+    Existing(StoredOrder),
+}
+
+impl Db {
+    /// The order created with this idempotency key, if any.
+    pub async fn order_by_key(&self, key: &str) -> Result<Option<StoredOrder>, sqlx::Error> {
+        let mut conn = self.read.acquire().await?;
+        load(&mut conn, "idempotency_key", key).await
+    }
+
+    /// Stores a pending order and reserves its stock, atomically.
+    pub async fn insert_pending(&self, order: &NewOrder) -> Result<Inserted, InsertError> {
+        let mut tx = self.write.begin().await?;
+        // Checked inside the write transaction: SQLite has one writer, and on PostgreSQL the
+        // unique index below settles a race.
+        if let Some(existing) = load(&mut tx, "idempotency_key", &order.idempotency_key).await? {
+            return Ok(Inserted::Existing(existing));
+        }
+        let taken = sqlx::query("SELECT 1 FROM orders WHERE reference = $1")
+            .bind(&order.reference)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(InsertError::ReferenceTaken);
+        }
+        let mut wanted: BTreeMap<&str, i64> = BTreeMap::new();
+        for line in &order.lines {
+            *wanted.entry(line.sku.as_str()).or_default() += line.quantity;
+        }
+        let mut short = BTreeMap::new();
+        for (sku, quantity) in &wanted {
+            let reserved = sqlx::query(
+                "UPDATE stock SET available = available - $1 WHERE sku = $2 AND available >= $1",
+            )
+            .bind(*quantity)
+            .bind(*sku)
+            .execute(&mut *tx)
+            .await?;
+            if reserved.rows_affected() == 0 {
+                let available = sqlx::query("SELECT available FROM stock WHERE sku = $1")
+                    .bind(*sku)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(row) = available {
+                    short.insert(sku.to_string(), row.try_get::<i64, _>(0)?.max(0));
+                }
+            }
+        }
+        if !short.is_empty() {
+            tx.rollback().await?;
+            return Err(InsertError::OutOfStock(short));
+        }
+        let now = now_ms();
+        let inserted = sqlx::query(
+            "INSERT INTO orders (reference, idempotency_key, request_hash, access_token, status, \
+             currency, subtotal, locale, page, customer_name, customer_phone, customer_email, \
+             delivery_method, delivery_address, payment, note, consent_text, consent_at, message, \
+             whatsapp_url, created_at, updated_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, \
+             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22) \
+             RETURNING id",
+        )
+        .bind(&order.reference)
+        .bind(&order.idempotency_key)
+        .bind(&order.request_hash)
+        .bind(&order.access_token)
+        .bind(OrderStatus::Pending.as_str())
+        .bind(&order.currency)
+        .bind(order.subtotal)
+        .bind(&order.locale)
+        .bind(&order.page)
+        .bind(&order.customer.0)
+        .bind(&order.customer.1)
+        .bind(&order.customer.2)
+        .bind(&order.delivery.0)
+        .bind(&order.delivery.1)
+        .bind(&order.payment)
+        .bind(&order.note)
+        .bind(order.consent.as_ref().map(|c| c.0.clone()))
+        .bind(order.consent.as_ref().map(|c| c.1.clone()))
+        .bind(&order.message)
+        .bind(&order.whatsapp_url)
+        .bind(now)
+        .bind(order.expires_at)
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Ok(row) => row.try_get(0)?,
+            Err(e) => {
+                // A concurrent request with the same key committed first (PostgreSQL).
+                tx.rollback().await?;
+                return match self.order_by_key(&order.idempotency_key).await? {
+                    Some(existing) => Ok(Inserted::Existing(existing)),
+                    None => Err(e.into()),
+                };
+            }
+        };
+        for (position, line) in order.lines.iter().enumerate() {
+            let options = serde_json::to_string(&line.options).unwrap_or_else(|_| "{}".into());
+            sqlx::query(
+                "INSERT INTO order_lines (order_id, position, sku, name, options, unit_price, \
+                 quantity) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(&line.sku)
+            .bind(&line.name)
+            .bind(options)
+            .bind(line.unit_price)
+            .bind(line.quantity)
+            .execute(&mut *tx)
+            .await?;
+        }
+        record_event(&mut tx, id, None, OrderStatus::Pending, "shopper", now).await?;
+        let stored = load(&mut tx, "id", &id.to_string()).await?;
+        tx.commit().await?;
+        stored
+            .map(Inserted::Created)
+            .ok_or_else(|| InsertError::Db(sqlx::Error::RowNotFound))
+    }
+
+    /// Expires pending orders past their time and releases their stock; returns how many.
+    pub async fn expire_due(&self, now: i64) -> Result<u64, sqlx::Error> {
+        let due = sqlx::query("SELECT id FROM orders WHERE status = $1 AND expires_at <= $2")
+            .bind(OrderStatus::Pending.as_str())
+            .bind(now)
+            .fetch_all(&self.read)
+            .await?;
+        let mut expired = 0;
+        for row in due {
+            let id: i64 = row.try_get(0)?;
+            let mut tx = self.write.begin().await?;
+            let moved = sqlx::query(
+                "UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+            )
+            .bind(OrderStatus::Expired.as_str())
+            .bind(now)
+            .bind(id)
+            .bind(OrderStatus::Pending.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if moved.rows_affected() == 1 {
+                release_stock(&mut tx, id).await?;
+                record_event(
+                    &mut tx,
+                    id,
+                    Some(OrderStatus::Pending),
+                    OrderStatus::Expired,
+                    "system",
+                    now,
+                )
+                .await?;
+                expired += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(expired)
+    }
+
+    /// Units still available of a sku; `None` when it is unlimited.
+    pub async fn available(&self, sku: &str) -> Result<Option<i64>, sqlx::Error> {
+        let row = sqlx::query("SELECT available FROM stock WHERE sku = $1")
+            .bind(sku)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| r.try_get(0)).transpose()
+    }
+
+    /// The status of an order by reference.
+    pub async fn status_of(&self, reference: &str) -> Result<Option<OrderStatus>, sqlx::Error> {
+        let mut conn = self.read.acquire().await?;
+        Ok(load(&mut conn, "reference", reference)
+            .await?
+            .map(|o| o.status))
+    }
+}
+
+/// Returns an order's units to stock.
+async fn release_stock(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
+    let lines = sqlx::query("SELECT sku, quantity FROM order_lines WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for line in lines {
+        sqlx::query("UPDATE stock SET available = available + $1 WHERE sku = $2")
+            .bind(line.try_get::<i64, _>(1)?)
+            .bind(line.try_get::<String, _>(0)?)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records a lifecycle transition.
+async fn record_event(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    actor: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO order_events (order_id, from_status, to_status, actor, at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(order_id)
+    .bind(from.map(|s| s.as_str()))
+    .bind(to.as_str())
+    .bind(actor)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// One order with its lines, by `column` (`id`, `reference` or `idempotency_key`).
+async fn load(
+    conn: &mut AnyConnection,
+    column: &str,
+    value: &str,
+) -> Result<Option<StoredOrder>, sqlx::Error> {
+    let sql = match column {
+        "id" => {
+            "SELECT id, reference, status, request_hash, currency, subtotal, message, \
+                 whatsapp_url, expires_at FROM orders WHERE id = CAST($1 AS BIGINT)"
+        }
+        "reference" => {
+            "SELECT id, reference, status, request_hash, currency, subtotal, message, \
+                        whatsapp_url, expires_at FROM orders WHERE reference = $1"
+        }
+        _ => {
+            "SELECT id, reference, status, request_hash, currency, subtotal, message, \
+              whatsapp_url, expires_at FROM orders WHERE idempotency_key = $1"
+        }
+    };
+    let Some(row) = sqlx::query(sql)
+        .bind(value)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let id: i64 = row.try_get(0)?;
+    let status: String = row.try_get(2)?;
+    let lines = sqlx::query(
+        "SELECT sku, name, options, unit_price, quantity FROM order_lines WHERE order_id = $1 \
+         ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|line| {
+        let options: String = line.try_get(2)?;
+        Ok(WireLine {
+            sku: line.try_get(0)?,
+            name: line.try_get(1)?,
+            options: serde_json::from_str::<OptionsObject>(&options).unwrap_or_default(),
+            unit_price: line.try_get(3)?,
+            quantity: line.try_get(4)?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(StoredOrder {
+        id,
+        reference: row.try_get(1)?,
+        status: OrderStatus::parse(&status).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "status".into(),
+            source: format!("unknown status '{status}'").into(),
+        })?,
+        request_hash: row.try_get(3)?,
+        currency: row.try_get(4)?,
+        subtotal: row.try_get(5)?,
+        lines,
+        message: row.try_get(6)?,
+        whatsapp_url: row.try_get(7)?,
+        expires_at: row.try_get(8)?,
+    }))
+}

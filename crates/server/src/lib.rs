@@ -1,0 +1,103 @@
+//! `chatout-server`: the shop's order desk behind the widget's endpoint mode (Option 3).
+//!
+//! Orders arrive as pending, priced from the shop's catalog with `chatout-core` (the same code
+//! that writes the widget's message), are stored once per `Idempotency-Key`, hold stock, and
+//! expire when forgotten.
+
+pub mod db;
+pub mod routes;
+pub mod settings;
+
+use chatout_core::Catalog;
+use db::Db;
+pub use settings::{Settings, SettingsError};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// The demo store's catalog, served when `CHATOUT_CATALOG` is unset.
+pub const DEMO_CATALOG: &str = include_str!("../../../demo/catalog.json");
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The catalog orders are priced from.
+    pub catalog: Arc<Catalog>,
+    /// The environment.
+    pub settings: Arc<Settings>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The catalog file is unreadable or invalid.
+    #[error("CHATOUT_CATALOG: {0}")]
+    Catalog(String),
+    /// The database is unreachable or its migration failed.
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The address cannot be bound.
+    #[error("CHATOUT_ADDR: {0}")]
+    Bind(#[from] std::io::Error),
+}
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Loads the catalog, opens and migrates the database and binds the address.
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        let text = match &settings.catalog_path {
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| StartError::Catalog(format!("{path}: {e}")))?,
+            None => DEMO_CATALOG.to_string(),
+        };
+        let catalog = Catalog::from_json(&text).map_err(|e| StartError::Catalog(e.to_string()))?;
+        let db = Db::connect(&settings.database_url).await?;
+        db.sync_stock(&catalog).await?;
+        let listener = TcpListener::bind(&settings.addr).await?;
+        Ok(Self {
+            listener,
+            state: AppState {
+                db,
+                catalog: Arc::new(catalog),
+                settings: Arc::new(settings),
+            },
+        })
+    }
+
+    /// The bound address (the real port when `:0` was asked for).
+    pub fn address(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state (the database, for tests and tools).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process ends; expires forgotten orders in the background.
+    pub async fn run(self) -> std::io::Result<()> {
+        tokio::spawn(expire_loop(self.state.clone()));
+        axum::serve(self.listener, routes::router(self.state)).await
+    }
+}
+
+/// Expires pending orders past their TTL, checking often enough for short TTLs.
+async fn expire_loop(state: AppState) {
+    let every =
+        (state.settings.order_ttl / 10).clamp(Duration::from_millis(200), Duration::from_secs(30));
+    loop {
+        match state.db.expire_due(db::now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "released stock of expired orders"),
+            Err(e) => tracing::error!(error = %e, "expiring orders failed"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}

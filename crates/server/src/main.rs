@@ -1,0 +1,35 @@
+use chatout_server::{Application, Settings};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "chatout_server=info".into()),
+        )
+        .init();
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("chatout-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = match Application::build(settings).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("chatout-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match app.address() {
+        Ok(addr) => println!("chatout-server listening on http://{addr}"),
+        Err(e) => eprintln!("chatout-server: {e}"),
+    }
+    if let Err(e) = app.run().await {
+        eprintln!("chatout-server: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,38 @@
+//! HTTP routes (CONTRACT.md section 6).
+
+mod orders;
+
+use crate::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// Largest order body accepted; a real cart is a few KB.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    let origins: Vec<HeaderValue> = state
+        .settings
+        .allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+        ]);
+    let api = Router::new()
+        .route("/api/orders", post(orders::create))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(cors);
+    Router::new()
+        .merge(api)
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(state)
+}

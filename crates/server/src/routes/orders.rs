@@ -1,0 +1,365 @@
+//! `POST /api/orders`: a pending order, priced by the server, stored exactly once.
+
+use crate::db::orders::{InsertError, Inserted, NewOrder, StoredOrder};
+use crate::db::{now_ms, rfc3339};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chatout_core::{
+    order_message, Cart, CheckoutInput, Consent, FieldProblem, Labels, Money, NewItem, Order,
+    OrderReference, PendingOrder, ProductName, ProductOptions, Quantity, Sku, WireLine, URL_BUDGET,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// One field's problem in a `422`.
+#[derive(Debug, Serialize)]
+pub struct FieldIssue {
+    field: String,
+    code: &'static str,
+    message: String,
+}
+
+/// What the API answers when it does not create an order.
+#[derive(Debug)]
+pub enum ApiError {
+    /// `422`: the request is wrong, field by field.
+    Invalid(Vec<FieldIssue>),
+    /// `409`: the cart must change (`price_changed`, `out_of_stock`, `unknown_sku`).
+    Conflict(&'static str, Vec<WireLine>),
+    /// `500`: something broke on our side (logged, not shown).
+    Internal(String),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Invalid<'a> {
+            error: &'static str,
+            errors: &'a [FieldIssue],
+        }
+        #[derive(Serialize)]
+        struct Conflict<'a> {
+            error: &'static str,
+            items: &'a [WireLine],
+        }
+        match self {
+            Self::Invalid(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(Invalid {
+                    error: "invalid",
+                    errors: &errors,
+                }),
+            )
+                .into_response(),
+            Self::Conflict(error, items) => (
+                StatusCode::CONFLICT,
+                Json(Conflict {
+                    error,
+                    items: &items,
+                }),
+            )
+                .into_response(),
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "order request failed");
+                let body = serde_json::json!({"error": "internal", "message": "please try again"});
+                (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+            }
+        }
+    }
+}
+
+fn issue(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> FieldIssue {
+    FieldIssue {
+        field: field.into(),
+        code,
+        message: message.into(),
+    }
+}
+
+/// The `201`/`200` body.
+#[derive(Debug, Serialize)]
+pub struct OrderCreated {
+    reference: String,
+    status: &'static str,
+    items: Vec<WireLine>,
+    subtotal: i64,
+    currency: String,
+    message: String,
+    whatsapp_url: String,
+    expires_at: String,
+}
+
+impl From<StoredOrder> for OrderCreated {
+    fn from(order: StoredOrder) -> Self {
+        Self {
+            reference: order.reference,
+            status: order.status.as_str(),
+            items: order.lines,
+            subtotal: order.subtotal,
+            currency: order.currency,
+            message: order.message,
+            whatsapp_url: order.whatsapp_url,
+            expires_at: rfc3339(order.expires_at),
+        }
+    }
+}
+
+/// Longest `Idempotency-Key` accepted.
+const MAX_KEY: usize = 200;
+
+/// Handles `POST /api/orders`.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<OrderCreated>), ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| (1..=MAX_KEY).contains(&k.len()))
+        .ok_or_else(|| {
+            ApiError::Invalid(vec![issue(
+                "idempotency_key",
+                "required",
+                "send an Idempotency-Key header (1 to 200 characters) that stays the same across retries",
+            )])
+        })?
+        .to_string();
+    let request: PendingOrder = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::Invalid(vec![issue(
+            "body",
+            "malformed",
+            format!("not an order: {e}"),
+        )])
+    })?;
+    let request_hash = hex::encode(Sha256::digest(
+        serde_json::to_vec(&request).unwrap_or_default(),
+    ));
+    if let Some(existing) = state.db.order_by_key(&key).await? {
+        return replay(existing, &request_hash);
+    }
+    let new = prepare(&state, &request, key, request_hash)?;
+    let mut new = new;
+    for _ in 0..5 {
+        match state.db.insert_pending(&new).await {
+            Ok(Inserted::Created(order)) => return Ok((StatusCode::CREATED, Json(order.into()))),
+            Ok(Inserted::Existing(order)) => return replay(order, &new.request_hash),
+            Err(InsertError::ReferenceTaken) => {
+                let reference = OrderReference::from_random_bytes(rand::random());
+                new.message = new.message.replace(&new.reference, reference.as_str());
+                new.whatsapp_url = rerender_url(&state, &new.message);
+                new.reference = reference.as_str().to_string();
+            }
+            Err(InsertError::OutOfStock(available)) => {
+                let lines = new
+                    .lines
+                    .iter()
+                    .filter_map(|line| {
+                        let quantity = available
+                            .get(&line.sku)
+                            .map_or(line.quantity, |a| line.quantity.min(*a));
+                        (quantity > 0).then(|| WireLine {
+                            quantity,
+                            ..line.clone()
+                        })
+                    })
+                    .collect();
+                return Err(ApiError::Conflict("out_of_stock", lines));
+            }
+            Err(InsertError::Db(e)) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Internal("no free order reference".into()))
+}
+
+fn rerender_url(state: &AppState, message: &str) -> String {
+    chatout_core::whatsapp_url(&state.catalog.shop.phone, message)
+}
+
+/// A second request with a known key: the same order, or a `422` when the body differs.
+fn replay(
+    existing: StoredOrder,
+    request_hash: &str,
+) -> Result<(StatusCode, Json<OrderCreated>), ApiError> {
+    if existing.request_hash == request_hash {
+        Ok((StatusCode::OK, Json(existing.into())))
+    } else {
+        Err(ApiError::Invalid(vec![issue(
+            "idempotency_key",
+            "reused",
+            "this Idempotency-Key was used for a different order",
+        )]))
+    }
+}
+
+/// Validates and prices the request: everything short of storing it.
+fn prepare(
+    state: &AppState,
+    request: &PendingOrder,
+    idempotency_key: String,
+    request_hash: String,
+) -> Result<NewOrder, ApiError> {
+    let catalog = &state.catalog;
+    let shop = &catalog.shop;
+    let mut errors = Vec::new();
+    if request.currency != catalog.currency.code() {
+        errors.push(issue(
+            "currency",
+            "not_offered",
+            format!("this shop sells in {}", catalog.currency.code()),
+        ));
+    }
+    if request.items.is_empty() || request.items.len() > Cart::MAX_LINES {
+        errors.push(issue(
+            "items",
+            "invalid",
+            format!("an order has 1 to {} lines", Cart::MAX_LINES),
+        ));
+    }
+    let input = CheckoutInput {
+        name: request.customer.name.clone(),
+        phone: request.customer.phone.clone().unwrap_or_default(),
+        email: request.customer.email.clone().unwrap_or_default(),
+        delivery: request.delivery.method.clone(),
+        address: request.delivery.address.clone().unwrap_or_default(),
+        payment: request.payment.clone(),
+        note: request.note.clone().unwrap_or_default(),
+    };
+    let details = input.validate(&shop.rules()).map_err(|field_errors| {
+        field_errors
+            .into_iter()
+            .map(|e| {
+                let field = serde_json::to_value(e.field)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let (code, message) = match e.problem {
+                    FieldProblem::Required => ("required", "is required"),
+                    FieldProblem::TooLong => ("too_long", "is too long"),
+                    FieldProblem::Invalid => ("invalid", "is not valid"),
+                    FieldProblem::NotOffered => ("not_offered", "is not offered by this shop"),
+                };
+                issue(field, code, message)
+            })
+            .collect::<Vec<_>>()
+    });
+    let details = match details {
+        Ok(details) => Some(details),
+        Err(field_errors) => {
+            errors.extend(field_errors);
+            None
+        }
+    };
+    let consent = match &request.consent {
+        Some(c) if c.whatsapp_updates => {
+            if c.text.trim().is_empty() || c.text.chars().count() > 500 || c.at.len() > 40 {
+                errors.push(issue(
+                    "consent",
+                    "invalid",
+                    "the opt-in needs its text and time",
+                ));
+            }
+            Some(Consent {
+                text: c.text.clone(),
+                at: c.at.clone(),
+            })
+        }
+        _ => None,
+    };
+    let locale = if request.locale.len() <= 35 && !request.locale.is_empty() {
+        request.locale.clone()
+    } else {
+        "en".to_string()
+    };
+    let page: String = request.page.chars().take(2000).collect();
+    let repriced = catalog.reprice(&request.items);
+    for (field, code, message) in repriced.errors {
+        errors.push(issue(field, code, message));
+    }
+    let details = match details {
+        Some(details) if errors.is_empty() => details,
+        _ => return Err(ApiError::Invalid(errors)),
+    };
+    if repriced.unknown_sku {
+        return Err(ApiError::Conflict("unknown_sku", repriced.lines));
+    }
+    let mut cart = Cart::new(catalog.currency);
+    for line in &repriced.lines {
+        cart.add(new_item(line, catalog.currency).map_err(ApiError::Internal)?)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    let subtotal = cart
+        .subtotal()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if repriced.price_changed || subtotal.minor_units() != request.subtotal {
+        return Err(ApiError::Conflict("price_changed", repriced.lines));
+    }
+    let reference = OrderReference::parse(&request.reference)
+        .unwrap_or_else(|_| OrderReference::from_random_bytes(rand::random()));
+    let order = Order::new(
+        &shop.name,
+        reference,
+        &cart,
+        details,
+        shop.shipping_note.as_deref(),
+        consent,
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let labels = Labels::for_locale(&locale)
+        .with_overrides(
+            shop.payment_labels
+                .iter()
+                .map(|(id, label)| (format!("payment.{id}"), label.as_str()))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|(k, v)| (k.as_str(), *v)),
+        )
+        .unwrap_or_else(|_| Labels::for_locale(&locale));
+    let message = order_message(&shop.phone, &order, &labels, URL_BUDGET);
+    let wire = PendingOrder::from_order(&order, &locale, &page);
+    let ttl = i64::try_from(state.settings.order_ttl.as_millis()).unwrap_or(i64::MAX);
+    Ok(NewOrder {
+        reference: order.reference.as_str().to_string(),
+        idempotency_key,
+        request_hash,
+        access_token: hex::encode(rand::random::<[u8; 16]>()),
+        currency: wire.currency,
+        subtotal: wire.subtotal,
+        locale,
+        page,
+        customer: (wire.customer.name, wire.customer.phone, wire.customer.email),
+        delivery: (wire.delivery.method, wire.delivery.address),
+        payment: wire.payment,
+        note: wire.note,
+        consent: wire.consent.map(|c| (c.text, c.at)),
+        message: message.text,
+        whatsapp_url: message.url,
+        lines: wire.items,
+        expires_at: now_ms().saturating_add(ttl),
+    })
+}
+
+/// A priced wire line as a cart item (already validated by the catalog).
+fn new_item(line: &WireLine, currency: chatout_core::Currency) -> Result<NewItem, String> {
+    Ok(NewItem {
+        sku: Sku::parse(&line.sku).map_err(|e| e.to_string())?,
+        name: ProductName::parse(&line.name).map_err(|e| e.to_string())?,
+        options: ProductOptions::from_pairs(line.options.0.clone()).map_err(|e| e.to_string())?,
+        unit_price: Money::from_minor(line.unit_price, currency).map_err(|e| e.to_string())?,
+        quantity: Quantity::new(line.quantity, Quantity::DEFAULT_MAX).map_err(|e| e.to_string())?,
+        max_quantity: Quantity::DEFAULT_MAX,
+        url: None,
+        image: None,
+    })
+}

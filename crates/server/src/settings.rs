@@ -1,0 +1,127 @@
+//! The server's environment (CONTRACT.md section 6), read once at start.
+
+use std::time::Duration;
+
+/// A setting that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {reason}")]
+pub struct SettingsError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// Why.
+    pub reason: String,
+}
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Listen address; port 0 picks a free port.
+    pub addr: String,
+    /// `sqlite://file.db` or `postgres://…`.
+    pub database_url: String,
+    /// Catalog JSON file; `None` serves the demo catalog.
+    pub catalog_path: Option<String>,
+    /// Origins allowed to POST orders from a browser (CORS); empty = same origin only.
+    pub allowed_origins: Vec<String>,
+    /// How long an order stays pending before it expires.
+    pub order_ttl: Duration,
+    /// The first staff account's password; generated when unset.
+    pub admin_password: Option<String>,
+}
+
+impl Settings {
+    /// Reads the settings through `get` (the process environment in production).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let value = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let order_ttl = match value("CHATOUT_ORDER_TTL") {
+            None => Duration::from_secs(48 * 3600),
+            Some(text) => parse_duration(&text).ok_or_else(|| SettingsError {
+                variable: "CHATOUT_ORDER_TTL",
+                reason: format!("'{text}' is not a duration like 48h, 30m or 90s"),
+            })?,
+        };
+        let allowed_origins = value("CHATOUT_ALLOWED_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_string())
+                    .filter(|o| !o.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if let Some(bad) = allowed_origins
+            .iter()
+            .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+        {
+            return Err(SettingsError {
+                variable: "CHATOUT_ALLOWED_ORIGINS",
+                reason: format!("'{bad}' is not an origin like https://shop.example"),
+            });
+        }
+        Ok(Self {
+            addr: value("CHATOUT_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            database_url: value("DATABASE_URL").unwrap_or_else(|| "sqlite://chatout.db".into()),
+            catalog_path: value("CHATOUT_CATALOG"),
+            allowed_origins,
+            order_ttl,
+            admin_password: value("CHATOUT_ADMIN_PASSWORD"),
+        })
+    }
+
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+}
+
+/// `48h`, `30m`, `90s`, `2d` or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return None,
+    };
+    (number > 0).then(|| Duration::from_secs(number.saturating_mul(seconds)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_a_shop_owner_writes_them() {
+        assert_eq!(parse_duration("48h"), Some(Duration::from_secs(172_800)));
+        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_duration("0h"), None);
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("1w"), None);
+    }
+
+    #[test]
+    fn defaults_and_errors_name_the_variable() {
+        let settings = Settings::from_lookup(|_| None).unwrap();
+        assert_eq!(settings.addr, "127.0.0.1:8080");
+        assert_eq!(settings.database_url, "sqlite://chatout.db");
+        assert_eq!(settings.order_ttl, Duration::from_secs(48 * 3600));
+        let err = Settings::from_lookup(|n| (n == "CHATOUT_ORDER_TTL").then(|| "soon".into()))
+            .unwrap_err();
+        assert_eq!(err.variable, "CHATOUT_ORDER_TTL");
+        let err = Settings::from_lookup(|n| {
+            (n == "CHATOUT_ALLOWED_ORIGINS").then(|| "shop.example".into())
+        })
+        .unwrap_err();
+        assert_eq!(err.variable, "CHATOUT_ALLOWED_ORIGINS");
+    }
+}
