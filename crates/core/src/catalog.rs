@@ -3,11 +3,12 @@
 //! Parsed from JSON text and validated as a whole, so a shop owner sees every mistake with
 //! the path of the field at fault (`products[2].options.Size.XL`) instead of the first one.
 
+use crate::cart::NewItem;
 use crate::money::{Currency, Money, MoneyError};
 use crate::order::{DeliveryMethod, PaymentPreference, ShopRules};
 use crate::phone::PhoneNumber;
 use crate::product::{ProductName, ProductOptions, Quantity, Sku};
-use crate::wire::{OptionsObject, WireLine};
+use crate::wire::WireLine;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -83,6 +84,38 @@ pub struct CatalogProduct {
     pub options: Vec<(String, Vec<OptionValue>)>,
 }
 
+impl CatalogProduct {
+    /// The price of one unit with these options: every option chosen, deltas added.
+    pub fn unit_price(
+        &self,
+        options: &ProductOptions,
+        currency: Currency,
+    ) -> Result<Money, PriceError> {
+        for (name, _) in options.pairs() {
+            if !self.options.iter().any(|(known, _)| known == name) {
+                return Err(PriceError::UnknownOption(name.clone()));
+            }
+        }
+        let mut price = self.price;
+        for (name, values) in &self.options {
+            let chosen = options
+                .pairs()
+                .iter()
+                .find(|(n, _)| n == name)
+                .ok_or_else(|| PriceError::MissingOption(name.clone()))?;
+            let value = values
+                .iter()
+                .find(|v| v.value == chosen.1)
+                .ok_or_else(|| PriceError::UnknownOption(format!("{name}={}", chosen.1)))?;
+            price = price.checked_add(Money::from_minor(value.delta_minor, currency)?)?;
+        }
+        if price.minor_units() < 0 {
+            return Err(MoneyError::Malformed(price.minor_units().to_string()).into());
+        }
+        Ok(price)
+    }
+}
+
 /// Why a line could not be priced.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PriceError {
@@ -136,36 +169,16 @@ impl Catalog {
     /// The price of one unit of `sku` with these options.
     pub fn unit_price(&self, sku: &str, options: &ProductOptions) -> Result<Money, PriceError> {
         let product = self.product(sku).ok_or(PriceError::UnknownSku)?;
-        for (name, _) in options.pairs() {
-            if !product.options.iter().any(|(known, _)| known == name) {
-                return Err(PriceError::UnknownOption(name.clone()));
-            }
-        }
-        let mut price = product.price;
-        for (name, values) in &product.options {
-            let chosen = options
-                .pairs()
-                .iter()
-                .find(|(n, _)| n == name)
-                .ok_or_else(|| PriceError::MissingOption(name.clone()))?;
-            let value = values
-                .iter()
-                .find(|v| v.value == chosen.1)
-                .ok_or_else(|| PriceError::UnknownOption(format!("{name}={}", chosen.1)))?;
-            price = price.checked_add(Money::from_minor(value.delta_minor, self.currency)?)?;
-        }
-        if price.minor_units() < 0 {
-            return Err(MoneyError::Malformed(price.minor_units().to_string()).into());
-        }
-        Ok(price)
+        product.unit_price(options, self.currency)
     }
 }
 
 /// A client's lines priced by the catalog.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Repriced {
-    /// The lines as the shop sells them: catalog names and prices, unknown skus left out.
-    pub lines: Vec<WireLine>,
+    /// The lines as the shop sells them, ready for a cart: catalog names and prices, unknown
+    /// skus left out.
+    pub lines: Vec<NewItem>,
     /// Some sku is not in the catalog.
     pub unknown_sku: bool,
     /// Some client price differs from the catalog's.
@@ -189,31 +202,39 @@ impl Catalog {
                     continue;
                 }
             };
-            if !(1..=i64::from(Quantity::DEFAULT_MAX)).contains(&item.quantity) {
-                let message = format!("must be 1 to {}", Quantity::DEFAULT_MAX);
-                out.errors.push((field("quantity"), "invalid", message));
-                continue;
-            }
-            match self.unit_price(&item.sku, &options) {
-                Ok(price) => {
-                    let product = self.product(&item.sku).map(|p| p.name.as_str().to_string());
-                    out.price_changed |= price.minor_units() != item.unit_price;
-                    out.lines.push(WireLine {
-                        sku: item.sku.clone(),
-                        name: product.unwrap_or_else(|| item.name.clone()),
-                        options: OptionsObject::from(&options),
-                        unit_price: price.minor_units(),
-                        quantity: item.quantity,
-                    });
-                }
-                Err(PriceError::UnknownSku) => out.unknown_sku = true,
-                Err(e @ (PriceError::UnknownOption(_) | PriceError::MissingOption(_))) => {
+            let quantity = match Quantity::new(item.quantity, Quantity::DEFAULT_MAX) {
+                Ok(quantity) => quantity,
+                Err(e) => {
                     out.errors
-                        .push((field("options"), "not_offered", e.to_string()));
+                        .push((field("quantity"), "invalid", e.to_string()));
+                    continue;
+                }
+            };
+            let Some(product) = self.product(&item.sku) else {
+                out.unknown_sku = true;
+                continue;
+            };
+            match product.unit_price(&options, self.currency) {
+                Ok(price) => {
+                    out.price_changed |= price.minor_units() != item.unit_price;
+                    out.lines.push(NewItem {
+                        sku: product.sku.clone(),
+                        name: product.name.clone(),
+                        options,
+                        unit_price: price,
+                        quantity,
+                        max_quantity: Quantity::DEFAULT_MAX,
+                        url: None,
+                        image: None,
+                    });
                 }
                 Err(e @ PriceError::Money(_)) => {
                     out.errors
                         .push((field("unit_price"), "invalid", e.to_string()));
+                }
+                Err(e) => {
+                    out.errors
+                        .push((field("options"), "not_offered", e.to_string()));
                 }
             }
         }
@@ -308,36 +329,22 @@ impl RawShop {
         let phone = PhoneNumber::parse(&self.phone, None)
             .map_err(|e| problems.add("shop.phone", e.to_string()))
             .ok();
-        let payment_ids = self
-            .payments
-            .unwrap_or_else(|| vec!["bank_transfer".into()]);
-        let mut payments = Vec::new();
-        for (at, id) in payment_ids.iter().enumerate() {
-            match PaymentPreference::parse(id) {
-                Some(p) => payments.push(p),
-                None => problems.add(
-                    format!("shop.payments[{at}]"),
-                    format!("'{id}' is not a payment id (lowercase letters, digits, _)"),
-                ),
-            }
-        }
-        if payments.is_empty() {
-            problems.add("shop.payments", "lists no payment preference");
-        }
-        let delivery_ids = self.deliveries.unwrap_or_else(|| vec!["shipping".into()]);
-        let mut deliveries = Vec::new();
-        for (at, id) in delivery_ids.iter().enumerate() {
-            match DeliveryMethod::parse(id) {
-                Some(d) => deliveries.push(d),
-                None => problems.add(
-                    format!("shop.deliveries[{at}]"),
-                    format!("'{id}' must be shipping or pickup"),
-                ),
-            }
-        }
-        if deliveries.is_empty() {
-            problems.add("shop.deliveries", "lists no delivery method");
-        }
+        let payments = parse_ids(
+            &self
+                .payments
+                .unwrap_or_else(|| vec!["bank_transfer".into()]),
+            ("shop.payments", "lists no payment preference"),
+            PaymentPreference::parse,
+            |id| format!("'{id}' is not a payment id (lowercase letters, digits, _)"),
+            problems,
+        );
+        let deliveries = parse_ids(
+            &self.deliveries.unwrap_or_else(|| vec!["shipping".into()]),
+            ("shop.deliveries", "lists no delivery method"),
+            DeliveryMethod::parse,
+            |id| format!("'{id}' must be shipping or pickup"),
+            problems,
+        );
         Some(ShopSettings {
             name,
             phone: phone?,
@@ -403,6 +410,27 @@ impl RawProduct {
     }
 }
 
+/// A list of ids parsed one by one; each bad id, and an empty list, is a problem at `path`.
+fn parse_ids<T>(
+    ids: &[String],
+    (path, empty): (&str, &str),
+    parse: impl Fn(&str) -> Option<T>,
+    why: impl Fn(&str) -> String,
+    problems: &mut Problems,
+) -> Vec<T> {
+    let mut parsed = Vec::new();
+    for (at, id) in ids.iter().enumerate() {
+        match parse(id) {
+            Some(value) => parsed.push(value),
+            None => problems.add(format!("{path}[{at}]"), why(id)),
+        }
+    }
+    if parsed.is_empty() {
+        problems.add(path, empty);
+    }
+    parsed
+}
+
 /// `"+2.00"`, `"-1.50"` or `"0"`, in minor units.
 fn parse_delta(text: &str, currency: Currency) -> Result<i64, MoneyError> {
     let text = text.trim();
@@ -416,6 +444,7 @@ fn parse_delta(text: &str, currency: Currency) -> Result<i64, MoneyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::OptionsObject;
 
     const GOOD: &str = r#"{"currency":"EUR",
         "shop":{"name":"Zeegras Home","phone":"+31 6 1234 5678","payments":["bank_transfer","ideal"],
@@ -477,11 +506,11 @@ mod tests {
             2,
         )]);
         assert!(!fair.price_changed && !fair.unknown_sku && fair.errors.is_empty());
-        assert_eq!(fair.lines[0].name, "Linen shirt");
+        assert_eq!(fair.lines[0].name.as_str(), "Linen shirt");
         let tampered = catalog.reprice(&[line("tea", &[], 1, 3), line("ghost", &[], 5, 1)]);
         assert!(tampered.price_changed && tampered.unknown_sku);
         assert_eq!(tampered.lines.len(), 1);
-        assert_eq!(tampered.lines[0].unit_price, 10);
+        assert_eq!(tampered.lines[0].unit_price.minor_units(), 10);
         let bad = catalog.reprice(&[
             line("tea", &[], 10, 0),
             line("shirt-linen", &[("Size", "M")], 2990, 1),

@@ -97,7 +97,7 @@ impl Db {
     /// The order created with this idempotency key, if any.
     pub async fn order_by_key(&self, key: &str) -> Result<Option<StoredOrder>, sqlx::Error> {
         let mut conn = self.read.acquire().await?;
-        load(&mut conn, "idempotency_key", key).await
+        load(&mut conn, By::IdempotencyKey, key).await
     }
 
     /// Stores a pending order and reserves its stock, atomically.
@@ -105,7 +105,7 @@ impl Db {
         let mut tx = self.write.begin().await?;
         // Checked inside the write transaction: SQLite has one writer, and on PostgreSQL the
         // unique index below settles a race.
-        if let Some(existing) = load(&mut tx, "idempotency_key", &order.idempotency_key).await? {
+        if let Some(existing) = load(&mut tx, By::IdempotencyKey, &order.idempotency_key).await? {
             return Ok(Inserted::Existing(existing));
         }
         let taken = sqlx::query("SELECT 1 FROM orders WHERE reference = $1")
@@ -203,7 +203,7 @@ impl Db {
             .await?;
         }
         record_event(&mut tx, id, None, OrderStatus::Pending, "shopper", now).await?;
-        let stored = load(&mut tx, "id", &id.to_string()).await?;
+        let stored = load(&mut tx, By::Reference, &order.reference).await?;
         tx.commit().await?;
         stored
             .map(Inserted::Created)
@@ -260,7 +260,7 @@ impl Db {
     /// The status of an order by reference.
     pub async fn status_of(&self, reference: &str) -> Result<Option<OrderStatus>, sqlx::Error> {
         let mut conn = self.read.acquire().await?;
-        Ok(load(&mut conn, "reference", reference)
+        Ok(load(&mut conn, By::Reference, reference)
             .await?
             .map(|o| o.status))
     }
@@ -305,27 +305,26 @@ async fn record_event(
     Ok(())
 }
 
-/// One order with its lines, by `column` (`id`, `reference` or `idempotency_key`).
+/// How an order is looked up.
+#[derive(Clone, Copy)]
+enum By {
+    Reference,
+    IdempotencyKey,
+}
+
+/// One order with its lines.
 async fn load(
     conn: &mut AnyConnection,
-    column: &str,
+    by: By,
     value: &str,
 ) -> Result<Option<StoredOrder>, sqlx::Error> {
-    let sql = match column {
-        "id" => {
-            "SELECT id, reference, status, request_hash, currency, subtotal, message, \
-                 whatsapp_url, expires_at FROM orders WHERE id = CAST($1 AS BIGINT)"
-        }
-        "reference" => {
-            "SELECT id, reference, status, request_hash, currency, subtotal, message, \
-                        whatsapp_url, expires_at FROM orders WHERE reference = $1"
-        }
-        _ => {
-            "SELECT id, reference, status, request_hash, currency, subtotal, message, \
-              whatsapp_url, expires_at FROM orders WHERE idempotency_key = $1"
-        }
+    const COLUMNS: &str = "SELECT id, reference, status, request_hash, currency, subtotal, \
+                           message, whatsapp_url, expires_at FROM orders";
+    let sql = match by {
+        By::Reference => format!("{COLUMNS} WHERE reference = $1"),
+        By::IdempotencyKey => format!("{COLUMNS} WHERE idempotency_key = $1"),
     };
-    let Some(row) = sqlx::query(sql)
+    let Some(row) = sqlx::query(&sql)
         .bind(value)
         .fetch_optional(&mut *conn)
         .await?

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chatout_core::{
-    order_message, Cart, CheckoutInput, Consent, FieldProblem, Labels, Money, NewItem, Order,
-    OrderReference, PendingOrder, ProductName, ProductOptions, Quantity, Sku, WireLine, URL_BUDGET,
+    order_message, Cart, CheckoutInput, Consent, FieldProblem, Labels, Order, OrderReference,
+    PendingOrder, WireLine, URL_BUDGET,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Serialize)]
 pub struct FieldIssue {
     field: String,
-    code: &'static str,
+    code: String,
     message: String,
 }
 
@@ -78,10 +78,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn issue(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> FieldIssue {
+fn issue(
+    field: impl Into<String>,
+    code: impl Into<String>,
+    message: impl Into<String>,
+) -> FieldIssue {
     FieldIssue {
         field: field.into(),
-        code,
+        code: code.into(),
         message: message.into(),
     }
 }
@@ -149,17 +153,21 @@ pub async fn create(
     if let Some(existing) = state.db.order_by_key(&key).await? {
         return replay(existing, &request_hash);
     }
-    let new = prepare(&state, &request, key, request_hash)?;
-    let mut new = new;
+    let mut prepared = prepare(&state, &request)?;
+    let ttl = i64::try_from(state.settings.order_ttl.as_millis()).unwrap_or(i64::MAX);
+    let stored = Stored {
+        idempotency_key: key,
+        request_hash,
+        access_token: hex::encode(rand::random::<[u8; 16]>()),
+        expires_at: now_ms().saturating_add(ttl),
+    };
     for _ in 0..5 {
+        let new = prepared.new_order(&state, &stored);
         match state.db.insert_pending(&new).await {
             Ok(Inserted::Created(order)) => return Ok((StatusCode::CREATED, Json(order.into()))),
-            Ok(Inserted::Existing(order)) => return replay(order, &new.request_hash),
+            Ok(Inserted::Existing(order)) => return replay(order, &stored.request_hash),
             Err(InsertError::ReferenceTaken) => {
-                let reference = OrderReference::from_random_bytes(rand::random());
-                new.message = new.message.replace(&new.reference, reference.as_str());
-                new.whatsapp_url = rerender_url(&state, &new.message);
-                new.reference = reference.as_str().to_string();
+                prepared.order.reference = OrderReference::from_random_bytes(rand::random());
             }
             Err(InsertError::OutOfStock(available)) => {
                 let lines = new
@@ -183,10 +191,6 @@ pub async fn create(
     Err(ApiError::Internal("no free order reference".into()))
 }
 
-fn rerender_url(state: &AppState, message: &str) -> String {
-    chatout_core::whatsapp_url(&state.catalog.shop.phone, message)
-}
-
 /// A second request with a known key: the same order, or a `422` when the body differs.
 fn replay(
     existing: StoredOrder,
@@ -203,13 +207,64 @@ fn replay(
     }
 }
 
-/// Validates and prices the request: everything short of storing it.
-fn prepare(
-    state: &AppState,
-    request: &PendingOrder,
+/// What one request stores besides the order itself; fixed across reference retries.
+struct Stored {
     idempotency_key: String,
     request_hash: String,
-) -> Result<NewOrder, ApiError> {
+    access_token: String,
+    expires_at: i64,
+}
+
+/// A validated, priced order and how to write its message.
+struct Prepared {
+    order: Order,
+    labels: Labels,
+    locale: String,
+    page: String,
+}
+
+impl Prepared {
+    /// The row to store, with the message rendered for the order's current reference.
+    fn new_order(&self, state: &AppState, stored: &Stored) -> NewOrder {
+        let message = order_message(
+            &state.catalog.shop.phone,
+            &self.order,
+            &self.labels,
+            URL_BUDGET,
+        );
+        let wire = PendingOrder::from_order(&self.order, &self.locale, &self.page);
+        NewOrder {
+            reference: wire.reference,
+            idempotency_key: stored.idempotency_key.clone(),
+            request_hash: stored.request_hash.clone(),
+            access_token: stored.access_token.clone(),
+            currency: wire.currency,
+            subtotal: wire.subtotal,
+            locale: wire.locale,
+            page: wire.page,
+            customer: (wire.customer.name, wire.customer.phone, wire.customer.email),
+            delivery: (wire.delivery.method, wire.delivery.address),
+            payment: wire.payment,
+            note: wire.note,
+            consent: wire.consent.map(|c| (c.text, c.at)),
+            message: message.text,
+            whatsapp_url: message.url,
+            lines: wire.items,
+            expires_at: stored.expires_at,
+        }
+    }
+}
+
+/// The name serde gives a core enum on the wire (`Field::Name` → `name`): one source of names.
+fn wire_name(value: impl Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Validates and prices the request: everything short of storing it.
+fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, ApiError> {
     let catalog = &state.catalog;
     let shop = &catalog.shop;
     let mut errors = Vec::new();
@@ -236,31 +291,20 @@ fn prepare(
         payment: request.payment.clone(),
         note: request.note.clone().unwrap_or_default(),
     };
-    let details = input.validate(&shop.rules()).map_err(|field_errors| {
-        field_errors
-            .into_iter()
-            .map(|e| {
-                let field = serde_json::to_value(e.field)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                let (code, message) = match e.problem {
-                    FieldProblem::Required => ("required", "is required"),
-                    FieldProblem::TooLong => ("too_long", "is too long"),
-                    FieldProblem::Invalid => ("invalid", "is not valid"),
-                    FieldProblem::NotOffered => ("not_offered", "is not offered by this shop"),
+    let details = input
+        .validate(&shop.rules())
+        .map_err(|field_errors| {
+            errors.extend(field_errors.into_iter().map(|e| {
+                let message = match e.problem {
+                    FieldProblem::Required => "is required",
+                    FieldProblem::TooLong => "is too long",
+                    FieldProblem::Invalid => "is not valid",
+                    FieldProblem::NotOffered => "is not offered by this shop",
                 };
-                issue(field, code, message)
-            })
-            .collect::<Vec<_>>()
-    });
-    let details = match details {
-        Ok(details) => Some(details),
-        Err(field_errors) => {
-            errors.extend(field_errors);
-            None
-        }
-    };
+                issue(wire_name(e.field), wire_name(e.problem), message)
+            }));
+        })
+        .ok();
     let consent = match &request.consent {
         Some(c) if c.whatsapp_updates => {
             if c.text.trim().is_empty() || c.text.chars().count() > 500 || c.at.len() > 40 {
@@ -291,19 +335,20 @@ fn prepare(
         Some(details) if errors.is_empty() => details,
         _ => return Err(ApiError::Invalid(errors)),
     };
-    if repriced.unknown_sku {
-        return Err(ApiError::Conflict("unknown_sku", repriced.lines));
-    }
     let mut cart = Cart::new(catalog.currency);
-    for line in &repriced.lines {
-        cart.add(new_item(line, catalog.currency).map_err(ApiError::Internal)?)
+    for item in repriced.lines {
+        cart.add(item)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    let corrected = || cart.lines().iter().map(WireLine::from).collect();
+    if repriced.unknown_sku {
+        return Err(ApiError::Conflict("unknown_sku", corrected()));
     }
     let subtotal = cart
         .subtotal()
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     if repriced.price_changed || subtotal.minor_units() != request.subtotal {
-        return Err(ApiError::Conflict("price_changed", repriced.lines));
+        return Err(ApiError::Conflict("price_changed", corrected()));
     }
     let reference = OrderReference::parse(&request.reference)
         .unwrap_or_else(|_| OrderReference::from_random_bytes(rand::random()));
@@ -316,50 +361,18 @@ fn prepare(
         consent,
     )
     .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let payment_labels: Vec<(String, &str)> = shop
+        .payment_labels
+        .iter()
+        .map(|(id, label)| (format!("payment.{id}"), label.as_str()))
+        .collect();
     let labels = Labels::for_locale(&locale)
-        .with_overrides(
-            shop.payment_labels
-                .iter()
-                .map(|(id, label)| (format!("payment.{id}"), label.as_str()))
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|(k, v)| (k.as_str(), *v)),
-        )
+        .with_overrides(payment_labels.iter().map(|(k, v)| (k.as_str(), *v)))
         .unwrap_or_else(|_| Labels::for_locale(&locale));
-    let message = order_message(&shop.phone, &order, &labels, URL_BUDGET);
-    let wire = PendingOrder::from_order(&order, &locale, &page);
-    let ttl = i64::try_from(state.settings.order_ttl.as_millis()).unwrap_or(i64::MAX);
-    Ok(NewOrder {
-        reference: order.reference.as_str().to_string(),
-        idempotency_key,
-        request_hash,
-        access_token: hex::encode(rand::random::<[u8; 16]>()),
-        currency: wire.currency,
-        subtotal: wire.subtotal,
+    Ok(Prepared {
+        order,
+        labels,
         locale,
         page,
-        customer: (wire.customer.name, wire.customer.phone, wire.customer.email),
-        delivery: (wire.delivery.method, wire.delivery.address),
-        payment: wire.payment,
-        note: wire.note,
-        consent: wire.consent.map(|c| (c.text, c.at)),
-        message: message.text,
-        whatsapp_url: message.url,
-        lines: wire.items,
-        expires_at: now_ms().saturating_add(ttl),
-    })
-}
-
-/// A priced wire line as a cart item (already validated by the catalog).
-fn new_item(line: &WireLine, currency: chatout_core::Currency) -> Result<NewItem, String> {
-    Ok(NewItem {
-        sku: Sku::parse(&line.sku).map_err(|e| e.to_string())?,
-        name: ProductName::parse(&line.name).map_err(|e| e.to_string())?,
-        options: ProductOptions::from_pairs(line.options.0.clone()).map_err(|e| e.to_string())?,
-        unit_price: Money::from_minor(line.unit_price, currency).map_err(|e| e.to_string())?,
-        quantity: Quantity::new(line.quantity, Quantity::DEFAULT_MAX).map_err(|e| e.to_string())?,
-        max_quantity: Quantity::DEFAULT_MAX,
-        url: None,
-        image: None,
     })
 }
