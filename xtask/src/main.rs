@@ -93,7 +93,13 @@ fn test(root: &Path) -> Result<(), String> {
             "warnings",
         ],
     )?;
-    run("cargo", &["test", "--workspace"])?;
+    // The server's suite runs on SQLite and again on a real PostgreSQL started here.
+    let postgres = output("bash", &["scripts/postgres.sh"])?;
+    run_with(
+        "cargo",
+        &["test", "--workspace"],
+        &[("CHATOUT_TEST_POSTGRES", postgres.trim())],
+    )?;
     run(
         "cargo",
         &[
@@ -113,6 +119,29 @@ fn test(root: &Path) -> Result<(), String> {
 
 /// Runs a command with the project's tools first on PATH; an error names the failing step.
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
+    run_with(program, args, &[])
+}
+
+/// A command's standard output (its errors go to the terminal).
+fn output(program: &str, args: &[&str]) -> Result<String, String> {
+    println!("\n$ {program} {}", args.join(" "));
+    let out = Command::new(program)
+        .args(args)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not start {program}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{program} {}` failed ({})",
+            args.join(" "),
+            out.status
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| e.to_string())
+}
+
+/// [`run`] with extra environment variables.
+fn run_with(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     println!("\n$ {program} {}", args.join(" "));
     let tools = std::env::current_dir()
         .map_err(|e| e.to_string())?
@@ -128,6 +157,7 @@ fn run(program: &str, args: &[&str]) -> Result<(), String> {
     let status = Command::new(program)
         .args(args)
         .env("PATH", path)
+        .envs(env.iter().copied())
         .status()
         .map_err(|e| format!("could not start {program}: {e}"))?;
     status

@@ -6,29 +6,69 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: chatout_server::db::Db,
-    _dir: TempDir,
+    _cleanup: Cleanup,
 }
 
-/// A directory removed when the test ends.
-pub struct TempDir(pub std::path::PathBuf);
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    /// A fresh SQLite file in a temporary directory.
+    Sqlite,
+    /// A fresh database on the PostgreSQL server named by `CHATOUT_TEST_POSTGRES`.
+    Postgres,
+}
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+/// The PostgreSQL URL `cargo xtask test` exports (scripts/postgres.sh starts the server).
+/// Unset outside CI skips the PostgreSQL half with a note; unset in CI fails the test.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("CHATOUT_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CHATOUT_TEST_POSTGRES is unset in CI: run the suite with `cargo xtask test`")
+        }
+        _ => {
+            eprintln!(
+                "skipped: CHATOUT_TEST_POSTGRES is unset (`cargo xtask test` sets it; or run \
+                 `export CHATOUT_TEST_POSTGRES=$(bash scripts/postgres.sh)`)"
+            );
+            None
+        }
     }
 }
 
-/// Starts the server on a fresh SQLite file with the demo catalog.
-pub async fn spawn_app() -> TestApp {
-    spawn_with(Duration::from_secs(3600)).await
+/// Starts the server on a fresh database with the demo catalog.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_with(backend, Duration::from_secs(3600)).await
 }
 
-pub async fn spawn_with(order_ttl: Duration) -> TestApp {
-    let dir = std::env::temp_dir().join(format!("chatout-test-{}", rand_suffix()));
+pub async fn spawn_with(backend: Backend, order_ttl: Duration) -> TestApp {
+    let suffix = rand_suffix();
+    let dir = std::env::temp_dir().join(format!("chatout-test-{suffix}"));
     std::fs::create_dir_all(&dir).unwrap();
+    let (database_url, cleanup) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.join("orders.db").display()),
+            Cleanup::Dir(dir),
+        ),
+        Backend::Postgres => {
+            let admin = postgres_url().expect("the caller checked postgres_url()");
+            let name = format!("chatout_test_{}", suffix.replace('-', "_"));
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("PostgreSQL reachable at CHATOUT_TEST_POSTGRES");
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("test database created");
+            let (base, _) = admin.rsplit_once('/').expect("URL has a database");
+            (
+                format!("{base}/{name}"),
+                Cleanup::Database { admin, name, dir },
+            )
+        }
+    };
     let settings = Settings {
         addr: "127.0.0.1:0".into(),
-        database_url: format!("sqlite://{}", dir.join("orders.db").display()),
+        database_url,
         catalog_path: None,
         allowed_origins: vec!["https://shop.example".into()],
         order_ttl,
@@ -42,7 +82,46 @@ pub async fn spawn_with(order_ttl: Duration) -> TestApp {
         base,
         client: reqwest::Client::new(),
         db,
-        _dir: TempDir(dir),
+        _cleanup: cleanup,
+    }
+}
+
+/// What a test leaves behind, removed when it ends.
+pub enum Cleanup {
+    Dir(std::path::PathBuf),
+    Database {
+        admin: String,
+        name: String,
+        dir: std::path::PathBuf,
+    },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Database { admin, name, dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+                let (admin, name) = (admin.clone(), name.clone());
+                // The test's runtime is ending; drop the database from a runtime of our own.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    runtime.block_on(async {
+                        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                            .await
+                            .ok()?;
+                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        sqlx::Executor::execute(&mut conn, sql.as_str()).await.ok()
+                    })
+                })
+                .join();
+            }
+        }
     }
 }
 

@@ -1,4 +1,30 @@
-//! Integration tests: the real server on a random loopback port, a fresh SQLite file each.
+//! Integration tests: the real server on a random loopback port, each test on a fresh SQLite
+//! file and again on a fresh PostgreSQL database.
+
+/// Runs each named `async fn(Backend)` as two tests: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if $crate::helpers::postgres_url().is_some() {
+                        super::$name($crate::helpers::Backend::Postgres).await
+                    }
+                }
+            )+
+        }
+    };
+}
 
 mod helpers;
 mod orders;

@@ -1,11 +1,10 @@
-use crate::helpers::{order_body, spawn_app, spawn_with};
+use crate::helpers::{order_body, spawn_app, spawn_with, Backend};
 use chatout_core::OrderStatus;
 use serde_json::json;
 use std::time::Duration;
 
-#[tokio::test]
-async fn a_valid_order_is_stored_pending_with_the_servers_message() {
-    let app = spawn_app().await;
+async fn a_valid_order_is_stored_pending_with_the_servers_message(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     let (status, body) = app.post_order(Some("key-1"), &order_body()).await;
 
@@ -31,9 +30,8 @@ async fn a_valid_order_is_stored_pending_with_the_servers_message() {
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(10));
 }
 
-#[tokio::test]
-async fn a_tampered_price_is_refused_with_corrected_lines_and_nothing_stored() {
-    let app = spawn_app().await;
+async fn a_tampered_price_is_refused_with_corrected_lines_and_nothing_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut body = order_body();
     body["items"][0]["unit_price"] = json!(1);
     body["subtotal"] = json!(32);
@@ -47,9 +45,8 @@ async fn a_tampered_price_is_refused_with_corrected_lines_and_nothing_stored() {
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(12));
 }
 
-#[tokio::test]
-async fn a_wrong_subtotal_alone_is_a_price_change() {
-    let app = spawn_app().await;
+async fn a_wrong_subtotal_alone_is_a_price_change(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut body = order_body();
     body["subtotal"] = json!(1);
     let (status, answer) = app.post_order(Some("key-sub"), &body).await;
@@ -59,9 +56,8 @@ async fn a_wrong_subtotal_alone_is_a_price_change() {
     );
 }
 
-#[tokio::test]
-async fn an_unknown_sku_is_refused_and_left_out_of_the_corrected_lines() {
-    let app = spawn_app().await;
+async fn an_unknown_sku_is_refused_and_left_out_of_the_corrected_lines(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut body = order_body();
     body["items"][1]["sku"] = json!("ghost");
 
@@ -73,9 +69,8 @@ async fn an_unknown_sku_is_refused_and_left_out_of_the_corrected_lines() {
     assert_eq!(app.db.status_of("K7F3-9Q2M").await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn exhausted_stock_is_refused_with_what_is_left() {
-    let app = spawn_app().await;
+async fn exhausted_stock_is_refused_with_what_is_left(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut body = order_body();
     body["items"] = json!([{"sku": "olive-oil-500", "name": "Olive oil", "options": {},
                             "unit_price": 995, "quantity": 5}]);
@@ -89,9 +84,8 @@ async fn exhausted_stock_is_refused_with_what_is_left() {
     assert_eq!(app.db.available("olive-oil-500").await.unwrap(), Some(3));
 }
 
-#[tokio::test]
-async fn a_hundred_identical_requests_make_exactly_one_order() {
-    let app = spawn_app().await;
+async fn a_hundred_identical_requests_make_exactly_one_order(backend: Backend) {
+    let app = spawn_app(backend).await;
     let body = order_body();
 
     let requests = (0..100).map(|_| app.post_order(Some("same-key"), &body));
@@ -112,9 +106,8 @@ async fn a_hundred_identical_requests_make_exactly_one_order() {
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(10));
 }
 
-#[tokio::test]
-async fn the_same_key_with_a_different_body_is_refused() {
-    let app = spawn_app().await;
+async fn the_same_key_with_a_different_body_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
     app.post_order(Some("key-5"), &order_body()).await;
     let mut other = order_body();
     other["note"] = json!("Actually, no gift wrap");
@@ -125,9 +118,8 @@ async fn the_same_key_with_a_different_body_is_refused() {
     assert_eq!(answer["errors"][0]["field"], "idempotency_key");
 }
 
-#[tokio::test]
-async fn a_missing_key_or_bad_fields_are_listed_in_a_422() {
-    let app = spawn_app().await;
+async fn a_missing_key_or_bad_fields_are_listed_in_a_422(backend: Backend) {
+    let app = spawn_app(backend).await;
     let (status, answer) = app.post_order(None, &order_body()).await;
     assert_eq!(
         (status, answer["errors"][0]["field"].clone()),
@@ -158,18 +150,16 @@ async fn a_missing_key_or_bad_fields_are_listed_in_a_422() {
     assert_eq!(status, 422);
 }
 
-#[tokio::test]
-async fn an_oversized_body_is_refused_with_413() {
-    let app = spawn_app().await;
+async fn an_oversized_body_is_refused_with_413(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut body = order_body();
     body["note"] = json!("x".repeat(100_000));
     let (status, _) = app.post_order(Some("key-8"), &body).await;
     assert_eq!(status, 413);
 }
 
-#[tokio::test]
-async fn expiry_releases_the_reserved_stock() {
-    let app = spawn_with(Duration::from_secs(1)).await;
+async fn expiry_releases_the_reserved_stock(backend: Backend) {
+    let app = spawn_with(backend, Duration::from_secs(1)).await;
     let (status, _) = app.post_order(Some("key-9"), &order_body()).await;
     assert_eq!(status, 201);
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(10));
@@ -188,9 +178,8 @@ async fn expiry_releases_the_reserved_stock() {
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(12));
 }
 
-#[tokio::test]
-async fn cors_allows_only_the_configured_origins() {
-    let app = spawn_app().await;
+async fn cors_allows_only_the_configured_origins(backend: Backend) {
+    let app = spawn_app(backend).await;
     let preflight = |origin: &'static str| {
         app.client
             .request(reqwest::Method::OPTIONS, format!("{}/api/orders", app.base))
@@ -213,3 +202,17 @@ async fn cors_allows_only_the_configured_origins() {
     let other = preflight("https://evil.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+crate::on_both_backends!(
+    a_valid_order_is_stored_pending_with_the_servers_message,
+    a_tampered_price_is_refused_with_corrected_lines_and_nothing_stored,
+    a_wrong_subtotal_alone_is_a_price_change,
+    an_unknown_sku_is_refused_and_left_out_of_the_corrected_lines,
+    exhausted_stock_is_refused_with_what_is_left,
+    a_hundred_identical_requests_make_exactly_one_order,
+    the_same_key_with_a_different_body_is_refused,
+    a_missing_key_or_bad_fields_are_listed_in_a_422,
+    an_oversized_body_is_refused_with_413,
+    expiry_releases_the_reserved_stock,
+    cors_allows_only_the_configured_origins,
+);
