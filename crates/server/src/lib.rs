@@ -4,6 +4,7 @@
 //! that writes the widget's message), are stored once per `Idempotency-Key`, hold stock, and
 //! expire when forgotten.
 
+pub mod auth;
 pub mod db;
 pub mod routes;
 pub mod settings;
@@ -38,6 +39,9 @@ pub enum StartError {
     /// The database is unreachable or its migration failed.
     #[error("DATABASE_URL: {0}")]
     Database(#[from] sqlx::Error),
+    /// The first account could not be made.
+    #[error("CHATOUT_ADMIN_PASSWORD: {0}")]
+    Admin(String),
     /// The address cannot be bound.
     #[error("CHATOUT_ADDR: {0}")]
     Bind(#[from] std::io::Error),
@@ -46,6 +50,7 @@ pub enum StartError {
 /// A server bound to its port, ready to run.
 pub struct Application {
     listener: TcpListener,
+    generated_password: Option<String>,
     state: AppState,
 }
 
@@ -60,9 +65,11 @@ impl Application {
         let catalog = Catalog::from_json(&text).map_err(|e| StartError::Catalog(e.to_string()))?;
         let db = Db::connect(&settings.database_url).await?;
         db.sync_stock(&catalog).await?;
+        let generated_password = first_account(&db, settings.admin_password.as_deref()).await?;
         let listener = TcpListener::bind(&settings.addr).await?;
         Ok(Self {
             listener,
+            generated_password,
             state: AppState {
                 db,
                 catalog: Arc::new(catalog),
@@ -76,6 +83,12 @@ impl Application {
         self.listener.local_addr()
     }
 
+    /// The password generated for `admin` when this start created the account without
+    /// `CHATOUT_ADMIN_PASSWORD`: shown once, stored only as a hash.
+    pub fn generated_password(&self) -> Option<&str> {
+        self.generated_password.as_deref()
+    }
+
     /// The shared state (the database, for tests and tools).
     pub fn state(&self) -> &AppState {
         &self.state
@@ -86,6 +99,21 @@ impl Application {
         tokio::spawn(expire_loop(self.state.clone()));
         axum::serve(self.listener, routes::router(self.state)).await
     }
+}
+
+/// Creates the desk's first account, `admin`, when there is none; returns the password
+/// when it was generated here.
+async fn first_account(db: &Db, password: Option<&str>) -> Result<Option<String>, StartError> {
+    if db.has_staff().await? {
+        return Ok(None);
+    }
+    let (password, generated) = match password {
+        Some(p) => (p.to_string(), false),
+        None => (auth::generate_password(), true),
+    };
+    let hash = auth::hash_password(&password).map_err(|e| StartError::Admin(e.to_string()))?;
+    db.add_staff("admin", &hash).await?;
+    Ok(generated.then_some(password))
 }
 
 /// Expires pending orders past their TTL, checking often enough for short TTLs.

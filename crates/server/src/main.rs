@@ -24,8 +24,16 @@ async fn main() -> ExitCode {
         }
     };
     match app.address() {
-        Ok(addr) => println!("chatout-server listening on http://{addr}"),
+        Ok(addr) => {
+            println!("chatout-server listening on http://{addr}");
+            println!("order desk: http://{addr}/admin");
+        }
         Err(e) => eprintln!("chatout-server: {e}"),
+    }
+    if let Some(password) = app.generated_password() {
+        println!(
+            "first desk account: admin / {password}  (shown once; set CHATOUT_ADMIN_PASSWORD to choose it)"
+        );
     }
     if let Err(e) = app.run().await {
         eprintln!("chatout-server: {e}");

@@ -1,7 +1,9 @@
 //! The database: one code path for SQLite (embedded default) and PostgreSQL, through sqlx's
 //! `Any` driver. Queries use `$n` placeholders, which both understand.
 
+pub mod desk;
 pub mod orders;
+pub mod staff;
 
 use chatout_core::Catalog;
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};

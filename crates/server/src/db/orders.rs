@@ -84,6 +84,25 @@ pub enum InsertError {
     Db(#[from] sqlx::Error),
 }
 
+/// Why a status change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    /// No order has that reference.
+    #[error("no such order")]
+    NotFound,
+    /// The lifecycle does not allow it (or the order moved on meanwhile).
+    #[error("an order that is {} cannot become {}", from.as_str(), to.as_str())]
+    Illegal {
+        /// Where the order is.
+        from: OrderStatus,
+        /// Where it was asked to go.
+        to: OrderStatus,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
 /// What happened to an insert.
 #[derive(Debug)]
 pub enum Inserted {
@@ -221,31 +240,62 @@ impl Db {
         for row in due {
             let id: i64 = row.try_get(0)?;
             let mut tx = self.write.begin().await?;
-            let moved = sqlx::query(
-                "UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+            if move_status(
+                &mut tx,
+                id,
+                OrderStatus::Pending,
+                OrderStatus::Expired,
+                "system",
+                now,
             )
-            .bind(OrderStatus::Expired.as_str())
-            .bind(now)
-            .bind(id)
-            .bind(OrderStatus::Pending.as_str())
-            .execute(&mut *tx)
-            .await?;
-            if moved.rows_affected() == 1 {
-                release_stock(&mut tx, id).await?;
-                record_event(
-                    &mut tx,
-                    id,
-                    Some(OrderStatus::Pending),
-                    OrderStatus::Expired,
-                    "system",
-                    now,
-                )
-                .await?;
+            .await?
+            {
                 expired += 1;
             }
             tx.commit().await?;
         }
         Ok(expired)
+    }
+
+    /// Moves an order to `to` for `actor`, if the lifecycle allows it from where the order is
+    /// now; returns the status it left. Cancelling releases the order's stock.
+    pub async fn transition(
+        &self,
+        reference: &str,
+        to: OrderStatus,
+        actor: &str,
+    ) -> Result<OrderStatus, TransitionError> {
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query("SELECT id, status FROM orders WHERE reference = $1")
+            .bind(reference)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(TransitionError::NotFound)?;
+        let id: i64 = row.try_get(0)?;
+        let from = parse_status(row.try_get(1)?)?;
+        if !from.can_become(to) {
+            return Err(TransitionError::Illegal { from, to });
+        }
+        // The update re-checks the status, so a concurrent move makes this one fail cleanly.
+        if !move_status(&mut tx, id, from, to, actor, now_ms()).await? {
+            tx.rollback().await?;
+            let now = self.status_of(reference).await?.unwrap_or(from);
+            return Err(TransitionError::Illegal { from: now, to });
+        }
+        tx.commit().await?;
+        Ok(from)
+    }
+
+    /// Sets who responds to an order (`None` clears it).
+    pub async fn assign(&self, reference: &str, staff: Option<&str>) -> Result<bool, sqlx::Error> {
+        let done =
+            sqlx::query("UPDATE orders SET assigned_to = $1, updated_at = $2 WHERE reference = $3")
+                .bind(staff)
+                .bind(now_ms())
+                .bind(reference)
+                .execute(&self.write)
+                .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Units still available of a sku; `None` when it is unlimited.
@@ -264,6 +314,42 @@ impl Db {
             .await?
             .map(|o| o.status))
     }
+}
+
+/// Moves one order from `from` to `to` if it is still at `from`: releases stock when the
+/// new status holds none, and records who did it and when. False when it had moved on.
+async fn move_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: OrderStatus,
+    to: OrderStatus,
+    actor: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let moved =
+        sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(id)
+            .bind(from.as_str())
+            .execute(&mut *conn)
+            .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if from.holds_stock() && !to.holds_stock() {
+        release_stock(conn, id).await?;
+    }
+    record_event(conn, id, Some(from), to, actor, now).await?;
+    Ok(true)
+}
+
+/// Reads a stored status name.
+pub(crate) fn parse_status(text: String) -> Result<OrderStatus, sqlx::Error> {
+    OrderStatus::parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "status".into(),
+        source: format!("unknown status '{text}'").into(),
+    })
 }
 
 /// Returns an order's units to stock.
@@ -355,10 +441,7 @@ async fn load(
     Ok(Some(StoredOrder {
         id,
         reference: row.try_get(1)?,
-        status: OrderStatus::parse(&status).ok_or_else(|| sqlx::Error::ColumnDecode {
-            index: "status".into(),
-            source: format!("unknown status '{status}'").into(),
-        })?,
+        status: parse_status(status)?,
         request_hash: row.try_get(3)?,
         currency: row.try_get(4)?,
         subtotal: row.try_get(5)?,

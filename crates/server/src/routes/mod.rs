@@ -1,5 +1,6 @@
 //! HTTP routes (CONTRACT.md section 6).
 
+pub mod admin;
 mod orders;
 
 use crate::AppState;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .layer(cors);
     Router::new()
         .merge(api)
+        .merge(admin::routes())
         .route("/healthz", get(|| async { "ok" }))
         .with_state(state)
 }

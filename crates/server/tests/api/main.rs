@@ -26,5 +26,6 @@ macro_rules! on_both_backends {
     };
 }
 
+mod desk;
 mod helpers;
 mod orders;

@@ -1,0 +1,270 @@
+//! What the staff order desk and `/metrics` read: order lists, one order in full, and the
+//! shop's figures (orders by status, conversion, response time).
+
+use super::orders::parse_status;
+use super::Db;
+use chatout_core::{OptionsObject, OrderStatus, WireLine};
+use sqlx::Row;
+
+/// One row of the orders list.
+#[derive(Debug, Clone)]
+pub struct OrderRow {
+    /// Reference.
+    pub reference: String,
+    /// Lifecycle status.
+    pub status: OrderStatus,
+    /// Customer name.
+    pub customer_name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Sum of the lines.
+    pub subtotal: i64,
+    /// Who responds, if anyone took it.
+    pub assigned_to: Option<String>,
+    /// When it was created (ms).
+    pub created_at: i64,
+}
+
+/// One lifecycle transition.
+#[derive(Debug, Clone)]
+pub struct OrderEvent {
+    /// Where it came from (`None` for creation).
+    pub from: Option<OrderStatus>,
+    /// Where it went.
+    pub to: OrderStatus,
+    /// Who moved it: a staff username, `shopper` or `system`.
+    pub actor: String,
+    /// When (ms).
+    pub at: i64,
+}
+
+/// An order with everything the desk shows.
+#[derive(Debug, Clone)]
+pub struct OrderDetail {
+    /// The list row.
+    pub row: OrderRow,
+    /// Shopper's locale.
+    pub locale: String,
+    /// Page the order was placed on.
+    pub page: String,
+    /// Customer phone, as given.
+    pub customer_phone: Option<String>,
+    /// Customer email.
+    pub customer_email: Option<String>,
+    /// Delivery method id.
+    pub delivery_method: String,
+    /// Delivery address.
+    pub delivery_address: Option<String>,
+    /// Payment preference id.
+    pub payment: String,
+    /// Shopper's note.
+    pub note: Option<String>,
+    /// The opt-in text the shopper agreed to.
+    pub consent_text: Option<String>,
+    /// When they agreed.
+    pub consent_at: Option<String>,
+    /// The message the shopper was asked to send.
+    pub message: String,
+    /// When a pending order expires (ms).
+    pub expires_at: i64,
+    /// Priced lines.
+    pub lines: Vec<WireLine>,
+    /// Every transition, oldest first.
+    pub events: Vec<OrderEvent>,
+}
+
+/// The shop's figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    /// Orders per status, every status listed.
+    pub by_status: Vec<(OrderStatus, i64)>,
+    /// All orders ever created.
+    pub created: i64,
+    /// Orders that reached confirmed (whatever happened later).
+    pub confirmed: i64,
+    /// Seconds from creation to confirmation: cumulative counts per upper bound.
+    pub response_buckets: Vec<(u64, i64)>,
+    /// Sum of those seconds.
+    pub response_sum_seconds: f64,
+}
+
+impl Figures {
+    /// Upper bounds of the response-time histogram, in seconds (1 min … 2 days).
+    pub const BOUNDS: [u64; 10] = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800];
+
+    /// Confirmed or later / created, 0 when nothing was created.
+    pub fn conversion(&self) -> f64 {
+        if self.created == 0 {
+            0.0
+        } else {
+            self.confirmed as f64 / self.created as f64
+        }
+    }
+}
+
+const ROW_COLUMNS: &str =
+    "reference, status, customer_name, currency, subtotal, assigned_to, created_at";
+
+fn order_row(row: &sqlx::any::AnyRow) -> Result<OrderRow, sqlx::Error> {
+    Ok(OrderRow {
+        reference: row.try_get(0)?,
+        status: parse_status(row.try_get(1)?)?,
+        customer_name: row.try_get(2)?,
+        currency: row.try_get(3)?,
+        subtotal: row.try_get(4)?,
+        assigned_to: row.try_get(5)?,
+        created_at: row.try_get(6)?,
+    })
+}
+
+impl Db {
+    /// Orders, newest first, optionally of one status; at most `limit`.
+    pub async fn list_orders(
+        &self,
+        status: Option<OrderStatus>,
+        limit: i64,
+    ) -> Result<Vec<OrderRow>, sqlx::Error> {
+        let rows = match status {
+            Some(status) => {
+                sqlx::query(&format!(
+                    "SELECT {ROW_COLUMNS} FROM orders WHERE status = $1 \
+                     ORDER BY created_at DESC, id DESC LIMIT $2"
+                ))
+                .bind(status.as_str())
+                .bind(limit)
+                .fetch_all(&self.read)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {ROW_COLUMNS} FROM orders ORDER BY created_at DESC, id DESC LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(&self.read)
+                .await?
+            }
+        };
+        rows.iter().map(order_row).collect()
+    }
+
+    /// One order in full, by reference.
+    pub async fn order_detail(&self, reference: &str) -> Result<Option<OrderDetail>, sqlx::Error> {
+        let Some(row) = sqlx::query(&format!(
+            "SELECT {ROW_COLUMNS}, id, locale, page, customer_phone, customer_email, \
+             delivery_method, delivery_address, payment, note, consent_text, consent_at, message, \
+             expires_at FROM orders WHERE reference = $1"
+        ))
+        .bind(reference)
+        .fetch_optional(&self.read)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get(7)?;
+        let lines = sqlx::query(
+            "SELECT sku, name, options, unit_price, quantity FROM order_lines \
+             WHERE order_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|line| {
+            let options: String = line.try_get(2)?;
+            Ok(WireLine {
+                sku: line.try_get(0)?,
+                name: line.try_get(1)?,
+                options: serde_json::from_str::<OptionsObject>(&options).unwrap_or_default(),
+                unit_price: line.try_get(3)?,
+                quantity: line.try_get(4)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let events = sqlx::query(
+            "SELECT from_status, to_status, actor, at FROM order_events \
+             WHERE order_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|event| {
+            Ok(OrderEvent {
+                from: event
+                    .try_get::<Option<String>, _>(0)?
+                    .map(parse_status)
+                    .transpose()?,
+                to: parse_status(event.try_get(1)?)?,
+                actor: event.try_get(2)?,
+                at: event.try_get(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Some(OrderDetail {
+            row: order_row(&row)?,
+            locale: row.try_get(8)?,
+            page: row.try_get(9)?,
+            customer_phone: row.try_get(10)?,
+            customer_email: row.try_get(11)?,
+            delivery_method: row.try_get(12)?,
+            delivery_address: row.try_get(13)?,
+            payment: row.try_get(14)?,
+            note: row.try_get(15)?,
+            consent_text: row.try_get(16)?,
+            consent_at: row.try_get(17)?,
+            message: row.try_get(18)?,
+            expires_at: row.try_get(19)?,
+            lines,
+            events,
+        }))
+    }
+
+    /// Orders by status, conversion and response time, counted by the database.
+    pub async fn figures(&self) -> Result<Figures, sqlx::Error> {
+        let counts = sqlx::query("SELECT status, COUNT(*) FROM orders GROUP BY status")
+            .fetch_all(&self.read)
+            .await?;
+        let mut by_status: Vec<(OrderStatus, i64)> =
+            OrderStatus::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut created = 0;
+        for row in &counts {
+            let status = parse_status(row.try_get(0)?)?;
+            let count: i64 = row.try_get(1)?;
+            created += count;
+            if let Some(slot) = by_status.iter_mut().find(|(s, _)| *s == status) {
+                slot.1 = count;
+            }
+        }
+        // Per bound: how many confirmations came within it (cumulative, as Prometheus wants).
+        let buckets: String = Figures::BOUNDS
+            .iter()
+            .map(|b| {
+                format!(
+                    ", SUM(CASE WHEN e.at - o.created_at <= {} THEN 1 ELSE 0 END)",
+                    b * 1000
+                )
+            })
+            .collect();
+        let row = sqlx::query(&format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(e.at - o.created_at), 0) AS BIGINT){buckets} \
+             FROM order_events e JOIN orders o ON o.id = e.order_id WHERE e.to_status = $1"
+        ))
+        .bind(OrderStatus::Confirmed.as_str())
+        .fetch_one(&self.read)
+        .await?;
+        let confirmed: i64 = row.try_get(0)?;
+        let sum_ms: i64 = row.try_get(1)?;
+        let mut response_buckets = Vec::with_capacity(Figures::BOUNDS.len());
+        for (i, bound) in Figures::BOUNDS.iter().enumerate() {
+            let count: Option<i64> = row.try_get(i + 2)?;
+            response_buckets.push((*bound, count.unwrap_or(0)));
+        }
+        Ok(Figures {
+            by_status,
+            created,
+            confirmed,
+            response_buckets,
+            response_sum_seconds: sum_ms as f64 / 1000.0,
+        })
+    }
+}

@@ -1,0 +1,401 @@
+//! The staff order desk: sign-in, CSRF, lifecycle transitions, escaping.
+
+use crate::helpers::{order_body, spawn_app, Backend, TestApp};
+use chatout_core::OrderStatus;
+use chatout_server::db::orders::TransitionError;
+use serde_json::json;
+
+/// A browser without JavaScript: no redirects followed, cookies kept by hand.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            app,
+            client,
+            cookies: Vec::new(),
+        }
+    }
+
+    fn keep_cookies(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                self.cookies.push((name.into(), value.into()));
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> (u16, String, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.app.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&response);
+        let status = response.status().as_u16();
+        let location = header(&response, "location");
+        (status, location, response.text().await.unwrap())
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.app.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&response);
+        let status = response.status().as_u16();
+        let location = header(&response, "location");
+        (status, location, response.text().await.unwrap())
+    }
+
+    /// Signs in as admin; returns the session's CSRF token.
+    async fn sign_in(&mut self) -> String {
+        let (_, _, page) = self.get("/admin/login").await;
+        let csrf = csrf_of(&page);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("username", "admin"),
+            ("password", "correct horse"),
+        ];
+        let (status, location, _) = self.post("/admin/login", &form).await;
+        assert_eq!((status, location.as_str()), (303, "/admin"));
+        let (status, _, page) = self.get("/admin").await;
+        assert_eq!(status, 200);
+        csrf_of(&page)
+    }
+}
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+fn csrf_of(page: &str) -> String {
+    let start = page.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+async fn place_order(app: &TestApp, key: &str) -> String {
+    let (status, body) = app.post_order(Some(key), &order_body()).await;
+    assert_eq!(status, 201, "{body}");
+    body["reference"].as_str().unwrap().to_string()
+}
+
+async fn desk_pages_require_sign_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = place_order(&app, "k").await;
+    let mut browser = Browser::new(&app);
+
+    for path in ["/admin", &format!("/admin/orders/{reference}")] {
+        let (status, location, _) = browser.get(path).await;
+        assert_eq!((status, location.as_str()), (303, "/admin/login"), "{path}");
+    }
+    let (status, location, _) = browser
+        .post(
+            &format!("/admin/orders/{reference}/status"),
+            &[("csrf", "x"), ("to", "confirmed")],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (303, "/admin/login"));
+    assert_eq!(
+        app.db.status_of(&reference).await.unwrap(),
+        Some(OrderStatus::Pending)
+    );
+}
+
+async fn a_wrong_password_is_refused_and_a_right_one_sets_a_strict_cookie(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut browser = Browser::new(&app);
+    let (_, _, page) = browser.get("/admin/login").await;
+    let csrf = csrf_of(&page);
+
+    let wrong = [
+        ("csrf", csrf.as_str()),
+        ("username", "admin"),
+        ("password", "wrong"),
+    ];
+    let (status, _, page) = browser.post("/admin/login", &wrong).await;
+    assert_eq!(status, 401);
+    assert!(page.contains("Wrong username or password"));
+
+    let response = browser
+        .client
+        .post(format!("{}/admin/login", app.base))
+        .header("cookie", browser.cookie_header())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "admin"),
+            ("password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let session = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("chatout_session="))
+        .expect("a session cookie");
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Strict"), "{session}");
+    assert!(session.contains("Path=/admin"), "{session}");
+}
+
+async fn forms_without_the_csrf_token_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = place_order(&app, "k").await;
+    let mut browser = Browser::new(&app);
+
+    // Sign-in itself needs the token from the sign-in page.
+    let (status, _, _) = browser
+        .post(
+            "/admin/login",
+            &[("username", "admin"), ("password", "correct horse")],
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    let csrf = browser.sign_in().await;
+    let path = format!("/admin/orders/{reference}/status");
+    let (status, _, _) = browser.post(&path, &[("to", "confirmed")]).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = browser
+        .post(&path, &[("csrf", "0000"), ("to", "confirmed")])
+        .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = browser
+        .post(
+            &format!("/admin/orders/{reference}/assign"),
+            &[("assigned_to", "admin")],
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        app.db.status_of(&reference).await.unwrap(),
+        Some(OrderStatus::Pending)
+    );
+
+    let (status, location, _) = browser
+        .post(&path, &[("csrf", csrf.as_str()), ("to", "confirmed")])
+        .await;
+    assert_eq!(status, 303, "{location}");
+    assert_eq!(
+        app.db.status_of(&reference).await.unwrap(),
+        Some(OrderStatus::Confirmed)
+    );
+}
+
+async fn staff_move_an_order_along_and_every_step_is_recorded(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = place_order(&app, "k").await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    let path = format!("/admin/orders/{reference}/status");
+
+    for to in ["confirmed", "paid", "fulfilled"] {
+        let (status, location, _) = browser.post(&path, &[("csrf", &csrf), ("to", to)]).await;
+        assert_eq!(status, 303);
+        assert!(location.ends_with(&format!("?notice={to}")), "{location}");
+    }
+    let (status, _, _) = browser
+        .post(&path, &[("csrf", &csrf), ("to", "cancelled")])
+        .await;
+    assert_eq!(status, 409, "a fulfilled order cannot be cancelled");
+
+    let detail = app.db.order_detail(&reference).await.unwrap().unwrap();
+    let steps: Vec<_> = detail
+        .events
+        .iter()
+        .map(|e| (e.from.map(|s| s.as_str()), e.to.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (None, "pending", "shopper"),
+            (Some("pending"), "confirmed", "admin"),
+            (Some("confirmed"), "paid", "admin"),
+            (Some("paid"), "fulfilled", "admin"),
+        ]
+    );
+    assert!(detail.events.windows(2).all(|w| w[0].at <= w[1].at));
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    assert!(page.contains("paid → fulfilled"), "history shown");
+}
+
+async fn every_illegal_transition_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // One order per starting status, reached by legal steps.
+    let paths: [(OrderStatus, &[OrderStatus]); 6] = [
+        (OrderStatus::Pending, &[]),
+        (OrderStatus::Confirmed, &[OrderStatus::Confirmed]),
+        (
+            OrderStatus::Paid,
+            &[OrderStatus::Confirmed, OrderStatus::Paid],
+        ),
+        (
+            OrderStatus::Fulfilled,
+            &[
+                OrderStatus::Confirmed,
+                OrderStatus::Paid,
+                OrderStatus::Fulfilled,
+            ],
+        ),
+        (OrderStatus::Cancelled, &[OrderStatus::Cancelled]),
+        (OrderStatus::Expired, &[OrderStatus::Expired]),
+    ];
+    let mut refused = 0;
+    for (i, (from, steps)) in paths.iter().enumerate() {
+        let mut body = order_body();
+        body["reference"] = json!("server-picks");
+        let (status, answer) = app.post_order(Some(&format!("key-{i}")), &body).await;
+        assert_eq!(status, 201, "{answer}");
+        let reference = answer["reference"].as_str().unwrap().to_string();
+        for step in *steps {
+            app.db.transition(&reference, *step, "test").await.unwrap();
+        }
+        for to in OrderStatus::ALL {
+            if from.can_become(to) {
+                continue;
+            }
+            match app.db.transition(&reference, to, "test").await {
+                Err(TransitionError::Illegal {
+                    from: was,
+                    to: asked,
+                }) => {
+                    assert_eq!((was, asked), (*from, to));
+                    refused += 1;
+                }
+                other => panic!("{from:?} -> {to:?} was not refused: {other:?}"),
+            }
+            assert_eq!(app.db.status_of(&reference).await.unwrap(), Some(*from));
+        }
+    }
+    // 36 pairs minus the 6 legal ones.
+    assert_eq!(refused, 30);
+    assert!(matches!(
+        app.db
+            .transition("NOPE-NOPE", OrderStatus::Confirmed, "test")
+            .await,
+        Err(TransitionError::NotFound)
+    ));
+}
+
+async fn cancelling_releases_stock_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = place_order(&app, "k").await;
+    assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(10));
+    app.db
+        .transition(&reference, OrderStatus::Cancelled, "admin")
+        .await
+        .unwrap();
+    assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(12));
+    assert!(app
+        .db
+        .transition(&reference, OrderStatus::Cancelled, "admin")
+        .await
+        .is_err());
+    assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(12));
+}
+
+async fn hostile_strings_are_escaped_in_the_desk(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut body = order_body();
+    body["customer"]["name"] = json!("<script>alert('name')</script>");
+    body["customer"]["email"] = json!("a@b.example");
+    body["delivery"]["address"] = json!("\"><img src=x onerror=alert(1)>");
+    body["note"] = json!("</pre><b onmouseover=alert(2)>hi</b>");
+    body["consent"]["text"] = json!("<iframe src=//evil.example>");
+    body["page"] = json!("https://shop.example/?q=<svg/onload=alert(3)>");
+    let (status, answer) = app.post_order(Some("hostile"), &body).await;
+    assert_eq!(status, 201, "{answer}");
+    let reference = answer["reference"].as_str().unwrap().to_string();
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+
+    let (_, _, list) = browser.get("/admin").await;
+    let (_, _, detail) = browser.get(&format!("/admin/orders/{reference}")).await;
+    for page in [&list, &detail] {
+        assert!(!page.contains("<script>alert"), "unescaped script");
+        assert!(
+            page.contains("&#60;script&#62;alert(&#39;name&#39;)"),
+            "the name is shown as text: {page}"
+        );
+    }
+    for raw in [
+        "<img src=x",
+        "<b onmouseover",
+        "<iframe",
+        "<svg/onload",
+        "</pre><b",
+    ] {
+        assert!(!detail.contains(raw), "unescaped {raw}");
+    }
+    assert!(detail.contains("&#60;iframe src=//evil.example&#62;"));
+}
+
+async fn the_list_filters_by_status_and_flags_waiting_orders(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let first = place_order(&app, "a").await;
+    let mut body = order_body();
+    body["reference"] = json!("server-picks");
+    let (_, second) = app.post_order(Some("b"), &body).await;
+    let second = second["reference"].as_str().unwrap().to_string();
+    app.db
+        .transition(&second, OrderStatus::Confirmed, "admin")
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+
+    let (_, _, pending) = browser.get("/admin?status=pending").await;
+    assert!(pending.contains(&first) && !pending.contains(&second));
+    let (_, _, confirmed) = browser.get("/admin?status=confirmed").await;
+    assert!(confirmed.contains(&second) && !confirmed.contains(&first));
+    assert!(confirmed.contains("50%"), "conversion: 1 of 2 confirmed");
+    assert!(
+        !pending.contains(r#"class="late""#),
+        "a fresh order is not late"
+    );
+}
+
+crate::on_both_backends!(
+    desk_pages_require_sign_in,
+    a_wrong_password_is_refused_and_a_right_one_sets_a_strict_cookie,
+    forms_without_the_csrf_token_are_refused,
+    staff_move_an_order_along_and_every_step_is_recorded,
+    every_illegal_transition_is_refused,
+    cancelling_releases_stock_once,
+    hostile_strings_are_escaped_in_the_desk,
+    the_list_filters_by_status_and_flags_waiting_orders,
+);
