@@ -28,6 +28,10 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// The environment.
     pub settings: Arc<Settings>,
+    /// Per-IP limits of order requests.
+    pub order_limit: routes::limit::Limit,
+    /// Per-IP limits of desk sign-in attempts.
+    pub sign_in_limit: routes::limit::Limit,
 }
 
 /// Why the server could not start.
@@ -73,6 +77,8 @@ impl Application {
             state: AppState {
                 db,
                 catalog: Arc::new(catalog),
+                order_limit: routes::limit::Limit::per_minute(settings.rate_limit),
+                sign_in_limit: routes::limit::Limit::sign_in(),
                 settings: Arc::new(settings),
             },
         })
@@ -97,7 +103,12 @@ impl Application {
     /// Serves until the process ends; expires forgotten orders in the background.
     pub async fn run(self) -> std::io::Result<()> {
         tokio::spawn(expire_loop(self.state.clone()));
-        axum::serve(self.listener, routes::router(self.state)).await
+        let app = routes::router(self.state);
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
     }
 }
 
@@ -116,7 +127,8 @@ async fn first_account(db: &Db, password: Option<&str>) -> Result<Option<String>
     Ok(generated.then_some(password))
 }
 
-/// Expires pending orders past their TTL, checking often enough for short TTLs.
+/// Expires pending orders past their TTL (checking often enough for short TTLs) and
+/// forgets quiet addresses of the rate limits.
 async fn expire_loop(state: AppState) {
     let every =
         (state.settings.order_ttl / 10).clamp(Duration::from_millis(200), Duration::from_secs(30));
@@ -126,6 +138,8 @@ async fn expire_loop(state: AppState) {
             Ok(n) => tracing::info!(expired = n, "released stock of expired orders"),
             Err(e) => tracing::error!(error = %e, "expiring orders failed"),
         }
+        state.order_limit.forget_quiet();
+        state.sign_in_limit.forget_quiet();
         tokio::time::sleep(every).await;
     }
 }

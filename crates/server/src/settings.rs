@@ -27,6 +27,10 @@ pub struct Settings {
     pub order_ttl: Duration,
     /// The first staff account's password; generated when unset.
     pub admin_password: Option<String>,
+    /// Order requests per minute from one IP address; 0 turns the limit off.
+    pub rate_limit: u32,
+    /// The built widget (`trunk build --release` output) served at `/chatout/` and `/`.
+    pub widget_dir: std::path::PathBuf,
 }
 
 impl Settings {
@@ -61,7 +65,18 @@ impl Settings {
                 reason: format!("'{bad}' is not an origin like https://shop.example"),
             });
         }
+        let rate_limit = match value("CHATOUT_RATE_LIMIT") {
+            None => 30,
+            Some(text) => text.parse().map_err(|_| SettingsError {
+                variable: "CHATOUT_RATE_LIMIT",
+                reason: format!("'{text}' is not a number of requests per minute (0 = off)"),
+            })?,
+        };
         Ok(Self {
+            rate_limit,
+            widget_dir: value("CHATOUT_WIDGET_DIR")
+                .unwrap_or_else(|| "dist".into())
+                .into(),
             addr: value("CHATOUT_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url: value("DATABASE_URL").unwrap_or_else(|| "sqlite://chatout.db".into()),
             catalog_path: value("CHATOUT_CATALOG"),
@@ -123,5 +138,9 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(err.variable, "CHATOUT_ALLOWED_ORIGINS");
+        assert_eq!(settings.rate_limit, 30);
+        let err = Settings::from_lookup(|n| (n == "CHATOUT_RATE_LIMIT").then(|| "lots".into()))
+            .unwrap_err();
+        assert_eq!(err.variable, "CHATOUT_RATE_LIMIT");
     }
 }

@@ -2,6 +2,7 @@
 //! value, so a hostile name or note shows as text. Sign-in with argon2 hashes; the session
 //! cookie is HttpOnly and SameSite=Strict; every form carries the session's CSRF token.
 
+use super::limit;
 use crate::auth;
 use crate::db::desk::{Figures, OrderDetail, OrderRow};
 use crate::db::now_ms;
@@ -10,6 +11,7 @@ use crate::db::staff::Session;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -32,10 +34,11 @@ pub const LATE_AFTER_MS: i64 = 60 * 60 * 1000;
 const LIST_LIMIT: i64 = 500;
 
 /// The desk's routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let limited = axum::middleware::from_fn_with_state(state.sign_in_limit.clone(), limit::enforce);
     Router::new()
         .route("/admin", get(orders_page))
-        .route("/admin/login", get(login_page).post(login))
+        .route("/admin/login", get(login_page).post(login.layer(limited)))
         .route("/admin/logout", post(logout))
         .route("/admin/orders/{reference}", get(order_page))
         .route("/admin/orders/{reference}/status", post(change_status))

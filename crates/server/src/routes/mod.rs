@@ -1,6 +1,8 @@
 //! HTTP routes (CONTRACT.md section 6).
 
 pub mod admin;
+pub mod limit;
+pub mod metrics;
 mod orders;
 
 use crate::AppState;
@@ -31,10 +33,15 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/orders", post(orders::create))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.order_limit.clone(),
+            limit::enforce,
+        ))
         .layer(cors);
     Router::new()
         .merge(api)
-        .merge(admin::routes())
+        .merge(admin::routes(&state))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics::metrics))
         .with_state(state)
 }

@@ -389,7 +389,26 @@ async fn the_list_filters_by_status_and_flags_waiting_orders(backend: Backend) {
     );
 }
 
+async fn sign_in_attempts_are_rate_limited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut browser = Browser::new(&app);
+    let (_, _, page) = browser.get("/admin/login").await;
+    let csrf = csrf_of(&page);
+    let wrong = [
+        ("csrf", csrf.as_str()),
+        ("username", "admin"),
+        ("password", "guess"),
+    ];
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(browser.post("/admin/login", &wrong).await.0);
+    }
+    assert_eq!(statuses[..10], [401; 10]);
+    assert_eq!(statuses[10], 429);
+}
+
 crate::on_both_backends!(
+    sign_in_attempts_are_rate_limited,
     desk_pages_require_sign_in,
     a_wrong_password_is_refused_and_a_right_one_sets_a_strict_cookie,
     forms_without_the_csrf_token_are_refused,

@@ -38,10 +38,11 @@ pub fn postgres_url() -> Option<String> {
 
 /// Starts the server on a fresh database with the demo catalog.
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_with(backend, Duration::from_secs(3600)).await
+    spawn_with(backend, |_| {}).await
 }
 
-pub async fn spawn_with(backend: Backend, order_ttl: Duration) -> TestApp {
+/// [`spawn_app`] with settings changed by `adjust` first.
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let suffix = rand_suffix();
     let dir = std::env::temp_dir().join(format!("chatout-test-{suffix}"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -66,14 +67,18 @@ pub async fn spawn_with(backend: Backend, order_ttl: Duration) -> TestApp {
             )
         }
     };
-    let settings = Settings {
+    let mut settings = Settings {
         addr: "127.0.0.1:0".into(),
         database_url,
         catalog_path: None,
         allowed_origins: vec!["https://shop.example".into()],
-        order_ttl,
+        order_ttl: Duration::from_secs(3600),
         admin_password: Some("correct horse".into()),
+        // Tests send bursts from one address; the limit has a test of its own.
+        rate_limit: 0,
+        widget_dir: "dist".into(),
     };
+    adjust(&mut settings);
     let app = Application::build(settings).await.expect("server starts");
     let base = format!("http://{}", app.address().unwrap());
     let db = app.state().db.clone();

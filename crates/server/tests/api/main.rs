@@ -28,4 +28,5 @@ macro_rules! on_both_backends {
 
 mod desk;
 mod helpers;
+mod metrics;
 mod orders;

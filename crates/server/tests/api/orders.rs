@@ -159,7 +159,7 @@ async fn an_oversized_body_is_refused_with_413(backend: Backend) {
 }
 
 async fn expiry_releases_the_reserved_stock(backend: Backend) {
-    let app = spawn_with(backend, Duration::from_secs(1)).await;
+    let app = spawn_with(backend, |s| s.order_ttl = Duration::from_secs(1)).await;
     let (status, _) = app.post_order(Some("key-9"), &order_body()).await;
     assert_eq!(status, 201);
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(10));
@@ -203,7 +203,42 @@ async fn cors_allows_only_the_configured_origins(backend: Backend) {
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
 
+async fn too_many_requests_from_one_address_get_429(backend: Backend) {
+    let app = spawn_with(backend, |s| s.rate_limit = 5).await;
+    let mut statuses = Vec::new();
+    for i in 0..7 {
+        let mut body = order_body();
+        body["reference"] = json!("server-picks");
+        statuses.push(app.post_order(Some(&format!("k{i}")), &body).await.0);
+    }
+    assert_eq!(statuses, [201, 201, 201, 201, 201, 429, 429]);
+    let response = app
+        .client
+        .post(format!("{}/api/orders", app.base))
+        .header("Idempotency-Key", "k9")
+        .json(&order_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Other routes are not limited.
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
+
 crate::on_both_backends!(
+    too_many_requests_from_one_address_get_429,
     a_valid_order_is_stored_pending_with_the_servers_message,
     a_tampered_price_is_refused_with_corrected_lines_and_nothing_stored,
     a_wrong_subtotal_alone_is_a_price_change,
