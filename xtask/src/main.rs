@@ -1,7 +1,8 @@
 //! `cargo xtask <command>`: the project's build, demo and test orchestration.
 //!
 //! - `setup`      install what is missing (scripts/setup.sh)
-//! - `demo`       run the demo store with the widget (`trunk serve`)
+//! - `demo`       build the widget, then run the order server with the demo store at
+//!                http://127.0.0.1:8080 (endpoint mode, SQLite, desk at /admin)
 //! - `test`       every check CI runs: fmt, clippy, native, browser and end-to-end tests, size report
 //! - `dist`       release build of the embeddable files into dist/
 //! - `size`       release build, then the size report
@@ -25,7 +26,9 @@ fn main() {
     std::env::set_current_dir(&root).expect("project root");
     let result = match task.as_str() {
         "setup" => setup(),
-        "demo" => setup().and_then(|_| run("trunk", &["serve"])),
+        "demo" => setup()
+            .and_then(|_| dist())
+            .and_then(|_| run("cargo", &["run", "-p", "chatout-server"])),
         "dist" => setup().and_then(|_| dist()),
         "size" => setup()
             .and_then(|_| dist())

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod limit;
 pub mod metrics;
 mod orders;
+mod site;
 
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -43,5 +44,6 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes(&state))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics::metrics))
+        .merge(site::routes(&state))
         .with_state(state)
 }

@@ -30,3 +30,4 @@ mod desk;
 mod helpers;
 mod metrics;
 mod orders;
+mod site;
