@@ -1,8 +1,8 @@
 //! `cargo xtask <command>`: the project's build, demo and test orchestration.
 //!
 //! - `setup`      install what is missing (scripts/setup.sh)
-//! - `demo`       build the widget, then run the order server with the demo store at
-//!                http://127.0.0.1:8080 (endpoint mode, SQLite, desk at /admin)
+//! - `demo`       build the widget, then run the order server with the demo store
+//!   at http://127.0.0.1:8080 (endpoint mode, SQLite, desk at /admin)
 //! - `test`       every check CI runs: fmt, clippy, native, browser and end-to-end tests, size report
 //! - `dist`       release build of the embeddable files into dist/
 //! - `size`       release build, then the size report
