@@ -2,7 +2,7 @@
 // fills the form and sends; the wa.me link is captured and its message checked line by line.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve, demoPage, launch, pageCapturingWhatsApp, messageOf } from "./harness.mjs";
+import { serve, demoPage, launch, pageCapturingWhatsApp, messageOf, waitFor } from "./harness.mjs";
 
 let assets, shop, browser;
 
@@ -151,11 +151,3 @@ test("a missing phone logs one clear error and leaves the page working", async (
   assert.equal(await page.locator("h1").textContent(), "Slow living, quick ordering.");
   await context.close();
 });
-
-async function waitFor(condition, timeout = 5000) {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeout) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -1,6 +1,9 @@
 // Shared by the end-to-end tests and the screenshot script: two loopback origins (the shop's
 // page and the widget's assets, so every run proves cross-origin embedding) and Debian's Chromium.
 import http from "node:http";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
@@ -60,4 +63,38 @@ export async function pageCapturingWhatsApp(browser, options = {}) {
 /** The text parameter of a wa.me link, decoded. */
 export function messageOf(url) {
   return new URL(url).searchParams.get("text");
+}
+
+/** Polls `condition` every 50 ms until it holds or `timeout` ms pass. */
+export async function waitFor(condition, timeout = 5000) {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeout) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Builds and starts chatout-server on a free loopback port with a fresh SQLite file, serving
+ *  dist/ (the demo at `/` in endpoint mode). Resolves to `{url, password, stop}`. */
+export async function startServer(env = {}) {
+  const root = path.resolve(import.meta.dirname, "..");
+  execFileSync("cargo", ["build", "--quiet", "-p", "chatout-server"], { cwd: root, stdio: "inherit" });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "chatout-e2e-"));
+  const password = "e2e correct horse";
+  const child = spawn(path.join(root, "target", "debug", "chatout-server"), [], {
+    cwd: root,
+    env: { ...process.env, CHATOUT_ADDR: "127.0.0.1:0", DATABASE_URL: `sqlite://${dir}/orders.db`,
+           CHATOUT_WIDGET_DIR: DIST, CHATOUT_ADMIN_PASSWORD: password, RUST_LOG: "warn", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) resolve(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`chatout-server exited (${code}): ${out}`)));
+  });
+  return { url, password, stop: () => child.kill() };
 }

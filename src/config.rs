@@ -72,6 +72,8 @@ pub struct Config {
     pub shipping_note: Option<String>,
     /// Backend that receives pending orders (Option 3), if any.
     pub endpoint: Option<String>,
+    /// When the backend is unreachable, may the shopper send the order on WhatsApp anyway?
+    pub endpoint_fallback: bool,
     /// Button placement.
     pub position: Position,
     /// Prefilled text of a plain chat.
@@ -91,7 +93,8 @@ impl Config {
     }
 }
 
-const SCALAR_KEYS: [&str; 10] = [
+const SCALAR_KEYS: [&str; 11] = [
+    "endpoint_fallback",
     "phone",
     "shop",
     "currency",
@@ -158,6 +161,16 @@ impl TryFrom<RawConfig> for Config {
         let payments = parse_payments(get("payment"))?;
         let deliveries = parse_deliveries(get("delivery"))?;
         let endpoint = get("endpoint").map(parse_endpoint).transpose()?;
+        let endpoint_fallback = match get("endpoint_fallback") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "endpoint_fallback",
+                    format!("'{other}' must be true or false"),
+                ))
+            }
+        };
         let position = match get("position").unwrap_or("right") {
             "right" => Position::Right,
             "left" => Position::Left,
@@ -191,6 +204,7 @@ impl TryFrom<RawConfig> for Config {
             deliveries,
             shipping_note: get("shipping_note").map(str::to_string),
             endpoint,
+            endpoint_fallback,
             position,
             greeting: get("greeting").map(str::to_string),
             labels,
@@ -220,6 +234,7 @@ fn scalar_text(key: &str, value: &Value) -> Result<String, ConfigError> {
     match value {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
         Value::Array(items) => items
             .iter()
             .map(|item| item.as_str().map(str::to_string))
@@ -371,6 +386,19 @@ mod tests {
         assert_eq!(config.currency.code(), "JPY");
         let ids: Vec<&str> = config.payments.iter().map(|p| p.id()).collect();
         assert_eq!(ids, ["cash_on_delivery", "payment_link"]);
+    }
+
+    #[test]
+    fn the_endpoint_fallback_is_off_unless_the_shop_allows_it() {
+        let config = Config::try_from(raw(&minimal(), None)).unwrap();
+        assert!(!config.endpoint_fallback);
+        let json = r#"{"endpoint":"/api/orders","endpoint_fallback":true}"#;
+        let config = Config::try_from(raw(&minimal(), Some(json))).unwrap();
+        assert!(config.endpoint_fallback);
+        let mut attributes = minimal();
+        attributes.push(("endpoint_fallback", "maybe"));
+        let err = Config::try_from(raw(&attributes, None)).unwrap_err();
+        assert_eq!(err.attribute, "data-endpoint-fallback");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! structured order message. The loader (`loader/chatout.js`) captures the script tag's
 //! configuration and starts this module; see the README for the embed contract.
 
+pub mod api;
 pub mod browser;
 pub mod components;
 pub mod config;

@@ -1,6 +1,7 @@
 //! The widget's state, shared through context: the shop's config and the shopper's store.
 
-use crate::browser::{self, console_error};
+use crate::api::{self, Reply};
+use crate::browser::{self, console_error, console_warn};
 use crate::config::Config;
 use crate::embed::events;
 use chatout_core::{
@@ -40,6 +41,34 @@ pub enum View {
     Sent(SentOrder),
 }
 
+/// Where a checkout stands with the shop's server (endpoint mode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submit {
+    /// Nothing in flight.
+    Idle,
+    /// The order is being registered; the send button waits.
+    Sending,
+    /// It did not go through: the shopper's explanation, and whether trying the same order
+    /// again (same key) or sending it unregistered makes sense.
+    Problem {
+        /// What to tell the shopper.
+        text: String,
+        /// The same request may be sent again.
+        retry: bool,
+        /// The shop allows sending without registering, and this problem permits it.
+        fallback: bool,
+    },
+}
+
+/// One checkout's request, kept so "try again" repeats it exactly (same key, same body) and
+/// "send without registering" can use the locally written message.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    key: String,
+    body: String,
+    local: SentOrder,
+}
+
 /// The shopper's store: cart, panel view and the announcement for screen readers.
 #[derive(Clone, Copy)]
 pub struct Store {
@@ -51,6 +80,10 @@ pub struct Store {
     pub notice: RwSignal<String>,
     /// False when the cart cannot be saved in this browser.
     pub storage_ok: ReadSignal<bool>,
+    /// Endpoint mode: the checkout's standing with the shop's server.
+    pub submit: RwSignal<Submit>,
+    /// Endpoint mode: the request of the checkout in progress.
+    pub attempt: StoredValue<Option<Attempt>, LocalStorage>,
 }
 
 impl Store {
@@ -178,29 +211,122 @@ impl Store {
         let message = order_message(&config.phone, &order, &config.labels, URL_BUDGET);
         let (_, page) = browser::page_title_and_url();
         let mut detail = PendingOrder::from_order(&order, &config.locale, &page);
+        let body = serde_json::to_string(&detail).unwrap_or_default();
         detail.message = Some(message.text.clone());
         detail.whatsapp_url = Some(message.url.clone());
         if !events::dispatch("chatout:checkout", &detail, true) {
             return Ok(());
         }
-        browser::open_link(&message.url);
-        let reference = order.reference.as_str().to_string();
+        let local = SentOrder {
+            reference: order.reference.as_str().to_string(),
+            full_text: message.full_text,
+            url: message.url,
+            compact: message.compact,
+        };
+        match &config.endpoint {
+            None => self.hand_off(local),
+            Some(_) => {
+                let key = browser::random_bytes()
+                    .iter()
+                    .chain(browser::random_bytes().iter())
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                self.attempt.set_value(Some(Attempt { key, body, local }));
+                self.register(config);
+            }
+        }
+        Ok(())
+    }
+
+    /// Endpoint mode: POSTs the current attempt (again, with the same key, on a retry).
+    pub fn register(&self, config: &Config) {
+        let (Some(endpoint), Some(attempt)) = (config.endpoint.clone(), self.attempt.get_value())
+        else {
+            return;
+        };
+        if self.submit.get_untracked() == Submit::Sending {
+            return;
+        }
+        self.submit.set(Submit::Sending);
+        let store = *self;
+        let labels = config.labels.clone();
+        let fallback = config.endpoint_fallback;
+        leptos::task::spawn_local(async move {
+            let reply = api::post_order(&endpoint, &attempt.key, &attempt.body).await;
+            let problem = |text: &str, retry: bool, fallback: bool| Submit::Problem {
+                text: text.to_string(),
+                retry,
+                fallback,
+            };
+            match reply {
+                Reply::Registered(order) => {
+                    store.submit.set(Submit::Idle);
+                    store.attempt.set_value(None);
+                    store.hand_off(SentOrder {
+                        reference: order.reference,
+                        full_text: order.message,
+                        url: order.whatsapp_url,
+                        compact: false,
+                    });
+                }
+                Reply::Conflict { error, items } => {
+                    // The cart changes, so the next send is a new request with a new key.
+                    store.attempt.set_value(None);
+                    store.cart.update(|cart| {
+                        cart.apply_corrections(&items);
+                    });
+                    let text = match error.as_str() {
+                        "price_changed" => &labels.error_price_changed,
+                        "out_of_stock" => &labels.error_out_of_stock,
+                        _ => &labels.error_unknown_sku,
+                    };
+                    events::error(&error, text);
+                    store.submit.set(problem(text, false, false));
+                    // Show the corrected cart before anything is sent again.
+                    store.view.set(View::Cart);
+                }
+                Reply::Refused(reason) => {
+                    console_error(&format!("the shop's server refused the order: {reason}"));
+                    events::error("order_refused", &reason);
+                    store
+                        .submit
+                        .set(problem(&labels.error_unavailable, false, fallback));
+                }
+                Reply::Unavailable(reason) => {
+                    console_warn(&format!("the shop's server is unreachable: {reason}"));
+                    events::error("endpoint_unavailable", &reason);
+                    store
+                        .submit
+                        .set(problem(&labels.error_unavailable, true, fallback));
+                }
+            }
+        });
+    }
+
+    /// Sends the locally written message without registering it (only when the shop
+    /// allows it and its server could not be reached).
+    pub fn send_unregistered(&self) {
+        if let Some(attempt) = self.attempt.get_value() {
+            self.attempt.set_value(None);
+            self.submit.set(Submit::Idle);
+            self.hand_off(attempt.local);
+        }
+    }
+
+    /// Opens WhatsApp with the order, tells the host page, clears the cart and shows the
+    /// reference.
+    fn hand_off(&self, order: SentOrder) {
+        browser::open_link(&order.url);
         events::dispatch(
             "chatout:sent",
             &events::SentDetail {
-                reference: &reference,
-                url: &message.url,
+                reference: &order.reference,
+                url: &order.url,
             },
             false,
         );
         // Cleared only now: the order has been handed to WhatsApp.
         self.cart.update(Cart::clear);
-        self.view.set(View::Sent(SentOrder {
-            reference,
-            full_text: message.full_text,
-            url: message.url,
-            compact: message.compact,
-        }));
-        Ok(())
+        self.view.set(View::Sent(order));
     }
 }

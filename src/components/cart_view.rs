@@ -1,5 +1,6 @@
 use crate::components::cart_line::CartLine;
-use crate::state::{ShopContext, Store, View};
+use crate::components::submit_problem::SubmitProblem;
+use crate::state::{ShopContext, Store, Submit, View};
 use leptos::prelude::*;
 
 /// The cart's lines, subtotal and shipping expectation, or the empty state.
@@ -40,6 +41,7 @@ pub fn CartView() -> impl IntoView {
         }
     };
     view! {
+        <SubmitProblem/>
         <Show when=move || !is_empty() fallback=empty_state>
             <ul class="chatout-lines">
                 <For each=ids key=|id| id.clone() let:id>
@@ -55,7 +57,10 @@ pub fn CartView() -> impl IntoView {
                 <button
                     type="button"
                     class="chatout-primary"
-                    on:click=move |_| store.view.set(View::Checkout)
+                    on:click=move |_| {
+                        store.submit.set(Submit::Idle);
+                        store.view.set(View::Checkout);
+                    }
                 >
                     {labels.checkout.clone()}
                 </button>

@@ -1,5 +1,6 @@
 use crate::components::form_field::FormField;
-use crate::state::{ShopContext, Store, View};
+use crate::components::submit_problem::SubmitProblem;
+use crate::state::{ShopContext, Store, Submit, View};
 use chatout_core::{CheckoutInput, DeliveryMethod, Field, FieldError, FieldProblem, Labels};
 use leptos::prelude::*;
 use std::cell::Cell;
@@ -52,7 +53,7 @@ pub fn CheckoutForm() -> impl IntoView {
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         // Double clicks and repeated Enter send one order.
-        if busy.replace(true) {
+        if store.submit.get_untracked() == Submit::Sending || busy.replace(true) {
             return;
         }
         let input = CheckoutInput {
@@ -110,6 +111,8 @@ pub fn CheckoutForm() -> impl IntoView {
         ]
         .map(error_for);
 
+    let sending = move || store.submit.with(|s| *s == Submit::Sending);
+    let (sending_label, send_label) = (labels.sending.clone(), labels.send_order.clone());
     view! {
         <form class="chatout-form" novalidate on:submit=on_submit>
             <button type="button" class="chatout-link" on:click=move |_| store.view.set(View::Cart)>
@@ -184,7 +187,11 @@ pub fn CheckoutForm() -> impl IntoView {
                     on:change=move |ev| updates.set(event_target_checked(&ev))/>
                 {labels.consent_checkbox.clone()}
             </label>
-            <button type="submit" class="chatout-primary chatout-send">{labels.send_order.clone()}</button>
+            <button type="submit" class="chatout-primary chatout-send"
+                disabled=sending aria-busy=move || sending().to_string()>
+                {move || if sending() { sending_label.clone() } else { send_label.clone() }}
+            </button>
+            <SubmitProblem/>
         </form>
     }
 }

@@ -7,6 +7,7 @@ mod chat_button;
 mod checkout_form;
 mod form_field;
 mod order_sent;
+mod submit_problem;
 mod widget;
 
 pub use widget::Widget;

@@ -1,7 +1,7 @@
 use crate::components::{cart_panel::CartPanel, chat_button::ChatButton};
 use crate::config::{Config, Position};
 use crate::embed::hooks;
-use crate::state::{ShopContext, Store, View};
+use crate::state::{ShopContext, Store, Submit, View};
 use crate::storage::use_persisted_cart;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -21,6 +21,8 @@ pub fn Widget(
         view: RwSignal::new(View::Closed),
         notice: RwSignal::new(String::new()),
         storage_ok,
+        submit: RwSignal::new(Submit::Idle),
+        attempt: StoredValue::new_local(None),
     };
     provide_context(ShopContext(config.clone()));
     provide_context(store);

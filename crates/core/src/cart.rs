@@ -272,6 +272,35 @@ impl Cart {
     pub fn subtotal(&self) -> Result<Money, MoneyError> {
         subtotal_of(self.currency, &self.lines)
     }
+
+    /// Follows the shop server's corrected lines (its `409` answer): each line takes the
+    /// server's price and at most the server's quantity; lines the server left out (unknown
+    /// or sold out) go. Returns true when anything changed.
+    pub fn apply_corrections(&mut self, corrected: &[crate::WireLine]) -> bool {
+        let currency = self.currency;
+        let before = self.lines.clone();
+        self.lines.retain_mut(|line| {
+            let options = crate::OptionsObject::from(&line.options);
+            let Some(fix) = corrected
+                .iter()
+                .find(|w| w.sku == line.sku.as_str() && w.options == options)
+            else {
+                return false;
+            };
+            if let Ok(price) = Money::from_minor(fix.unit_price, currency) {
+                line.unit_price = price;
+            }
+            let quantity = i64::from(line.quantity.get()).min(fix.quantity);
+            match Quantity::new(quantity, line.max_quantity) {
+                Ok(q) => {
+                    line.quantity = q;
+                    true
+                }
+                Err(_) => false,
+            }
+        });
+        self.lines != before
+    }
 }
 
 #[cfg(test)]
@@ -392,5 +421,42 @@ mod tests {
         assert!(!cart.remove(&id));
         cart.clear();
         assert!(cart.is_empty());
+    }
+
+    #[test]
+    fn server_corrections_reprice_cap_and_drop_lines() {
+        let eur = Currency::from_code("EUR").unwrap();
+        let mut cart = Cart::new(eur);
+        let item = |sku: &str, price: i64, quantity: i64| NewItem {
+            sku: Sku::parse(sku).unwrap(),
+            name: ProductName::parse(sku).unwrap(),
+            options: ProductOptions::default(),
+            unit_price: Money::from_minor(price, eur).unwrap(),
+            quantity: Quantity::new(quantity, 10).unwrap(),
+            max_quantity: 10,
+            url: None,
+            image: None,
+        };
+        cart.add(item("shirt", 1, 2)).unwrap();
+        cart.add(item("oil", 995, 5)).unwrap();
+        cart.add(item("gone", 100, 1)).unwrap();
+        let wire = |sku: &str, unit_price: i64, quantity: i64| crate::WireLine {
+            sku: sku.into(),
+            name: sku.into(),
+            options: crate::OptionsObject::default(),
+            unit_price,
+            quantity,
+        };
+
+        let changed = cart.apply_corrections(&[wire("shirt", 2990, 2), wire("oil", 995, 3)]);
+
+        assert!(changed);
+        let lines: Vec<_> = cart
+            .lines()
+            .iter()
+            .map(|l| (l.sku.as_str(), l.unit_price.minor_units(), l.quantity.get()))
+            .collect();
+        assert_eq!(lines, [("shirt", 2990, 2), ("oil", 995, 3)]);
+        assert!(!cart.apply_corrections(&[wire("shirt", 2990, 2), wire("oil", 995, 3)]));
     }
 }

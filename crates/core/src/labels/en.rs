@@ -74,5 +74,12 @@ pub(super) fn labels() -> Labels {
         error_not_offered: s("Please choose one of the options."),
         error_quantity_capped: s("You can order at most {max} of this item."),
         error_storage: s("Your cart could not be saved in this browser; it stays until you close the page."),
+        sending: s("Registering your order…"),
+        error_price_changed: s("Some prices have changed. Your cart now shows the shop's current prices: please check it and send again."),
+        error_out_of_stock: s("Some items are not available in that quantity any more. Your cart shows what is left: please check it and send again."),
+        error_unknown_sku: s("Some items are no longer sold and were taken out of your cart. Please check it and send again."),
+        error_unavailable: s("The shop could not register your order right now. Nothing is lost: please try again."),
+        try_again: s("Try again"),
+        send_unregistered: s("Send on WhatsApp without registering"),
     }
 }

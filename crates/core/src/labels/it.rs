@@ -60,4 +60,11 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("error_not_offered", "Scegli una delle opzioni."),
     ("error_quantity_capped", "Puoi ordinare al massimo {max} pezzi di questo articolo."),
     ("error_storage", "Il carrello non può essere salvato in questo browser; resta finché non chiudi la pagina."),
+    ("sending", "Stiamo registrando il tuo ordine…"),
+    ("error_price_changed", "Alcuni prezzi sono cambiati. Il carrello mostra ora i prezzi attuali: controllalo e invia di nuovo."),
+    ("error_out_of_stock", "Alcuni articoli non sono più disponibili in quella quantità. Il carrello mostra ciò che resta: controllalo e invia di nuovo."),
+    ("error_unknown_sku", "Alcuni articoli non sono più in vendita e sono stati tolti dal carrello. Controllalo e invia di nuovo."),
+    ("error_unavailable", "Il negozio non ha potuto registrare l'ordine adesso. Non si perde nulla: riprova."),
+    ("try_again", "Riprova"),
+    ("send_unregistered", "Invia su WhatsApp senza registrare"),
 ];

@@ -105,6 +105,13 @@ labels! {
     error_not_offered,
     error_quantity_capped,
     error_storage,
+    sending,
+    error_price_changed,
+    error_out_of_stock,
+    error_unknown_sku,
+    error_unavailable,
+    try_again,
+    send_unregistered,
 }
 
 impl Labels {

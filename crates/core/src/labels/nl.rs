@@ -60,4 +60,11 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("error_not_offered", "Kies een van de opties."),
     ("error_quantity_capped", "Je kunt maximaal {max} van dit artikel bestellen."),
     ("error_storage", "Je winkelwagen kan in deze browser niet worden bewaard; hij blijft tot je de pagina sluit."),
+    ("sending", "Je bestelling wordt geregistreerd…"),
+    ("error_price_changed", "Sommige prijzen zijn veranderd. Je winkelwagen toont nu de actuele prijzen: controleer hem en verstuur opnieuw."),
+    ("error_out_of_stock", "Sommige artikelen zijn niet meer in dat aantal beschikbaar. Je winkelwagen toont wat er nog is: controleer hem en verstuur opnieuw."),
+    ("error_unknown_sku", "Sommige artikelen worden niet meer verkocht en zijn uit je winkelwagen gehaald. Controleer hem en verstuur opnieuw."),
+    ("error_unavailable", "De winkel kon je bestelling nu niet registreren. Er gaat niets verloren: probeer het opnieuw."),
+    ("try_again", "Opnieuw proberen"),
+    ("send_unregistered", "Via WhatsApp sturen zonder te registreren"),
 ];

@@ -1,0 +1,110 @@
+//! Endpoint mode (CONTRACT.md section 5): the pending order is POSTed to the shop's server
+//! before WhatsApp opens, with one `Idempotency-Key` per checkout so a retry never makes a
+//! second order.
+
+use chatout_core::WireLine;
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// How long the shopper waits for the shop's server before being offered a retry.
+const TIMEOUT_MS: u32 = 15_000;
+
+/// The server's `201`/`200`: what the shopper must send.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Registered {
+    /// The authoritative reference.
+    pub reference: String,
+    /// The message text the server stored.
+    pub message: String,
+    /// Its wa.me link.
+    pub whatsapp_url: String,
+}
+
+/// What became of one POST.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// Stored (or already stored under this key).
+    Registered(Registered),
+    /// `409`: the cart must change; `items` are the server's corrected lines.
+    Conflict {
+        /// `price_changed`, `out_of_stock` or `unknown_sku`.
+        error: String,
+        /// Corrected lines.
+        items: Vec<WireLine>,
+    },
+    /// `422`: the server refused a field the widget accepted (configs disagree).
+    Refused(String),
+    /// Network failure, timeout, `429` or `5xx`: worth trying again with the same key.
+    Unavailable(String),
+}
+
+#[derive(Deserialize)]
+struct ConflictBody {
+    error: String,
+    #[serde(default)]
+    items: Vec<WireLine>,
+}
+
+/// POSTs `body` (a `PendingOrder` as JSON) to `endpoint` with `key`.
+pub async fn post_order(endpoint: &str, key: &str, body: &str) -> Reply {
+    match send(endpoint, key, body).await {
+        Ok((status, text)) => classify(status, &text),
+        Err(reason) => Reply::Unavailable(reason),
+    }
+}
+
+/// Reads a response: the one place where status codes get their meaning.
+pub fn classify(status: u16, text: &str) -> Reply {
+    match status {
+        200 | 201 => serde_json::from_str(text)
+            .map(Reply::Registered)
+            .unwrap_or_else(|e| Reply::Unavailable(format!("unreadable answer: {e}"))),
+        409 => match serde_json::from_str::<ConflictBody>(text) {
+            Ok(body) => Reply::Conflict {
+                error: body.error,
+                items: body.items,
+            },
+            Err(e) => Reply::Unavailable(format!("unreadable 409: {e}")),
+        },
+        400..=428 | 430..=499 => Reply::Refused(format!("HTTP {status}: {text}")),
+        _ => Reply::Unavailable(format!("HTTP {status}")),
+    }
+}
+
+async fn send(endpoint: &str, key: &str, body: &str) -> Result<(u16, String), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let headers = web_sys::Headers::new().map_err(js_text)?;
+    headers
+        .append("Content-Type", "application/json")
+        .map_err(js_text)?;
+    headers.append("Idempotency-Key", key).map_err(js_text)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&body.into());
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS)));
+    let response = JsFuture::from(window.fetch_with_str_and_init(endpoint, &init))
+        .await
+        .map_err(js_text)?
+        .dyn_into::<web_sys::Response>()
+        .map_err(js_text)?;
+    let text = JsFuture::from(response.text().map_err(js_text)?)
+        .await
+        .map_err(js_text)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+fn js_text(value: impl Into<wasm_bindgen::JsValue>) -> String {
+    let value = value.into();
+    value
+        .as_string()
+        .or_else(|| {
+            js_sys::Reflect::get(&value, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| "network error".into())
+}
