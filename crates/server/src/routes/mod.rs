@@ -44,6 +44,16 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes(&state))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics::metrics))
+        .route("/api/openapi.json", get(openapi))
         .merge(site::routes(&state))
         .with_state(state)
+}
+
+/// `GET /api/openapi.json`: the HTTP contract. Its schemas are checked against real answers
+/// by the integration tests.
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../../openapi.json"),
+    )
 }

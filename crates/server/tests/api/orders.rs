@@ -237,7 +237,53 @@ async fn too_many_requests_from_one_address_get_429(backend: Backend) {
     assert_eq!(health.status(), 200);
 }
 
+/// Every field of real answers is in the OpenAPI schema, and every required one is present.
+async fn the_openapi_document_describes_real_answers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let doc: serde_json::Value = app
+        .client
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .expect("valid JSON");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let schemas = &doc["components"]["schemas"];
+    let check = |name: &str, answer: &serde_json::Value| {
+        let schema = &schemas[name];
+        let properties = schema["properties"].as_object().unwrap();
+        for key in answer.as_object().unwrap().keys() {
+            assert!(properties.contains_key(key), "{name} lacks `{key}`");
+        }
+        for key in schema["required"].as_array().unwrap() {
+            assert!(
+                answer.get(key.as_str().unwrap()).is_some(),
+                "{name}: no `{key}`"
+            );
+        }
+    };
+    let (status, created) = app.post_order(Some("doc-1"), &order_body()).await;
+    assert_eq!(status, 201);
+    check("OrderCreated", &created);
+    check("Line", &created["items"][0]);
+    check("PendingOrder", &order_body());
+    let mut body = order_body();
+    body["subtotal"] = json!(1);
+    let (status, conflict) = app.post_order(Some("doc-2"), &body).await;
+    assert_eq!(status, 409);
+    check("Conflict", &conflict);
+    let (status, invalid) = app.post_order(None, &order_body()).await;
+    assert_eq!(status, 422);
+    check("Invalid", &invalid);
+    for path in ["/api/orders", "/healthz", "/metrics", "/api/openapi.json"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
+    }
+}
+
 crate::on_both_backends!(
+    the_openapi_document_describes_real_answers,
     too_many_requests_from_one_address_get_429,
     a_valid_order_is_stored_pending_with_the_servers_message,
     a_tampered_price_is_refused_with_corrected_lines_and_nothing_stored,
