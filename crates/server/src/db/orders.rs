@@ -121,19 +121,10 @@ impl Db {
 
     /// Stores a pending order and reserves its stock, atomically.
     pub async fn insert_pending(&self, order: &NewOrder) -> Result<Inserted, InsertError> {
+        // The write path is SQLite's one writer, so it runs as few statements as it can: a
+        // repeated key or a taken reference is caught by the unique indexes, and told apart
+        // only then.
         let mut tx = self.write.begin().await?;
-        // Checked inside the write transaction: SQLite has one writer, and on PostgreSQL the
-        // unique index below settles a race.
-        if let Some(existing) = load(&mut tx, By::IdempotencyKey, &order.idempotency_key).await? {
-            return Ok(Inserted::Existing(existing));
-        }
-        let taken = sqlx::query("SELECT 1 FROM orders WHERE reference = $1")
-            .bind(&order.reference)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(InsertError::ReferenceTaken);
-        }
         let mut wanted: BTreeMap<&str, i64> = BTreeMap::new();
         for line in &order.lines {
             *wanted.entry(line.sku.as_str()).or_default() += line.quantity;
@@ -159,7 +150,11 @@ impl Db {
         }
         if !short.is_empty() {
             tx.rollback().await?;
-            return Err(InsertError::OutOfStock(short));
+            // A concurrent retry of an order that took the last units is that order.
+            return match self.order_by_key(&order.idempotency_key).await? {
+                Some(existing) => Ok(Inserted::Existing(existing)),
+                None => Err(InsertError::OutOfStock(short)),
+            };
         }
         let now = now_ms();
         let inserted = sqlx::query(
@@ -197,12 +192,20 @@ impl Db {
         let id: i64 = match inserted {
             Ok(row) => row.try_get(0)?,
             Err(e) => {
-                // A concurrent request with the same key committed first (PostgreSQL).
+                // The same key committed first (a retry or a concurrent twin), or the
+                // reference is taken.
                 tx.rollback().await?;
-                return match self.order_by_key(&order.idempotency_key).await? {
-                    Some(existing) => Ok(Inserted::Existing(existing)),
-                    None => Err(e.into()),
-                };
+                if let Some(existing) = self.order_by_key(&order.idempotency_key).await? {
+                    return Ok(Inserted::Existing(existing));
+                }
+                let taken = sqlx::query("SELECT 1 FROM orders WHERE reference = $1")
+                    .bind(&order.reference)
+                    .fetch_optional(&self.read)
+                    .await?;
+                return Err(match taken {
+                    Some(_) => InsertError::ReferenceTaken,
+                    None => e.into(),
+                });
             }
         };
         for (position, line) in order.lines.iter().enumerate() {
@@ -222,11 +225,19 @@ impl Db {
             .await?;
         }
         record_event(&mut tx, id, None, OrderStatus::Pending, "shopper", now).await?;
-        let stored = load(&mut tx, By::Reference, &order.reference).await?;
         tx.commit().await?;
-        stored
-            .map(Inserted::Created)
-            .ok_or_else(|| InsertError::Db(sqlx::Error::RowNotFound))
+        Ok(Inserted::Created(StoredOrder {
+            id,
+            reference: order.reference.clone(),
+            status: OrderStatus::Pending,
+            request_hash: order.request_hash.clone(),
+            currency: order.currency.clone(),
+            subtotal: order.subtotal,
+            lines: order.lines.clone(),
+            message: order.message.clone(),
+            whatsapp_url: order.whatsapp_url.clone(),
+            expires_at: order.expires_at,
+        }))
     }
 
     /// Expires pending orders past their time and releases their stock; returns how many.

@@ -282,7 +282,23 @@ async fn the_openapi_document_describes_real_answers(backend: Backend) {
     }
 }
 
+async fn a_taken_reference_gets_a_fresh_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (first, a) = app.post_order(Some("first"), &order_body()).await;
+    let (second, b) = app.post_order(Some("second"), &order_body()).await;
+    assert_eq!((first, second), (201, 201), "{b}");
+    assert_eq!(a["reference"], "K7F3-9Q2M");
+    let fresh = b["reference"].as_str().unwrap();
+    assert_ne!(fresh, "K7F3-9Q2M");
+    assert!(
+        b["message"].as_str().unwrap().contains(fresh),
+        "the message carries the new reference"
+    );
+    assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(8));
+}
+
 crate::on_both_backends!(
+    a_taken_reference_gets_a_fresh_one,
     the_openapi_document_describes_real_answers,
     too_many_requests_from_one_address_get_429,
     a_valid_order_is_stored_pending_with_the_servers_message,
