@@ -1,9 +1,9 @@
 //! What the staff order desk and `/metrics` read: order lists, one order in full, and the
 //! shop's figures (orders by status, conversion, response time).
 
-use super::orders::parse_status;
+use super::orders::{order_lines, parse_status};
 use super::Db;
-use chatout_core::{OptionsObject, OrderStatus, WireLine};
+use chatout_core::{OrderStatus, WireLine};
 use sqlx::Row;
 
 /// One row of the orders list.
@@ -161,25 +161,7 @@ impl Db {
             return Ok(None);
         };
         let id: i64 = row.try_get(7)?;
-        let lines = sqlx::query(
-            "SELECT sku, name, options, unit_price, quantity FROM order_lines \
-             WHERE order_id = $1 ORDER BY position",
-        )
-        .bind(id)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|line| {
-            let options: String = line.try_get(2)?;
-            Ok(WireLine {
-                sku: line.try_get(0)?,
-                name: line.try_get(1)?,
-                options: serde_json::from_str::<OptionsObject>(&options).unwrap_or_default(),
-                unit_price: line.try_get(3)?,
-                quantity: line.try_get(4)?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let lines = order_lines(&self.read, id).await?;
         let events = sqlx::query(
             "SELECT from_status, to_status, actor, at FROM order_events \
              WHERE order_id = $1 ORDER BY id",

@@ -430,25 +430,7 @@ async fn load(
     };
     let id: i64 = row.try_get(0)?;
     let status: String = row.try_get(2)?;
-    let lines = sqlx::query(
-        "SELECT sku, name, options, unit_price, quantity FROM order_lines WHERE order_id = $1 \
-         ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|line| {
-        let options: String = line.try_get(2)?;
-        Ok(WireLine {
-            sku: line.try_get(0)?,
-            name: line.try_get(1)?,
-            options: serde_json::from_str::<OptionsObject>(&options).unwrap_or_default(),
-            unit_price: line.try_get(3)?,
-            quantity: line.try_get(4)?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let lines = order_lines(&mut *conn, id).await?;
     Ok(Some(StoredOrder {
         id,
         reference: row.try_get(1)?,
@@ -461,4 +443,30 @@ async fn load(
         whatsapp_url: row.try_get(7)?,
         expires_at: row.try_get(8)?,
     }))
+}
+
+/// An order's lines, in the order the shopper added them.
+pub(crate) async fn order_lines<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    order_id: i64,
+) -> Result<Vec<WireLine>, sqlx::Error> {
+    sqlx::query(
+        "SELECT sku, name, options, unit_price, quantity FROM order_lines WHERE order_id = $1 \
+         ORDER BY position",
+    )
+    .bind(order_id)
+    .fetch_all(executor)
+    .await?
+    .iter()
+    .map(|line| {
+        let options: String = line.try_get(2)?;
+        Ok(WireLine {
+            sku: line.try_get(0)?,
+            name: line.try_get(1)?,
+            options: serde_json::from_str::<OptionsObject>(&options).unwrap_or_default(),
+            unit_price: line.try_get(3)?,
+            quantity: line.try_get(4)?,
+        })
+    })
+    .collect()
 }
