@@ -43,6 +43,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/orders/{reference}", get(order_page))
         .route("/admin/orders/{reference}/status", post(change_status))
         .route("/admin/orders/{reference}/assign", post(assign))
+        .route("/admin/staff", get(staff_page).post(add_staff))
         .route("/admin/desk.css", get(stylesheet))
         .layer(axum::middleware::map_response(security_headers))
 }
@@ -707,4 +708,88 @@ async fn assign(
 fn url_segment(text: &str) -> String {
     const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-');
     utf8_percent_encode(text, SEGMENT).to_string()
+}
+
+#[derive(Template)]
+#[template(path = "staff.html")]
+struct StaffPage {
+    shop: String,
+    user: Option<String>,
+    csrf: String,
+    notice: Option<String>,
+    names: Vec<String>,
+    can_add: bool,
+}
+
+/// The account that may add others: the first one.
+const FIRST_ACCOUNT: &str = "admin";
+/// Shortest password accepted for a new account.
+const MIN_PASSWORD: usize = 12;
+
+async fn staff_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<NoticeQuery>,
+) -> Result<Response, DeskError> {
+    let notice = query.notice.as_deref().map(|code| match code {
+        "added" => "Account added.".to_string(),
+        "taken" => "That username is taken.".to_string(),
+        _ => format!(
+            "Usernames are 1 to 40 of a-z, 0-9, '.', '_' and '-'; passwords at least \
+             {MIN_PASSWORD} characters."
+        ),
+    });
+    let page = StaffPage {
+        shop: state.catalog.shop.name.clone(),
+        can_add: staff.0.username == FIRST_ACCOUNT,
+        user: Some(staff.0.username),
+        csrf: staff.0.csrf_token,
+        notice,
+        names: state.db.staff_names().await?,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+struct NewStaffForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn add_staff(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<NewStaffForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    if staff.0.username != FIRST_ACCOUNT {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let username = form.username.trim().to_string();
+    let valid_name = (1..=40).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if !valid_name || form.password.chars().count() < MIN_PASSWORD {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Redirect::to("/admin/staff?notice=invalid"),
+        )
+            .into_response());
+    }
+    let password = form.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| DeskError::Internal(e.to_string()))?
+        .map_err(|e| DeskError::Internal(e.to_string()))?;
+    let notice = if state.db.add_staff(&username, &hash).await? {
+        "added"
+    } else {
+        "taken"
+    };
+    Ok(Redirect::to(&format!("/admin/staff?notice={notice}")).into_response())
 }

@@ -407,7 +407,90 @@ async fn sign_in_attempts_are_rate_limited(backend: Backend) {
     assert_eq!(statuses[10], 429);
 }
 
+async fn admin_adds_staff_who_can_sign_in_and_be_assigned(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = place_order(&app, "k").await;
+    let mut admin = Browser::new(&app);
+    let csrf = admin.sign_in().await;
+
+    let short = [
+        ("csrf", csrf.as_str()),
+        ("username", "sam"),
+        ("password", "short"),
+    ];
+    let (status, _, _) = admin.post("/admin/staff", &short).await;
+    assert_eq!(status, 422);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("username", "sam"),
+        ("password", "a long enough secret"),
+    ];
+    let (status, location, _) = admin.post("/admin/staff", &form).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/admin/staff?notice=added")
+    );
+    let (_, location, _) = admin.post("/admin/staff", &form).await;
+    assert_eq!(location, "/admin/staff?notice=taken");
+
+    let path = format!("/admin/orders/{reference}/assign");
+    let (status, _, _) = admin
+        .post(&path, &[("csrf", csrf.as_str()), ("assigned_to", "sam")])
+        .await;
+    assert_eq!(status, 303);
+    let (status, _, _) = admin
+        .post(
+            &path,
+            &[("csrf", csrf.as_str()), ("assigned_to", "nobody-here")],
+        )
+        .await;
+    assert_eq!(status, 422, "only staff can be assigned");
+    let (_, _, page) = admin.get(&format!("/admin/orders/{reference}")).await;
+    assert!(page.contains(r#"<option value="sam" selected>"#), "{page}");
+
+    // Sam signs in and moves the order; the history names sam.
+    let mut sam = Browser::new(&app);
+    let (_, _, login) = sam.get("/admin/login").await;
+    let login_csrf = csrf_of(&login);
+    let (status, _, _) = sam
+        .post(
+            "/admin/login",
+            &[
+                ("csrf", login_csrf.as_str()),
+                ("username", "sam"),
+                ("password", "a long enough secret"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, _, page) = sam.get("/admin").await;
+    let sam_csrf = csrf_of(&page);
+    let (status, _, _) = sam
+        .post(
+            &format!("/admin/orders/{reference}/status"),
+            &[("csrf", sam_csrf.as_str()), ("to", "confirmed")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let detail = app.db.order_detail(&reference).await.unwrap().unwrap();
+    assert_eq!(detail.events.last().unwrap().actor, "sam");
+    assert_eq!(detail.row.assigned_to.as_deref(), Some("sam"));
+    // Only admin adds accounts.
+    let (status, _, _) = sam
+        .post(
+            "/admin/staff",
+            &[
+                ("csrf", sam_csrf.as_str()),
+                ("username", "eve"),
+                ("password", "another long secret"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 403);
+}
+
 crate::on_both_backends!(
+    admin_adds_staff_who_can_sign_in_and_be_assigned,
     sign_in_attempts_are_rate_limited,
     desk_pages_require_sign_in,
     a_wrong_password_is_refused_and_a_right_one_sets_a_strict_cookie,
