@@ -271,8 +271,7 @@ async fn login(
             now_ms() + SESSION_MS,
         )
         .await?;
-    let session = cookie(SESSION_COOKIE, token, "/admin", &headers).into_owned();
-    let mut session = session;
+    let mut session = cookie(SESSION_COOKIE, token, "/admin", &headers);
     session.set_max_age(time::Duration::milliseconds(SESSION_MS));
     let jar = jar
         .remove(Cookie::build(LOGIN_COOKIE).path("/admin/login"))
@@ -528,7 +527,7 @@ async fn order_page(
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
-        notice: query.notice.map(|n| notice_text(&n)),
+        notice: query.notice.as_deref().and_then(notice_text),
         staff: names
             .into_iter()
             .map(|n| {
@@ -542,15 +541,15 @@ async fn order_page(
 }
 
 /// Notices are chosen by code, so a link cannot put words on the page.
-fn notice_text(code: &str) -> String {
-    match OrderStatus::parse(code) {
-        Some(status) => format!("Marked {}.", status.as_str()),
-        None if code == "assigned" => "Saved who responds.".into(),
-        None if code == "illegal" => {
+fn notice_text(code: &str) -> Option<String> {
+    match (OrderStatus::parse(code), code) {
+        (Some(status), _) => Some(format!("Marked {}.", status.as_str())),
+        (None, "assigned") => Some("Saved who responds.".into()),
+        (None, "illegal") => Some(
             "That change is not allowed from the order's current status; nothing was changed."
-                .into()
-        }
-        None => String::new(),
+                .into(),
+        ),
+        _ => None,
     }
 }
 
@@ -652,12 +651,7 @@ async fn change_status(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, DeskError> {
     staff.check(&form.csrf)?;
-    let back = |notice: &str| {
-        Redirect::to(&format!(
-            "/admin/orders/{}?notice={notice}",
-            url_segment(&reference)
-        ))
-    };
+    let back = |notice: &str| order_page_with(&reference, notice);
     let Some(to) = OrderStatus::parse(&form.to) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, back("illegal")).into_response());
     };
@@ -697,19 +691,17 @@ async fn assign(
     if !state.db.assign(&reference, who).await? {
         return Err(DeskError::NotFound);
     }
-    Ok(Redirect::to(&format!(
-        "/admin/orders/{}?notice=assigned",
-        url_segment(&reference)
-    ))
-    .into_response())
+    Ok(order_page_with(&reference, "assigned").into_response())
 }
 
-/// A reference as a path segment.
-fn url_segment(text: &str) -> String {
+/// Back to an order's page, with a notice chosen by code (see [`notice_text`]).
+fn order_page_with(reference: &str, notice: &str) -> Redirect {
     const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-');
-    utf8_percent_encode(text, SEGMENT).to_string()
+    Redirect::to(&format!(
+        "/admin/orders/{}?notice={notice}",
+        utf8_percent_encode(reference, SEGMENT)
+    ))
 }
-
 #[derive(Template)]
 #[template(path = "staff.html")]
 struct StaffPage {

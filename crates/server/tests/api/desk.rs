@@ -76,12 +76,17 @@ impl<'a> Browser<'a> {
 
     /// Signs in as admin; returns the session's CSRF token.
     async fn sign_in(&mut self) -> String {
+        self.sign_in_as("admin", "correct horse").await
+    }
+
+    /// Signs in with an account; returns the session's CSRF token.
+    async fn sign_in_as(&mut self, username: &str, password: &str) -> String {
         let (_, _, page) = self.get("/admin/login").await;
         let csrf = csrf_of(&page);
         let form = [
             ("csrf", csrf.as_str()),
-            ("username", "admin"),
-            ("password", "correct horse"),
+            ("username", username),
+            ("password", password),
         ];
         let (status, location, _) = self.post("/admin/login", &form).await;
         assert_eq!((status, location.as_str()), (303, "/admin"));
@@ -450,21 +455,7 @@ async fn admin_adds_staff_who_can_sign_in_and_be_assigned(backend: Backend) {
 
     // Sam signs in and moves the order; the history names sam.
     let mut sam = Browser::new(&app);
-    let (_, _, login) = sam.get("/admin/login").await;
-    let login_csrf = csrf_of(&login);
-    let (status, _, _) = sam
-        .post(
-            "/admin/login",
-            &[
-                ("csrf", login_csrf.as_str()),
-                ("username", "sam"),
-                ("password", "a long enough secret"),
-            ],
-        )
-        .await;
-    assert_eq!(status, 303);
-    let (_, _, page) = sam.get("/admin").await;
-    let sam_csrf = csrf_of(&page);
+    let sam_csrf = sam.sign_in_as("sam", "a long enough secret").await;
     let (status, _, _) = sam
         .post(
             &format!("/admin/orders/{reference}/status"),
