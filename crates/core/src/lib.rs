@@ -46,6 +46,7 @@
 
 mod cart;
 mod catalog;
+mod keywords;
 pub mod labels;
 mod money;
 mod money_format;
@@ -63,6 +64,9 @@ pub use cart::{Added, Cart, CartError, LineId, LineItem, NewItem};
 pub use catalog::{
     Catalog, CatalogError, CatalogProblem, CatalogProduct, OptionValue, PriceError, Repriced,
     ShopSettings,
+};
+pub use keywords::{
+    consent_acknowledgement, consent_keyword, fold_keyword, ConsentCommand, ConsentKeyword,
 };
 pub use labels::{fill, language_of, LabelError, Labels};
 pub use money::{Currency, Money, MoneyError, MAX_MINOR_UNITS};

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod db;
 pub mod routes;
 pub mod settings;
+pub mod whatsapp;
 
 use chatout_core::Catalog;
 use db::Db;
@@ -32,6 +33,22 @@ pub struct AppState {
     pub order_limit: routes::limit::Limit,
     /// Per-IP limits of desk sign-in attempts.
     pub sign_in_limit: routes::limit::Limit,
+    /// WhatsApp messaging, when configured.
+    pub messaging: Option<Arc<whatsapp::Messaging>>,
+}
+
+impl AppState {
+    /// The templates order steps send, when messaging is on.
+    pub fn templates(&self) -> Option<&whatsapp::templates::Templates> {
+        self.messaging.as_deref().map(|m| &m.templates)
+    }
+
+    /// Tells the outbox worker a message is waiting.
+    pub fn wake_outbox(&self) {
+        if let Some(messaging) = &self.messaging {
+            messaging.wake.notify_one();
+        }
+    }
 }
 
 /// Why the server could not start.
@@ -49,6 +66,9 @@ pub enum StartError {
     /// The address cannot be bound.
     #[error("CHATOUT_ADDR: {0}")]
     Bind(#[from] std::io::Error),
+    /// The templates file is unreadable or invalid.
+    #[error("WHATSAPP_TEMPLATES: {0}")]
+    Templates(String),
 }
 
 /// A server bound to its port, ready to run.
@@ -70,6 +90,12 @@ impl Application {
         let db = Db::connect(&settings.database_url).await?;
         db.sync_stock(&catalog).await?;
         let generated_password = first_account(&db, settings.admin_password.as_deref()).await?;
+        let messaging = match settings.whatsapp.clone() {
+            Some(whatsapp) => Some(Arc::new(
+                whatsapp::Messaging::new(whatsapp).map_err(StartError::Templates)?,
+            )),
+            None => None,
+        };
         let listener = TcpListener::bind(&settings.addr).await?;
         Ok(Self {
             listener,
@@ -79,6 +105,7 @@ impl Application {
                 catalog: Arc::new(catalog),
                 order_limit: routes::limit::Limit::per_minute(settings.rate_limit),
                 sign_in_limit: routes::limit::Limit::sign_in(),
+                messaging,
                 settings: Arc::new(settings),
             },
         })
@@ -100,15 +127,29 @@ impl Application {
         &self.state
     }
 
-    /// Serves until the process ends; expires forgotten orders in the background.
+    /// Serves until the process ends, expiring forgotten orders and (with messaging on)
+    /// sending the outbox beside it. Dropping this future stops all of it.
     pub async fn run(self) -> std::io::Result<()> {
-        tokio::spawn(expire_loop(self.state.clone()));
+        let expiry = expire_loop(self.state.clone());
+        let outbox = {
+            let (db, messaging) = (self.state.db.clone(), self.state.messaging.clone());
+            async move {
+                match messaging {
+                    Some(messaging) => whatsapp::worker::run(db, messaging).await,
+                    None => std::future::pending().await,
+                }
+            }
+        };
         let app = routes::router(self.state);
-        axum::serve(
+        let serve = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
+        );
+        tokio::select! {
+            served = serve => served,
+            () = expiry => Ok(()),
+            () = outbox => Ok(()),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! transaction, read one back for an idempotent replay, expire the forgotten ones.
 
 use super::{now_ms, Db};
+use crate::whatsapp::templates::{Event, Templates};
 use chatout_core::{OptionsObject, OrderStatus, WireLine};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
@@ -225,6 +226,18 @@ impl Db {
             .await?;
         }
         record_event(&mut tx, id, None, OrderStatus::Pending, "shopper", now).await?;
+        if let (Some((text, _)), Some(phone)) = (&order.consent, &order.customer.1) {
+            super::messaging::checkout_opt_in(
+                &mut tx,
+                phone,
+                id,
+                text,
+                &order.page,
+                &order.locale,
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(Inserted::Created(StoredOrder {
             id,
@@ -269,12 +282,15 @@ impl Db {
     }
 
     /// Moves an order to `to` for `actor`, if the lifecycle allows it from where the order is
-    /// now; returns the status it left. Cancelling releases the order's stock.
+    /// now; returns the status it left. Cancelling releases the order's stock. With
+    /// `templates` (messaging on), the step's WhatsApp update is queued in the same
+    /// transaction for an opted-in customer.
     pub async fn transition(
         &self,
         reference: &str,
         to: OrderStatus,
         actor: &str,
+        templates: Option<&Templates>,
     ) -> Result<OrderStatus, TransitionError> {
         let mut tx = self.write.begin().await?;
         let row = sqlx::query("SELECT id, status FROM orders WHERE reference = $1")
@@ -292,6 +308,9 @@ impl Db {
             tx.rollback().await?;
             let now = self.status_of(reference).await?.unwrap_or(from);
             return Err(TransitionError::Illegal { from: now, to });
+        }
+        if let (Some(templates), Some(event)) = (templates, Event::of_status(to)) {
+            super::messaging::enqueue_event(&mut tx, id, event, templates, now_ms()).await?;
         }
         tx.commit().await?;
         Ok(from)

@@ -655,7 +655,11 @@ async fn change_status(
     let Some(to) = OrderStatus::parse(&form.to) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, back("illegal")).into_response());
     };
-    match state.db.transition(&reference, to, &staff.0.username).await {
+    match state
+        .db
+        .transition(&reference, to, &staff.0.username, state.templates())
+        .await
+    {
         Ok(_) => Ok(back(to.as_str()).into_response()),
         Err(TransitionError::NotFound) => Err(DeskError::NotFound),
         Err(TransitionError::Illegal { .. }) => {

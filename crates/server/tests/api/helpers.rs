@@ -77,6 +77,7 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) ->
         // Tests send bursts from one address; the limit has a test of its own.
         rate_limit: 0,
         widget_dir: "dist".into(),
+        whatsapp: None,
     };
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("server starts");

@@ -1,0 +1,934 @@
+//! WhatsApp messaging in the database: contacts with their consent and customer-service
+//! window, inbound messages (once each) and the outbox the worker sends from.
+//!
+//! Every message is decided and queued in the same transaction as what caused it (a status
+//! change, a keyword, a reply), so nothing decided is lost and nothing is queued twice: each
+//! row has a `dedupe_key` (`order:42:confirmed`, `ack:wamid.…`, `reply:<random>`).
+
+use super::{now_ms, Db};
+use crate::whatsapp::payload::{self, OrderFacts};
+use crate::whatsapp::templates::{Event, Templates};
+use crate::whatsapp::webhook::{Delivery, Inbound, StatusUpdate};
+use chatout_core::{consent_acknowledgement, consent_keyword, ConsentCommand};
+use serde_json::Value;
+use sqlx::{AnyConnection, Row};
+
+/// How long an inbound message keeps the customer-service window open.
+pub const WINDOW_MS: i64 = 24 * 3600 * 1000;
+
+/// A contact as the worker and the desk see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// Row id.
+    pub id: i64,
+    /// Phone (`wa_id`), when known.
+    pub wa_id: Option<String>,
+    /// Business-scoped user id, when known.
+    pub user_id: Option<String>,
+    /// Whether messages may be sent.
+    pub opted_in: bool,
+    /// The language of the contact's last order.
+    pub locale: Option<String>,
+    /// Until when free-form messages are allowed (ms; 0 = closed).
+    pub window_until: i64,
+}
+
+/// One change of a contact's consent, for the desk.
+#[derive(Debug, Clone)]
+pub struct ConsentEvent {
+    /// In or out.
+    pub opted_in: bool,
+    /// `checkout` or `keyword`.
+    pub source: String,
+    /// The opt-in text shown, or the keyword sent.
+    pub text: String,
+    /// The page of the checkout.
+    pub page: Option<String>,
+    /// When (ms).
+    pub at: i64,
+}
+
+/// One message in a conversation, for the desk.
+#[derive(Debug, Clone)]
+pub struct ConversationItem {
+    /// Sent by the shop (true) or the contact.
+    pub outbound: bool,
+    /// The text (for templates, the template and its parameters).
+    pub text: String,
+    /// Outbound: queued, sending, sent, delivered, read, failed, cancelled, uncertain.
+    pub status: String,
+    /// Outbound: `template`, `text` or `ack`; inbound: the message type.
+    pub kind: String,
+    /// Who queued it (a staff username or `system`).
+    pub author: String,
+    /// Why it failed or was cancelled.
+    pub error: Option<String>,
+    /// When (ms).
+    pub at: i64,
+}
+
+/// A message the worker may send now.
+#[derive(Debug, Clone)]
+pub struct DueMessage {
+    /// Outbox row.
+    pub id: i64,
+    /// `template`, `text` or `ack`.
+    pub kind: String,
+    /// The request body without its recipient.
+    pub payload: Value,
+    /// Who it goes to.
+    pub contact: Contact,
+    /// Attempts so far (before this one).
+    pub attempts: i64,
+}
+
+/// A message to queue.
+struct NewMessage<'a> {
+    dedupe_key: String,
+    contact_id: i64,
+    order_id: Option<i64>,
+    kind: &'a str,
+    event: Option<&'a str>,
+    payload: Value,
+    preview: String,
+    author: &'a str,
+    /// A message that can be decided as failed at once (a missing parameter).
+    failed: Option<String>,
+}
+
+/// Why staff could not reply.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplyError {
+    /// The order has no contact (no phone).
+    #[error("this order has no WhatsApp contact")]
+    NoContact,
+    /// The contact has not opted in, or said STOP.
+    #[error("the customer has not opted in to WhatsApp messages")]
+    NoConsent,
+    /// More than 24 hours since the customer last wrote.
+    #[error("the customer has not written in the last 24 hours")]
+    WindowClosed,
+    /// Empty or too long.
+    #[error("a reply has 1 to 4096 characters")]
+    BadText,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// What an inbound message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboundEffect {
+    /// Seen before (a redelivery): nothing.
+    Duplicate,
+    /// Stored; the window is open.
+    Stored,
+    /// Revoked the opt-in (and queued one acknowledgement).
+    OptedOut,
+    /// Opted in again (and queued one acknowledgement).
+    OptedIn,
+}
+
+/// The contact behind a phone number as stored on orders (`+31612345678`).
+pub fn wa_id_of_phone(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn contact_from_row(row: &sqlx::any::AnyRow) -> Result<Contact, sqlx::Error> {
+    Ok(Contact {
+        id: row.try_get("id")?,
+        wa_id: row.try_get("wa_id")?,
+        user_id: row.try_get("user_id")?,
+        opted_in: row.try_get::<i64, _>("opted_in")? != 0,
+        locale: row.try_get("locale")?,
+        window_until: row.try_get("window_until")?,
+    })
+}
+
+const CONTACT_COLUMNS: &str = "id, wa_id, user_id, opted_in, locale, window_until";
+
+/// The contact with this phone or user id; created when there is none, completed with the
+/// identifier it lacked.
+async fn find_or_create_contact(
+    conn: &mut AnyConnection,
+    wa_id: Option<&str>,
+    user_id: Option<&str>,
+    now: i64,
+) -> Result<Contact, sqlx::Error> {
+    let mut found = None;
+    if let Some(wa_id) = wa_id {
+        found = sqlx::query(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE wa_id = $1"
+        ))
+        .bind(wa_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    }
+    if found.is_none() {
+        if let Some(user_id) = user_id {
+            found = sqlx::query(&format!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE user_id = $1"
+            ))
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        }
+    }
+    if let Some(row) = found {
+        let mut contact = contact_from_row(&row)?;
+        let add_wa = contact.wa_id.is_none() && wa_id.is_some();
+        let add_user = contact.user_id.is_none() && user_id.is_some();
+        if add_wa || add_user {
+            sqlx::query(
+                "UPDATE contacts SET wa_id = COALESCE(wa_id, $1), user_id = COALESCE(user_id, $2), \
+                 updated_at = $3 WHERE id = $4",
+            )
+            .bind(wa_id)
+            .bind(user_id)
+            .bind(now)
+            .bind(contact.id)
+            .execute(&mut *conn)
+            .await?;
+            contact.wa_id = contact.wa_id.or(wa_id.map(str::to_string));
+            contact.user_id = contact.user_id.or(user_id.map(str::to_string));
+        }
+        return Ok(contact);
+    }
+    let row = sqlx::query(&format!(
+        "INSERT INTO contacts (wa_id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+         RETURNING {CONTACT_COLUMNS}"
+    ))
+    .bind(wa_id)
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    contact_from_row(&row)
+}
+
+/// Records an opt-in or opt-out; returns whether it changed the contact's state. A checkout
+/// opt-in is always recorded (it is the evidence); a keyword only when it changes something.
+#[allow(clippy::too_many_arguments)]
+async fn record_consent(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    opted_in: bool,
+    source: &str,
+    text: &str,
+    page: Option<&str>,
+    order_id: Option<i64>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE contacts SET opted_in = $1, updated_at = $2 WHERE id = $3 AND opted_in <> $1",
+    )
+    .bind(i64::from(opted_in))
+    .bind(now)
+    .bind(contact_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if changed || source == "checkout" {
+        sqlx::query(
+            "INSERT INTO consent_events (contact_id, opted_in, source, text, page, order_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(contact_id)
+        .bind(i64::from(opted_in))
+        .bind(source)
+        .bind(text)
+        .bind(page)
+        .bind(order_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(changed)
+}
+
+/// Queues a message unless its dedupe key is taken; returns the new row's id.
+async fn enqueue(
+    conn: &mut AnyConnection,
+    message: NewMessage<'_>,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let status = if message.failed.is_some() {
+        "failed"
+    } else {
+        "queued"
+    };
+    let row = sqlx::query(
+        "INSERT INTO outbox (dedupe_key, contact_id, order_id, kind, event, payload, preview, \
+         author, status, next_attempt_at, error_detail, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $10) \
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+    )
+    .bind(message.dedupe_key)
+    .bind(message.contact_id)
+    .bind(message.order_id)
+    .bind(message.kind)
+    .bind(message.event)
+    .bind(message.payload.to_string())
+    .bind(message.preview)
+    .bind(message.author)
+    .bind(status)
+    .bind(now)
+    .bind(message.failed)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| r.try_get(0)).transpose()
+}
+
+/// At checkout, inside the order's transaction: the customer's opt-in, with the text they
+/// saw and the page, makes their contact opted in.
+pub(crate) async fn checkout_opt_in(
+    conn: &mut AnyConnection,
+    phone: &str,
+    order_id: i64,
+    text: &str,
+    page: &str,
+    locale: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let wa_id = wa_id_of_phone(phone);
+    if wa_id.is_empty() {
+        return Ok(());
+    }
+    let contact = find_or_create_contact(conn, Some(&wa_id), None, now).await?;
+    sqlx::query("UPDATE contacts SET locale = $1 WHERE id = $2")
+        .bind(locale)
+        .bind(contact.id)
+        .execute(&mut *conn)
+        .await?;
+    record_consent(
+        conn,
+        contact.id,
+        true,
+        "checkout",
+        text,
+        Some(page),
+        Some(order_id),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Inside a status change's transaction: queues the event's template for an opted-in
+/// customer. A template parameter the order cannot fill queues a visible failure instead.
+pub(crate) async fn enqueue_event(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    event: Event,
+    templates: &Templates,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let Some(template) = templates.get(event) else {
+        return Ok(());
+    };
+    let Some(order) = sqlx::query(
+        "SELECT reference, customer_name, customer_phone, currency, subtotal, locale, \
+         tracking_url FROM orders WHERE id = $1",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(());
+    };
+    let Some(phone) = order.try_get::<Option<String>, _>(2)? else {
+        return Ok(());
+    };
+    let Some(contact) = sqlx::query(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE wa_id = $1"
+    ))
+    .bind(wa_id_of_phone(&phone))
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(());
+    };
+    let contact = contact_from_row(&contact)?;
+    if !contact.opted_in {
+        return Ok(());
+    }
+    let facts = OrderFacts {
+        reference: order.try_get(0)?,
+        name: order.try_get(1)?,
+        currency: order.try_get(3)?,
+        subtotal: order.try_get(4)?,
+        locale: order.try_get(5)?,
+        tracking_url: order.try_get(6)?,
+    };
+    let (payload, preview, failed) = match payload::template(template, &facts) {
+        Ok((payload, preview)) => (payload, preview, None),
+        Err(problem) => (
+            Value::Null,
+            format!("template {}", template.name),
+            Some(problem),
+        ),
+    };
+    enqueue(
+        conn,
+        NewMessage {
+            dedupe_key: format!("order:{order_id}:{}", event.as_str()),
+            contact_id: contact.id,
+            order_id: Some(order_id),
+            kind: "template",
+            event: Some(event.as_str()),
+            payload,
+            preview,
+            author: "system",
+            failed,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The worker's ordering of outbound states: a status only ever moves to a later one.
+const FORWARD_FROM: [(&str, &str); 4] = [
+    ("sent", "'queued','sending','uncertain'"),
+    ("delivered", "'queued','sending','uncertain','sent'"),
+    ("read", "'queued','sending','uncertain','sent','delivered'"),
+    ("failed", "'queued','sending','uncertain','sent'"),
+];
+
+fn earlier_than(delivery: Delivery) -> &'static str {
+    FORWARD_FROM
+        .iter()
+        .find(|(to, _)| *to == delivery.as_str())
+        .map(|(_, from)| *from)
+        .unwrap_or("''")
+}
+
+/// The id the outbox puts in `biz_opaque_callback_data`.
+pub fn callback_data(outbox_id: i64) -> String {
+    format!("chatout:{outbox_id}")
+}
+
+impl Db {
+    /// Records an inbound message once: opens the contact's window and acts on STOP/START.
+    pub async fn record_inbound(&self, message: &Inbound) -> Result<InboundEffect, sqlx::Error> {
+        let now = now_ms();
+        let mut tx = self.write.begin().await?;
+        let contact = find_or_create_contact(
+            &mut tx,
+            message.wa_id.as_deref(),
+            message.user_id.as_deref(),
+            now,
+        )
+        .await?;
+        // The sender's clock is not trusted beyond the present.
+        let sent_at = message
+            .timestamp
+            .and_then(|s| s.checked_mul(1000))
+            .unwrap_or(now)
+            .min(now);
+        let inserted = sqlx::query(
+            "INSERT INTO inbound (wamid, contact_id, kind, body, sent_at, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (wamid) DO NOTHING RETURNING id",
+        )
+        .bind(&message.id)
+        .bind(contact.id)
+        .bind(&message.kind)
+        .bind(&message.text)
+        .bind(sent_at)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if inserted.is_none() {
+            tx.rollback().await?;
+            return Ok(InboundEffect::Duplicate);
+        }
+        let window_until = sent_at.saturating_add(WINDOW_MS);
+        sqlx::query(
+            "UPDATE contacts SET window_until = CASE WHEN window_until > $1 THEN window_until \
+             ELSE $1 END, last_inbound_at = $2, updated_at = $2 WHERE id = $3",
+        )
+        .bind(window_until)
+        .bind(now)
+        .bind(contact.id)
+        .execute(&mut *tx)
+        .await?;
+        let mut effect = InboundEffect::Stored;
+        if let Some(keyword) = consent_keyword(&message.text) {
+            let opted_in = keyword.command == ConsentCommand::Start;
+            let changed = record_consent(
+                &mut tx,
+                contact.id,
+                opted_in,
+                "keyword",
+                &message.text,
+                None,
+                None,
+                now,
+            )
+            .await?;
+            if changed {
+                let language = keyword
+                    .language
+                    .or(contact.locale.as_deref())
+                    .unwrap_or("en");
+                let text = consent_acknowledgement(keyword.command, language);
+                enqueue(
+                    &mut tx,
+                    NewMessage {
+                        dedupe_key: format!("ack:{}", message.id),
+                        contact_id: contact.id,
+                        order_id: None,
+                        kind: "ack",
+                        event: None,
+                        payload: payload::text(text),
+                        preview: text.to_string(),
+                        author: "system",
+                        failed: None,
+                    },
+                    now,
+                )
+                .await?;
+                effect = if opted_in {
+                    InboundEffect::OptedIn
+                } else {
+                    // Revoking cancels what was waiting: nothing more goes out.
+                    sqlx::query(
+                        "UPDATE outbox SET status = 'cancelled', error_detail = $1, updated_at = $2 \
+                         WHERE contact_id = $3 AND status = 'queued' AND kind <> 'ack'",
+                    )
+                    .bind("the customer opted out (STOP)")
+                    .bind(now)
+                    .bind(contact.id)
+                    .execute(&mut *tx)
+                    .await?;
+                    InboundEffect::OptedOut
+                };
+            }
+        }
+        tx.commit().await?;
+        Ok(effect)
+    }
+
+    /// Applies a status webhook: finds the row by message id (or by the callback data when
+    /// the send's answer is not stored yet) and moves it forward only. Returns whether a row
+    /// changed.
+    pub async fn apply_status(&self, update: &StatusUpdate) -> Result<bool, sqlx::Error> {
+        let now = now_ms();
+        let earlier = earlier_than(update.delivery);
+        let error_code = update.error.as_ref().map(|e| e.code);
+        let error_detail = update.error.as_ref().map(|e| e.detail.clone());
+        let mut tx = self.write.begin().await?;
+        let mut moved = sqlx::query(&format!(
+            "UPDATE outbox SET status = $1, updated_at = $2, error_code = COALESCE($3, error_code), \
+             error_detail = COALESCE($4, error_detail) WHERE wamid = $5 AND status IN ({earlier})"
+        ))
+        .bind(update.delivery.as_str())
+        .bind(now)
+        .bind(error_code)
+        .bind(error_detail.clone())
+        .bind(&update.wamid)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved == 0 {
+            let outbox_id = update
+                .callback
+                .as_deref()
+                .and_then(|c| c.strip_prefix("chatout:"))
+                .and_then(|id| id.parse::<i64>().ok());
+            if let Some(id) = outbox_id {
+                moved = sqlx::query(&format!(
+                    "UPDATE outbox SET status = $1, updated_at = $2, wamid = $3, \
+                     error_code = COALESCE($4, error_code), \
+                     error_detail = COALESCE($5, error_detail) \
+                     WHERE id = $6 AND wamid IS NULL AND status IN ({earlier})"
+                ))
+                .bind(update.delivery.as_str())
+                .bind(now)
+                .bind(&update.wamid)
+                .bind(error_code)
+                .bind(error_detail)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+        }
+        if error_code == Some(crate::whatsapp::client::WINDOW_CLOSED) {
+            close_window_of(&mut tx, &update.wamid, now).await?;
+        }
+        tx.commit().await?;
+        Ok(moved > 0)
+    }
+
+    /// Staff's free-form reply on an order, allowed only inside the contact's window.
+    pub async fn enqueue_reply(
+        &self,
+        reference: &str,
+        author: &str,
+        text: &str,
+        key: &str,
+    ) -> Result<(), ReplyError> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 4096 {
+            return Err(ReplyError::BadText);
+        }
+        let now = now_ms();
+        let mut tx = self.write.begin().await?;
+        let (order_id, contact) = order_contact(&mut tx, reference)
+            .await?
+            .ok_or(ReplyError::NoContact)?;
+        if !contact.opted_in {
+            return Err(ReplyError::NoConsent);
+        }
+        if contact.window_until <= now {
+            return Err(ReplyError::WindowClosed);
+        }
+        enqueue(
+            &mut tx,
+            NewMessage {
+                dedupe_key: format!("reply:{key}"),
+                contact_id: contact.id,
+                order_id: Some(order_id),
+                kind: "text",
+                event: None,
+                payload: payload::text(text),
+                preview: text.to_string(),
+                author,
+                failed: None,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Queues the pending reminder of orders placed at least `after_ms` ago and still
+    /// pending, once each.
+    pub async fn enqueue_reminders(
+        &self,
+        templates: &Templates,
+        after_ms: i64,
+    ) -> Result<u64, sqlx::Error> {
+        let now = now_ms();
+        let due = sqlx::query(
+            "SELECT id FROM orders WHERE status = 'pending' AND reminded_at IS NULL \
+             AND consent_at IS NOT NULL AND created_at <= $1 ORDER BY id LIMIT 500",
+        )
+        .bind(now.saturating_sub(after_ms))
+        .fetch_all(&self.read)
+        .await?;
+        let mut queued = 0;
+        for row in due {
+            let id: i64 = row.try_get(0)?;
+            let mut tx = self.write.begin().await?;
+            let claimed = sqlx::query(
+                "UPDATE orders SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL \
+                 AND status = 'pending'",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if claimed == 1 {
+                enqueue_event(&mut tx, id, Event::PendingReminder, templates, now).await?;
+                queued += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(queued)
+    }
+
+    /// Messages whose time has come, oldest first, with their contact.
+    pub async fn due_messages(&self, now: i64, limit: i64) -> Result<Vec<DueMessage>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.kind, o.payload, o.attempts, c.id AS cid, c.wa_id, c.user_id, \
+             c.opted_in, c.locale, c.window_until FROM outbox o JOIN contacts c \
+             ON c.id = o.contact_id WHERE o.status = 'queued' AND o.next_attempt_at <= $1 \
+             ORDER BY o.id LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let payload: String = row.try_get("payload")?;
+                Ok(DueMessage {
+                    id: row.try_get("id")?,
+                    kind: row.try_get("kind")?,
+                    payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+                    attempts: row.try_get("attempts")?,
+                    contact: Contact {
+                        id: row.try_get("cid")?,
+                        wa_id: row.try_get("wa_id")?,
+                        user_id: row.try_get("user_id")?,
+                        opted_in: row.try_get::<i64, _>("opted_in")? != 0,
+                        locale: row.try_get("locale")?,
+                        window_until: row.try_get("window_until")?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Takes a queued message for sending; false when another worker took it first.
+    pub async fn claim(&self, id: i64) -> Result<bool, sqlx::Error> {
+        let claimed = sqlx::query(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
+             WHERE id = $2 AND status = 'queued'",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
+    /// The API accepted the message. A status webhook may have come first; it is kept.
+    pub async fn mark_accepted(&self, id: i64, wamid: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE outbox SET wamid = COALESCE(wamid, $1), status = CASE WHEN status IN \
+             ('sending', 'uncertain', 'queued') THEN 'sent' ELSE status END, updated_at = $2 \
+             WHERE id = $3",
+        )
+        .bind(wamid)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Puts a message back in the queue for `at`, noting why.
+    pub async fn mark_retry(
+        &self,
+        id: i64,
+        at: i64,
+        code: i64,
+        detail: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'queued', next_attempt_at = $1, error_code = $2, \
+             error_detail = $3, updated_at = $4 WHERE id = $5 AND status = 'sending'",
+        )
+        .bind(at)
+        .bind(code)
+        .bind(detail)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Ends a message: `failed` (the API refused it for good) or `cancelled` (the server
+    /// stopped it: consent revoked, window closed). A 131047 also closes the window.
+    pub async fn mark_ended(
+        &self,
+        id: i64,
+        status: &str,
+        code: Option<i64>,
+        detail: &str,
+    ) -> Result<(), sqlx::Error> {
+        let now = now_ms();
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "UPDATE outbox SET status = $1, error_code = $2, error_detail = $3, updated_at = $4 \
+             WHERE id = $5 AND status IN ('sending', 'queued')",
+        )
+        .bind(status)
+        .bind(code)
+        .bind(detail)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if code == Some(crate::whatsapp::client::WINDOW_CLOSED) {
+            sqlx::query(
+                "UPDATE contacts SET window_until = 0, updated_at = $1 WHERE id = \
+                 (SELECT contact_id FROM outbox WHERE id = $2)",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Messages left in `sending` since before `before` (a server stopped mid-request):
+    /// they may or may not have gone out, so they are never resent automatically. They
+    /// become `uncertain`; a status webhook naming them (by callback data) settles them.
+    pub async fn settle_abandoned(&self, before: i64) -> Result<u64, sqlx::Error> {
+        let settled = sqlx::query(
+            "UPDATE outbox SET status = 'uncertain', error_detail = $1, updated_at = $2 \
+             WHERE status = 'sending' AND updated_at < $3",
+        )
+        .bind("the server stopped while sending; it may not have arrived")
+        .bind(now_ms())
+        .bind(before)
+        .execute(&self.write)
+        .await?;
+        Ok(settled.rows_affected())
+    }
+
+    /// Puts an uncertain or failed message back in the queue (staff's "Send again").
+    pub async fn requeue(&self, reference: &str, outbox_id: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'queued', next_attempt_at = $1, attempts = 0, \
+             updated_at = $1 WHERE id = $2 AND status IN ('uncertain', 'failed') \
+             AND kind <> 'ack' AND order_id = (SELECT id FROM orders WHERE reference = $3)",
+        )
+        .bind(now_ms())
+        .bind(outbox_id)
+        .bind(reference)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// An order's contact, if the order has a phone and the contact is known.
+    pub async fn contact_of_order(&self, reference: &str) -> Result<Option<Contact>, sqlx::Error> {
+        let mut conn = self.read.acquire().await?;
+        Ok(order_contact(&mut conn, reference).await?.map(|(_, c)| c))
+    }
+
+    /// A contact's consent history, newest first.
+    pub async fn consent_history(&self, contact_id: i64) -> Result<Vec<ConsentEvent>, sqlx::Error> {
+        sqlx::query(
+            "SELECT opted_in, source, text, page, at FROM consent_events WHERE contact_id = $1 \
+             ORDER BY at DESC, id DESC LIMIT 50",
+        )
+        .bind(contact_id)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(ConsentEvent {
+                opted_in: row.try_get::<i64, _>(0)? != 0,
+                source: row.try_get(1)?,
+                text: row.try_get(2)?,
+                page: row.try_get(3)?,
+                at: row.try_get(4)?,
+            })
+        })
+        .collect()
+    }
+
+    /// A contact's messages both ways, oldest first (the last 200), each outbound message
+    /// with its id for "Send again".
+    pub async fn conversation(
+        &self,
+        contact_id: i64,
+    ) -> Result<Vec<(Option<i64>, ConversationItem)>, sqlx::Error> {
+        let outbound = sqlx::query(
+            "SELECT id, preview, status, kind, author, error_code, error_detail, created_at \
+             FROM outbox WHERE contact_id = $1 ORDER BY id DESC LIMIT 200",
+        )
+        .bind(contact_id)
+        .fetch_all(&self.read)
+        .await?;
+        let inbound = sqlx::query(
+            "SELECT body, kind, sent_at FROM inbound WHERE contact_id = $1 \
+             ORDER BY sent_at DESC LIMIT 200",
+        )
+        .bind(contact_id)
+        .fetch_all(&self.read)
+        .await?;
+        let mut items = Vec::with_capacity(outbound.len() + inbound.len());
+        for row in &outbound {
+            let code: Option<i64> = row.try_get(5)?;
+            let detail: Option<String> = row.try_get(6)?;
+            let error = match (code, detail) {
+                (Some(code), Some(detail)) if code != 0 => Some(format!("{code}: {detail}")),
+                (_, detail) => detail,
+            };
+            items.push((
+                Some(row.try_get(0)?),
+                ConversationItem {
+                    outbound: true,
+                    text: row.try_get(1)?,
+                    status: row.try_get(2)?,
+                    kind: row.try_get(3)?,
+                    author: row.try_get(4)?,
+                    error,
+                    at: row.try_get(7)?,
+                },
+            ));
+        }
+        for row in &inbound {
+            items.push((
+                None,
+                ConversationItem {
+                    outbound: false,
+                    text: row.try_get(0)?,
+                    status: String::new(),
+                    kind: row.try_get(1)?,
+                    author: String::new(),
+                    error: None,
+                    at: row.try_get(2)?,
+                },
+            ));
+        }
+        items.sort_by_key(|(_, item)| item.at);
+        let skip = items.len().saturating_sub(200);
+        Ok(items.into_iter().skip(skip).collect())
+    }
+
+    /// Sets the tracking link staff give when the order ships.
+    pub async fn set_tracking(&self, reference: &str, url: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE orders SET tracking_url = $1 WHERE reference = $2")
+            .bind(url)
+            .bind(reference)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}
+
+/// An order's id and contact.
+async fn order_contact(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> Result<Option<(i64, Contact)>, sqlx::Error> {
+    let Some(order) = sqlx::query("SELECT id, customer_phone FROM orders WHERE reference = $1")
+        .bind(reference)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(phone) = order.try_get::<Option<String>, _>(1)? else {
+        return Ok(None);
+    };
+    let contact = sqlx::query(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE wa_id = $1"
+    ))
+    .bind(wa_id_of_phone(&phone))
+    .fetch_optional(&mut *conn)
+    .await?;
+    contact
+        .map(|row| Ok((order.try_get(0)?, contact_from_row(&row)?)))
+        .transpose()
+}
+
+/// A 131047 on a message closes its contact's window.
+async fn close_window_of(
+    conn: &mut AnyConnection,
+    wamid: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contacts SET window_until = 0, updated_at = $1 WHERE id = \
+         (SELECT contact_id FROM outbox WHERE wamid = $2)",
+    )
+    .bind(now)
+    .bind(wamid)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! Request bodies of the Cloud API's messages endpoint: templates with their parameters,
+//! free-form text, and the recipient added at send time.
+
+use super::templates::{Param, Template};
+use crate::db::messaging::{callback_data, Contact};
+use chatout_core::{language_of, Currency, Money, MoneyStyle};
+use serde_json::{json, Value};
+
+/// What a template's parameters can be filled from.
+#[derive(Debug, Clone)]
+pub struct OrderFacts {
+    /// Reference.
+    pub reference: String,
+    /// Customer name.
+    pub name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Subtotal, minor units.
+    pub subtotal: i64,
+    /// The shopper's locale.
+    pub locale: String,
+    /// The tracking link, once shipped.
+    pub tracking_url: Option<String>,
+}
+
+/// A template message for an order and the line the desk shows for it; an error names the
+/// parameter the order cannot fill.
+pub fn template(template: &Template, facts: &OrderFacts) -> Result<(Value, String), String> {
+    let body = parameters(&template.body, facts, template)?;
+    let button = parameters(&template.button, facts, template)?;
+    let mut components = Vec::new();
+    let mut shown = Vec::new();
+    if !body.is_empty() {
+        shown.extend(body.iter().map(|(_, text)| text.clone()));
+        components.push(json!({
+            "type": "body",
+            "parameters": body.into_iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        }));
+    }
+    if !button.is_empty() {
+        shown.extend(button.iter().map(|(_, text)| text.clone()));
+        components.push(json!({
+            "type": "button",
+            "sub_type": "url",
+            "index": "0",
+            "parameters": button.into_iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        }));
+    }
+    let language = template.language_for(&facts.locale);
+    let payload = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "type": "template",
+        "template": {
+            "name": template.name,
+            "language": {"code": language},
+            "components": components,
+        },
+    });
+    let preview = format!("{} ({language}): {}", template.name, shown.join(" · "));
+    Ok((payload, preview))
+}
+
+/// The parameter objects and their shown text.
+fn parameters(
+    params: &[Param],
+    facts: &OrderFacts,
+    template: &Template,
+) -> Result<Vec<(Value, String)>, String> {
+    params
+        .iter()
+        .map(|param| match param {
+            Param::Reference => Ok(text_param(&facts.reference)),
+            Param::Name => Ok(text_param(&facts.name)),
+            Param::TrackingLink => match facts.tracking_url.as_deref() {
+                Some(url) if !url.is_empty() => Ok(text_param(url)),
+                _ => Err(format!(
+                    "template {} needs a tracking link and the order has none",
+                    template.name
+                )),
+            },
+            Param::Total => {
+                let currency = Currency::from_code(&facts.currency).map_err(|e| e.to_string())?;
+                let money =
+                    Money::from_minor(facts.subtotal, currency).map_err(|e| e.to_string())?;
+                let shown = MoneyStyle::for_language(&language_of(&facts.locale)).format(money);
+                // The API wants the amount times 1000 in major units.
+                let scale = 10_i64.pow(u32::from(currency.exponent()));
+                let amount_1000 = facts.subtotal.saturating_mul(1000) / scale;
+                Ok((
+                    json!({"type": "currency", "currency": {
+                        "fallback_value": shown, "code": facts.currency, "amount_1000": amount_1000,
+                    }}),
+                    shown,
+                ))
+            }
+        })
+        .collect()
+}
+
+fn text_param(text: &str) -> (Value, String) {
+    // Template parameters may not hold newlines, tabs or more than four spaces in a row.
+    let clean: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(1000)
+        .collect();
+    (json!({"type": "text", "text": clean}), clean)
+}
+
+/// A free-form text message (inside the customer-service window).
+pub fn text(body: &str) -> Value {
+    json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "type": "text",
+        "text": {"preview_url": false, "body": body},
+    })
+}
+
+/// The stored body addressed to its contact (by phone, else by business-scoped user id) and
+/// tagged with its outbox row, which status webhooks echo back. `None` when the contact has
+/// neither identifier or the stored body is broken.
+pub fn addressed(payload: &Value, contact: &Contact, outbox_id: i64) -> Option<Value> {
+    let mut body = payload.as_object()?.clone();
+    match (&contact.wa_id, &contact.user_id) {
+        (Some(wa_id), _) => body.insert("to".into(), json!(wa_id)),
+        (None, Some(user_id)) => body.insert("recipient".into(), json!(user_id)),
+        (None, None) => return None,
+    };
+    body.insert(
+        "biz_opaque_callback_data".into(),
+        json!(callback_data(outbox_id)),
+    );
+    Some(Value::Object(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(currency: &str, subtotal: i64) -> OrderFacts {
+        OrderFacts {
+            reference: "K7F3-9Q2M".into(),
+            name: "Anna\nde   Vries".into(),
+            currency: currency.into(),
+            subtotal,
+            locale: "nl-NL".into(),
+            tracking_url: None,
+        }
+    }
+
+    fn confirmed() -> Template {
+        Template {
+            name: "order_confirmed".into(),
+            languages: vec!["en_US".into(), "nl".into()],
+            body: vec![Param::Name, Param::Reference, Param::Total],
+            button: vec![Param::Reference],
+            after: None,
+        }
+    }
+
+    #[test]
+    fn a_template_carries_its_parameters_in_order() {
+        let (payload, preview) = template(&confirmed(), &facts("EUR", 5980)).unwrap();
+        assert_eq!(payload["template"]["language"]["code"], "nl");
+        let body = &payload["template"]["components"][0]["parameters"];
+        assert_eq!(body[0]["text"], "Anna de Vries");
+        assert_eq!(body[1]["text"], "K7F3-9Q2M");
+        assert_eq!(body[2]["currency"]["amount_1000"], 59800);
+        assert_eq!(body[2]["currency"]["code"], "EUR");
+        assert_eq!(body[2]["currency"]["fallback_value"], "€\u{a0}59,80");
+        let button = &payload["template"]["components"][1];
+        assert_eq!(button["sub_type"], "url");
+        assert_eq!(button["parameters"][0]["text"], "K7F3-9Q2M");
+        assert!(preview.starts_with("order_confirmed (nl): Anna de Vries · K7F3-9Q2M"));
+    }
+
+    #[test]
+    fn amounts_follow_the_currency_exponent() {
+        let amount = |code, minor| {
+            template(&confirmed(), &facts(code, minor)).unwrap().0["template"]["components"][0]
+                ["parameters"][2]["currency"]["amount_1000"]
+                .clone()
+        };
+        assert_eq!(amount("JPY", 1500), 1_500_000);
+        assert_eq!(amount("KWD", 1500), 1500);
+    }
+
+    #[test]
+    fn a_missing_tracking_link_is_named() {
+        let mut t = confirmed();
+        t.body = vec![Param::TrackingLink];
+        let err = template(&t, &facts("EUR", 1)).unwrap_err();
+        assert!(err.contains("tracking link"), "{err}");
+    }
+
+    #[test]
+    fn the_recipient_is_the_phone_or_else_the_user_id() {
+        let mut contact = Contact {
+            id: 1,
+            wa_id: Some("31612345678".into()),
+            user_id: Some("NL.1".into()),
+            opted_in: true,
+            locale: None,
+            window_until: 0,
+        };
+        let body = addressed(&text("hi"), &contact, 9).unwrap();
+        assert_eq!(body["to"], "31612345678");
+        assert_eq!(body["biz_opaque_callback_data"], "chatout:9");
+        assert!(body.get("recipient").is_none());
+        contact.wa_id = None;
+        assert_eq!(
+            addressed(&text("hi"), &contact, 9).unwrap()["recipient"],
+            "NL.1"
+        );
+        contact.user_id = None;
+        assert!(addressed(&text("hi"), &contact, 9).is_none());
+    }
+}

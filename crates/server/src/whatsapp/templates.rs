@@ -1,0 +1,267 @@
+//! Which approved template each order event sends, read from `WHATSAPP_TEMPLATES`.
+//!
+//! ```json
+//! {"confirmed": {"name": "chatout_order_confirmed", "languages": ["en", "nl"],
+//!                "body": ["name", "reference", "total"]},
+//!  "pending_reminder": {"name": "chatout_order_reminder", "languages": ["en"],
+//!                       "body": ["reference"], "after": "2h"}}
+//! ```
+//!
+//! Events: `confirmed`, `paid`, `fulfilled`, `cancelled`, `pending_reminder`; an event left
+//! out sends nothing. Parameters: `reference`, `total`, `name`, `tracking_link`, in the order
+//! of the template's `{{1}}`, `{{2}}`…; `button` fills a URL button's dynamic part.
+
+use crate::settings::parse_duration;
+use chatout_core::OrderStatus;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The example mapping in the repository, used when `WHATSAPP_TEMPLATES` is unset.
+pub const DEFAULT_TEMPLATES: &str = include_str!("../../../../demo/whatsapp-templates.json");
+
+/// An order event that may send a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Event {
+    /// The shop accepted the order.
+    Confirmed,
+    /// Payment received.
+    Paid,
+    /// Shipped or ready for pickup.
+    Fulfilled,
+    /// Called off.
+    Cancelled,
+    /// Still pending some time after it was placed.
+    PendingReminder,
+}
+
+impl Event {
+    /// Every event, as written in the file.
+    pub const ALL: [Event; 5] = [
+        Self::Confirmed,
+        Self::Paid,
+        Self::Fulfilled,
+        Self::Cancelled,
+        Self::PendingReminder,
+    ];
+
+    /// The name in the file and in the outbox.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Paid => "paid",
+            Self::Fulfilled => "fulfilled",
+            Self::Cancelled => "cancelled",
+            Self::PendingReminder => "pending_reminder",
+        }
+    }
+
+    /// The event a lifecycle step raises (expiring raises none: the shop never saw it).
+    pub fn of_status(status: OrderStatus) -> Option<Self> {
+        match status {
+            OrderStatus::Confirmed => Some(Self::Confirmed),
+            OrderStatus::Paid => Some(Self::Paid),
+            OrderStatus::Fulfilled => Some(Self::Fulfilled),
+            OrderStatus::Cancelled => Some(Self::Cancelled),
+            OrderStatus::Pending | OrderStatus::Expired => None,
+        }
+    }
+}
+
+/// A value a template parameter can take from the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Param {
+    /// The order reference.
+    Reference,
+    /// The order's subtotal, as a currency parameter.
+    Total,
+    /// The customer's name.
+    Name,
+    /// The tracking link staff gave when fulfilling.
+    TrackingLink,
+}
+
+/// One event's template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// The approved template's name.
+    pub name: String,
+    /// Its approved languages; the first is used when the order's language is not among them.
+    pub languages: Vec<String>,
+    /// Body parameters, in order.
+    pub body: Vec<Param>,
+    /// URL button parameters (button 0), if the template has a dynamic URL button.
+    pub button: Vec<Param>,
+    /// For `pending_reminder`: how long after the order.
+    pub after: Option<Duration>,
+}
+
+impl Template {
+    /// The approved language closest to an order's locale: `nl-BE` → `nl_BE`, then `nl`,
+    /// then any `nl_…`, then the first listed.
+    pub fn language_for(&self, locale: &str) -> &str {
+        let wanted = locale.replace('-', "_");
+        let base = wanted.split('_').next().unwrap_or("");
+        self.languages
+            .iter()
+            .find(|l| l.eq_ignore_ascii_case(&wanted))
+            .or_else(|| self.languages.iter().find(|l| l.eq_ignore_ascii_case(base)))
+            .or_else(|| {
+                self.languages.iter().find(|l| {
+                    l.split('_')
+                        .next()
+                        .is_some_and(|b| b.eq_ignore_ascii_case(base))
+                })
+            })
+            .or(self.languages.first())
+            .map(String::as_str)
+            .unwrap_or("en")
+    }
+}
+
+/// Every configured event's template.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Templates(BTreeMap<Event, Template>);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTemplate {
+    name: String,
+    languages: Vec<String>,
+    #[serde(default)]
+    body: Vec<Param>,
+    #[serde(default)]
+    button: Vec<Param>,
+    after: Option<String>,
+}
+
+impl Templates {
+    /// Reads the file's JSON; the error names the event and field at fault.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let raw: BTreeMap<String, RawTemplate> =
+            serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut templates = BTreeMap::new();
+        for (key, raw) in raw {
+            let event = Event::ALL
+                .into_iter()
+                .find(|e| e.as_str() == key)
+                .ok_or_else(|| {
+                    let known: Vec<_> = Event::ALL.iter().map(|e| e.as_str()).collect();
+                    format!("'{key}' is not an event (one of {})", known.join(", "))
+                })?;
+            let valid_name = !raw.name.is_empty()
+                && raw.name.len() <= 512
+                && raw
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !valid_name {
+                return Err(format!(
+                    "{key}.name: '{}' is not a template name (lowercase letters, digits and _)",
+                    raw.name
+                ));
+            }
+            if raw.languages.is_empty() {
+                return Err(format!(
+                    "{key}.languages: list at least one approved language"
+                ));
+            }
+            let after = match (event, raw.after) {
+                (Event::PendingReminder, Some(text)) => {
+                    Some(parse_duration(&text).ok_or_else(|| {
+                        format!("{key}.after: '{text}' is not a duration like 2h")
+                    })?)
+                }
+                (Event::PendingReminder, None) => {
+                    return Err(format!(
+                        "{key}.after: say how long after the order, like 2h"
+                    ))
+                }
+                (_, Some(_)) => return Err(format!("{key}.after: only pending_reminder waits")),
+                (_, None) => None,
+            };
+            templates.insert(
+                event,
+                Template {
+                    name: raw.name,
+                    languages: raw.languages,
+                    body: raw.body,
+                    button: raw.button,
+                    after,
+                },
+            );
+        }
+        Ok(Self(templates))
+    }
+
+    /// The template an event sends, if one is configured.
+    pub fn get(&self, event: Event) -> Option<&Template> {
+        self.0.get(&event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_maps_every_event() {
+        let templates = Templates::from_json(DEFAULT_TEMPLATES).unwrap();
+        for event in Event::ALL {
+            assert!(templates.get(event).is_some(), "{}", event.as_str());
+        }
+        let reminder = templates.get(Event::PendingReminder).unwrap();
+        assert_eq!(reminder.after, Some(Duration::from_secs(7200)));
+    }
+
+    #[test]
+    fn mistakes_name_the_event_and_field() {
+        let cases = [
+            (
+                r#"{"shipped":{"name":"a","languages":["en"]}}"#,
+                "'shipped' is not an event",
+            ),
+            (
+                r#"{"paid":{"name":"Order Paid","languages":["en"]}}"#,
+                "paid.name",
+            ),
+            (r#"{"paid":{"name":"a","languages":[]}}"#, "paid.languages"),
+            (
+                r#"{"paid":{"name":"a","languages":["en"],"body":["price"]}}"#,
+                "unknown variant",
+            ),
+            (
+                r#"{"pending_reminder":{"name":"a","languages":["en"]}}"#,
+                "pending_reminder.after",
+            ),
+            (
+                r#"{"paid":{"name":"a","languages":["en"],"after":"1h"}}"#,
+                "paid.after",
+            ),
+            (
+                r#"{"paid":{"name":"a","languages":["en"],"colour":1}}"#,
+                "unknown field",
+            ),
+        ];
+        for (json, expected) in cases {
+            let err = Templates::from_json(json).unwrap_err();
+            assert!(err.contains(expected), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_closest_approved_language_is_used() {
+        let t = Template {
+            name: "t".into(),
+            languages: vec!["en_US".into(), "nl".into(), "pt_BR".into()],
+            body: vec![],
+            button: vec![],
+            after: None,
+        };
+        assert_eq!(t.language_for("nl-NL"), "nl");
+        assert_eq!(t.language_for("pt-PT"), "pt_BR");
+        assert_eq!(t.language_for("en-US"), "en_US");
+        assert_eq!(t.language_for("ja"), "en_US");
+    }
+}

@@ -1,0 +1,390 @@
+//! Webhook deliveries from the Cloud API: the signature check and the payload, read into
+//! what the server acts on. Deliveries come at least once and in any order; every field but
+//! the ids is optional, and unknown ones are ignored.
+
+use super::client::{ApiError, GraphError};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::Sha256;
+
+/// Whether `X-Hub-Signature-256` (`sha256=<hex>`) is the HMAC-SHA256 of the raw body under the
+/// app secret. The comparison is constant-time (`Mac::verify_slice`).
+pub fn signature_valid(app_secret: &str, body: &[u8], header: Option<&str>) -> bool {
+    let Some(signature) = header
+        .and_then(|h| h.trim().strip_prefix("sha256="))
+        .and_then(|hex_text| hex::decode(hex_text).ok())
+    else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(body);
+    mac.verify_slice(&signature).is_ok()
+}
+
+/// The `X-Hub-Signature-256` value for a body (for tests, tools and the fake API).
+pub fn sign(app_secret: &str, body: &[u8]) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// A message a contact sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    /// Its id (`wamid.…`): the key that makes a redelivery harmless.
+    pub id: String,
+    /// The sender's phone (`wa_id`); absent for users known only by username.
+    pub wa_id: Option<String>,
+    /// The business-scoped user id.
+    pub user_id: Option<String>,
+    /// When it was sent, seconds since the epoch.
+    pub timestamp: Option<i64>,
+    /// `text`, `button`, `interactive`, `image`…
+    pub kind: String,
+    /// Its text (for media, the caption or `[image]`).
+    pub text: String,
+}
+
+/// Where an outbound message got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Delivery {
+    /// Left the business.
+    Sent,
+    /// On the phone.
+    Delivered,
+    /// Opened.
+    Read,
+    /// Could not be delivered.
+    Failed,
+}
+
+impl Delivery {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// A status webhook for one outbound message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusUpdate {
+    /// The message id the send answer gave.
+    pub wamid: String,
+    /// The new state.
+    pub delivery: Delivery,
+    /// The recipient's phone (`recipient_id`).
+    pub wa_id: Option<String>,
+    /// The recipient's business-scoped user id.
+    pub user_id: Option<String>,
+    /// What the server put in `biz_opaque_callback_data` (the outbox row).
+    pub callback: Option<String>,
+    /// Why it failed.
+    pub error: Option<ApiError>,
+}
+
+/// Everything one delivery asks the server to do.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// New messages from contacts.
+    pub inbound: Vec<Inbound>,
+    /// Status changes of sent messages.
+    pub statuses: Vec<StatusUpdate>,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    #[serde(default)]
+    object: String,
+    #[serde(default)]
+    entry: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(default)]
+    changes: Vec<Change>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    value: ChangeValue,
+}
+
+#[derive(Default, Deserialize)]
+struct ChangeValue {
+    #[serde(default)]
+    metadata: Option<Metadata>,
+    #[serde(default)]
+    contacts: Vec<ContactValue>,
+    #[serde(default)]
+    messages: Vec<MessageValue>,
+    #[serde(default)]
+    statuses: Vec<StatusValue>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    #[serde(default)]
+    phone_number_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ContactValue {
+    #[serde(default)]
+    wa_id: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MessageValue {
+    id: String,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    from_user_id: Option<String>,
+    #[serde(default)]
+    timestamp: Option<Value>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    text: Option<Value>,
+    #[serde(default)]
+    button: Option<Value>,
+    #[serde(default)]
+    interactive: Option<Value>,
+    #[serde(flatten)]
+    rest: serde_json::Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct StatusValue {
+    id: String,
+    status: String,
+    #[serde(default)]
+    recipient_id: Option<String>,
+    #[serde(default)]
+    recipient_user_id: Option<String>,
+    #[serde(default)]
+    biz_opaque_callback_data: Option<String>,
+    #[serde(default)]
+    errors: Vec<GraphError>,
+}
+
+/// Reads a delivery for the phone number `phone_number_id`; changes for other numbers of the
+/// same app are left out. An error says what is wrong with the body.
+pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String> {
+    let payload: Payload = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    if payload.object != "whatsapp_business_account" {
+        return Err(format!(
+            "object is '{}', not whatsapp_business_account",
+            payload.object.chars().take(60).collect::<String>()
+        ));
+    }
+    let mut out = Notification::default();
+    for change in payload.entry.into_iter().flat_map(|e| e.changes) {
+        if change.field != "messages" {
+            continue;
+        }
+        let value = change.value;
+        let ours = value
+            .metadata
+            .as_ref()
+            .and_then(|m| m.phone_number_id.as_deref())
+            .is_none_or(|id| id == phone_number_id);
+        if !ours {
+            continue;
+        }
+        // One contact per message batch in practice; its user id completes a message that
+        // names only the phone, and the other way round.
+        let contact = value.contacts.first();
+        for message in value.messages {
+            let wa_id = non_empty(message.from.clone())
+                .or_else(|| contact.and_then(|c| non_empty(c.wa_id.clone())));
+            let user_id = non_empty(message.from_user_id.clone())
+                .or_else(|| contact.and_then(|c| non_empty(c.user_id.clone())));
+            if message.id.is_empty() || (wa_id.is_none() && user_id.is_none()) {
+                continue;
+            }
+            let kind = message.kind.clone().unwrap_or_else(|| "unknown".into());
+            out.inbound.push(Inbound {
+                text: message_text(&message, &kind),
+                id: message.id,
+                wa_id,
+                user_id,
+                timestamp: message.timestamp.as_ref().and_then(seconds),
+                kind,
+            });
+        }
+        for status in value.statuses {
+            let delivery = match status.status.as_str() {
+                "sent" => Delivery::Sent,
+                "delivered" => Delivery::Delivered,
+                "read" => Delivery::Read,
+                "failed" => Delivery::Failed,
+                _ => continue,
+            };
+            if status.id.is_empty() {
+                continue;
+            }
+            out.statuses.push(StatusUpdate {
+                wamid: status.id,
+                delivery,
+                wa_id: non_empty(status.recipient_id),
+                user_id: non_empty(status.recipient_user_id),
+                callback: status.biz_opaque_callback_data,
+                error: status.errors.first().map(GraphError::to_api_error),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.filter(|t| !t.trim().is_empty())
+}
+
+/// `"1700000000"` or `1700000000`.
+fn seconds(value: &Value) -> Option<i64> {
+    match value {
+        Value::String(text) => text.trim().parse().ok(),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+}
+
+/// The readable text of a message of any type.
+fn message_text(message: &MessageValue, kind: &str) -> String {
+    let pick = |value: &Option<Value>, path: &[&str]| -> Option<String> {
+        let mut at = value.as_ref()?;
+        for key in path {
+            at = at.get(key)?;
+        }
+        at.as_str().map(str::to_string)
+    };
+    let text = pick(&message.text, &["body"])
+        .or_else(|| pick(&message.button, &["text"]))
+        .or_else(|| pick(&message.interactive, &["button_reply", "title"]))
+        .or_else(|| pick(&message.interactive, &["list_reply", "title"]))
+        .or_else(|| {
+            message
+                .rest
+                .get(kind)
+                .and_then(|m| m.get("caption"))
+                .and_then(Value::as_str)
+                .map(|caption| format!("[{kind}] {caption}"))
+        })
+        .unwrap_or_else(|| format!("[{kind}]"));
+    text.chars().take(4096).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SECRET: &str = "app-secret";
+
+    #[test]
+    fn signatures_match_only_the_exact_body_and_secret() {
+        let body = br#"{"object":"whatsapp_business_account","entry":[]}"#;
+        let good = sign(SECRET, body);
+        assert!(signature_valid(SECRET, body, Some(&good)));
+        assert!(!signature_valid(SECRET, b"{}", Some(&good)));
+        assert!(!signature_valid("old-secret", body, Some(&good)));
+        assert!(!signature_valid(SECRET, body, None));
+        assert!(!signature_valid(SECRET, body, Some("sha256=zz")));
+        assert!(!signature_valid(
+            SECRET,
+            body,
+            Some(&good.replace("sha256=", "sha1="))
+        ));
+        assert!(!signature_valid(
+            SECRET,
+            body,
+            Some(&good[..good.len() - 2])
+        ));
+    }
+
+    #[test]
+    fn messages_and_statuses_are_read_from_the_documented_shape() {
+        let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[
+          {"field":"messages","value":{"messaging_product":"whatsapp",
+            "metadata":{"display_phone_number":"15550001111","phone_number_id":"1065"},
+            "contacts":[{"profile":{"name":"Anna"},"wa_id":"31612345678","user_id":"NL.123"}],
+            "messages":[{"from":"31612345678","id":"wamid.IN1","timestamp":"1763719200",
+                         "type":"text","text":{"body":"Stop"}},
+                        {"from":"31612345678","id":"wamid.IN2","timestamp":"1763719201",
+                         "type":"image","image":{"caption":"the stain","id":"9"}}]}},
+          {"field":"messages","value":{"metadata":{"phone_number_id":"OTHER"},
+            "messages":[{"from":"1","id":"wamid.X","type":"text","text":{"body":"not ours"}}]}},
+          {"field":"messages","value":{"metadata":{"phone_number_id":"1065"},
+            "statuses":[{"id":"wamid.OUT","status":"failed","timestamp":"1763719300",
+              "recipient_id":"31612345678","biz_opaque_callback_data":"chatout:7",
+              "errors":[{"code":131047,"title":"Re-engagement message",
+                         "error_data":{"details":"More than 24 hours"}}]},
+              {"id":"wamid.OUT","status":"deleted"}]}}]}]}"#;
+        let n = parse(body, "1065").unwrap();
+        assert_eq!(n.inbound.len(), 2);
+        assert_eq!(n.inbound[0].text, "Stop");
+        assert_eq!(n.inbound[0].user_id.as_deref(), Some("NL.123"));
+        assert_eq!(n.inbound[0].timestamp, Some(1_763_719_200));
+        assert_eq!(n.inbound[1].text, "[image] the stain");
+        assert_eq!(n.statuses.len(), 1);
+        let status = &n.statuses[0];
+        assert_eq!(status.delivery, Delivery::Failed);
+        assert_eq!(status.callback.as_deref(), Some("chatout:7"));
+        let error = status.error.as_ref().unwrap();
+        assert_eq!(error.code, 131047);
+        assert_eq!(error.detail, "Re-engagement message: More than 24 hours");
+    }
+
+    #[test]
+    fn a_user_known_only_by_business_scoped_id_is_kept() {
+        let body = br#"{"object":"whatsapp_business_account","entry":[{"changes":[
+          {"field":"messages","value":{"contacts":[{"user_id":"US.1349"}],
+            "messages":[{"from":"","from_user_id":"US.1349","id":"wamid.U","type":"text",
+                         "text":{"body":"hi"}}]}}]}]}"#;
+        let n = parse(body, "1065").unwrap();
+        assert_eq!(n.inbound[0].wa_id, None);
+        assert_eq!(n.inbound[0].user_id.as_deref(), Some("US.1349"));
+    }
+
+    #[test]
+    fn other_objects_and_broken_json_are_errors() {
+        assert!(parse(br#"{"object":"page","entry":[]}"#, "1").is_err());
+        assert!(parse(b"{", "1").is_err());
+        assert!(parse(
+            br#"{"object":"whatsapp_business_account","entry":"x"}"#,
+            "1"
+        )
+        .is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse(&bytes, "1065");
+            let _ = signature_valid(SECRET, &bytes, Some("sha256=00"));
+        }
+
+        #[test]
+        fn arbitrary_json_shapes_never_panic(
+            text in r#"\{"object":"whatsapp_business_account","entry":\[\{"changes":\[\{"field":"messages","value":\{("messages"|"statuses"|"contacts"):\[\{("id"|"from"|"status"|"timestamp"|"type"|"text"|"errors"):("[a-z0-9.]{0,8}"|[0-9]{1,20}|null|\[\]|\{\}|\{"body":"[^"\\]{0,8}"\})\}\]\}\}\]\}\]\}"#
+        ) {
+            let _ = parse(text.as_bytes(), "1065");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The outbox worker: sends queued messages at the number's rate, one at a time per contact
+//! and at most one per `contact_gap` each, retries throttling and server errors with
+//! exponential backoff and jitter, and ends permanent errors as a visible failure.
+//!
+//! A message is marked `sending` before its request and settled after the answer; a row left
+//! `sending` by a stopped server becomes `uncertain` and is never resent on its own (a
+//! status webhook naming it settles it), so nothing goes out twice.
+
+use super::client::Outcome;
+use super::payload;
+use super::Messaging;
+use crate::db::{now_ms, Db};
+use governor::{Quota, RateLimiter};
+use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+/// Requests in flight at once (enough to reach 80/s at a few hundred ms per request).
+const IN_FLIGHT: usize = 64;
+/// How often the worker looks for due messages when nothing wakes it.
+const POLL: Duration = Duration::from_millis(250);
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
+
+/// The delay before retry number `attempt` (1 = the first retry): `base · 2^(attempt-1)`,
+/// capped, with "equal jitter" (half fixed, half random) so retries of many messages spread.
+pub fn backoff(base: Duration, attempt: u32, random: f64) -> Duration {
+    let exp = base
+        .saturating_mul(1_u32 << attempt.saturating_sub(1).min(20))
+        .min(MAX_BACKOFF);
+    exp / 2 + exp.mul_f64(random.clamp(0.0, 1.0) / 2.0)
+}
+
+/// Runs until dropped (the server's run future owns it, so stopping the server stops it).
+pub async fn run(db: Db, messaging: Arc<Messaging>) {
+    let settings = &messaging.settings;
+    let rate = NonZeroU32::new(settings.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+    let limiter = RateLimiter::direct(Quota::per_second(rate));
+    let lease = settings.request_timeout.saturating_mul(2) + Duration::from_secs(5);
+    let mut sends: JoinSet<()> = JoinSet::new();
+    let mut last_sent: HashMap<i64, Instant> = HashMap::new();
+    let mut housekeeping = Instant::now() - Duration::from_secs(3600);
+    loop {
+        while sends.try_join_next().is_some() {}
+        if housekeeping.elapsed() >= Duration::from_secs(5) {
+            housekeeping = Instant::now();
+            let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+            match db.settle_abandoned(now_ms().saturating_sub(lease_ms)).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::warn!(messages = n, "messages interrupted mid-send are uncertain")
+                }
+                Err(e) => tracing::error!(error = %e, "settling interrupted messages failed"),
+            }
+            if let Some(after) = messaging
+                .templates
+                .get(super::templates::Event::PendingReminder)
+                .and_then(|t| t.after)
+            {
+                let after_ms = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
+                if let Err(e) = db.enqueue_reminders(&messaging.templates, after_ms).await {
+                    tracing::error!(error = %e, "queueing pending reminders failed");
+                }
+            }
+            last_sent.retain(|_, at| at.elapsed() < settings.contact_gap);
+        }
+        let now = now_ms();
+        let due = match db.due_messages(now, 256).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the outbox failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        let mut started = 0;
+        let mut contacts = HashSet::new();
+        for message in due {
+            // Oldest first, one per contact per round, and not within the gap.
+            if !contacts.insert(message.contact.id) {
+                continue;
+            }
+            if last_sent
+                .get(&message.contact.id)
+                .is_some_and(|at| at.elapsed() < settings.contact_gap)
+            {
+                continue;
+            }
+            let stop = if message.kind != "ack" && !message.contact.opted_in {
+                Some("the customer has not opted in, or replied STOP")
+            } else if message.kind == "text" && message.contact.window_until <= now {
+                Some("the 24-hour window closed before it could be sent")
+            } else {
+                None
+            };
+            if let Some(reason) = stop {
+                if let Err(e) = db.mark_ended(message.id, "cancelled", None, reason).await {
+                    tracing::error!(error = %e, "cancelling a message failed");
+                }
+                continue;
+            }
+            let Some(body) = payload::addressed(&message.payload, &message.contact, message.id)
+            else {
+                let detail = "the contact has neither a phone number nor a user id";
+                if let Err(e) = db.mark_ended(message.id, "failed", None, detail).await {
+                    tracing::error!(error = %e, "failing a message failed");
+                }
+                continue;
+            };
+            while sends.len() >= IN_FLIGHT {
+                sends.join_next().await;
+            }
+            limiter.until_ready().await;
+            match db.claim(message.id).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "claiming a message failed");
+                    continue;
+                }
+            }
+            last_sent.insert(message.contact.id, Instant::now());
+            started += 1;
+            let db = db.clone();
+            let messaging = messaging.clone();
+            let attempt = u32::try_from(message.attempts + 1).unwrap_or(u32::MAX);
+            sends.spawn(async move {
+                let outcome = messaging.client.send(&body).await;
+                settle(&db, &messaging, message.id, attempt, outcome).await;
+            });
+        }
+        if started == 0 {
+            tokio::select! {
+                _ = messaging.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+                Some(_) = sends.join_next(), if !sends.is_empty() => {}
+            }
+        }
+    }
+}
+
+/// Records what the API said about one attempt.
+async fn settle(db: &Db, messaging: &Messaging, id: i64, attempt: u32, outcome: Outcome) {
+    let settings = &messaging.settings;
+    let result = match outcome {
+        Outcome::Accepted(wamid) => db.mark_accepted(id, &wamid).await,
+        Outcome::Retry(error) if attempt < settings.max_attempts => {
+            let delay = backoff(settings.retry_base, attempt, rand::random::<f64>());
+            let at = now_ms().saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
+            tracing::warn!(id, code = error.code, ?delay, "message will be retried");
+            db.mark_retry(id, at, error.code, &error.detail).await
+        }
+        Outcome::Retry(error) | Outcome::Failed(error) => {
+            tracing::warn!(id, code = error.code, detail = %error.detail, "message failed");
+            db.mark_ended(id, "failed", Some(error.code), &error.detail)
+                .await
+        }
+    };
+    if let Err(e) = result {
+        tracing::error!(id, error = %e, "recording a send's outcome failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let base = Duration::from_secs(2);
+        assert_eq!(backoff(base, 1, 0.0), Duration::from_secs(1));
+        assert_eq!(backoff(base, 1, 1.0), Duration::from_secs(2));
+        assert_eq!(backoff(base, 3, 1.0), Duration::from_secs(8));
+        assert_eq!(backoff(base, 3, 0.5), Duration::from_secs(6));
+        assert_eq!(backoff(base, 40, 1.0), MAX_BACKOFF);
+        assert_eq!(backoff(base, 40, 0.0), MAX_BACKOFF / 2);
+    }
+}
