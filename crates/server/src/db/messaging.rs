@@ -749,7 +749,8 @@ impl Db {
         .await?;
         if code == Some(crate::whatsapp::client::WINDOW_CLOSED) {
             sqlx::query(
-                "UPDATE contacts SET window_until = 0, updated_at = $1 WHERE id = \
+                "UPDATE contacts SET window_until = CASE WHEN window_until > $1 THEN $1 \
+                 ELSE window_until END, updated_at = $1 WHERE id = \
                  (SELECT contact_id FROM outbox WHERE id = $2)",
             )
             .bind(now)
@@ -916,14 +917,15 @@ async fn order_contact(
         .transpose()
 }
 
-/// A 131047 on a message closes its contact's window.
+/// A 131047 on a message closes its contact's window now.
 async fn close_window_of(
     conn: &mut AnyConnection,
     wamid: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE contacts SET window_until = 0, updated_at = $1 WHERE id = \
+        "UPDATE contacts SET window_until = CASE WHEN window_until > $1 THEN $1 \
+         ELSE window_until END, updated_at = $1 WHERE id = \
          (SELECT contact_id FROM outbox WHERE wamid = $2)",
     )
     .bind(now)

@@ -45,6 +45,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/orders/{reference}/assign", post(assign))
         .route("/admin/staff", get(staff_page).post(add_staff))
         .route("/admin/desk.css", get(stylesheet))
+        .merge(super::conversation::routes())
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -163,8 +164,13 @@ impl FromRequestParts<AppState> for Staff {
 }
 
 impl Staff {
+    /// The signed-in username.
+    pub(super) fn username(&self) -> &str {
+        &self.0.username
+    }
+
     /// Refuses a form whose token is not this session's.
-    fn check(&self, csrf: &str) -> Result<(), DeskError> {
+    pub(super) fn check(&self, csrf: &str) -> Result<(), DeskError> {
         auth::same_secret(csrf, &self.0.csrf_token)
             .then_some(())
             .ok_or(DeskError::Csrf)
@@ -493,6 +499,7 @@ struct OrderPage {
     notice: Option<String>,
     o: OrderView,
     staff: Vec<(String, bool)>,
+    wa: super::conversation::ConversationView,
 }
 
 #[derive(Template)]
@@ -523,7 +530,9 @@ async fn order_page(
         .ok_or(DeskError::NotFound)?;
     let names = state.db.staff_names().await?;
     let assigned = detail.row.assigned_to.clone();
+    let wa = super::conversation::view(&state, &reference).await?;
     let page = OrderPage {
+        wa,
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
@@ -549,7 +558,7 @@ fn notice_text(code: &str) -> Option<String> {
             "That change is not allowed from the order's current status; nothing was changed."
                 .into(),
         ),
-        _ => None,
+        _ => super::conversation::notice_text(code).map(str::to_string),
     }
 }
 
@@ -642,6 +651,9 @@ struct StatusForm {
     csrf: String,
     #[serde(default)]
     to: String,
+    /// Given with "Mark fulfilled": the carrier's tracking page.
+    #[serde(default)]
+    tracking_url: String,
 }
 
 async fn change_status(
@@ -655,6 +667,16 @@ async fn change_status(
     let Some(to) = OrderStatus::parse(&form.to) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, back("illegal")).into_response());
     };
+    let tracking = form.tracking_url.trim();
+    if to == OrderStatus::Fulfilled && !tracking.is_empty() {
+        let url_like = (tracking.starts_with("https://") || tracking.starts_with("http://"))
+            && tracking.len() <= 2000
+            && !tracking.chars().any(char::is_whitespace);
+        if !url_like {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, back("bad-tracking")).into_response());
+        }
+        state.db.set_tracking(&reference, tracking).await?;
+    }
     match state
         .db
         .transition(&reference, to, &staff.0.username, state.templates())
@@ -699,7 +721,7 @@ async fn assign(
 }
 
 /// Back to an order's page, with a notice chosen by code (see [`notice_text`]).
-fn order_page_with(reference: &str, notice: &str) -> Redirect {
+pub(super) fn order_page_with(reference: &str, notice: &str) -> Redirect {
     const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-');
     Redirect::to(&format!(
         "/admin/orders/{}?notice={notice}",

@@ -1,10 +1,12 @@
 //! HTTP routes (CONTRACT.md section 6).
 
 pub mod admin;
+mod conversation;
 pub mod limit;
 pub mod metrics;
 mod orders;
 mod site;
+mod webhooks;
 
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -42,6 +44,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(admin::routes(&state))
+        .merge(webhooks::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics::metrics))
         .route("/api/openapi.json", get(openapi))

@@ -6,6 +6,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: chatout_server::db::Db,
+    settings: Settings,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
     _cleanup: Cleanup,
 }
 
@@ -80,15 +82,38 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) ->
         whatsapp: None,
     };
     adjust(&mut settings);
-    let app = Application::build(settings).await.expect("server starts");
-    let base = format!("http://{}", app.address().unwrap());
-    let db = app.state().db.clone();
-    tokio::spawn(app.run());
+    let (base, db, task) = start(settings.clone()).await;
     TestApp {
         base,
         client: reqwest::Client::new(),
         db,
+        settings,
+        task,
         _cleanup: cleanup,
+    }
+}
+
+async fn start(
+    settings: Settings,
+) -> (
+    String,
+    chatout_server::db::Db,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let app = Application::build(settings).await.expect("server starts");
+    let base = format!("http://{}", app.address().unwrap());
+    let db = app.state().db.clone();
+    (base, db, tokio::spawn(app.run()))
+}
+
+impl TestApp {
+    /// Stops the server as a crash would (its tasks end wherever they are, requests in flight
+    /// are dropped) and starts a new one on the same database.
+    pub async fn restart(&mut self) {
+        self.task.abort();
+        let _ = (&mut self.task).await;
+        let (base, db, task) = start(self.settings.clone()).await;
+        (self.base, self.db, self.task) = (base, db, task);
     }
 }
 
@@ -177,4 +202,108 @@ impl TestApp {
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
+}
+
+/// A browser without JavaScript: no redirects followed, cookies kept by hand.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    pub client: reqwest::Client,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            app,
+            client,
+            cookies: Vec::new(),
+        }
+    }
+
+    fn keep_cookies(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                self.cookies.push((name.into(), value.into()));
+            }
+        }
+    }
+
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&mut self, path: &str) -> (u16, String, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.app.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&response);
+        let status = response.status().as_u16();
+        let location = header(&response, "location");
+        (status, location, response.text().await.unwrap())
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.app.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&response);
+        let status = response.status().as_u16();
+        let location = header(&response, "location");
+        (status, location, response.text().await.unwrap())
+    }
+
+    /// Signs in as admin; returns the session's CSRF token.
+    pub async fn sign_in(&mut self) -> String {
+        self.sign_in_as("admin", "correct horse").await
+    }
+
+    /// Signs in with an account; returns the session's CSRF token.
+    pub async fn sign_in_as(&mut self, username: &str, password: &str) -> String {
+        let (_, _, page) = self.get("/admin/login").await;
+        let csrf = csrf_of(&page);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ];
+        let (status, location, _) = self.post("/admin/login", &form).await;
+        assert_eq!((status, location.as_str()), (303, "/admin"));
+        let (status, _, page) = self.get("/admin").await;
+        assert_eq!(status, 200);
+        csrf_of(&page)
+    }
+}
+
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+pub fn csrf_of(page: &str) -> String {
+    let start = page.find(r#"name="csrf" value=""#).expect("a CSRF field") + 19;
+    page[start..].split('"').next().unwrap().to_string()
 }

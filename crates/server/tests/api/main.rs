@@ -27,7 +27,9 @@ macro_rules! on_both_backends {
 }
 
 mod desk;
+mod fake_cloud;
 mod helpers;
+mod messaging;
 mod metrics;
 mod orders;
 mod site;

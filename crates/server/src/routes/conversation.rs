@@ -1,0 +1,232 @@
+//! The WhatsApp part of the desk's order page: the customer's consent and its history, the
+//! 24-hour window, the conversation both ways with each message's state, a free-form reply
+//! (inside the window only) and "Send again" for a message that failed or may not have
+//! arrived.
+
+use super::admin::{order_page_with, DeskError, Staff};
+use crate::db::messaging::{ReplyError, WINDOW_MS};
+use crate::db::{now_ms, rfc3339};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+/// The reply and "Send again" routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/orders/{reference}/reply", post(reply))
+        .route("/admin/orders/{reference}/messages/{id}/retry", post(retry))
+}
+
+/// What the order page shows about WhatsApp.
+pub struct ConversationView {
+    /// Messaging is configured.
+    pub enabled: bool,
+    /// "Opted in …", "Opted out …" or "No opt-in".
+    pub consent: String,
+    /// Every change of consent, newest first: (time, what).
+    pub consent_history: Vec<(String, String)>,
+    /// "Open until …" or why it is closed.
+    pub window: String,
+    /// A reply can be sent now.
+    pub can_reply: bool,
+    /// Why not, when not.
+    pub why_not: String,
+    /// Messages both ways, oldest first.
+    pub items: Vec<ItemView>,
+    /// Makes a double-submitted reply one message.
+    pub reply_key: String,
+}
+
+/// One message on the page.
+pub struct ItemView {
+    /// `out` or `in`.
+    pub direction: &'static str,
+    /// Its text.
+    pub text: String,
+    /// Outbound state (empty for inbound).
+    pub status: String,
+    /// Who queued it, or the message type for inbound ones.
+    pub by: String,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+    /// When.
+    pub at: String,
+    /// The outbox row, when it can be sent again.
+    pub retry_id: Option<i64>,
+}
+
+/// Builds the view for an order.
+pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView, sqlx::Error> {
+    let mut view = ConversationView {
+        enabled: state.messaging.is_some(),
+        consent: "No opt-in for WhatsApp updates.".into(),
+        consent_history: Vec::new(),
+        window: "Closed: the customer has not written to the shop's WhatsApp number.".into(),
+        can_reply: false,
+        why_not: String::new(),
+        items: Vec::new(),
+        reply_key: crate::auth::random_token(),
+    };
+    let contact = state.db.contact_of_order(reference).await?;
+    let now = now_ms();
+    if let Some(contact) = &contact {
+        let history = state.db.consent_history(contact.id).await?;
+        if let Some(last) = history.first() {
+            let how = match (last.opted_in, last.source.as_str()) {
+                (true, "checkout") => "Opted in at checkout",
+                (true, _) => "Opted in again by replying",
+                (false, _) => "Opted out by replying",
+            };
+            view.consent = format!("{how} on {}.", rfc3339(last.at));
+        }
+        view.consent_history = history
+            .iter()
+            .map(|e| {
+                let what = match (e.opted_in, e.source.as_str()) {
+                    (true, "checkout") => format!(
+                        "opted in at checkout: “{}” on {}",
+                        e.text,
+                        e.page.as_deref().unwrap_or("?")
+                    ),
+                    (true, _) => format!("opted in by replying “{}”", e.text),
+                    (false, _) => format!("opted out by replying “{}”", e.text),
+                };
+                (rfc3339(e.at), what)
+            })
+            .collect();
+        if contact.window_until > now {
+            let hours = (contact.window_until - now) as f64 / 3_600_000.0;
+            view.window = format!(
+                "Open until {} ({hours:.1} h left): free-form replies are allowed.",
+                rfc3339(contact.window_until)
+            );
+        } else if contact.window_until > 0 {
+            view.window = format!(
+                "Closed since {}: more than 24 hours since the customer last wrote, so only \
+                 approved templates can be sent.",
+                rfc3339(contact.window_until)
+            );
+        }
+        view.items = state
+            .db
+            .conversation(contact.id)
+            .await?
+            .into_iter()
+            .map(|(id, item)| ItemView {
+                direction: if item.outbound { "out" } else { "in" },
+                retry_id: id.filter(|_| {
+                    item.kind != "ack" && (item.status == "failed" || item.status == "uncertain")
+                }),
+                text: item.text,
+                status: item.status,
+                by: if item.outbound {
+                    item.author
+                } else {
+                    item.kind
+                },
+                error: item.error,
+                at: rfc3339(item.at),
+            })
+            .collect();
+        view.can_reply = view.enabled && contact.opted_in && contact.window_until > now;
+    }
+    view.why_not = if !view.enabled {
+        "WhatsApp messaging is off: set the WHATSAPP_* variables to send from the desk.".into()
+    } else if !contact.as_ref().is_some_and(|c| c.opted_in) {
+        "The customer has not opted in to WhatsApp messages (or replied STOP): nothing can be \
+         sent. Use “Open chat” to write from the shop's phone."
+            .into()
+    } else if !view.can_reply {
+        format!(
+            "Replies are possible only within {} hours of the customer's last message; order \
+             updates still go out as approved templates.",
+            WINDOW_MS / 3_600_000
+        )
+    } else {
+        String::new()
+    };
+    Ok(view)
+}
+
+#[derive(Deserialize)]
+struct ReplyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    key: String,
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    if state.messaging.is_none() {
+        return Ok(order_page_with(&reference, "messaging-off").into_response());
+    }
+    let key = if form.key.len() == 64 && form.key.chars().all(|c| c.is_ascii_hexdigit()) {
+        form.key
+    } else {
+        crate::auth::random_token()
+    };
+    let notice = match state
+        .db
+        .enqueue_reply(&reference, staff.username(), &form.text, &key)
+        .await
+    {
+        Ok(()) => {
+            state.wake_outbox();
+            "replied"
+        }
+        Err(ReplyError::NoContact | ReplyError::NoConsent) => "reply-consent",
+        Err(ReplyError::WindowClosed) => "reply-window",
+        Err(ReplyError::BadText) => "reply-empty",
+        Err(ReplyError::Db(e)) => return Err(e.into()),
+    };
+    Ok(order_page_with(&reference, notice).into_response())
+}
+
+#[derive(Deserialize)]
+struct RetryForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn retry(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, id)): Path<(String, i64)>,
+    Form(form): Form<RetryForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    let notice = if state.db.requeue(&reference, id).await? {
+        state.wake_outbox();
+        "requeued"
+    } else {
+        "illegal"
+    };
+    Ok(order_page_with(&reference, notice).into_response())
+}
+
+/// The desk's words for this module's notice codes.
+pub fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "replied" => "Reply queued; its state shows below.",
+        "reply-window" => {
+            "Not sent: more than 24 hours since the customer last wrote. Only templates can be sent."
+        }
+        "reply-consent" => "Not sent: the customer has not opted in to WhatsApp messages.",
+        "reply-empty" => "Not sent: a reply has 1 to 4096 characters.",
+        "requeued" => "Queued to be sent again.",
+        "messaging-off" => "WhatsApp messaging is off on this server.",
+        "bad-tracking" => "Not changed: the tracking link must start with https:// or http://.",
+        _ => return None,
+    })
+}

@@ -1,0 +1,598 @@
+//! WhatsApp messaging (Option 4) against a local fake Cloud API: consent, templates per
+//! order event, STOP/START, the 24-hour window, the outbox's retries and restarts, and
+//! signed, idempotent webhooks.
+
+use crate::fake_cloud::{FakeCloud, Reply, PHONE_NUMBER_ID, TOKEN};
+use crate::helpers::{csrf_of, order_body, spawn_with, Backend, Browser, TestApp};
+use chatout_server::settings::WhatsAppSettings;
+use chatout_server::whatsapp::webhook::sign;
+use serde_json::{json, Value};
+use sqlx::Row;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "test-secret";
+const VERIFY: &str = "verify-me";
+
+/// The server with messaging pointed at the fake; `adjust` tunes the worker.
+async fn spawn_messaging(
+    backend: Backend,
+    fake: &FakeCloud,
+    adjust: impl FnOnce(&mut WhatsAppSettings),
+) -> TestApp {
+    let mut whatsapp = WhatsAppSettings {
+        api_base: fake.base.clone(),
+        phone_number_id: PHONE_NUMBER_ID.into(),
+        token: TOKEN.into(),
+        app_secret: SECRET.into(),
+        verify_token: VERIFY.into(),
+        templates_path: None,
+        per_second: 80,
+        contact_gap: Duration::ZERO,
+        retry_base: Duration::from_millis(100),
+        max_attempts: 5,
+        request_timeout: Duration::from_secs(5),
+    };
+    adjust(&mut whatsapp);
+    spawn_with(backend, |s| s.whatsapp = Some(whatsapp)).await
+}
+
+/// Places an order (one canvas tote, unlimited stock) for `phone`; returns its reference.
+async fn place(app: &TestApp, phone: &str, opted_in: bool) -> String {
+    let mut body = order_body();
+    body["items"] = json!([{"sku": "tote-canvas", "name": "Canvas tote", "options": {},
+                            "unit_price": 1500, "quantity": 1}]);
+    body["subtotal"] = json!(1500);
+    body["customer"]["phone"] = json!(phone);
+    if !opted_in {
+        body["consent"] = Value::Null;
+    }
+    let key = format!("key-{phone}-{}", rand_key());
+    let (status, answer) = app.post_order(Some(&key), &body).await;
+    assert_eq!(status, 201, "{answer}");
+    answer["reference"].as_str().unwrap().to_string()
+}
+
+fn rand_key() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+}
+
+/// Moves an order through the desk, as staff do.
+async fn mark(browser: &mut Browser<'_>, csrf: &str, reference: &str, to: &str) {
+    let (status, _, _) = browser
+        .post(
+            &format!("/admin/orders/{reference}/status"),
+            &[("csrf", csrf), ("to", to)],
+        )
+        .await;
+    assert_eq!(status, 303, "marking {reference} {to}");
+}
+
+/// Posts a signed webhook delivery; returns the status.
+async fn webhook(app: &TestApp, body: &Value) -> u16 {
+    let text = body.to_string();
+    app.client
+        .post(format!("{}/webhooks/whatsapp", app.base))
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", sign(SECRET, text.as_bytes()))
+        .body(text)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn delivery(value: Value) -> Value {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [
+        {"field": "messages", "value": value}]}]})
+}
+
+/// A text message from a contact, sent `ago` seconds before now.
+fn inbound(wa_id: &str, id: &str, text: &str, ago: u64) -> Value {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - ago;
+    delivery(json!({
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Anna"}, "wa_id": wa_id, "user_id": format!("NL.{wa_id}")}],
+        "messages": [{"from": wa_id, "id": id, "timestamp": at.to_string(), "type": "text",
+                      "text": {"body": text}}]
+    }))
+}
+
+/// Status webhooks: (message id, status, callback data).
+fn statuses(list: &[(&str, &str, Option<&str>)]) -> Value {
+    let statuses: Vec<Value> = list
+        .iter()
+        .map(|(id, status, callback)| {
+            let mut s = json!({"id": id, "status": status, "timestamp": "1763719300",
+                               "recipient_id": "31612345678"});
+            if let Some(callback) = callback {
+                s["biz_opaque_callback_data"] = json!(callback);
+            }
+            s
+        })
+        .collect();
+    delivery(json!({"messaging_product": "whatsapp",
+                    "metadata": {"phone_number_id": PHONE_NUMBER_ID}, "statuses": statuses}))
+}
+
+/// The outbox: (id, kind, status, attempts), oldest first.
+async fn outbox(app: &TestApp) -> Vec<(i64, String, String, i64)> {
+    sqlx::query("SELECT id, kind, status, attempts FROM outbox ORDER BY id")
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect()
+}
+
+/// Polls until `check` holds; panics after 20 s with the outbox.
+async fn eventually<F, Fut>(app: &TestApp, what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check().await {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; outbox: {:?}",
+            outbox(app).await
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn a_confirmed_order_of_an_opted_in_customer_sends_one_template(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let quiet = place(&app, "+31611111111", false).await;
+    let reference = place(&app, "+31612345678", true).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    // The customer without an opt-in is confirmed first: the worker sends in order, so
+    // when the second customer's message arrives, any message to the first would have too.
+    mark(&mut browser, &csrf, &quiet, "confirmed").await;
+    mark(&mut browser, &csrf, &reference, "confirmed").await;
+    let received = fake.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let received = if fake.received().len() > received.len() {
+        fake.received()
+    } else {
+        received
+    };
+    assert_eq!(received.len(), 1, "{:#?}", received);
+    let body = &received[0].body;
+    assert_eq!(body["to"], "31612345678");
+    assert_eq!(body["type"], "template");
+    assert_eq!(body["template"]["name"], "chatout_order_confirmed");
+    assert_eq!(body["template"]["language"]["code"], "nl");
+    let params = &body["template"]["components"][0]["parameters"];
+    assert_eq!(params[0]["text"], "Anna de Vries");
+    assert_eq!(params[1]["text"], reference.as_str());
+    assert_eq!(params[2]["currency"]["amount_1000"], 15000);
+    assert_eq!(params[2]["currency"]["code"], "EUR");
+    assert!(fake.bad_shapes().is_empty(), "{:?}", fake.bad_shapes());
+    eventually(&app, "the message marked sent", || async {
+        outbox(&app).await.iter().any(|m| m.2 == "sent")
+    })
+    .await;
+    // The desk shows it, with the consent and its text.
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    assert!(page.contains("Opted in at checkout"), "{page}");
+    assert!(page.contains("Send me order updates on WhatsApp"));
+    assert!(page.contains("chatout_order_confirmed (nl)"));
+    // Paying sends the next template, once.
+    mark(&mut browser, &csrf, &reference, "paid").await;
+    let received = fake.wait_for(2).await;
+    assert_eq!(received[1].body["template"]["name"], "chatout_order_paid");
+}
+
+async fn stop_in_four_languages_revokes_consent_and_is_acknowledged_once(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let words = [
+        ("31600000001", "STOP", "Je ontvangt geen"),
+        ("31600000002", " Stoppen! ", "Je ontvangt geen"),
+        ("31600000003", "arrêt", "Vous ne recevrez plus"),
+        ("31600000004", "Basta", "Non riceverai più"),
+        ("31600000005", "PARAR", "Você não receberá"),
+    ];
+    let mut orders = Vec::new();
+    for (wa_id, word, _) in words {
+        orders.push(place(&app, &format!("+{wa_id}"), true).await);
+        let message = inbound(wa_id, &format!("wamid.IN-{wa_id}"), word, 5);
+        assert_eq!(webhook(&app, &message).await, 200);
+        // Meta delivers at least once: the same message again changes nothing.
+        assert_eq!(webhook(&app, &message).await, 200);
+    }
+    let received = fake.wait_for(words.len()).await;
+    for (wa_id, _, expected) in words {
+        let acks: Vec<_> = received.iter().filter(|r| r.body["to"] == wa_id).collect();
+        assert_eq!(acks.len(), 1, "{wa_id}: one acknowledgement");
+        assert_eq!(acks[0].body["type"], "text");
+        let text = acks[0].body["text"]["body"].as_str().unwrap();
+        assert!(text.starts_with(expected), "{wa_id}: {text}");
+    }
+    // A second STOP from someone already out is not acknowledged again.
+    let again = inbound(words[0].0, "wamid.IN-again", "stop", 1);
+    assert_eq!(webhook(&app, &again).await, 200);
+    // Later events send nothing to any of them.
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    for reference in &orders {
+        mark(&mut browser, &csrf, reference, "confirmed").await;
+    }
+    // START opts the first back in, acknowledged; the next event then goes out.
+    let start = inbound(words[0].0, "wamid.IN-start", "Start", 1);
+    assert_eq!(webhook(&app, &start).await, 200);
+    let received = fake.wait_for(words.len() + 1).await;
+    assert_eq!(received[words.len()].body["to"], words[0].0);
+    assert!(received[words.len()].body["text"]["body"]
+        .as_str()
+        .unwrap()
+        .contains("STOP"));
+    mark(&mut browser, &csrf, &orders[0], "paid").await;
+    let received = fake.wait_for(words.len() + 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        fake.received().len(),
+        words.len() + 2,
+        "{:#?}",
+        fake.received()
+    );
+    assert_eq!(
+        received[words.len() + 1].body["template"]["name"],
+        "chatout_order_paid"
+    );
+    let (_, _, page) = browser.get(&format!("/admin/orders/{}", orders[1])).await;
+    assert!(page.contains("Opted out by replying"), "{page}");
+    assert!(
+        page.contains("opted out by replying “ Stoppen! ”"),
+        "{page}"
+    );
+    assert!(page.contains("Only templates") || page.contains("opted in to WhatsApp messages"));
+}
+
+async fn a_reply_goes_out_inside_the_window_and_is_refused_outside(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let reference = place(&app, "+31612345678", true).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    let path = format!("/admin/orders/{reference}/reply");
+    // The customer never wrote: the window is closed, nothing is queued.
+    let (_, location, _) = browser
+        .post(&path, &[("csrf", &csrf), ("text", "Hello!")])
+        .await;
+    assert!(location.ends_with("notice=reply-window"), "{location}");
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    assert!(!page.contains("name=\"text\""), "no reply box while closed");
+    // A message 25 hours old does not open it either.
+    assert_eq!(
+        webhook(&app, &inbound("31612345678", "wamid.OLD", "Hi", 25 * 3600)).await,
+        200
+    );
+    let (_, location, _) = browser
+        .post(&path, &[("csrf", &csrf), ("text", "Hello!")])
+        .await;
+    assert!(location.ends_with("notice=reply-window"), "{location}");
+    // A fresh message opens it: the reply is a free-form text.
+    assert_eq!(
+        webhook(
+            &app,
+            &inbound("31612345678", "wamid.NEW", "Where is my <b>order</b>?", 60)
+        )
+        .await,
+        200
+    );
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    assert!(
+        page.contains("Where is my &#60;b&#62;order&#60;/b&#62;?")
+            || page.contains("Where is my &lt;b&gt;order&lt;/b&gt;?"),
+        "{page}"
+    );
+    let key = "ab".repeat(32);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("text", "It ships today."),
+        ("key", key.as_str()),
+    ];
+    let (_, location, _) = browser.post(&path, &form).await;
+    assert!(location.ends_with("notice=replied"), "{location}");
+    // A double click posts the same key: still one message.
+    browser.post(&path, &form).await;
+    let received = fake.wait_for(1).await;
+    assert_eq!(received[0].body["type"], "text");
+    assert_eq!(received[0].body["text"]["body"], "It ships today.");
+    assert_eq!(received[0].body["to"], "31612345678");
+    // The API says the window closed (131047): the reply fails and the window is closed.
+    fake.script([Reply::Error(400, 131047)]);
+    browser
+        .post(&path, &[("csrf", &csrf), ("text", "One more thing")])
+        .await;
+    eventually(&app, "the 131047 failure", || async {
+        outbox(&app).await.iter().any(|m| m.2 == "failed")
+    })
+    .await;
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    assert!(page.contains("131047"), "{page}");
+    assert!(
+        page.contains("only approved templates can be sent"),
+        "{page}"
+    );
+    let (_, location, _) = browser
+        .post(&path, &[("csrf", &csrf), ("text", "Hello again")])
+        .await;
+    assert!(location.ends_with("notice=reply-window"), "{location}");
+    assert_eq!(fake.received().len(), 2);
+}
+
+async fn throttling_is_retried_and_permanent_errors_fail_visibly(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let slow = place(&app, "+31612345678", true).await;
+    let doomed = place(&app, "+31687654321", true).await;
+    fake.script([
+        Reply::Error(400, 130429),
+        Reply::Error(503, 0),
+        Reply::Accept,
+        Reply::Error(400, 131026),
+    ]);
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    mark(&mut browser, &csrf, &slow, "confirmed").await;
+    eventually(&app, "the throttled message sent", || async {
+        outbox(&app).await.first().is_some_and(|m| m.2 == "sent")
+    })
+    .await;
+    let first = &outbox(&app).await[0];
+    assert_eq!(first.3, 3, "sent on the third attempt");
+    let received = fake.received();
+    assert_eq!(received.len(), 3);
+    assert!(
+        received.iter().all(|r| r.body == received[0].body),
+        "the same message each time"
+    );
+    mark(&mut browser, &csrf, &doomed, "confirmed").await;
+    eventually(&app, "the undeliverable message failed", || async {
+        outbox(&app).await.get(1).is_some_and(|m| m.2 == "failed")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(fake.received().len(), 4, "a permanent error is not retried");
+    let (_, _, page) = browser.get(&format!("/admin/orders/{doomed}")).await;
+    assert!(page.contains("131026"), "{page}");
+    assert!(page.contains("Send again"), "{page}");
+}
+
+async fn a_restart_mid_queue_sends_each_message_exactly_once(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    fake.set_latency(Duration::from_millis(300));
+    let mut app = spawn_messaging(backend, &fake, |w| {
+        w.per_second = 10;
+        w.request_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let mut references = Vec::new();
+    for n in 0..12 {
+        references.push(place(&app, &format!("+316100000{n:02}"), true).await);
+    }
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    for reference in &references {
+        mark(&mut browser, &csrf, reference, "confirmed").await;
+    }
+    fake.wait_for(3).await;
+    app.restart().await;
+    fake.set_latency(Duration::ZERO);
+    eventually(&app, "nothing left queued or sending", || async {
+        let rows = outbox(&app).await;
+        rows.len() == 12 && rows.iter().all(|m| m.2 != "queued" && m.2 != "sending")
+    })
+    .await;
+    // What was in flight at the crash is not resent but marked uncertain.
+    let rows = outbox(&app).await;
+    assert!(rows.iter().any(|m| m.2 == "uncertain"), "{rows:?}");
+    // Meta reports each message it got; the ones cut off mid-request are settled by their
+    // callback data.
+    let received = fake.received();
+    let reports: Vec<(String, String)> = received
+        .iter()
+        .enumerate()
+        .map(|(n, r)| {
+            (
+                r.wamid.clone().unwrap_or_else(|| format!("wamid.CUT{n}")),
+                r.body["biz_opaque_callback_data"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    let list: Vec<(&str, &str, Option<&str>)> = reports
+        .iter()
+        .map(|(id, cb)| (id.as_str(), "sent", Some(cb.as_str())))
+        .collect();
+    assert_eq!(webhook(&app, &statuses(&list)).await, 200);
+    let rows = outbox(&app).await;
+    assert!(rows.iter().all(|m| m.2 == "sent"), "{rows:?}");
+    let mut recipients: Vec<_> = received.iter().map(|r| r.body["to"].to_string()).collect();
+    recipients.sort();
+    let before = recipients.len();
+    recipients.dedup();
+    assert_eq!(
+        (before, recipients.len()),
+        (12, 12),
+        "each of 12 sent exactly once"
+    );
+}
+
+async fn forged_missing_and_stale_signatures_are_refused(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    place(&app, "+31612345678", true).await;
+    let stop = inbound("31612345678", "wamid.FORGED", "STOP", 1).to_string();
+    let post = |signature: Option<String>, body: String| {
+        let mut request = app
+            .client
+            .post(format!("{}/webhooks/whatsapp", app.base))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("x-hub-signature-256", signature);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let earlier = inbound("31612345678", "wamid.EARLIER", "hello", 100).to_string();
+    let cases = [
+        (None, "missing"),
+        (Some(sign("not-the-secret", stop.as_bytes())), "forged"),
+        (
+            Some(sign(SECRET, earlier.as_bytes())),
+            "stale (another body's)",
+        ),
+        (Some("sha256=".to_string()), "empty"),
+        (
+            Some(sign(SECRET, stop.as_bytes()).replace("sha256=", "sha1=")),
+            "wrong scheme",
+        ),
+    ];
+    for (signature, what) in cases {
+        assert_eq!(post(signature, stop.clone()).await, 401, "{what}");
+    }
+    let opted_in: i64 = sqlx::query("SELECT opted_in FROM contacts")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(opted_in, 1, "nothing processed");
+    let inbound_rows: i64 = sqlx::query("SELECT COUNT(*) FROM inbound")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(inbound_rows, 0);
+    assert_eq!(
+        post(Some(sign(SECRET, stop.as_bytes())), stop.clone()).await,
+        200
+    );
+    // A signed body that is not a delivery is a clear 400.
+    let junk = "{\"object\":\"page\"}".to_string();
+    assert_eq!(post(Some(sign(SECRET, junk.as_bytes())), junk).await, 400);
+}
+
+async fn duplicated_and_out_of_order_statuses_end_in_the_right_state(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let reference = place(&app, "+31612345678", true).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    mark(&mut browser, &csrf, &reference, "confirmed").await;
+    let received = fake.wait_for(1).await;
+    let wamid = received[0].wamid.clone().unwrap();
+    eventually(&app, "sent", || async {
+        outbox(&app).await.first().is_some_and(|m| m.2 == "sent")
+    })
+    .await;
+    let w = wamid.as_str();
+    for batch in [
+        vec![(w, "read", None)],
+        vec![(w, "delivered", None), (w, "sent", None)],
+        vec![(w, "delivered", None)],
+        vec![(w, "failed", None)],
+        vec![(w, "read", None)],
+    ] {
+        assert_eq!(webhook(&app, &statuses(&batch)).await, 200);
+    }
+    assert_eq!(outbox(&app).await[0].2, "read");
+    // Unknown message ids and statuses are ignored without error.
+    let unknown = statuses(&[("wamid.NOPE", "delivered", None), (w, "deleted", None)]);
+    assert_eq!(webhook(&app, &unknown).await, 200);
+    assert_eq!(outbox(&app).await[0].2, "read");
+}
+
+async fn the_subscription_check_echoes_the_challenge_only_for_our_token(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let get = |query: String| {
+        let request = app
+            .client
+            .get(format!("{}/webhooks/whatsapp?{query}", app.base));
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let ok = get(format!(
+        "hub.mode=subscribe&hub.verify_token={VERIFY}&hub.challenge=1158201444"
+    ))
+    .await;
+    assert_eq!(ok, (200, "1158201444".to_string()));
+    let bad = get("hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1".into()).await;
+    assert_eq!(bad.0, 403);
+    let no_mode = get(format!("hub.verify_token={VERIFY}&hub.challenge=1")).await;
+    assert_eq!(no_mode.0, 403);
+    // With messaging off the route says so.
+    let off = crate::helpers::spawn_app(backend).await;
+    let response = off
+        .client
+        .get(format!("{}/webhooks/whatsapp?hub.mode=subscribe", off.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+}
+
+async fn messages_to_one_contact_keep_the_gap(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let gap = Duration::from_millis(700);
+    let app = spawn_messaging(backend, &fake, |w| w.contact_gap = gap).await;
+    let reference = place(&app, "+31612345678", true).await;
+    assert_eq!(
+        webhook(&app, &inbound("31612345678", "wamid.Q", "Question", 5)).await,
+        200
+    );
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    assert_eq!(csrf_of(&page), csrf);
+    let path = format!("/admin/orders/{reference}/reply");
+    for text in ["First", "Second", "Third"] {
+        browser
+            .post(&path, &[("csrf", &csrf), ("text", text)])
+            .await;
+    }
+    let received = fake.wait_for(3).await;
+    let texts: Vec<_> = received
+        .iter()
+        .map(|r| r.body["text"]["body"].clone())
+        .collect();
+    assert_eq!(texts, ["First", "Second", "Third"], "in order");
+    for pair in received.windows(2) {
+        assert!(
+            pair[1].at.duration_since(pair[0].at) >= gap,
+            "at least the gap apart"
+        );
+    }
+}
+
+crate::on_both_backends!(
+    a_confirmed_order_of_an_opted_in_customer_sends_one_template,
+    stop_in_four_languages_revokes_consent_and_is_acknowledged_once,
+    a_reply_goes_out_inside_the_window_and_is_refused_outside,
+    throttling_is_retried_and_permanent_errors_fail_visibly,
+    a_restart_mid_queue_sends_each_message_exactly_once,
+    forged_missing_and_stale_signatures_are_refused,
+    duplicated_and_out_of_order_statuses_end_in_the_right_state,
+    the_subscription_check_echoes_the_challenge_only_for_our_token,
+    messages_to_one_contact_keep_the_gap,
+);
