@@ -36,7 +36,13 @@ fn main() {
         "bench" => run(
             "cargo",
             &["bench", "-p", "chatout-core", "--bench", "summary"],
-        ),
+        )
+        .and_then(|_| {
+            run(
+                "cargo",
+                &["bench", "-p", "chatout-server", "--bench", "messaging"],
+            )
+        }),
         "screenshot" => setup()
             .and_then(|_| dist())
             .and_then(|_| run("node", &["e2e/screenshot.mjs"])),

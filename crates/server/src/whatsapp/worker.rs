@@ -36,8 +36,12 @@ pub fn backoff(base: Duration, attempt: u32, random: f64) -> Duration {
 /// Runs until dropped (the server's run future owns it, so stopping the server stops it).
 pub async fn run(db: Db, messaging: Arc<Messaging>) {
     let settings = &messaging.settings;
-    let rate = NonZeroU32::new(settings.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-    let limiter = RateLimiter::direct(Quota::per_second(rate));
+    // Evenly spaced, no burst: never more than `per_second` in any one-second span.
+    let period = Duration::from_secs(1) / settings.per_second.max(1);
+    let quota = Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::MIN);
+    let limiter = RateLimiter::direct(quota);
     let lease = settings.request_timeout.saturating_mul(2) + Duration::from_secs(5);
     let mut sends: JoinSet<()> = JoinSet::new();
     let mut last_sent: HashMap<i64, Instant> = HashMap::new();

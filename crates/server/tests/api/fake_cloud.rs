@@ -86,7 +86,12 @@ impl FakeCloud {
 
     /// Waits until at least `n` requests arrived; panics after 20 s.
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_for_long(n, Duration::from_secs(20)).await
+    }
+
+    /// [`FakeCloud::wait_for`] with a limit of its own.
+    pub async fn wait_for_long(&self, n: usize, limit: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + limit;
         loop {
             let received = self.received();
             if received.len() >= n {

@@ -1,0 +1,173 @@
+//! Messaging figures (a report, not a timed test): the outbox's send rate against the local
+//! fake Cloud API with the 80 messages/s limit on, and how many signed webhook deliveries
+//! the server verifies and processes a second.
+//!
+//! `cargo bench -p chatout-server --bench messaging` (SQLite in a temporary directory;
+//! `BENCH_MESSAGES` and `BENCH_WEBHOOKS` change the counts).
+
+#[path = "../tests/api/fake_cloud.rs"]
+#[allow(dead_code)]
+mod fake_cloud;
+
+use chatout_core::OrderStatus;
+use chatout_server::settings::WhatsAppSettings;
+use chatout_server::whatsapp::webhook::sign;
+use chatout_server::{Application, Settings};
+use fake_cloud::{FakeCloud, PHONE_NUMBER_ID, TOKEN};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "bench-secret";
+
+fn count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let messages = count("BENCH_MESSAGES", 800);
+    let webhooks = count("BENCH_WEBHOOKS", 4000);
+    let fake = FakeCloud::start().await;
+    fake.set_latency(Duration::from_millis(50));
+    let dir = std::env::temp_dir().join(format!("chatout-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut settings = Settings::from_lookup(|_| None).unwrap();
+    settings.addr = "127.0.0.1:0".into();
+    settings.database_url = format!("sqlite://{}", dir.join("bench.db").display());
+    settings.rate_limit = 0;
+    settings.admin_password = Some("bench password".into());
+    settings.whatsapp = Some(WhatsAppSettings {
+        api_base: fake.base.clone(),
+        phone_number_id: PHONE_NUMBER_ID.into(),
+        token: TOKEN.into(),
+        app_secret: SECRET.into(),
+        verify_token: "v".into(),
+        templates_path: None,
+        per_second: 80,
+        contact_gap: Duration::from_secs(6),
+        retry_base: Duration::from_secs(2),
+        max_attempts: 8,
+        request_timeout: Duration::from_secs(30),
+    });
+    let app = Application::build(settings).await.expect("server starts");
+    let base = format!("http://{}", app.address().unwrap());
+    let db = app.state().db.clone();
+    let templates = app.state().templates().cloned().unwrap();
+    tokio::spawn(app.run());
+    let client = reqwest::Client::new();
+
+    // Orders of opted-in customers, then all confirmed at once: one template each.
+    let mut references = Vec::with_capacity(messages);
+    for n in 0..messages {
+        let body = json!({
+            "reference": "", "currency": "EUR", "locale": "en",
+            "items": [{"sku": "tote-canvas", "name": "Canvas tote", "options": {},
+                       "unit_price": 1500, "quantity": 1}],
+            "subtotal": 1500,
+            "customer": {"name": "Bench", "phone": format!("+3161{n:07}"), "email": null},
+            "delivery": {"method": "pickup", "address": null},
+            "payment": "bank_transfer", "note": null,
+            "consent": {"whatsapp_updates": true, "text": "Updates on WhatsApp",
+                        "at": "2026-11-21T10:00:00Z"},
+            "page": "https://shop.example/"
+        });
+        let answer: serde_json::Value = client
+            .post(format!("{base}/api/orders"))
+            .header("idempotency-key", format!("bench-{n}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        references.push(answer["reference"].as_str().unwrap().to_string());
+    }
+    for reference in &references {
+        db.transition(reference, OrderStatus::Confirmed, "bench", Some(&templates))
+            .await
+            .unwrap();
+    }
+    let received = fake.wait_for_long(messages, Duration::from_secs(120)).await;
+    let first = received.first().unwrap().at;
+    let last = received.last().unwrap().at;
+    let span = last.duration_since(first).as_secs_f64();
+    let rate = (messages - 1) as f64 / span;
+    let mut busiest = 0;
+    for (i, r) in received.iter().enumerate() {
+        let within = received[i..]
+            .iter()
+            .take_while(|s| s.at.duration_since(r.at) < Duration::from_secs(1))
+            .count();
+        busiest = busiest.max(within);
+    }
+    println!(
+        "outbox: {messages} template messages in {span:.2} s = {rate:.1} messages/s \
+         (limit 80/s; busiest 1-second span: {busiest}; API latency 50 ms)"
+    );
+
+    // Signed webhook deliveries, half inbound messages and half status updates, 8 at a time.
+    let bodies: Vec<String> = (0..webhooks)
+        .map(|n| {
+            let value = if n % 2 == 0 {
+                json!({"messaging_product": "whatsapp",
+                       "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+                       "contacts": [{"wa_id": format!("3162{:07}", n % 500)}],
+                       "messages": [{"from": format!("3162{:07}", n % 500),
+                                     "id": format!("wamid.BENCH{n}"),
+                                     "timestamp": "1763719200", "type": "text",
+                                     "text": {"body": "Is it in stock?"}}]})
+            } else {
+                let wamid = received[n % received.len()].wamid.clone().unwrap_or_default();
+                json!({"messaging_product": "whatsapp",
+                       "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+                       "statuses": [{"id": wamid, "status": if n % 4 == 1 {"delivered"} else {"read"},
+                                     "timestamp": "1763719300", "recipient_id": "31610000000"}]})
+            };
+            json!({"object": "whatsapp_business_account",
+                   "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": value}]}]})
+            .to_string()
+        })
+        .collect();
+    let started = Instant::now();
+    let chunks: Vec<Vec<String>> = bodies
+        .chunks(webhooks.div_ceil(8))
+        .map(<[String]>::to_vec)
+        .collect();
+    let mut tasks = Vec::new();
+    for chunk in chunks {
+        let client = client.clone();
+        let url = format!("{base}/webhooks/whatsapp");
+        tasks.push(tokio::spawn(async move {
+            let mut failures = 0;
+            for body in chunk {
+                let status = client
+                    .post(&url)
+                    .header("x-hub-signature-256", sign(SECRET, body.as_bytes()))
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0);
+                if status != 200 {
+                    failures += 1;
+                }
+            }
+            failures
+        }));
+    }
+    let mut failures = 0;
+    for task in tasks {
+        failures += task.await.unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "webhooks: {webhooks} signed deliveries in {elapsed:.2} s = {:.0} requests/s \
+         (8 concurrent, SQLite; {failures} not 200)",
+        webhooks as f64 / elapsed
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
