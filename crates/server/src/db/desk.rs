@@ -86,9 +86,23 @@ pub struct Figures {
     pub response_buckets: Vec<(u64, i64)>,
     /// Sum of those seconds.
     pub response_sum_seconds: f64,
+    /// WhatsApp messages per outbox state, every state listed.
+    pub messages: Vec<(&'static str, i64)>,
 }
 
 impl Figures {
+    /// The outbox states, as `/metrics` lists them.
+    pub const MESSAGE_STATES: [&'static str; 8] = [
+        "queued",
+        "sending",
+        "sent",
+        "delivered",
+        "read",
+        "failed",
+        "cancelled",
+        "uncertain",
+    ];
+
     /// Upper bounds of the response-time histogram, in seconds (1 min … 2 days).
     pub const BOUNDS: [u64; 10] = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800];
 
@@ -241,7 +255,19 @@ impl Db {
             let count: Option<i64> = row.try_get(i + 2)?;
             response_buckets.push((*bound, count.unwrap_or(0)));
         }
+        let mut messages: Vec<(&'static str, i64)> =
+            Figures::MESSAGE_STATES.iter().map(|s| (*s, 0)).collect();
+        for row in sqlx::query("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+            .fetch_all(&self.read)
+            .await?
+        {
+            let status: String = row.try_get(0)?;
+            if let Some(slot) = messages.iter_mut().find(|(s, _)| *s == status) {
+                slot.1 = row.try_get(1)?;
+            }
+        }
         Ok(Figures {
+            messages,
             by_status,
             created,
             confirmed,

@@ -78,5 +78,16 @@ pub fn exposition(f: &Figures) -> String {
         f.response_sum_seconds
     );
     let _ = writeln!(out, "chatout_response_seconds_count {}", f.confirmed);
+    let _ = writeln!(
+        out,
+        "# HELP chatout_whatsapp_messages WhatsApp messages by outbox state."
+    );
+    let _ = writeln!(out, "# TYPE chatout_whatsapp_messages gauge");
+    for (status, count) in &f.messages {
+        let _ = writeln!(
+            out,
+            "chatout_whatsapp_messages{{status=\"{status}\"}} {count}"
+        );
+    }
     out
 }

@@ -372,6 +372,42 @@ async fn throttling_is_retried_and_permanent_errors_fail_visibly(backend: Backen
     let (_, _, page) = browser.get(&format!("/admin/orders/{doomed}")).await;
     assert!(page.contains("131026"), "{page}");
     assert!(page.contains("Send again"), "{page}");
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("chatout_whatsapp_messages{status=\"failed\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("chatout_whatsapp_messages{status=\"sent\"} 1"),
+        "{metrics}"
+    );
+    // "Send again" queues it once more; this time the API takes it.
+    let (_, _, page) = browser.get(&format!("/admin/orders/{doomed}")).await;
+    let start = page.find("/messages/").unwrap() + "/messages/".len();
+    let id: String = page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let (_, location, _) = browser
+        .post(
+            &format!("/admin/orders/{doomed}/messages/{id}/retry"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert!(location.ends_with("notice=requeued"), "{location}");
+    eventually(&app, "the message sent again", || async {
+        outbox(&app).await.get(1).is_some_and(|m| m.2 == "sent")
+    })
+    .await;
+    assert_eq!(fake.received().len(), 5);
 }
 
 async fn a_restart_mid_queue_sends_each_message_exactly_once(backend: Backend) {
