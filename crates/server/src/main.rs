@@ -27,6 +27,17 @@ async fn main() -> ExitCode {
         Ok(addr) => {
             println!("chatout-server listening on http://{addr}");
             println!("order desk: http://{addr}/admin");
+            match &app.state().settings.whatsapp {
+                Some(w) => println!(
+                    "WhatsApp messaging: on (phone number id {}; webhook URL \
+                     https://<your host>/webhooks/whatsapp)",
+                    w.phone_number_id
+                ),
+                None => println!(
+                    "WhatsApp messaging: off (set WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_TOKEN, \
+                     WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN to turn it on)"
+                ),
+            }
         }
         Err(e) => eprintln!("chatout-server: {e}"),
     }

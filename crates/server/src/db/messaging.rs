@@ -782,7 +782,7 @@ impl Db {
         let done = sqlx::query(
             "UPDATE outbox SET status = 'queued', next_attempt_at = $1, attempts = 0, \
              updated_at = $1 WHERE id = $2 AND status IN ('uncertain', 'failed') \
-             AND kind <> 'ack' AND order_id = (SELECT id FROM orders WHERE reference = $3)",
+             AND kind <> 'ack' AND payload <> 'null' AND order_id = (SELECT id FROM orders WHERE reference = $3)",
         )
         .bind(now_ms())
         .bind(outbox_id)

@@ -668,6 +668,12 @@ async fn change_status(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, back("illegal")).into_response());
     };
     let tracking = form.tracking_url.trim();
+    if to == OrderStatus::Fulfilled
+        && tracking.is_empty()
+        && super::conversation::tracking_required(&state, &reference).await?
+    {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, back("tracking-required")).into_response());
+    }
     if to == OrderStatus::Fulfilled && !tracking.is_empty() {
         let url_like = (tracking.starts_with("https://") || tracking.starts_with("http://"))
             && tracking.len() <= 2000

@@ -4,8 +4,9 @@
 //! arrived.
 
 use super::admin::{order_page_with, DeskError, Staff};
-use crate::db::messaging::{ReplyError, WINDOW_MS};
+use crate::db::messaging::{Contact, ReplyError, WINDOW_MS};
 use crate::db::{now_ms, rfc3339};
+use crate::whatsapp::templates::{Event, Param, Template};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -38,6 +39,8 @@ pub struct ConversationView {
     pub items: Vec<ItemView>,
     /// Makes a double-submitted reply one message.
     pub reply_key: String,
+    /// Marking the order fulfilled needs a tracking link (its template sends one).
+    pub tracking_required: bool,
 }
 
 /// One message on the page.
@@ -69,8 +72,10 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
         why_not: String::new(),
         items: Vec::new(),
         reply_key: crate::auth::random_token(),
+        tracking_required: false,
     };
     let contact = state.db.contact_of_order(reference).await?;
+    view.tracking_required = needs_tracking(state, contact.as_ref());
     let now = now_ms();
     if let Some(contact) = &contact {
         let history = state.db.consent_history(contact.id).await?;
@@ -151,6 +156,21 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
     Ok(view)
 }
 
+/// Whether the fulfilled template of an opted-in customer needs a tracking link.
+fn needs_tracking(state: &AppState, contact: Option<&Contact>) -> bool {
+    let template = state.templates().and_then(|t| t.get(Event::Fulfilled));
+    let wants = |t: &Template| {
+        t.body.contains(&Param::TrackingLink) || t.button.contains(&Param::TrackingLink)
+    };
+    contact.is_some_and(|c| c.opted_in) && template.is_some_and(wants)
+}
+
+/// [`needs_tracking`] for an order, for the status form's check.
+pub async fn tracking_required(state: &AppState, reference: &str) -> Result<bool, sqlx::Error> {
+    let contact = state.db.contact_of_order(reference).await?;
+    Ok(needs_tracking(state, contact.as_ref()))
+}
+
 #[derive(Deserialize)]
 struct ReplyForm {
     #[serde(default)]
@@ -227,6 +247,9 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         "requeued" => "Queued to be sent again.",
         "messaging-off" => "WhatsApp messaging is off on this server.",
         "bad-tracking" => "Not changed: the tracking link must start with https:// or http://.",
+        "tracking-required" => {
+            "Not changed: the customer's shipping update on WhatsApp needs the tracking link."
+        }
         _ => return None,
     })
 }

@@ -194,6 +194,37 @@ async fn a_confirmed_order_of_an_opted_in_customer_sends_one_template(backend: B
     mark(&mut browser, &csrf, &reference, "paid").await;
     let received = fake.wait_for(2).await;
     assert_eq!(received[1].body["template"]["name"], "chatout_order_paid");
+    // The shipping template needs the tracking link: the desk asks for a real one.
+    let status_path = format!("/admin/orders/{reference}/status");
+    for (link, notice) in [
+        ("", "tracking-required"),
+        ("javascript:alert(1)", "bad-tracking"),
+    ] {
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("to", "fulfilled"),
+            ("tracking_url", link),
+        ];
+        let (status, location, _) = browser.post(&status_path, &form).await;
+        assert_eq!(status, 422, "{link:?}");
+        assert!(location.ends_with(notice), "{location}");
+    }
+    assert_eq!(
+        app.db.status_of(&reference).await.unwrap(),
+        Some(chatout_core::OrderStatus::Paid)
+    );
+    let link = "https://track.example/parcel?id=42&lang=nl";
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("to", "fulfilled"),
+        ("tracking_url", link),
+    ];
+    let (status, _, _) = browser.post(&status_path, &form).await;
+    assert_eq!(status, 303);
+    let received = fake.wait_for(3).await;
+    let shipped = &received[2].body["template"];
+    assert_eq!(shipped["name"], "chatout_order_shipped");
+    assert_eq!(shipped["components"][0]["parameters"][2]["text"], link);
 }
 
 async fn stop_in_four_languages_revokes_consent_and_is_acknowledged_once(backend: Backend) {
