@@ -147,6 +147,23 @@ fn contact_from_row(row: &sqlx::any::AnyRow) -> Result<Contact, sqlx::Error> {
 
 const CONTACT_COLUMNS: &str = "id, wa_id, user_id, opted_in, locale, window_until";
 
+/// The contact whose `wa_id` or `user_id` (the `column`) is `value`.
+async fn contact_by(
+    conn: &mut AnyConnection,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<Contact>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE {column} = $1"
+    ))
+    .bind(value)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(contact_from_row)
+    .transpose()
+}
+
 /// The contact with this phone or user id; created when there is none, completed with the
 /// identifier it lacked.
 async fn find_or_create_contact(
@@ -157,25 +174,14 @@ async fn find_or_create_contact(
 ) -> Result<Contact, sqlx::Error> {
     let mut found = None;
     if let Some(wa_id) = wa_id {
-        found = sqlx::query(&format!(
-            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE wa_id = $1"
-        ))
-        .bind(wa_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+        found = contact_by(conn, "wa_id", wa_id).await?;
     }
     if found.is_none() {
         if let Some(user_id) = user_id {
-            found = sqlx::query(&format!(
-                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE user_id = $1"
-            ))
-            .bind(user_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+            found = contact_by(conn, "user_id", user_id).await?;
         }
     }
-    if let Some(row) = found {
-        let mut contact = contact_from_row(&row)?;
+    if let Some(mut contact) = found {
         let add_wa = contact.wa_id.is_none() && wa_id.is_some();
         let add_user = contact.user_id.is_none() && user_id.is_some();
         if add_wa || add_user {
@@ -340,16 +346,9 @@ pub(crate) async fn enqueue_event(
     let Some(phone) = order.try_get::<Option<String>, _>(2)? else {
         return Ok(());
     };
-    let Some(contact) = sqlx::query(&format!(
-        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE wa_id = $1"
-    ))
-    .bind(wa_id_of_phone(&phone))
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(contact) = contact_by(conn, "wa_id", &wa_id_of_phone(&phone)).await? else {
         return Ok(());
     };
-    let contact = contact_from_row(&contact)?;
     if !contact.opted_in {
         return Ok(());
     }
@@ -906,15 +905,8 @@ async fn order_contact(
     let Some(phone) = order.try_get::<Option<String>, _>(1)? else {
         return Ok(None);
     };
-    let contact = sqlx::query(&format!(
-        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE wa_id = $1"
-    ))
-    .bind(wa_id_of_phone(&phone))
-    .fetch_optional(&mut *conn)
-    .await?;
-    contact
-        .map(|row| Ok((order.try_get(0)?, contact_from_row(&row)?)))
-        .transpose()
+    let contact = contact_by(conn, "wa_id", &wa_id_of_phone(&phone)).await?;
+    contact.map(|c| Ok((order.try_get(0)?, c))).transpose()
 }
 
 /// A 131047 on a message closes its contact's window now.
