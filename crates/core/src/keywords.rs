@@ -46,7 +46,7 @@ const KEYWORDS: [(&str, ConsentCommand, Option<&str>); 13] = [
 
 /// Folds a message for comparison: trimmed of spaces and punctuation, accents and width variants removed,
 /// uppercase. `"  Arrêt ! "` becomes `"ARRET"`.
-pub fn fold_keyword(text: &str) -> String {
+fn fold_keyword(text: &str) -> String {
     let trimmed = text.trim_matches(|c: char| !c.is_alphanumeric());
     trimmed
         .nfkd()

@@ -65,9 +65,7 @@ pub use catalog::{
     Catalog, CatalogError, CatalogProblem, CatalogProduct, OptionValue, PriceError, Repriced,
     ShopSettings,
 };
-pub use keywords::{
-    consent_acknowledgement, consent_keyword, fold_keyword, ConsentCommand, ConsentKeyword,
-};
+pub use keywords::{consent_acknowledgement, consent_keyword, ConsentCommand, ConsentKeyword};
 pub use labels::{fill, language_of, LabelError, Labels};
 pub use money::{Currency, Money, MoneyError, MAX_MINOR_UNITS};
 pub use money_format::MoneyStyle;

@@ -87,9 +87,15 @@ async fn main() {
         references.push(answer["reference"].as_str().unwrap().to_string());
     }
     for reference in &references {
-        db.transition(reference, OrderStatus::Confirmed, "bench", Some(&templates))
-            .await
-            .unwrap();
+        db.transition(
+            reference,
+            OrderStatus::Confirmed,
+            "bench",
+            Some(&templates),
+            None,
+        )
+        .await
+        .unwrap();
     }
     let received = fake.wait_for_long(messages, Duration::from_secs(120)).await;
     let first = received.first().unwrap().at;

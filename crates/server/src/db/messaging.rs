@@ -6,6 +6,7 @@
 //! row has a `dedupe_key` (`order:42:confirmed`, `ack:wamid.…`, `reply:<random>`).
 
 use super::{now_ms, Db};
+use crate::whatsapp::client::WINDOW_CLOSED;
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::{Event, Templates};
 use crate::whatsapp::webhook::{Delivery, Inbound, StatusUpdate};
@@ -51,6 +52,8 @@ pub struct ConsentEvent {
 /// One message in a conversation, for the desk.
 #[derive(Debug, Clone)]
 pub struct ConversationItem {
+    /// The outbox row of a message the shop sent; `None` for the contact's messages.
+    pub outbox_id: Option<i64>,
     /// Sent by the shop (true) or the contact.
     pub outbound: bool,
     /// The text (for templates, the template and its parameters).
@@ -114,19 +117,6 @@ pub enum ReplyError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
-}
-
-/// What an inbound message did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InboundEffect {
-    /// Seen before (a redelivery): nothing.
-    Duplicate,
-    /// Stored; the window is open.
-    Stored,
-    /// Revoked the opt-in (and queued one acknowledgement).
-    OptedOut,
-    /// Opted in again (and queued one acknowledgement).
-    OptedIn,
 }
 
 /// The contact behind a phone number as stored on orders (`+31612345678`).
@@ -212,17 +202,45 @@ async fn find_or_create_contact(
     contact_from_row(&row)
 }
 
-/// Records an opt-in or opt-out; returns whether it changed the contact's state. A checkout
-/// opt-in is always recorded (it is the evidence); a keyword only when it changes something.
-#[allow(clippy::too_many_arguments)]
-async fn record_consent(
+/// One line of a contact's consent history.
+struct ConsentRecord<'a> {
+    opted_in: bool,
+    /// `checkout` or `keyword`.
+    source: &'static str,
+    text: &'a str,
+    page: Option<&'a str>,
+    order_id: Option<i64>,
+}
+
+async fn insert_consent_event(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    record: &ConsentRecord<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO consent_events (contact_id, opted_in, source, text, page, order_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(contact_id)
+    .bind(i64::from(record.opted_in))
+    .bind(record.source)
+    .bind(record.text)
+    .bind(record.page)
+    .bind(record.order_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A keyword's opt-in or opt-out: recorded only when it changes the contact's state, which
+/// it returns.
+async fn keyword_consent(
     conn: &mut AnyConnection,
     contact_id: i64,
     opted_in: bool,
-    source: &str,
-    text: &str,
-    page: Option<&str>,
-    order_id: Option<i64>,
+    keyword: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query(
@@ -235,20 +253,15 @@ async fn record_consent(
     .await?
     .rows_affected()
         == 1;
-    if changed || source == "checkout" {
-        sqlx::query(
-            "INSERT INTO consent_events (contact_id, opted_in, source, text, page, order_id, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(contact_id)
-        .bind(i64::from(opted_in))
-        .bind(source)
-        .bind(text)
-        .bind(page)
-        .bind(order_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    if changed {
+        let record = ConsentRecord {
+            opted_in,
+            source: "keyword",
+            text: keyword,
+            page: None,
+            order_id: None,
+        };
+        insert_consent_event(conn, contact_id, &record, now).await?;
     }
     Ok(changed)
 }
@@ -301,24 +314,26 @@ pub(crate) async fn checkout_opt_in(
     if wa_id.is_empty() {
         return Ok(());
     }
-    let contact = find_or_create_contact(conn, Some(&wa_id), None, now).await?;
-    sqlx::query("UPDATE contacts SET locale = $1 WHERE id = $2")
-        .bind(locale)
-        .bind(contact.id)
-        .execute(&mut *conn)
-        .await?;
-    record_consent(
-        conn,
-        contact.id,
-        true,
-        "checkout",
-        text,
-        Some(page),
-        Some(order_id),
-        now,
+    // Every checkout opt-in is recorded, changed or not: it is the evidence.
+    let contact_id: i64 = sqlx::query(
+        "INSERT INTO contacts (wa_id, opted_in, locale, created_at, updated_at) \
+         VALUES ($1, 1, $2, $3, $3) ON CONFLICT (wa_id) DO UPDATE SET opted_in = 1, \
+         locale = excluded.locale, updated_at = excluded.updated_at RETURNING id",
     )
-    .await?;
-    Ok(())
+    .bind(&wa_id)
+    .bind(locale)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get(0)?;
+    let record = ConsentRecord {
+        opted_in: true,
+        source: "checkout",
+        text,
+        page: Some(page),
+        order_id: Some(order_id),
+    };
+    insert_consent_event(conn, contact_id, &record, now).await
 }
 
 /// Inside a status change's transaction: queues the event's template for an opted-in
@@ -403,14 +418,23 @@ fn earlier_than(delivery: Delivery) -> &'static str {
         .unwrap_or("''")
 }
 
-/// The id the outbox puts in `biz_opaque_callback_data`.
+/// What the outbox puts in `biz_opaque_callback_data`, which status webhooks echo back.
+const CALLBACK_PREFIX: &str = "chatout:";
+
+/// The `biz_opaque_callback_data` of an outbox row.
 pub fn callback_data(outbox_id: i64) -> String {
-    format!("chatout:{outbox_id}")
+    format!("{CALLBACK_PREFIX}{outbox_id}")
+}
+
+/// The outbox row a status webhook's callback data names.
+fn outbox_id_of_callback(data: &str) -> Option<i64> {
+    data.strip_prefix(CALLBACK_PREFIX)?.parse().ok()
 }
 
 impl Db {
     /// Records an inbound message once: opens the contact's window and acts on STOP/START.
-    pub async fn record_inbound(&self, message: &Inbound) -> Result<InboundEffect, sqlx::Error> {
+    /// Returns whether it queued a message (the keyword's acknowledgement).
+    pub async fn record_inbound(&self, message: &Inbound) -> Result<bool, sqlx::Error> {
         let now = now_ms();
         let mut tx = self.write.begin().await?;
         let contact = find_or_create_contact(
@@ -440,7 +464,7 @@ impl Db {
         .await?;
         if inserted.is_none() {
             tx.rollback().await?;
-            return Ok(InboundEffect::Duplicate);
+            return Ok(false);
         }
         let window_until = sent_at.saturating_add(WINDOW_MS);
         sqlx::query(
@@ -452,20 +476,11 @@ impl Db {
         .bind(contact.id)
         .execute(&mut *tx)
         .await?;
-        let mut effect = InboundEffect::Stored;
+        let mut acknowledged = false;
         if let Some(keyword) = consent_keyword(&message.text) {
             let opted_in = keyword.command == ConsentCommand::Start;
-            let changed = record_consent(
-                &mut tx,
-                contact.id,
-                opted_in,
-                "keyword",
-                &message.text,
-                None,
-                None,
-                now,
-            )
-            .await?;
+            let changed =
+                keyword_consent(&mut tx, contact.id, opted_in, &message.text, now).await?;
             if changed {
                 let language = keyword
                     .language
@@ -488,9 +503,8 @@ impl Db {
                     now,
                 )
                 .await?;
-                effect = if opted_in {
-                    InboundEffect::OptedIn
-                } else {
+                acknowledged = true;
+                if !opted_in {
                     // Revoking cancels what was waiting: nothing more goes out.
                     sqlx::query(
                         "UPDATE outbox SET status = 'cancelled', error_detail = $1, updated_at = $2 \
@@ -501,12 +515,11 @@ impl Db {
                     .bind(contact.id)
                     .execute(&mut *tx)
                     .await?;
-                    InboundEffect::OptedOut
-                };
+                }
             }
         }
         tx.commit().await?;
-        Ok(effect)
+        Ok(acknowledged)
     }
 
     /// Applies a status webhook: finds the row by message id (or by the callback data when
@@ -517,48 +530,28 @@ impl Db {
         let earlier = earlier_than(update.delivery);
         let error_code = update.error.as_ref().map(|e| e.code);
         let error_detail = update.error.as_ref().map(|e| e.detail.clone());
+        let outbox_id = update.callback.as_deref().and_then(outbox_id_of_callback);
         let mut tx = self.write.begin().await?;
-        let mut moved = sqlx::query(&format!(
-            "UPDATE outbox SET status = $1, updated_at = $2, error_code = COALESCE($3, error_code), \
-             error_detail = COALESCE($4, error_detail) WHERE wamid = $5 AND status IN ({earlier})"
+        let moved = sqlx::query(&format!(
+            "UPDATE outbox SET status = $1, updated_at = $2, wamid = COALESCE(wamid, $3), \
+             error_code = COALESCE($4, error_code), error_detail = COALESCE($5, error_detail) \
+             WHERE (wamid = $3 OR (id = $6 AND wamid IS NULL)) AND status IN ({earlier}) \
+             RETURNING contact_id"
         ))
         .bind(update.delivery.as_str())
         .bind(now)
-        .bind(error_code)
-        .bind(error_detail.clone())
         .bind(&update.wamid)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if moved == 0 {
-            let outbox_id = update
-                .callback
-                .as_deref()
-                .and_then(|c| c.strip_prefix("chatout:"))
-                .and_then(|id| id.parse::<i64>().ok());
-            if let Some(id) = outbox_id {
-                moved = sqlx::query(&format!(
-                    "UPDATE outbox SET status = $1, updated_at = $2, wamid = $3, \
-                     error_code = COALESCE($4, error_code), \
-                     error_detail = COALESCE($5, error_detail) \
-                     WHERE id = $6 AND wamid IS NULL AND status IN ({earlier})"
-                ))
-                .bind(update.delivery.as_str())
-                .bind(now)
-                .bind(&update.wamid)
-                .bind(error_code)
-                .bind(error_detail)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            }
-        }
-        if error_code == Some(crate::whatsapp::client::WINDOW_CLOSED) {
-            close_window_of(&mut tx, &update.wamid, now).await?;
+        .bind(error_code)
+        .bind(error_detail)
+        .bind(outbox_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let contact_id = moved.map(|row| row.try_get::<i64, _>(0)).transpose()?;
+        if let (Some(contact_id), Some(WINDOW_CLOSED)) = (contact_id, error_code) {
+            close_window(&mut tx, contact_id, now).await?;
         }
         tx.commit().await?;
-        Ok(moved > 0)
+        Ok(contact_id.is_some())
     }
 
     /// Staff's free-form reply on an order, allowed only inside the contact's window.
@@ -735,27 +728,19 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let now = now_ms();
         let mut tx = self.write.begin().await?;
-        sqlx::query(
+        let ended = sqlx::query(
             "UPDATE outbox SET status = $1, error_code = $2, error_detail = $3, updated_at = $4 \
-             WHERE id = $5 AND status IN ('sending', 'queued')",
+             WHERE id = $5 AND status IN ('sending', 'queued') RETURNING contact_id",
         )
         .bind(status)
         .bind(code)
         .bind(detail)
         .bind(now)
         .bind(id)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if code == Some(crate::whatsapp::client::WINDOW_CLOSED) {
-            sqlx::query(
-                "UPDATE contacts SET window_until = CASE WHEN window_until > $1 THEN $1 \
-                 ELSE window_until END, updated_at = $1 WHERE id = \
-                 (SELECT contact_id FROM outbox WHERE id = $2)",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        if let (Some(row), Some(WINDOW_CLOSED)) = (ended, code) {
+            close_window(&mut tx, row.try_get(0)?, now).await?;
         }
         tx.commit().await
     }
@@ -819,12 +804,11 @@ impl Db {
         .collect()
     }
 
-    /// A contact's messages both ways, oldest first (the last 200), each outbound message
-    /// with its id for "Send again".
+    /// A contact's messages both ways, oldest first (the last 200).
     pub async fn conversation(
         &self,
         contact_id: i64,
-    ) -> Result<Vec<(Option<i64>, ConversationItem)>, sqlx::Error> {
+    ) -> Result<Vec<ConversationItem>, sqlx::Error> {
         let outbound = sqlx::query(
             "SELECT id, preview, status, kind, author, error_code, error_detail, created_at \
              FROM outbox WHERE contact_id = $1 ORDER BY id DESC LIMIT 200",
@@ -847,46 +831,32 @@ impl Db {
                 (Some(code), Some(detail)) if code != 0 => Some(format!("{code}: {detail}")),
                 (_, detail) => detail,
             };
-            items.push((
-                Some(row.try_get(0)?),
-                ConversationItem {
-                    outbound: true,
-                    text: row.try_get(1)?,
-                    status: row.try_get(2)?,
-                    kind: row.try_get(3)?,
-                    author: row.try_get(4)?,
-                    error,
-                    at: row.try_get(7)?,
-                },
-            ));
+            items.push(ConversationItem {
+                outbox_id: Some(row.try_get(0)?),
+                outbound: true,
+                text: row.try_get(1)?,
+                status: row.try_get(2)?,
+                kind: row.try_get(3)?,
+                author: row.try_get(4)?,
+                error,
+                at: row.try_get(7)?,
+            });
         }
         for row in &inbound {
-            items.push((
-                None,
-                ConversationItem {
-                    outbound: false,
-                    text: row.try_get(0)?,
-                    status: String::new(),
-                    kind: row.try_get(1)?,
-                    author: String::new(),
-                    error: None,
-                    at: row.try_get(2)?,
-                },
-            ));
+            items.push(ConversationItem {
+                outbox_id: None,
+                outbound: false,
+                text: row.try_get(0)?,
+                status: String::new(),
+                kind: row.try_get(1)?,
+                author: String::new(),
+                error: None,
+                at: row.try_get(2)?,
+            });
         }
-        items.sort_by_key(|(_, item)| item.at);
+        items.sort_by_key(|item| item.at);
         let skip = items.len().saturating_sub(200);
         Ok(items.into_iter().skip(skip).collect())
-    }
-
-    /// Sets the tracking link staff give when the order ships.
-    pub async fn set_tracking(&self, reference: &str, url: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE orders SET tracking_url = $1 WHERE reference = $2")
-            .bind(url)
-            .bind(reference)
-            .execute(&self.write)
-            .await?;
-        Ok(())
     }
 }
 
@@ -909,19 +879,18 @@ async fn order_contact(
     contact.map(|c| Ok((order.try_get(0)?, c))).transpose()
 }
 
-/// A 131047 on a message closes its contact's window now.
-async fn close_window_of(
+/// Closes a contact's window now (the API answered 131047 for one of its messages).
+async fn close_window(
     conn: &mut AnyConnection,
-    wamid: &str,
+    contact_id: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE contacts SET window_until = CASE WHEN window_until > $1 THEN $1 \
-         ELSE window_until END, updated_at = $1 WHERE id = \
-         (SELECT contact_id FROM outbox WHERE wamid = $2)",
+         ELSE window_until END, updated_at = $1 WHERE id = $2",
     )
     .bind(now)
-    .bind(wamid)
+    .bind(contact_id)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -282,15 +282,17 @@ impl Db {
     }
 
     /// Moves an order to `to` for `actor`, if the lifecycle allows it from where the order is
-    /// now; returns the status it left. Cancelling releases the order's stock. With
-    /// `templates` (messaging on), the step's WhatsApp update is queued in the same
-    /// transaction for an opted-in customer.
+    /// now; returns the status it left. Cancelling releases the order's stock. A
+    /// `tracking_url` (given when fulfilling) is stored with the step. With `templates`
+    /// (messaging on), the step's WhatsApp update is queued in the same transaction for an
+    /// opted-in customer.
     pub async fn transition(
         &self,
         reference: &str,
         to: OrderStatus,
         actor: &str,
         templates: Option<&Templates>,
+        tracking_url: Option<&str>,
     ) -> Result<OrderStatus, TransitionError> {
         let mut tx = self.write.begin().await?;
         let row = sqlx::query("SELECT id, status FROM orders WHERE reference = $1")
@@ -308,6 +310,13 @@ impl Db {
             tx.rollback().await?;
             let now = self.status_of(reference).await?.unwrap_or(from);
             return Err(TransitionError::Illegal { from: now, to });
+        }
+        if let Some(url) = tracking_url {
+            sqlx::query("UPDATE orders SET tracking_url = $1 WHERE id = $2")
+                .bind(url)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         if let (Some(templates), Some(event)) = (templates, Event::of_status(to)) {
             super::messaging::enqueue_event(&mut tx, id, event, templates, now_ms()).await?;

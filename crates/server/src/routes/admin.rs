@@ -674,18 +674,24 @@ async fn change_status(
     {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, back("tracking-required")).into_response());
     }
-    if to == OrderStatus::Fulfilled && !tracking.is_empty() {
-        let url_like = (tracking.starts_with("https://") || tracking.starts_with("http://"))
-            && tracking.len() <= 2000
-            && !tracking.chars().any(char::is_whitespace);
+    let tracking_url = (to == OrderStatus::Fulfilled && !tracking.is_empty()).then_some(tracking);
+    if let Some(url) = tracking_url {
+        let url_like = (url.starts_with("https://") || url.starts_with("http://"))
+            && url.len() <= 2000
+            && !url.chars().any(char::is_whitespace);
         if !url_like {
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, back("bad-tracking")).into_response());
         }
-        state.db.set_tracking(&reference, tracking).await?;
     }
     match state
         .db
-        .transition(&reference, to, &staff.0.username, state.templates())
+        .transition(
+            &reference,
+            to,
+            &staff.0.username,
+            state.templates(),
+            tracking_url,
+        )
         .await
     {
         Ok(_) => Ok(back(to.as_str()).into_response()),

@@ -120,9 +120,9 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
             .conversation(contact.id)
             .await?
             .into_iter()
-            .map(|(id, item)| ItemView {
+            .map(|item| ItemView {
                 direction: if item.outbound { "out" } else { "in" },
-                retry_id: id.filter(|_| {
+                retry_id: item.outbox_id.filter(|_| {
                     item.kind != "ack" && (item.status == "failed" || item.status == "uncertain")
                 }),
                 text: item.text,

@@ -85,10 +85,14 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             )
         }
     };
+    let mut queued = false;
     for message in &notification.inbound {
-        if let Err(e) = state.db.record_inbound(message).await {
-            tracing::error!(error = %e, "storing an inbound message failed");
-            return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
+        match state.db.record_inbound(message).await {
+            Ok(acknowledged) => queued |= acknowledged,
+            Err(e) => {
+                tracing::error!(error = %e, "storing an inbound message failed");
+                return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
+            }
         }
     }
     for status in &notification.statuses {
@@ -97,7 +101,7 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
         }
     }
-    if !notification.inbound.is_empty() {
+    if queued {
         state.wake_outbox();
     }
     text(StatusCode::OK, "ok")
