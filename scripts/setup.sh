@@ -37,7 +37,7 @@ fi
 # 5. npm tools: binaryen 132 (wasm-opt; NOT Debian's 108) and playwright-core (no browser download).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm tools (binaryen, playwright-core)"
+  say "installing npm tools (binaryen, terser, csso, playwright-core, axe-core)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -93,8 +93,10 @@ impl Config {
     }
 }
 
-const SCALAR_KEYS: [&str; 11] = [
+const SCALAR_KEYS: [&str; 13] = [
     "endpoint_fallback",
+    "load",
+    "theme",
     "phone",
     "shop",
     "currency",
@@ -181,6 +183,19 @@ impl TryFrom<RawConfig> for Config {
                 ))
             }
         };
+        // The loader acts on these two before the widget loads; here they are checked, so a
+        // typo is reported instead of silently meaning the default.
+        for (key, allowed) in [
+            ("load", &["idle", "interaction"][..]),
+            ("theme", &["auto", "light", "dark"][..]),
+        ] {
+            if let Some(value) = get(key).filter(|v| !allowed.contains(v)) {
+                return Err(ConfigError::new(
+                    key,
+                    format!("'{value}' must be {}", allowed.join(" or ")),
+                ));
+            }
+        }
         let labels = labels_for(&locale, &json)?;
         if let Some(id) = payments
             .iter()
@@ -424,6 +439,8 @@ mod tests {
             (("endpoint", "javascript:alert(1)"), "data-endpoint"),
             (("payment", "Bank-Transfer"), "data-payment"),
             (("payment", "ideal"), "data-payment"),
+            (("load", "lazy"), "data-load"),
+            (("theme", "blue"), "data-theme"),
         ];
         for ((key, value), attribute) in cases {
             let mut attributes = minimal();

@@ -25,24 +25,34 @@ pub const HOST_ID: &str = "chatout-root";
 const BOOT_GLOBAL: &str = "__chatoutBoot";
 
 /// Starts the widget once per page: reads the configuration the loader captured, validates it,
-/// and mounts in a shadow root. Invalid configuration logs one console error, dispatches
-/// `chatout:error`, and mounts nothing: the host page keeps working.
+/// and mounts in the shadow root the loader made, replacing the loader's button. Invalid
+/// configuration logs one console error, dispatches `chatout:error`, removes the loader's
+/// button and mounts nothing: the host page keeps working.
 pub fn start() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    if document.get_element_by_id(HOST_ID).is_some() {
+    let host = document.get_element_by_id(HOST_ID);
+    if host
+        .as_ref()
+        .and_then(|h| h.shadow_root())
+        .and_then(|root| root.query_selector(&format!("[{MOUNTED}]")).ok().flatten())
+        .is_some()
+    {
         return;
     }
     let config = match Config::try_from(read_boot()) {
         Ok(config) => config,
         Err(e) => {
+            if let Some(host) = host {
+                host.remove();
+            }
             browser::console_error(&format!("{e}. The widget was not started."));
             events::error("invalid_config", &e.to_string());
             return;
         }
     };
-    if let Err(e) = mount_in_shadow_root(&document, with_browser_money_style(config)) {
+    if let Err(e) = mount_in_shadow_root(&document, host, with_browser_money_style(config)) {
         browser::console_error(&format!("could not mount the widget ({e:?})"));
         events::error("mount_failed", "could not mount the widget");
         return;
@@ -75,16 +85,54 @@ pub fn mount_widget(
     })
 }
 
-fn mount_in_shadow_root(document: &web_sys::Document, config: Config) -> Result<(), JsValue> {
-    let body = document.body().ok_or("the page has no <body>")?;
-    let host = document.create_element("div")?;
-    host.set_id(HOST_ID);
-    body.append_child(&host)?;
-    let shadow =
-        host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
+/// Marks the widget's own container, so a second start finds it mounted.
+const MOUNTED: &str = "data-chatout-widget";
+
+/// The panel's styles; the launcher's (and the theme's custom properties) come with the loader.
+const STYLE: &str = include_str!("../style/widget.css");
+
+fn mount_in_shadow_root(
+    document: &web_sys::Document,
+    host: Option<web_sys::Element>,
+    config: Config,
+) -> Result<(), JsValue> {
+    let host = match host {
+        Some(host) => host,
+        None => {
+            let host = document.create_element("chatout-widget")?;
+            host.set_id(HOST_ID);
+            document
+                .body()
+                .ok_or("the page has no <body>")?
+                .append_child(&host)?;
+            host
+        }
+    };
+    let shadow = match host.shadow_root() {
+        Some(shadow) => shadow,
+        None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
+    };
+    adopt_styles(&shadow, STYLE)?;
     let container = document.create_element("div")?;
+    container.set_attribute(MOUNTED, "")?;
     shadow.append_child(&container)?;
     mount_widget(container.unchecked_into(), config).forget();
+    // The widget's own button is up: the loader's stand-in goes.
+    if let Some(stand_in) = shadow.query_selector("[data-chatout-loader]")? {
+        stand_in.remove();
+    }
+    Ok(())
+}
+
+/// Adds a constructed stylesheet to the shadow root: unlike a `<style>` element, a page's
+/// Content-Security-Policy without 'unsafe-inline' allows it.
+fn adopt_styles(shadow: &web_sys::ShadowRoot, css: &str) -> Result<(), JsValue> {
+    let sheet = web_sys::CssStyleSheet::new()?;
+    sheet.replace_sync(css)?;
+    let key = JsValue::from_str("adoptedStyleSheets");
+    let sheets = js_sys::Array::from(&js_sys::Reflect::get(shadow, &key)?);
+    sheets.push(&sheet);
+    js_sys::Reflect::set(shadow, &key, &sheets)?;
     Ok(())
 }
 

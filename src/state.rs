@@ -87,8 +87,9 @@ pub struct Store {
 }
 
 impl Store {
-    /// Adds an item, opens the panel and tells the host page (`chatout:add`).
-    pub fn add(&self, config: &Config, item: NewItem) -> Result<(), CartError> {
+    /// Adds an item, opens the panel and tells the host page (`chatout:add`). Returns the
+    /// line it went to.
+    pub fn add(&self, config: &Config, item: NewItem) -> Result<LineId, CartError> {
         let name = item.name.as_str().to_string();
         let max = item.max_quantity;
         let added = self
@@ -111,31 +112,40 @@ impl Store {
         };
         self.notice.set(notice);
         self.open();
-        Ok(())
+        Ok(added.line)
     }
 
     /// Sets a line's quantity (0 removes it).
-    pub fn set_quantity(&self, line: &LineId, quantity: i64) {
+    pub fn set_quantity(&self, line: &LineId, quantity: i64) -> Result<(), CartError> {
         if quantity == 0 {
             return self.remove(line);
         }
-        let result = self.cart.try_update(|c| c.set_quantity(line, quantity));
-        if let Some(Err(e)) = result {
-            console_error(&e.to_string());
-        }
+        self.cart
+            .try_update(|c| c.set_quantity(line, quantity))
+            .unwrap_or(Err(CartError::UnknownLine(line.as_str().to_string())))
     }
 
     /// Removes a line and tells the host page (`chatout:remove`).
-    pub fn remove(&self, line: &LineId) {
+    pub fn remove(&self, line: &LineId) -> Result<(), CartError> {
         let removed = self
             .cart
-            .with_untracked(|c| c.lines().iter().find(|l| &l.id == line).cloned());
-        if let Some(removed) = removed {
-            self.cart.update(|c| {
-                c.remove(line);
-            });
-            events::dispatch("chatout:remove", &events::LineDetail::from(&removed), false);
-            self.notice.set(format!("{} ✕", removed.name.as_str()));
+            .with_untracked(|c| c.lines().iter().find(|l| &l.id == line).cloned())
+            .ok_or_else(|| CartError::UnknownLine(line.as_str().to_string()))?;
+        self.cart.update(|c| {
+            c.remove(line);
+        });
+        events::dispatch("chatout:remove", &events::LineDetail::from(&removed), false);
+        self.notice.set(format!("{} ✕", removed.name.as_str()));
+        Ok(())
+    }
+
+    /// Empties the cart: one `chatout:remove` per line, so listeners stay in step.
+    pub fn clear(&self) {
+        let ids: Vec<LineId> = self
+            .cart
+            .with_untracked(|c| c.lines().iter().map(|l| l.id.clone()).collect());
+        for id in ids {
+            let _ = self.remove(&id);
         }
     }
 

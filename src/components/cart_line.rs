@@ -67,7 +67,7 @@ pub fn CartLine(
                     type="button"
                     aria-label=with_name(&labels.decrease)
                     disabled={move || quantity() <= 1}
-                    on:click=move |_| store.set_quantity(&dec_id, i64::from(quantity()) - 1)
+                    on:click=move |_| report(store.set_quantity(&dec_id, i64::from(quantity()) - 1))
                 >
                     "−"
                 </button>
@@ -76,7 +76,7 @@ pub fn CartLine(
                     type="button"
                     aria-label=with_name(&labels.increase)
                     disabled={move || quantity() >= max()}
-                    on:click=move |_| store.set_quantity(&inc_id, i64::from(quantity()) + 1)
+                    on:click=move |_| report(store.set_quantity(&inc_id, i64::from(quantity()) + 1))
                 >
                     "+"
                 </button>
@@ -86,10 +86,17 @@ pub fn CartLine(
                 type="button"
                 class="chatout-remove"
                 aria-label=with_name(&labels.remove)
-                on:click=move |_| store.remove(&rm_id)
+                on:click=move |_| report(store.remove(&rm_id))
             >
                 "×"
             </button>
         </li>
+    }
+}
+
+/// The buttons only offer possible changes; should one still fail, the console says why.
+fn report(result: Result<(), chatout_core::CartError>) {
+    if let Err(e) = result {
+        crate::browser::console_error(&e.to_string());
     }
 }

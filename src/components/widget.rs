@@ -1,13 +1,10 @@
 use crate::components::{cart_panel::CartPanel, chat_button::ChatButton};
 use crate::config::{Config, Position};
-use crate::embed::hooks;
+use crate::embed::{hooks, js_api};
 use crate::state::{ShopContext, Store, Submit, View};
 use crate::storage::use_persisted_cart;
 use leptos::prelude::*;
 use std::sync::Arc;
-
-/// The widget's styles, injected once inside its shadow root.
-const STYLE: &str = include_str!("../../style/widget.css");
 
 /// The whole widget: floating button, cart panel and a live region for announcements.
 #[component]
@@ -27,14 +24,14 @@ pub fn Widget(
     provide_context(ShopContext(config.clone()));
     provide_context(store);
     hooks::install(store, config.clone());
+    js_api::install(store, config.clone());
 
     let side = match config.position {
         Position::Left => "chatout chatout-left",
         Position::Right => "chatout chatout-right",
     };
     view! {
-        <style>{STYLE}</style>
-        <div class=side lang=config.locale.clone()>
+        <div class=side lang=config.locale.clone() dir=config.labels.direction()>
             <Show when=move || store.view.with(|v| *v != View::Closed)>
                 <CartPanel/>
             </Show>

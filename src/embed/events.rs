@@ -9,10 +9,7 @@ pub fn dispatch(name: &str, detail: &impl Serialize, cancelable: bool) -> bool {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return true;
     };
-    let detail = serde_json::to_string(detail)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .unwrap_or(JsValue::NULL);
+    let detail = to_js(detail);
     let init = web_sys::CustomEventInit::new();
     init.set_detail(&detail);
     init.set_cancelable(cancelable);
@@ -20,6 +17,14 @@ pub fn dispatch(name: &str, detail: &impl Serialize, cancelable: bool) -> bool {
         Ok(event) => document.dispatch_event(&event).unwrap_or(true),
         Err(_) => true,
     }
+}
+
+/// A JSON-safe JS value (through JSON, so it holds no references into the widget).
+pub fn to_js(value: &impl Serialize) -> JsValue {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or(JsValue::NULL)
 }
 
 /// A detail with no fields: `{}`.

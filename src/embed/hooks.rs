@@ -4,8 +4,9 @@
 use crate::browser::console_error;
 use crate::config::Config;
 use crate::embed::events;
+use crate::embed::product::{Options, Price, ProductInput};
 use crate::state::Store;
-use chatout_core::{Money, NewItem, ProductName, ProductOptions, Quantity, Sku};
+use chatout_core::NewItem;
 use leptos::ev;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -91,39 +92,30 @@ fn report(hook: &Element, message: &str) {
 /// Reads a product button's attributes; every field is validated by its core type.
 fn product_from(hook: &Element, config: &Config) -> Result<NewItem, String> {
     let attr = |name: &str| hook.get_attribute(name).unwrap_or_default();
-    let optional = |name: &str| hook.get_attribute(name).filter(|v| !v.trim().is_empty());
-    let named = |name: &str, e: &dyn std::fmt::Display| format!("{name}: {e}");
-
-    let max_quantity = match optional("data-max-quantity") {
-        Some(text) => text
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|m| (1..=9_999).contains(m))
-            .ok_or_else(|| {
-                format!("data-max-quantity: '{text}' must be a whole number from 1 to 9999")
-            })?,
-        None => Quantity::DEFAULT_MAX,
+    let number = |name: &str| -> Result<Option<f64>, String> {
+        match hook.get_attribute(name).filter(|v| !v.trim().is_empty()) {
+            // Whole numbers only: `1e3`, `0x10` and `2.` are refused like any other text.
+            Some(text) => text
+                .trim()
+                .parse::<i32>()
+                .map(|n| Some(f64::from(n)))
+                .map_err(|_| format!("{name}: '{text}' must be a whole number")),
+            None => Ok(None),
+        }
     };
-    let quantity = match optional("data-quantity") {
-        Some(text) => text
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| format!("data-quantity: '{text}' must be a whole number"))?,
-        None => 1,
-    };
-    Ok(NewItem {
-        sku: Sku::parse(attr("data-sku").trim()).map_err(|e| named("data-sku", &e))?,
-        name: ProductName::parse(&attr("data-name")).map_err(|e| named("data-name", &e))?,
-        options: ProductOptions::parse(&attr("data-options"))
-            .map_err(|e| named("data-options", &e))?,
-        unit_price: Money::parse_major(&attr("data-price"), config.currency)
-            .map_err(|e| named("data-price", &e))?,
-        quantity: Quantity::new(quantity, max_quantity).map_err(|e| named("data-quantity", &e))?,
-        max_quantity,
-        url: optional("data-url"),
-        image: optional("data-image"),
-    })
+    let price = attr("data-price");
+    ProductInput {
+        sku: &attr("data-sku"),
+        name: &attr("data-name"),
+        price: Price::Major(&price),
+        options: Options::Text(attr("data-options")),
+        quantity: number("data-quantity")?,
+        max_quantity: number("data-max-quantity")?,
+        url: hook.get_attribute("data-url"),
+        image: hook.get_attribute("data-image"),
+    }
+    .into_item(config.currency)
+    .map_err(|e| format!("data-{e}"))
 }
 
 fn sync_host_elements(store: Store, config: &Config) {

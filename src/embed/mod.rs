@@ -3,3 +3,5 @@
 
 pub mod events;
 pub mod hooks;
+pub mod js_api;
+pub mod product;

@@ -115,6 +115,14 @@ labels! {
 }
 
 impl Labels {
+    /// The writing direction of these texts, as the HTML `dir` attribute spells it.
+    pub fn direction(&self) -> &'static str {
+        match self.language.as_str() {
+            "ar" | "he" | "fa" | "ur" => "rtl",
+            _ => "ltr",
+        }
+    }
+
     /// The texts for a BCP 47 locale (`nl-NL` → Dutch); unknown languages get English.
     pub fn for_locale(locale: &str) -> Self {
         let language = language_of(locale);

@@ -1,0 +1,32 @@
+// Builds dist/chatout.js, the loader a shop's page loads up front: loader/chatout.js with
+// style/launcher.css and the chat icon inlined, minified by terser and csso. Trunk runs it after
+// each build (Trunk.toml [[hooks]]); it writes into Trunk's staging folder when given one.
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { minify } from "terser";
+import { minify as minifyCss } from "csso";
+
+const root = path.resolve(import.meta.dirname, "..");
+const out = path.join(process.env.TRUNK_STAGING_DIR ?? path.join(root, "dist"), "chatout.js");
+
+const [source, css, icon] = await Promise.all([
+  readFile(path.join(root, "loader/chatout.js"), "utf8"),
+  readFile(path.join(root, "style/launcher.css"), "utf8"),
+  readFile(path.join(root, "style/chat-icon.path"), "utf8"),
+]);
+
+function inline(text, marker, value) {
+  const quoted = `"${marker}"`;
+  if (!text.includes(quoted)) throw new Error(`loader/chatout.js lacks ${quoted}`);
+  return text.replace(quoted, () => JSON.stringify(value));
+}
+
+let code = inline(source, "__CHATOUT_LAUNCHER_CSS__", minifyCss(css).css);
+code = inline(code, "__CHATOUT_ICON_PATH__", icon.trim());
+const result = await minify(code, {
+  compress: { passes: 2 },
+  mangle: true,
+  format: { comments: /^!/ },
+});
+await writeFile(out, result.code);
+console.log(`build-loader: ${path.relative(root, out)} (${result.code.length} bytes)`);
