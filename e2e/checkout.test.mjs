@@ -2,7 +2,7 @@
 // fills the form and sends; the wa.me link is captured and its message checked line by line.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve, demoPage, launch, pageCapturingWhatsApp, messageOf, waitFor } from "./harness.mjs";
+import { serve, demoPage, launch, pageCapturingWhatsApp, messageOf, waitFor, widgetReady } from "./harness.mjs";
 
 let assets, shop, browser;
 
@@ -31,7 +31,7 @@ async function openShop(path = "/") {
 }
 
 async function ready(page) {
-  await page.locator(".chatout-launcher").waitFor();
+  await widgetReady(page);
 }
 
 test("a cart of options and quantities becomes the exact WhatsApp order message", async () => {

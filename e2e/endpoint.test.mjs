@@ -3,7 +3,7 @@
 // and confirm it. Also: a changed price, an unreachable server, and double clicks.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, pageCapturingWhatsApp, messageOf, startServer, waitFor } from "./harness.mjs";
+import { launch, pageCapturingWhatsApp, messageOf, startServer, waitFor, widgetReady } from "./harness.mjs";
 
 let server, browser;
 
@@ -25,7 +25,7 @@ async function openShop() {
     if (r.method() === "POST" && r.url().endsWith("/api/orders")) session.posts.push(r);
   });
   await session.page.goto(server.url + "/");
-  await session.page.locator(".chatout-launcher").waitFor();
+  await widgetReady(session.page);
   return session;
 }
 

@@ -9,19 +9,26 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 
 const DIST = path.resolve(import.meta.dirname, "..", "dist");
-const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css",
+                ".svg": "image/svg+xml" };
 
 /** Serves files from dist/, with CORS and the wasm MIME type a CDN must send. `pages` adds
- *  extra HTML documents by path. Resolves to the base URL. */
-export async function serve(pages = {}) {
+ *  extra documents by path. Options: `headers` (path -> extra response headers, e.g. a CSP) and
+ *  `delays` (path -> milliseconds before answering). Resolves to `{url, requests, close}`;
+ *  `requests` lists every path asked for, in order. */
+export async function serve(pages = {}, { headers = {}, delays = {} } = {}) {
+  const requests = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
     const name = url.pathname === "/" ? "/index.html" : url.pathname;
+    requests.push(name);
+    if (delays[name]) await new Promise((r) => setTimeout(r, delays[name]));
     try {
       const body = pages[name] ?? await readFile(path.join(DIST, path.normalize(name)));
       res.writeHead(200, {
         "Content-Type": TYPES[path.extname(name)] ?? "application/octet-stream",
         "Access-Control-Allow-Origin": "*",
+        ...(headers[name] ?? {}),
       });
       res.end(body);
     } catch {
@@ -29,7 +36,12 @@ export async function serve(pages = {}) {
     }
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+  return { url: `http://127.0.0.1:${server.address().port}`, requests, close: () => server.close() };
+}
+
+/** Resolves once the widget itself (not only the loader's button) is up. */
+export async function widgetReady(page) {
+  await page.locator("#chatout-root [data-chatout-widget] .chatout-launcher").waitFor();
 }
 
 /** The built demo page, with the loader pointed at another origin. */

@@ -1,6 +1,6 @@
 // docs/screenshot.png for the README: the built demo store with a filled cart, in headless Chromium.
 import path from "node:path";
-import { serve, demoPage, launch } from "./harness.mjs";
+import { serve, demoPage, launch, widgetReady } from "./harness.mjs";
 
 const out = path.resolve(import.meta.dirname, "..", "docs", "screenshot.png");
 const assets = await serve();
@@ -9,7 +9,7 @@ const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
   await page.goto(shop.url);
-  await page.locator(".chatout-launcher").waitFor();
+  await widgetReady(page);
   await page.getByRole("button", { name: "Add to cart" }).first().click();
   await page.getByRole("button", { name: "Add 3 sachets" }).click();
   await page.locator("article", { hasText: "Soy candle" }).getByRole("button").click();

@@ -146,3 +146,18 @@ pub async fn copy_text(text: &str) -> bool {
     };
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
 }
+
+/// True when keyboard focus is inside the widget: on its shadow host, or (mounted without a
+/// shadow root, as in tests) inside its container.
+pub fn focus_is_in_widget() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|active| {
+            active
+                .closest(&format!("#{},.chatout", crate::HOST_ID))
+                .ok()
+        })
+        .flatten()
+        .is_some()
+}

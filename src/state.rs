@@ -84,6 +84,8 @@ pub struct Store {
     pub submit: RwSignal<Submit>,
     /// Endpoint mode: the request of the checkout in progress.
     pub attempt: StoredValue<Option<Attempt>, LocalStorage>,
+    /// The floating button, where focus returns when the panel closes.
+    pub launcher: NodeRef<leptos::html::Button>,
 }
 
 impl Store {
@@ -159,10 +161,15 @@ impl Store {
         }
     }
 
-    /// Closes the panel (`chatout:close`).
+    /// Closes the panel (`chatout:close`). Focus that was in the widget returns to the button;
+    /// focus on the host page (say, a script called `Chatout.close()`) stays where it is.
     pub fn close(&self) {
         if self.view.get_untracked() != View::Closed {
+            let refocus = browser::focus_is_in_widget();
             self.view.set(View::Closed);
+            if let Some(launcher) = self.launcher.get_untracked().filter(|_| refocus) {
+                let _ = launcher.focus();
+            }
             events::dispatch("chatout:close", &events::Empty {}, false);
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Data from another version, another currency, or corrupt JSON is discarded with one console
 //! warning. When storage is unavailable (private modes, sandboxed frames, quota) the cart lives
-//! in memory for the page's lifetime.
+//! in memory for the page's lifetime. Tabs of the same shop share the cart: a change in one
+//! shows in the others (storage events).
 
 use crate::browser::console_warn;
 use chatout_core::{Cart, Currency};
@@ -74,6 +75,17 @@ pub fn save_cart(cart: &Cart) -> bool {
 pub fn use_persisted_cart(currency: Currency) -> (RwSignal<Cart>, ReadSignal<bool>) {
     let cart = RwSignal::new(load_cart(currency));
     let (saved, set_saved) = signal(true);
+    // Another tab changed the cart: take its version. Saving it back writes the same text,
+    // which fires no further event, so tabs do not ping-pong.
+    let other_tab = window_event_listener(leptos::ev::storage, move |event| {
+        if event.key().as_deref() == Some(CART_KEY) {
+            let theirs = load_cart(currency);
+            if cart.with_untracked(|ours| *ours != theirs) {
+                cart.set(theirs);
+            }
+        }
+    });
+    on_cleanup(move || other_tab.remove());
     Effect::new(move |_| {
         let ok = cart.with(save_cart);
         if !ok && saved.get_untracked() {

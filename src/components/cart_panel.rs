@@ -1,6 +1,7 @@
 use crate::components::{cart_view::CartView, checkout_form::CheckoutForm, order_sent::OrderSent};
 use crate::state::{ShopContext, Store, View};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// The panel: a dialog that shows the cart, the checkout form, or the sent order.
 #[component]
@@ -9,16 +10,35 @@ pub fn CartPanel() -> impl IntoView {
     let store = expect_context::<Store>();
     // A memo, so re-opening an open panel does not rebuild (and empty) the form.
     let page = Memo::new(move |_| store.view.get());
-    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
-        if event.key() == "Escape" {
-            store.close();
+    let panel = NodeRef::<leptos::html::Section>::new();
+    // A modal dialog: focus moves in when it opens and whenever its page changes (the form's
+    // first field on checkout), so it is never left on a removed button.
+    Effect::new(move |_| {
+        let checkout = page.with(|p| *p == View::Checkout);
+        let Some(panel) = panel.get() else { return };
+        let field = checkout
+            .then(|| panel.query_selector("input, textarea").ok().flatten())
+            .flatten()
+            .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok());
+        let _ = field.map_or_else(|| panel.focus(), |f| f.focus());
+    });
+    let on_keydown = move |event: leptos::ev::KeyboardEvent| match event.key().as_str() {
+        "Escape" => store.close(),
+        "Tab" => {
+            if let Some(panel) = panel.get_untracked() {
+                trap_focus(&panel, &event);
+            }
         }
+        _ => {}
     };
     view! {
         <section
             class="chatout-panel"
             role="dialog"
+            aria-modal="true"
             aria-labelledby="chatout-title"
+            tabindex="-1"
+            node_ref=panel
             on:keydown=on_keydown
         >
             <header class="chatout-header">
@@ -41,5 +61,36 @@ pub fn CartPanel() -> impl IntoView {
                 View::Cart | View::Closed => view! { <CartView/> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// What Tab can reach inside the panel.
+const FOCUSABLE: &str =
+    "button:not([disabled]), a[href], input:not([disabled]), textarea:not([disabled]), select:not([disabled])";
+
+/// Keeps Tab and Shift+Tab cycling inside the dialog.
+fn trap_focus(panel: &web_sys::HtmlElement, event: &leptos::ev::KeyboardEvent) {
+    let Ok(nodes) = panel.query_selector_all(FOCUSABLE) else {
+        return;
+    };
+    // Controls of the hidden address field (pickup) are not reachable.
+    let reachable: Vec<web_sys::HtmlElement> = (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|el| el.offset_parent().is_some())
+        .collect();
+    let (Some(first), Some(last)) = (reachable.first(), reachable.last()) else {
+        return;
+    };
+    let current = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
+    let at = |el: &web_sys::HtmlElement| current.as_ref() == Some(el);
+    let panel_itself = current.as_ref() == Some(panel);
+    if event.shift_key() && (at(first) || panel_itself) {
+        event.prevent_default();
+        let _ = last.focus();
+    } else if !event.shift_key() && at(last) {
+        event.prevent_default();
+        let _ = first.focus();
     }
 }

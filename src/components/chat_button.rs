@@ -29,6 +29,7 @@ pub fn ChatButton() -> impl IntoView {
         <button
             type="button"
             class="chatout-launcher"
+            node_ref=store.launcher
             aria-label=label
             aria-expanded=move || (store.view.with(|v| *v != View::Closed)).to_string()
             on:click=on_click

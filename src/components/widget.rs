@@ -20,7 +20,14 @@ pub fn Widget(
         storage_ok,
         submit: RwSignal::new(Submit::Idle),
         attempt: StoredValue::new_local(None),
+        launcher: NodeRef::new(),
     };
+    // The cart can empty under an open form: another tab sent it, or the page called clear().
+    Effect::new(move |_| {
+        if store.cart.with(|c| c.is_empty()) && store.view.get_untracked() == View::Checkout {
+            store.view.set(View::Cart);
+        }
+    });
     provide_context(ShopContext(config.clone()));
     provide_context(store);
     hooks::install(store, config.clone());
