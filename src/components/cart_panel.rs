@@ -41,7 +41,7 @@ pub fn CartPanel() -> impl IntoView {
             node_ref=panel
             on:keydown=on_keydown
         >
-            <header class="chatout-header">
+            <div class="chatout-header">
                 <div>
                     <h2 id="chatout-title">{shop.labels.cart_title.clone()}</h2>
                     <p class="chatout-shop">{shop.shop.clone()}</p>
@@ -54,7 +54,7 @@ pub fn CartPanel() -> impl IntoView {
                 >
                     "×"
                 </button>
-            </header>
+            </div>
             {move || match page.get() {
                 View::Checkout => view! { <CheckoutForm/> }.into_any(),
                 View::Sent(order) => view! { <OrderSent order/> }.into_any(),
