@@ -41,8 +41,19 @@ async function open(path, options) {
   const session = await pageCapturingWhatsApp(browser, options);
   const wasm = [];
   session.page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(r.url()));
+  // chatout:error details, collected from before the page's first script runs.
+  const errors = [];
+  await session.page.exposeFunction("reportChatoutError", (detail) => errors.push(detail));
+  await session.page.addInitScript(() => {
+    document.addEventListener("chatout:error", (e) => window.reportChatoutError(e.detail));
+    // Every chatout event in order, as [name, detail].
+    window.seen = [];
+    for (const name of ["ready", "add", "remove", "open", "close", "checkout", "sent", "error"]) {
+      document.addEventListener(`chatout:${name}`, (e) => window.seen.push([name, e.detail]));
+    }
+  });
   await session.page.goto(shop.url + path);
-  return { ...session, wasm };
+  return { ...session, wasm, errors };
 }
 
 test("with data-load=interaction nothing loads before an interaction, and the first click still counts", async () => {
@@ -84,12 +95,6 @@ test("by default the widget loads only after the page's load event", async () =>
 
 test("every JS API method works and every event is dispatched", async () => {
   const { page, opened, context } = await open("/");
-  await page.evaluate(() => {
-    window.seen = [];
-    for (const name of ["ready", "add", "remove", "open", "close", "checkout", "sent", "error"]) {
-      document.addEventListener(`chatout:${name}`, (e) => window.seen.push([name, e.detail]));
-    }
-  });
   await widgetReady(page);
   const result = await page.evaluate(() => {
     const C = window.Chatout;
@@ -193,17 +198,15 @@ test("the panel follows the shopper's dark mode unless the shop forces a theme",
 });
 
 test("without 'wasm-unsafe-eval' the page gets one clear error and the button still opens a chat", async () => {
-  const { page, opened, consoleErrors, context } = await open("/no-wasm.html");
-  const errors = [];
-  await page.exposeFunction("report", (detail) => errors.push(detail));
-  await page.evaluate(() => document.addEventListener("chatout:error", (e) => window.report(e.detail)));
+  const { page, opened, consoleErrors, errors, context } = await open("/no-wasm.html");
   await page.locator(".chatout-launcher").click();
   await assert.doesNotReject(() => waitFor(() => opened.length === 1));
   assert.equal(new URL(opened[0]).pathname, "/31612345678");
   const ours = consoleErrors.filter((e) => e.startsWith("Chatout:"));
   assert.equal(ours.length, 1, ours.join("\n"));
   assert.match(ours[0], /wasm-unsafe-eval/);
-  assert.equal(errors[0]?.code, "load_failed");
+  await assert.doesNotReject(() => waitFor(() => errors.length === 1));
+  assert.equal(errors[0].code, "load_failed");
   // The host page's own chat link works too.
   await page.locator("a[data-chatout-chat]").click();
   await assert.doesNotReject(() => waitFor(() => opened.length === 2));

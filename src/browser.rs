@@ -74,6 +74,7 @@ fn probe_money_style(locale: &str, currency: Currency) -> Option<MoneyStyle> {
         space: false,
         decimal: ".".into(),
         group: String::new(),
+        zero: '0',
     };
     let mut seen_number = false;
     for part in parts.iter() {
@@ -88,7 +89,18 @@ fn probe_money_style(locale: &str, currency: Currency) -> Option<MoneyStyle> {
                 style.symbol = Some(value);
                 style.symbol_first = !seen_number;
             }
-            "integer" => seen_number = true,
+            "integer" => {
+                // The first integer digit is a 1: its numbering system's zero is one before.
+                if !seen_number {
+                    let one = value.chars().next().map_or(0x31, u32::from);
+                    style.zero = one
+                        .checked_sub(1)
+                        .and_then(char::from_u32)
+                        .filter(|z| z.is_numeric())
+                        .unwrap_or('0');
+                }
+                seen_number = true;
+            }
             "group" => style.group = value,
             "decimal" => style.decimal = value,
             "literal" if value.trim().is_empty() => style.space = true,

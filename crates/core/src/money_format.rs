@@ -20,6 +20,14 @@ pub struct MoneyStyle {
     pub decimal: String,
     /// Thousands separator; empty for none.
     pub group: String,
+    /// The locale's digit zero: `0`, or `٠` for Arabic-Indic digits. The numbering systems
+    /// `Intl` uses are runs of ten consecutive code points, so zero gives them all.
+    #[serde(default = "latin_zero")]
+    pub zero: char,
+}
+
+fn latin_zero() -> char {
+    '0'
 }
 
 impl MoneyStyle {
@@ -37,6 +45,7 @@ impl MoneyStyle {
             space,
             decimal: decimal.to_string(),
             group: group.to_string(),
+            zero: '0',
         }
     }
 
@@ -77,14 +86,14 @@ impl MoneyStyle {
         let exponent = u32::from(money.currency().exponent());
         let scale = 10_u64.pow(exponent);
         let abs = money.minor_units().unsigned_abs();
-        group_thousands_into(out, abs / scale, &self.group);
+        group_thousands_into(out, abs / scale, &self.group, self.zero);
         if exponent > 0 {
             out.push_str(&self.decimal);
             let fraction = abs % scale;
             // Leading zeros of the fraction: 5 cents is ",05".
             for digit in (0..exponent).rev() {
                 let d = (fraction / 10_u64.pow(digit)) % 10;
-                out.push(char::from(b'0' + d as u8));
+                out.push(digit_char(self.zero, d as u32));
             }
         }
         if !self.symbol_first {
@@ -94,14 +103,19 @@ impl MoneyStyle {
     }
 }
 
-fn group_thousands_into(out: &mut String, whole: u64, separator: &str) {
+fn group_thousands_into(out: &mut String, whole: u64, separator: &str, zero: char) {
     let digits = whole.to_string();
-    for (i, digit) in digits.chars().enumerate() {
+    for (i, digit) in digits.bytes().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(separator);
         }
-        out.push(digit);
+        out.push(digit_char(zero, u32::from(digit - b'0')));
     }
+}
+
+/// Digit `d` (0–9) of the numbering system whose zero is `zero`.
+fn digit_char(zero: char, d: u32) -> char {
+    char::from_u32(zero as u32 + d).unwrap_or('?')
 }
 
 #[cfg(test)]
@@ -139,6 +153,22 @@ mod tests {
             ..MoneyStyle::for_language("en")
         };
         assert_eq!(style.format(money(1250, "KWD")), "KWD\u{a0}1.250");
+    }
+
+    #[test]
+    fn other_numbering_systems_write_their_own_digits() {
+        let style = MoneyStyle {
+            symbol: Some("€".into()),
+            symbol_first: false,
+            space: true,
+            decimal: "٫".into(),
+            group: "٬".into(),
+            zero: '٠',
+        };
+        assert_eq!(
+            style.format(money(123_456_789, "EUR")),
+            "١٬٢٣٤٬٥٦٧٫٨٩\u{a0}€"
+        );
     }
 
     #[test]

@@ -4,9 +4,14 @@
 //! missing translation falls back to English instead of showing nothing. Templates use
 //! `{name}` placeholders filled by [`fill`].
 
+mod ar;
+mod de;
 mod en;
+mod es;
+mod fr;
 mod it;
 mod nl;
+mod pt;
 
 use crate::money_format::MoneyStyle;
 
@@ -129,6 +134,11 @@ impl Labels {
         let table: &[(&str, &str)] = match language.as_str() {
             "nl" => nl::TEXTS,
             "it" => it::TEXTS,
+            "es" => es::TEXTS,
+            "de" => de::TEXTS,
+            "fr" => fr::TEXTS,
+            "pt" => pt::TEXTS,
+            "ar" => ar::TEXTS,
             _ => &[],
         };
         let mut labels = en::labels();
@@ -217,12 +227,33 @@ mod tests {
         assert_eq!(Labels::for_locale("it").subtotal, "Subtotale");
         assert_eq!(Labels::for_locale("en-GB").subtotal, "Subtotal");
         assert_eq!(Labels::for_locale("xx").language, "en");
+        assert_eq!(Labels::for_locale("es-MX").subtotal, "Subtotal");
+        assert_eq!(Labels::for_locale("de-AT").checkout, "Zur Kasse");
+        assert_eq!(Labels::for_locale("fr-BE").subtotal, "Sous-total");
+        assert_eq!(Labels::for_locale("pt-BR").checkout, "Finalizar encomenda");
+        assert_eq!(Labels::for_locale("ar-AE").subtotal, "المجموع الفرعي");
+    }
+
+    #[test]
+    fn arabic_is_written_right_to_left() {
+        assert_eq!(Labels::for_locale("ar-EG").direction(), "rtl");
+        assert_eq!(Labels::for_locale("nl").direction(), "ltr");
+        // An RTL locale without a translation shows English, so left to right.
+        assert_eq!(Labels::for_locale("he-IL").direction(), "ltr");
     }
 
     #[test]
     fn every_language_translates_every_label() {
         let keys = Labels::KEYS;
-        for (language, table) in [("nl", nl::TEXTS), ("it", it::TEXTS)] {
+        for (language, table) in [
+            ("nl", nl::TEXTS),
+            ("it", it::TEXTS),
+            ("es", es::TEXTS),
+            ("de", de::TEXTS),
+            ("fr", fr::TEXTS),
+            ("pt", pt::TEXTS),
+            ("ar", ar::TEXTS),
+        ] {
             for key in keys {
                 assert!(
                     table.iter().any(|(k, _)| k == key),
