@@ -20,6 +20,7 @@ before(async () => {
     "/dark.html": await demoPage(assets.url),
     "/light.html": await demoPage(assets.url, tag('data-theme="light"')),
     "/no-wasm.html": await demoPage(assets.url),
+    "/ga4.html": await demoPage(assets.url, tag('data-analytics="ga4"')),
     "/slow.svg": SVG,
   };
   // No 'wasm-unsafe-eval': the widget cannot start, the button must still reach WhatsApp.
@@ -212,4 +213,44 @@ test("without 'wasm-unsafe-eval' the page gets one clear error and the button st
   await assert.doesNotReject(() => waitFor(() => opened.length === 2));
   assert.equal(messageOf(opened[1]), "Hi! Do you deliver to Belgium?");
   await context.close();
+});
+
+test("with analytics=ga4 the shop's dataLayer gets GA4 ecommerce events, and nothing otherwise", async () => {
+  const { page, opened, context } = await open("/ga4.html");
+  await widgetReady(page);
+  const shirt = page.locator("article", { hasText: "Linen shirt" });
+  await shirt.getByRole("button").click();
+  await shirt.getByRole("button").click();
+  await page.locator("article", { hasText: "Stoneware mug" }).getByRole("button").click();
+  await page.getByRole("button", { name: "Remove: Stoneware mug" }).click();
+  await page.getByRole("button", { name: "Checkout" }).click();
+  await page.getByLabel("Your name").fill("Anna");
+  await page.getByLabel("Delivery address").fill("Keizersgracht 1");
+  await page.getByLabel("Bank transfer").check();
+  await page.getByRole("button", { name: "Send order on WhatsApp" }).click();
+  await assert.doesNotReject(() => waitFor(() => opened.length === 1));
+  const layer = await page.evaluate(() => window.dataLayer);
+  const events = layer.filter((e) => e.event);
+  assert.deepEqual(events.map((e) => e.event),
+    ["add_to_cart", "view_cart", "add_to_cart", "add_to_cart", "remove_from_cart", "begin_checkout", "generate_lead"]);
+  assert.equal(layer.filter((e) => e.ecommerce === null).length, events.length, "each event clears the previous ecommerce object");
+  const shirtItem = { item_id: "shirt-linen", item_name: "Linen shirt", item_variant: "M / Sand", price: 29.9, quantity: 1, index: 0 };
+  assert.deepEqual(events[0].ecommerce, { currency: "EUR", value: 29.9, items: [shirtItem] });
+  assert.deepEqual(events[4].ecommerce.items[0], { item_id: "mug-stoneware", item_name: "Stoneware mug", price: 12.5, quantity: 1, index: 0 });
+  const lead = events[6].ecommerce;
+  assert.equal(lead.value, 59.8);
+  assert.deepEqual(lead.items, [{ ...shirtItem, quantity: 2 }]);
+  const sent = (await page.evaluate(() => window.seen)).find(([n]) => n === "sent")[1];
+  assert.equal(lead.transaction_id, sent.reference);
+  await context.close();
+
+  // The demo without the setting: no dataLayer, and storage holds the cart only.
+  const plain = await open("/");
+  await widgetReady(plain.page);
+  await plain.page.locator("article", { hasText: "Stoneware mug" }).getByRole("button").click();
+  await plain.page.getByRole("dialog").waitFor();
+  assert.equal(await plain.page.evaluate(() => typeof window.dataLayer), "undefined");
+  assert.deepEqual(await plain.page.evaluate(() => Object.keys(localStorage)), ["chatout.cart.v1"]);
+  assert.deepEqual(await plain.page.evaluate(() => document.cookie), "");
+  await plain.context.close();
 });

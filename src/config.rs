@@ -78,6 +78,8 @@ pub struct Config {
     pub position: Position,
     /// Prefilled text of a plain chat.
     pub greeting: Option<String>,
+    /// Push GA4 ecommerce events to `window.dataLayer` (`analytics: ga4`).
+    pub ga4: bool,
     /// Every text, in the shop's language, with the shop's overrides.
     pub labels: Labels,
 }
@@ -93,8 +95,9 @@ impl Config {
     }
 }
 
-const SCALAR_KEYS: [&str; 13] = [
+const SCALAR_KEYS: [&str; 14] = [
     "endpoint_fallback",
+    "analytics",
     "load",
     "theme",
     "phone",
@@ -186,6 +189,7 @@ impl TryFrom<RawConfig> for Config {
         // The loader acts on these two before the widget loads; here they are checked, so a
         // typo is reported instead of silently meaning the default.
         for (key, allowed) in [
+            ("analytics", &["none", "ga4"][..]),
             ("load", &["idle", "interaction"][..]),
             ("theme", &["auto", "light", "dark"][..]),
         ] {
@@ -222,6 +226,7 @@ impl TryFrom<RawConfig> for Config {
             endpoint_fallback,
             position,
             greeting: get("greeting").map(str::to_string),
+            ga4: get("analytics") == Some("ga4"),
             labels,
         })
     }
@@ -440,6 +445,7 @@ mod tests {
             (("payment", "Bank-Transfer"), "data-payment"),
             (("payment", "ideal"), "data-payment"),
             (("load", "lazy"), "data-load"),
+            (("analytics", "ga"), "data-analytics"),
             (("theme", "blue"), "data-theme"),
         ];
         for ((key, value), attribute) in cases {

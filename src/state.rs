@@ -3,10 +3,10 @@
 use crate::api::{self, Reply};
 use crate::browser::{self, console_error, console_warn};
 use crate::config::Config;
-use crate::embed::events;
+use crate::embed::{analytics, events};
 use chatout_core::{
     fill, order_message, whatsapp_url, Cart, CartError, CheckoutInput, Consent, FieldError, LineId,
-    NewItem, Order, OrderReference, PendingOrder, URL_BUDGET,
+    LineItem, NewItem, Order, OrderReference, PendingOrder, URL_BUDGET,
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -86,6 +86,8 @@ pub struct Store {
     pub attempt: StoredValue<Option<Attempt>, LocalStorage>,
     /// The floating button, where focus returns when the panel closes.
     pub launcher: NodeRef<leptos::html::Button>,
+    /// GA4 ecommerce events go to `window.dataLayer` (the shop set `analytics: ga4`).
+    pub ga4: bool,
 }
 
 impl Store {
@@ -94,6 +96,7 @@ impl Store {
     pub fn add(&self, config: &Config, item: NewItem) -> Result<LineId, CartError> {
         let name = item.name.as_str().to_string();
         let max = item.max_quantity;
+        let count_before = self.cart.with_untracked(Cart::item_count);
         let added = self
             .cart
             .try_update(|cart| cart.add(item))
@@ -103,6 +106,12 @@ impl Store {
             .with_untracked(|c| c.lines().iter().find(|l| l.id == added.line).cloned());
         if let Some(line) = line {
             events::dispatch("chatout:add", &events::LineDetail::from(&line), false);
+            let count = self.cart.with_untracked(Cart::item_count);
+            self.analytics(
+                "add_to_cart",
+                &[(&line, count.saturating_sub(count_before))],
+                None,
+            );
         }
         let notice = if added.capped {
             fill(
@@ -137,6 +146,11 @@ impl Store {
             c.remove(line);
         });
         events::dispatch("chatout:remove", &events::LineDetail::from(&removed), false);
+        self.analytics(
+            "remove_from_cart",
+            &[(&removed, removed.quantity.get())],
+            None,
+        );
         self.notice.set(format!("{} ✕", removed.name.as_str()));
         Ok(())
     }
@@ -155,9 +169,34 @@ impl Store {
     pub fn open(&self) {
         if self.view.get_untracked() == View::Closed {
             events::dispatch("chatout:open", &events::Empty {}, false);
+            self.analytics_of_cart("view_cart", None);
         }
         if !matches!(self.view.get_untracked(), View::Checkout) {
             self.view.set(View::Cart);
+        }
+    }
+
+    /// Shows the checkout form.
+    pub fn begin_checkout(&self) {
+        self.view.set(View::Checkout);
+        self.analytics_of_cart("begin_checkout", None);
+    }
+
+    /// A GA4 event about some lines, when the shop asked for analytics.
+    fn analytics(&self, event: &str, lines: &[(&LineItem, u32)], reference: Option<&str>) {
+        if self.ga4 {
+            self.cart
+                .with_untracked(|cart| analytics::push(event, cart, lines, reference));
+        }
+    }
+
+    /// A GA4 event about the whole cart.
+    fn analytics_of_cart(&self, event: &str, reference: Option<&str>) {
+        if self.ga4 {
+            self.cart.with_untracked(|cart| {
+                let lines: Vec<_> = cart.lines().iter().map(|l| (l, l.quantity.get())).collect();
+                analytics::push(event, cart, &lines, reference);
+            });
         }
     }
 
@@ -342,6 +381,7 @@ impl Store {
             },
             false,
         );
+        self.analytics_of_cart("generate_lead", Some(&order.reference));
         // Cleared only now: the order has been handed to WhatsApp.
         self.cart.update(Cart::clear);
         self.view.set(View::Sent(order));

@@ -1,6 +1,6 @@
 use crate::components::cart_line::CartLine;
 use crate::components::submit_problem::SubmitProblem;
-use crate::state::{ShopContext, Store, Submit, View};
+use crate::state::{ShopContext, Store, Submit};
 use leptos::prelude::*;
 
 /// The cart's lines, subtotal and shipping expectation, or the empty state.
@@ -59,7 +59,7 @@ pub fn CartView() -> impl IntoView {
                     class="chatout-primary"
                     on:click=move |_| {
                         store.submit.set(Submit::Idle);
-                        store.view.set(View::Checkout);
+                        store.begin_checkout();
                     }
                 >
                     {labels.checkout.clone()}

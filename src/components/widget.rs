@@ -21,6 +21,7 @@ pub fn Widget(
         submit: RwSignal::new(Submit::Idle),
         attempt: StoredValue::new_local(None),
         launcher: NodeRef::new(),
+        ga4: config.ga4,
     };
     // The cart can empty under an open form: another tab sent it, or the page called clear().
     Effect::new(move |_| {
