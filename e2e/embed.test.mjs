@@ -21,6 +21,8 @@ before(async () => {
     "/light.html": await demoPage(assets.url, tag('data-theme="light"')),
     "/no-wasm.html": await demoPage(assets.url),
     "/ga4.html": await demoPage(assets.url, tag('data-analytics="ga4"')),
+    "/hours.html": await demoPage(assets.url,
+      tag('data-hours="Mon-Fri 09:00-17:00; Sat 10:00-14:00" data-timezone="Europe/Amsterdam"')),
     "/slow.svg": SVG,
   };
   // No 'wasm-unsafe-eval': the widget cannot start, the button must still reach WhatsApp.
@@ -253,4 +255,24 @@ test("with analytics=ga4 the shop's dataLayer gets GA4 ecommerce events, and not
   assert.deepEqual(await plain.page.evaluate(() => Object.keys(localStorage)), ["chatout.cart.v1"]);
   assert.deepEqual(await plain.page.evaluate(() => document.cookie), "");
   await plain.context.close();
+});
+
+test("opening hours in the shop's time zone say when to expect a reply", async () => {
+  // The shopper is in New York; the shop's hours are Amsterdam's.
+  const statusAt = async (iso) => {
+    const session = await pageCapturingWhatsApp(browser, { timezoneId: "America/New_York" });
+    await session.page.clock.setFixedTime(new Date(iso));
+    await session.page.goto(shop.url + "/hours.html");
+    await widgetReady(session.page);
+    await session.page.evaluate(() => window.Chatout.open());
+    const text = await session.page.locator(".chatout-status").textContent();
+    await session.context.close();
+    return text;
+  };
+  // Wednesday 10:00 in Amsterdam (04:00 in New York): open.
+  assert.equal(await statusAt("2026-11-25T09:00:00Z"), "Usually replies within an hour");
+  // Wednesday 17:30 in Amsterdam (11:30 in New York, well within New York's own day): closed.
+  assert.equal(await statusAt("2026-11-25T16:30:00Z"), "We're offline now; we'll reply from Thursday 09:00 AM");
+  // Saturday 15:00 in Amsterdam: closed until Monday.
+  assert.equal(await statusAt("2026-11-28T14:00:00Z"), "We're offline now; we'll reply from Monday 09:00 AM");
 });

@@ -1,7 +1,7 @@
 //! The browser's services the widget relies on: crypto, clock, Intl, clipboard, navigation.
 //! Each degrades instead of throwing: a missing API must never stop a shopper's order.
 
-use chatout_core::{Currency, MoneyStyle};
+use chatout_core::{Currency, MoneyStyle, WeekTime};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -14,6 +14,93 @@ extern "C" {
 
     #[wasm_bindgen(catch, method, js_name = formatToParts)]
     fn format_to_parts(this: &NumberFormat, value: f64) -> Result<js_sys::Array, JsValue>;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
+    type DateTimeFormat;
+
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "DateTimeFormat")]
+    fn new(locale: &str, options: &JsValue) -> Result<DateTimeFormat, JsValue>;
+
+    #[wasm_bindgen(catch, method, js_name = formatToParts)]
+    fn format_to_parts(
+        this: &DateTimeFormat,
+        date: &js_sys::Date,
+    ) -> Result<js_sys::Array, JsValue>;
+
+    #[wasm_bindgen(catch, method)]
+    fn format(this: &DateTimeFormat, date: &js_sys::Date) -> Result<String, JsValue>;
+}
+
+fn date_format(locale: &str, options: &[(&str, &str)]) -> Option<DateTimeFormat> {
+    let object = js_sys::Object::new();
+    for (key, value) in options {
+        js_sys::Reflect::set(&object, &(*key).into(), &(*value).into()).ok()?;
+    }
+    DateTimeFormat::new(locale, &object).ok()
+}
+
+/// Now, as day of the week and minute of the day in the time zone `zone`; None when the
+/// browser does not know the zone.
+pub fn week_time_in(zone: &str) -> Option<WeekTime> {
+    let format = date_format(
+        "en-US",
+        &[
+            ("timeZone", zone),
+            ("weekday", "short"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("hourCycle", "h23"),
+        ],
+    )?;
+    let (mut day, mut hour, mut minute) = (None, None, None);
+    for part in format.format_to_parts(&js_sys::Date::new_0()).ok()?.iter() {
+        let get = |key: &str| js_sys::Reflect::get(&part, &key.into()).ok()?.as_string();
+        let value = get("value")?;
+        match get("type")?.as_str() {
+            "weekday" => {
+                day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                    .iter()
+                    .position(|d| *d == value)
+            }
+            "hour" => hour = value.parse::<u16>().ok(),
+            "minute" => minute = value.parse::<u16>().ok(),
+            _ => {}
+        }
+    }
+    Some(WeekTime {
+        day: day? as u8,
+        minute: (hour? % 24) * 60 + minute?,
+    })
+}
+
+/// A shop-week moment in the shopper's language: "Monday 09:00" as `locale` writes it.
+pub fn week_time_text(locale: &str, at: WeekTime) -> (String, String) {
+    // 1 January 2024 was a Monday; formatted in UTC, it names any weekday and time.
+    const MONDAY_2024_01_01_UTC_MS: f64 = 1_704_067_200_000.0;
+    let ms = MONDAY_2024_01_01_UTC_MS
+        + f64::from(at.day) * 86_400_000.0
+        + f64::from(at.minute) * 60_000.0;
+    let date = js_sys::Date::new(&JsValue::from_f64(ms));
+    let text = |options: &[(&str, &str)]| {
+        date_format(locale, options)
+            .and_then(|f| f.format(&date).ok())
+            .unwrap_or_default()
+    };
+    let day = text(&[("timeZone", "UTC"), ("weekday", "long")]);
+    let time = text(&[
+        ("timeZone", "UTC"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+    ]);
+    if day.is_empty() || time.is_empty() {
+        let fallback = at.to_string();
+        let (d, t) = fallback.split_once(' ').unwrap_or(("", ""));
+        return (d.to_string(), t.to_string());
+    }
+    (day, time)
 }
 
 /// Logs an error in the console, prefixed so shop owners find it.

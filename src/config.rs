@@ -4,7 +4,8 @@
 //! Pure: the loader hands over the raw strings, so this is tested natively.
 
 use chatout_core::{
-    language_of, Currency, DeliveryMethod, Labels, PaymentPreference, PhoneNumber, ShopRules,
+    language_of, Currency, DeliveryMethod, Labels, OpeningHours, PaymentPreference, PhoneNumber,
+    ShopRules,
 };
 use serde_json::{Map, Value};
 
@@ -78,6 +79,8 @@ pub struct Config {
     pub position: Position,
     /// Prefilled text of a plain chat.
     pub greeting: Option<String>,
+    /// When the shop answers chats, in its time zone (an IANA name like `Europe/Amsterdam`).
+    pub hours: Option<(OpeningHours, String)>,
     /// Push GA4 ecommerce events to `window.dataLayer` (`analytics: ga4`).
     pub ga4: bool,
     /// Every text, in the shop's language, with the shop's overrides.
@@ -95,8 +98,10 @@ impl Config {
     }
 }
 
-const SCALAR_KEYS: [&str; 14] = [
+const SCALAR_KEYS: [&str; 16] = [
     "endpoint_fallback",
+    "hours",
+    "timezone",
     "analytics",
     "load",
     "theme",
@@ -227,6 +232,7 @@ impl TryFrom<RawConfig> for Config {
             position,
             greeting: get("greeting").map(str::to_string),
             ga4: get("analytics") == Some("ga4"),
+            hours: parse_hours(get("hours"), get("timezone"))?,
             labels,
         })
     }
@@ -310,6 +316,34 @@ fn parse_deliveries(text: Option<&str>) -> Result<Vec<DeliveryMethod>, ConfigErr
         ));
     }
     Ok(methods)
+}
+
+/// Opening hours need the shop's time zone: a shopper's own clock says nothing about them.
+fn parse_hours(
+    hours: Option<&str>,
+    timezone: Option<&str>,
+) -> Result<Option<(OpeningHours, String)>, ConfigError> {
+    let Some(hours) = hours else {
+        return Ok(None);
+    };
+    let hours = OpeningHours::parse(hours).map_err(|e| ConfigError::new("hours", e.to_string()))?;
+    let zone = timezone.ok_or_else(|| {
+        ConfigError::new(
+            "timezone",
+            "is required with data-hours: the shop's time zone, like Europe/Amsterdam",
+        )
+    })?;
+    // The browser checks the name itself; here only its shape (Area/City, UTC).
+    let shaped = zone
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b));
+    if !shaped {
+        return Err(ConfigError::new(
+            "timezone",
+            format!("'{zone}' is not a time zone name like Europe/Amsterdam"),
+        ));
+    }
+    Ok(Some((hours, zone.to_string())))
 }
 
 fn parse_endpoint(text: &str) -> Result<String, ConfigError> {
@@ -446,6 +480,8 @@ mod tests {
             (("payment", "ideal"), "data-payment"),
             (("load", "lazy"), "data-load"),
             (("analytics", "ga"), "data-analytics"),
+            (("hours", "Mon-Fri 9-5"), "data-hours"),
+            (("hours", "Mon-Fri 09:00-17:00"), "data-timezone"),
             (("theme", "blue"), "data-theme"),
         ];
         for ((key, value), attribute) in cases {

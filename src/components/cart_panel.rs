@@ -1,4 +1,7 @@
-use crate::components::{cart_view::CartView, checkout_form::CheckoutForm, order_sent::OrderSent};
+use crate::components::{
+    cart_view::CartView, checkout_form::CheckoutForm, order_sent::OrderSent,
+    reply_status::ReplyStatus,
+};
 use crate::state::{ShopContext, Store, View};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -45,6 +48,7 @@ pub fn CartPanel() -> impl IntoView {
                 <div>
                     <h2 id="chatout-title">{shop.labels.cart_title.clone()}</h2>
                     <p class="chatout-shop">{shop.shop.clone()}</p>
+                    <ReplyStatus/>
                 </div>
                 <button
                     type="button"

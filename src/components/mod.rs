@@ -7,6 +7,7 @@ mod chat_button;
 mod checkout_form;
 mod form_field;
 mod order_sent;
+mod reply_status;
 mod submit_problem;
 mod widget;
 

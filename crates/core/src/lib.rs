@@ -46,6 +46,7 @@
 
 mod cart;
 mod catalog;
+mod hours;
 mod keywords;
 pub mod labels;
 mod money;
@@ -65,6 +66,7 @@ pub use catalog::{
     Catalog, CatalogError, CatalogProblem, CatalogProduct, OptionValue, PriceError, Repriced,
     ShopSettings,
 };
+pub use hours::{Availability, HoursError, OpeningHours, WeekTime};
 pub use keywords::{consent_acknowledgement, consent_keyword, ConsentCommand, ConsentKeyword};
 pub use labels::{fill, language_of, LabelError, Labels};
 pub use money::{Currency, Money, MoneyError, MAX_MINOR_UNITS};

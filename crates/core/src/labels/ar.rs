@@ -100,4 +100,9 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ),
     ("try_again", "حاول مرة أخرى"),
     ("send_unregistered", "الإرسال عبر واتساب دون تسجيل"),
+    ("status_open", "يرد عادةً خلال ساعة"),
+    (
+        "status_offline",
+        "نحن غير متصلين الآن؛ سنرد ابتداءً من {day} {time}",
+    ),
 ];

@@ -67,4 +67,6 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("error_unavailable", "Der Shop konnte deine Bestellung gerade nicht registrieren. Es geht nichts verloren: bitte versuche es erneut."),
     ("try_again", "Erneut versuchen"),
     ("send_unregistered", "Ohne Registrierung über WhatsApp senden"),
+    ("status_open", "Antwortet meist innerhalb einer Stunde"),
+    ("status_offline", "Wir sind gerade offline; wir antworten ab {day} {time}"),
 ];

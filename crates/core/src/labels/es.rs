@@ -67,4 +67,6 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("error_unavailable", "La tienda no ha podido registrar tu pedido ahora. No se pierde nada: inténtalo de nuevo."),
     ("try_again", "Intentar de nuevo"),
     ("send_unregistered", "Enviar por WhatsApp sin registrar"),
+    ("status_open", "Suele responder en menos de una hora"),
+    ("status_offline", "Ahora no estamos conectados; responderemos a partir del {day} {time}"),
 ];

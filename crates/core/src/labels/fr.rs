@@ -67,4 +67,6 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("error_unavailable", "La boutique n'a pas pu enregistrer votre commande pour le moment. Rien n'est perdu : réessayez."),
     ("try_again", "Réessayer"),
     ("send_unregistered", "Envoyer sur WhatsApp sans enregistrer"),
+    ("status_open", "Répond généralement en moins d'une heure"),
+    ("status_offline", "Nous sommes hors ligne ; nous répondrons dès {day} {time}"),
 ];

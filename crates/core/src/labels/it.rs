@@ -67,4 +67,6 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("error_unavailable", "Il negozio non ha potuto registrare l'ordine adesso. Non si perde nulla: riprova."),
     ("try_again", "Riprova"),
     ("send_unregistered", "Invia su WhatsApp senza registrare"),
+    ("status_open", "Di solito risponde entro un'ora"),
+    ("status_offline", "Ora siamo offline; risponderemo da {day} {time}"),
 ];

@@ -117,6 +117,8 @@ labels! {
     error_unavailable,
     try_again,
     send_unregistered,
+    status_open,
+    status_offline,
 }
 
 impl Labels {

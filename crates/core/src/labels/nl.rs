@@ -67,4 +67,6 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("error_unavailable", "De winkel kon je bestelling nu niet registreren. Er gaat niets verloren: probeer het opnieuw."),
     ("try_again", "Opnieuw proberen"),
     ("send_unregistered", "Via WhatsApp sturen zonder te registreren"),
+    ("status_open", "Reageert meestal binnen een uur"),
+    ("status_offline", "We zijn nu offline; we reageren vanaf {day} {time}"),
 ];

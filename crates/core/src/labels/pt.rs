@@ -67,4 +67,6 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("error_unavailable", "A loja não conseguiu registar a sua encomenda agora. Nada se perde: tente novamente."),
     ("try_again", "Tentar novamente"),
     ("send_unregistered", "Enviar pelo WhatsApp sem registar"),
+    ("status_open", "Normalmente responde dentro de uma hora"),
+    ("status_offline", "Estamos offline; respondemos a partir de {day} {time}"),
 ];
