@@ -11,7 +11,9 @@ pub fn ReplyStatus() -> impl IntoView {
     let shop = expect_context::<ShopContext>().0;
     let (hours, zone) = shop.hours.as_ref()?;
     let Some(now) = browser::week_time_in(zone) else {
-        browser::console_warn(&format!("data-timezone: this browser does not know '{zone}'"));
+        browser::console_warn(&format!(
+            "data-timezone: this browser does not know '{zone}'"
+        ));
         return None;
     };
     let labels = &shop.labels;
