@@ -2,7 +2,7 @@
 // fills the form and sends; the wa.me link is captured and its message checked line by line.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve, demoPage, launch, pageCapturingWhatsApp, messageOf, waitFor, widgetReady } from "./harness.mjs";
+import { serve, demoPage, launch, pageCapturingWhatsApp, messageOf, waitFor, widgetReady, decodeQr } from "./harness.mjs";
 
 let assets, shop, browser;
 
@@ -95,7 +95,29 @@ test("a cart of options and quantities becomes the exact WhatsApp order message"
   // The cart is cleared only after the hand-off, and the message stays available to copy.
   assert.equal(await page.locator("[data-chatout-count]").textContent(), "0");
   assert.equal(await page.locator(".chatout-message").inputValue(), messageOf(opened[0]));
+  // On a computer, a QR code carries the same link to the phone.
+  assert.equal(await decodeQr(page, ".chatout-qr svg"), opened[0]);
   assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test("on a phone the order opens the app directly, without a QR code", async () => {
+  const { page, opened, context } = await pageCapturingWhatsApp(browser, {
+    userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  await page.goto(shop.url + "/");
+  await ready(page);
+  await page.locator("article", { hasText: "Stoneware mug" }).getByRole("button").tap();
+  await page.getByRole("button", { name: "Checkout" }).tap();
+  await page.getByLabel("Your name").fill("Kim");
+  await page.getByLabel("Pickup").check();
+  await page.getByLabel("Bank transfer").check();
+  await page.getByRole("button", { name: "Send order on WhatsApp" }).tap();
+  await assert.doesNotReject(() => waitFor(() => opened.length === 1));
+  assert.equal(await page.locator(".chatout-qr").count(), 0);
   await context.close();
 });
 

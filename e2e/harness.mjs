@@ -7,6 +7,7 @@ import os from "node:os";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import jsQR from "jsqr";
 
 const DIST = path.resolve(import.meta.dirname, "..", "dist");
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css",
@@ -109,4 +110,23 @@ export async function startServer(env = {}) {
     child.on("exit", (code) => reject(new Error(`chatout-server exited (${code}): ${out}`)));
   });
   return { url, password, stop: () => child.kill() };
+}
+
+/** The text of the QR code drawn by the SVG at `selector`: rasterised in the page, decoded
+ *  here with jsQR. */
+export async function decodeQr(page, selector) {
+  const { width, height, data } = await page.locator(selector).evaluate(async (svg) => {
+    const size = 600;
+    const image = new Image();
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(new XMLSerializer().serializeToString(svg));
+    await image.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    const context = canvas.getContext("2d");
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, size, size);
+    context.drawImage(image, 20, 20, size - 40, size - 40);
+    return { width: size, height: size, data: Array.from(context.getImageData(0, 0, size, size).data) };
+  });
+  return jsQR(Uint8ClampedArray.from(data), width, height)?.data ?? null;
 }

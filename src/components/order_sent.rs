@@ -29,6 +29,12 @@ pub fn OrderSent(
             <textarea class="chatout-message" readonly rows="6" aria-label=labels.copy_message.clone()>
                 {order.full_text.clone()}
             </textarea>
+            {(!browser::is_mobile()).then(|| qr_code(&order.url)).flatten().map(|svg| view! {
+                <figure class="chatout-qr">
+                    <div inner_html=svg role="img" aria-label=labels.qr_hint.clone()></div>
+                    <figcaption class="chatout-hint">{labels.qr_hint.clone()}</figcaption>
+                </figure>
+            })}
             <div class="chatout-actions">
                 <button type="button" class="chatout-secondary" on:click=copy>
                     {move || if copied.get() { copied_label.clone() } else { copy_label.clone() }}
@@ -42,4 +48,17 @@ pub fn OrderSent(
             </button>
         </div>
     }
+}
+
+/// The wa.me link as an SVG QR code, so a shopper on a computer can carry on on the phone.
+/// Error correction L keeps long order links scannable; None if the link is too long to encode.
+fn qr_code(url: &str) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::L).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    // Only the <svg> element: the XML declaration means nothing inside HTML.
+    Some(svg.get(svg.find("<svg")?..)?.to_string())
 }

@@ -69,4 +69,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("send_unregistered", "Ohne Registrierung über WhatsApp senden"),
     ("status_open", "Antwortet meist innerhalb einer Stunde"),
     ("status_offline", "Wir sind gerade offline; wir antworten ab {day} {time}"),
+    ("qr_hint", "Lieber am Handy weiter? Scanne den Code, um die Bestellung in WhatsApp zu öffnen."),
 ];

@@ -81,6 +81,7 @@ pub(super) fn labels() -> Labels {
         error_unavailable: s("The shop could not register your order right now. Nothing is lost: please try again."),
         try_again: s("Try again"),
         send_unregistered: s("Send on WhatsApp without registering"),
+        qr_hint: s("On your phone? Scan the code to open the order in WhatsApp there."),
         status_open: s("Usually replies within an hour"),
         status_offline: s("We're offline now; we'll reply from {day} {time}"),
     }

@@ -69,4 +69,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("send_unregistered", "Enviar por WhatsApp sin registrar"),
     ("status_open", "Suele responder en menos de una hora"),
     ("status_offline", "Ahora no estamos conectados; responderemos a partir del {day} {time}"),
+    ("qr_hint", "¿Sigues en el móvil? Escanea el código para abrir el pedido en WhatsApp."),
 ];

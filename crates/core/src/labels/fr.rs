@@ -69,4 +69,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("send_unregistered", "Envoyer sur WhatsApp sans enregistrer"),
     ("status_open", "Répond généralement en moins d'une heure"),
     ("status_offline", "Nous sommes hors ligne ; nous répondrons dès {day} {time}"),
+    ("qr_hint", "Vous continuez sur votre téléphone ? Scannez le code pour ouvrir la commande dans WhatsApp."),
 ];

@@ -69,4 +69,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("send_unregistered", "Invia su WhatsApp senza registrare"),
     ("status_open", "Di solito risponde entro un'ora"),
     ("status_offline", "Ora siamo offline; risponderemo da {day} {time}"),
+    ("qr_hint", "Vuoi continuare sul telefono? Inquadra il codice per aprire l'ordine in WhatsApp."),
 ];

@@ -117,6 +117,7 @@ labels! {
     error_unavailable,
     try_again,
     send_unregistered,
+    qr_hint,
     status_open,
     status_offline,
 }

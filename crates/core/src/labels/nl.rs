@@ -69,4 +69,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("send_unregistered", "Via WhatsApp sturen zonder te registreren"),
     ("status_open", "Reageert meestal binnen een uur"),
     ("status_offline", "We zijn nu offline; we reageren vanaf {day} {time}"),
+    ("qr_hint", "Op je telefoon verder? Scan deze code om de bestelling in WhatsApp te openen."),
 ];

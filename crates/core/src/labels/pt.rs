@@ -69,4 +69,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("send_unregistered", "Enviar pelo WhatsApp sem registar"),
     ("status_open", "Normalmente responde dentro de uma hora"),
     ("status_offline", "Estamos offline; respondemos a partir de {day} {time}"),
+    ("qr_hint", "Quer continuar no telemóvel? Leia o código para abrir a encomenda no WhatsApp."),
 ];
