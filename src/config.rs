@@ -191,8 +191,8 @@ impl TryFrom<RawConfig> for Config {
                 ))
             }
         };
-        // The loader acts on these two before the widget loads; here they are checked, so a
-        // typo is reported instead of silently meaning the default.
+        // Keys with a fixed set of values (the loader acts on `load` and `theme` before the
+        // widget loads): a typo is reported instead of silently meaning the default.
         for (key, allowed) in [
             ("analytics", &["none", "ga4"][..]),
             ("load", &["idle", "interaction"][..]),

@@ -110,7 +110,6 @@ impl Store {
             self.analytics(
                 "add_to_cart",
                 &[(&line, count.saturating_sub(count_before))],
-                None,
             );
         }
         let notice = if added.capped {
@@ -146,11 +145,7 @@ impl Store {
             c.remove(line);
         });
         events::dispatch("chatout:remove", &events::LineDetail::from(&removed), false);
-        self.analytics(
-            "remove_from_cart",
-            &[(&removed, removed.quantity.get())],
-            None,
-        );
+        self.analytics("remove_from_cart", &[(&removed, removed.quantity.get())]);
         self.notice.set(format!("{} ✕", removed.name.as_str()));
         Ok(())
     }
@@ -183,10 +178,10 @@ impl Store {
     }
 
     /// A GA4 event about some lines, when the shop asked for analytics.
-    fn analytics(&self, event: &str, lines: &[(&LineItem, u32)], reference: Option<&str>) {
+    fn analytics(&self, event: &str, lines: &[(&LineItem, u32)]) {
         if self.ga4 {
-            self.cart
-                .with_untracked(|cart| analytics::push(event, cart, lines, reference));
+            let currency = self.cart.with_untracked(Cart::currency);
+            analytics::push(event, currency, lines, None);
         }
     }
 
@@ -195,7 +190,7 @@ impl Store {
         if self.ga4 {
             self.cart.with_untracked(|cart| {
                 let lines: Vec<_> = cart.lines().iter().map(|l| (l, l.quantity.get())).collect();
-                analytics::push(event, cart, &lines, reference);
+                analytics::push(event, cart.currency(), &lines, reference);
             });
         }
     }

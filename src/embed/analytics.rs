@@ -5,16 +5,15 @@
 //! Objects are built with `Reflect` rather than serde: prices are JS numbers in major units, and
 //! writing floats in Rust would add their formatting code to the wasm.
 
-use chatout_core::{Cart, LineItem};
+use chatout_core::{Currency, LineItem};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// One GA4 event: `lines` are the items with the quantity the event is about.
-pub fn push(event: &str, cart: &Cart, lines: &[(&LineItem, u32)], reference: Option<&str>) {
+pub fn push(event: &str, currency: Currency, lines: &[(&LineItem, u32)], reference: Option<&str>) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let currency = cart.currency();
     let scale = 10_f64.powi(i32::from(currency.exponent()));
     let major = |minor: i64| JsValue::from_f64(minor as f64 / scale);
     let set = |object: &Object, key: &str, value: &JsValue| {

@@ -7,11 +7,10 @@ use crate::embed::events::{self, LineDetail};
 use crate::embed::product::{Options, Price, ProductInput};
 use crate::state::Store;
 use chatout_core::LineId;
-use js_sys::{Object, Reflect, JSON};
+use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use serde::Serialize;
-use serde_json::{Map, Value};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -145,45 +144,60 @@ fn line_id(value: &JsValue) -> Result<LineId, String> {
 }
 
 /// `add({sku, name, price, quantity?, maxQuantity?, options?, url?, image?})`; the line id.
+/// Fields are read off the object itself, so `options` keeps its own key order.
 fn add(store: Store, config: &Config, item: &JsValue) -> Result<String, String> {
-    let object = JSON::stringify(item)
-        .ok()
-        .and_then(|text| text.as_string())
-        .and_then(|text| serde_json::from_str::<Map<String, Value>>(&text).ok())
-        .ok_or("expects an object {sku, name, price, quantity?, options?, url?, image?}")?;
-    let text = |key: &str| -> Result<Option<&str>, String> {
-        match object.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(format!("{key} must be a string")),
+    if !item.is_object() || js_sys::Array::is_array(item) {
+        return Err(
+            "expects an object {sku, name, price, quantity?, options?, url?, image?}".into(),
+        );
+    }
+    // Absent and null are the same; a getter that throws counts as a wrong value.
+    let field = |key: &str| -> Result<Option<JsValue>, String> {
+        match Reflect::get(item, &key.into()) {
+            Ok(value) if value.is_undefined() || value.is_null() => Ok(None),
+            Ok(value) => Ok(Some(value)),
+            Err(_) => Err(format!("{key} could not be read")),
         }
+    };
+    let text = |key: &str| -> Result<Option<String>, String> {
+        field(key)?
+            .map(|v| {
+                v.as_string()
+                    .ok_or_else(|| format!("{key} must be a string"))
+            })
+            .transpose()
     };
     let number = |key: &str| -> Result<Option<f64>, String> {
-        match object.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => Ok(n.as_f64()),
-            Some(_) => Err(format!("{key} must be a number")),
-        }
+        field(key)?
+            .map(|v| v.as_f64().ok_or_else(|| format!("{key} must be a number")))
+            .transpose()
     };
-    let price = match object.get("price") {
-        Some(Value::String(s)) => Price::Major(s),
-        Some(Value::Number(n)) => Price::Minor(n.as_f64().unwrap_or(f64::NAN)),
+    let price_text;
+    let price = match field("price")? {
+        Some(value) if value.is_string() => {
+            price_text = value.as_string().unwrap_or_default();
+            Price::Major(&price_text)
+        }
+        Some(value) if value.as_f64().is_some() => Price::Minor(value.as_f64().unwrap_or(f64::NAN)),
         _ => {
             return Err(
                 "price is required: minor units (2990) or a decimal string (\"29.90\")".into(),
             )
         }
     };
-    let options = options(item)?;
+    let (sku, name) = (
+        text("sku")?.unwrap_or_default(),
+        text("name")?.unwrap_or_default(),
+    );
     let item = ProductInput {
-        sku: text("sku")?.unwrap_or_default(),
-        name: text("name")?.unwrap_or_default(),
+        sku: &sku,
+        name: &name,
         price,
-        options,
+        options: options(field("options")?)?,
         quantity: number("quantity")?,
         max_quantity: number("maxQuantity")?,
-        url: text("url")?.map(str::to_string),
-        image: text("image")?.map(str::to_string),
+        url: text("url")?,
+        image: text("image")?,
     }
     .into_item(config.currency)?;
     store
@@ -193,11 +207,10 @@ fn add(store: Store, config: &Config, item: &JsValue) -> Result<String, String> 
 }
 
 /// `options` as a string, or an object read in its own key order (a JSON map would sort it).
-fn options(item: &JsValue) -> Result<Options, String> {
-    let value = Reflect::get(item, &"options".into()).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
+fn options(value: Option<JsValue>) -> Result<Options, String> {
+    let Some(value) = value else {
         return Ok(Options::Text(String::new()));
-    }
+    };
     if let Some(text) = value.as_string() {
         return Ok(Options::Text(text));
     }
