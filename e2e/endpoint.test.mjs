@@ -129,3 +129,30 @@ test("an unreachable server keeps the order; trying again reuses the key", async
   assert.equal(posts[0].headers()["idempotency-key"], posts[1].headers()["idempotency-key"]);
   await context.close();
 });
+
+test("with several agents the server's message goes to the routed agent", async () => {
+  const session = await pageCapturingWhatsApp(browser);
+  const { page, context, opened } = session;
+  const agents = { payment_labels: { ideal: "iDEAL" },
+    agents: [{ name: "Sara", phone: "+31 6 1111 1111", categories: ["home"] }, { name: "Mia", phone: "+31 6 3333 3333" }] };
+  await page.route(server.url + "/", async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace(/<script type="application\/json" id="chatout-config">[\s\S]*?<\/script>/,
+      `<script type="application/json" id="chatout-config">${JSON.stringify(agents)}</script>`);
+    assert.match(html, /"agents"/);
+    await route.fulfill({ response, body: html });
+  });
+  await page.goto(server.url + "/");
+  await widgetReady(page);
+  await page.locator("article", { hasText: "Stoneware mug" }).getByRole("button", { name: "Add to cart" }).click();
+  await assert.doesNotReject(page.locator(".chatout-agent").filter({ hasText: "Your order goes to Sara" }).waitFor());
+  await fillCheckout(page);
+  await page.getByRole("button", { name: "Send order on WhatsApp" }).click();
+  const reference = await referenceShown(page);
+  await waitFor(() => opened.length === 1);
+  const url = new URL(opened[0]);
+  assert.equal(url.pathname, "/31611111111", "to Sara, not the shop's number");
+  assert.match(messageOf(opened[0]), new RegExp(`\\*Order ${reference} — Zeegras Home\\*`));
+  assert.match(messageOf(opened[0]), /1 × Stoneware mug — €12\.50/);
+  await context.close();
+});

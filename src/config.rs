@@ -4,8 +4,8 @@
 //! Pure: the loader hands over the raw strings, so this is tested natively.
 
 use chatout_core::{
-    language_of, Currency, DeliveryMethod, Labels, OpeningHours, PaymentPreference, PhoneNumber,
-    ShopRules,
+    language_of, Agent, Agents, Category, Currency, DeliveryMethod, Labels, LineItem, OpeningHours,
+    PaymentPreference, PhoneNumber, Routing, ShopRules,
 };
 use serde_json::{Map, Value};
 
@@ -81,6 +81,8 @@ pub struct Config {
     pub greeting: Option<String>,
     /// When the shop answers chats, in its time zone (an IANA name like `Europe/Amsterdam`).
     pub hours: Option<(OpeningHours, String)>,
+    /// Several agents and how orders and chats are shared among them (`agents`, `routing`).
+    pub agents: Option<Agents>,
     /// Push GA4 ecommerce events to `window.dataLayer` (`analytics: ga4`).
     pub ga4: bool,
     /// Every text, in the shop's language, with the shop's overrides.
@@ -88,6 +90,17 @@ pub struct Config {
 }
 
 impl Config {
+    /// The agent who receives an order of `lines`; `None` is the shop's own number.
+    pub fn agent_for_order(&self, lines: &[LineItem], draw: u32) -> Option<&Agent> {
+        self.agents.as_ref()?.for_order(lines, draw)
+    }
+
+    /// The agent who answers a plain chat (about a product of `category`, if given).
+    pub fn agent_for_chat(&self, category: Option<&str>, draw: u32) -> Option<&Agent> {
+        let category = category.and_then(|c| Category::parse(c).ok());
+        self.agents.as_ref()?.for_chat(category.as_ref(), draw)
+    }
+
     /// What checkout input is validated against.
     pub fn rules(&self) -> ShopRules {
         ShopRules {
@@ -98,7 +111,8 @@ impl Config {
     }
 }
 
-const SCALAR_KEYS: [&str; 16] = [
+const SCALAR_KEYS: [&str; 17] = [
+    "routing",
     "endpoint_fallback",
     "hours",
     "timezone",
@@ -205,6 +219,7 @@ impl TryFrom<RawConfig> for Config {
                 ));
             }
         }
+        let agents = parse_agents(json.get("agents"), get("routing"), &phone)?;
         let labels = labels_for(&locale, &json)?;
         if let Some(id) = payments
             .iter()
@@ -233,6 +248,7 @@ impl TryFrom<RawConfig> for Config {
             greeting: get("greeting").map(str::to_string),
             ga4: get("analytics") == Some("ga4"),
             hours: parse_hours(get("hours"), get("timezone"))?,
+            agents,
             labels,
         })
     }
@@ -344,6 +360,77 @@ fn parse_hours(
         ));
     }
     Ok(Some((hours, zone.to_string())))
+}
+
+/// `agents: [{name, phone, categories?}]` from the JSON block, and the `routing` rule:
+/// `category` by default when any agent lists categories, `round_robin` otherwise.
+fn parse_agents(
+    value: Option<&Value>,
+    routing: Option<&str>,
+    shop_phone: &PhoneNumber,
+) -> Result<Option<Agents>, ConfigError> {
+    let block = |reason: String| ConfigError::new("chatout-config", reason);
+    let Some(value) = value else {
+        return match routing {
+            None => Ok(None),
+            Some(_) => Err(ConfigError::new(
+                "routing",
+                "needs \"agents\": [{\"name\": …, \"phone\": …}] in #chatout-config",
+            )),
+        };
+    };
+    let list = value
+        .as_array()
+        .ok_or_else(|| block("\"agents\" must be a list of {name, phone, categories}".into()))?;
+    let mut agents = Vec::with_capacity(list.len());
+    for (at, entry) in list.iter().enumerate() {
+        let field = |name: &str| format!("\"agents[{at}].{name}\"");
+        let text = |name: &str| {
+            entry
+                .get(name)
+                .and_then(Value::as_str)
+                .ok_or_else(|| block(format!("{} must be a string", field(name))))
+        };
+        let phone = PhoneNumber::parse(text("phone")?, Some(shop_phone.calling_code()))
+            .map_err(|e| block(format!("{}: {e}", field("phone"))))?;
+        let categories = match entry.get("categories") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| {
+                    let text = item.as_str().ok_or_else(|| {
+                        block(format!("{} must be a list of strings", field("categories")))
+                    })?;
+                    Category::parse(text)
+                        .map_err(|e| block(format!("{}: {e}", field("categories"))))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => {
+                return Err(block(format!(
+                    "{} must be a list of strings",
+                    field("categories")
+                )))
+            }
+        };
+        agents.push(Agent {
+            name: text("name")?.trim().to_string(),
+            phone,
+            categories,
+        });
+    }
+    let routing = match routing {
+        Some(text) => Routing::parse(text).ok_or_else(|| {
+            ConfigError::new(
+                "routing",
+                format!("'{text}' must be category or round_robin"),
+            )
+        })?,
+        None if agents.iter().any(|a| !a.categories.is_empty()) => Routing::Category,
+        None => Routing::RoundRobin,
+    };
+    Agents::new(agents, routing)
+        .map(Some)
+        .map_err(|e| block(format!("\"agents\": {e}")))
 }
 
 fn parse_endpoint(text: &str) -> Result<String, ConfigError> {
@@ -523,6 +610,80 @@ mod tests {
     }
 
     #[test]
+    fn agents_route_by_category_by_default_and_take_local_numbers() {
+        let json = r#"{"agents":[
+            {"name":"Sara","phone":"06 1111 1111","categories":["shoes"]},
+            {"name":"Mia","phone":"+39 347 123 4567"}]}"#;
+        let config = Config::try_from(raw(&minimal(), Some(json))).unwrap();
+        let agents = config.agents.as_ref().unwrap();
+        assert_eq!(agents.routing(), Routing::Category);
+        assert_eq!(agents.list()[0].phone.digits(), "31611111111");
+        assert_eq!(
+            config.agent_for_chat(Some("Shoes"), 1).unwrap().name,
+            "Sara"
+        );
+        assert_eq!(config.agent_for_chat(None, 1).unwrap().name, "Mia");
+        let mut attributes = minimal();
+        attributes.push(("routing", "round_robin"));
+        let config = Config::try_from(raw(&attributes, Some(json))).unwrap();
+        assert_eq!(config.agent_for_chat(Some("shoes"), 1).unwrap().name, "Mia");
+        assert!(Config::try_from(raw(&minimal(), None))
+            .unwrap()
+            .agents
+            .is_none());
+    }
+
+    #[test]
+    fn bad_agents_are_refused_with_the_field_named() {
+        let cases = [
+            (r#"{"agents":{"name":"Sara"}}"#, "\"agents\" must be a list"),
+            (r#"{"agents":[]}"#, "must list 1 to 50 agents"),
+            (
+                r#"{"agents":[{"name":"Sara"}]}"#,
+                "\"agents[0].phone\" must be a string",
+            ),
+            (
+                r#"{"agents":[{"name":"Sara","phone":"call me"}]}"#,
+                "\"agents[0].phone\"",
+            ),
+            (
+                r#"{"agents":[{"phone":"+31611111111"}]}"#,
+                "\"agents[0].name\"",
+            ),
+            (
+                r#"{"agents":[{"name":"S","phone":"+31611111111","categories":"shoes"}]}"#,
+                "\"agents[0].categories\" must be a list",
+            ),
+            (
+                r#"{"agents":[{"name":"S","phone":"+31611111111","categories":[""]}]}"#,
+                "\"agents[0].categories\": category",
+            ),
+            (
+                r#"{"agents":[{"name":"S","phone":"+31611111111","categories":["a"]},{"name":"T","phone":"+31622222222","categories":["A"]}]}"#,
+                "listed for two agents",
+            ),
+            (
+                r#"{"routing":"category","agents":[{"name":"S","phone":"+31611111111"}]}"#,
+                "needs at least one agent with categories",
+            ),
+        ];
+        for (json, reason) in cases {
+            let err = Config::try_from(raw(&minimal(), Some(json))).unwrap_err();
+            assert_eq!(err.attribute, "#chatout-config", "{json}");
+            assert!(err.reason.contains(reason), "{json}: {}", err.reason);
+        }
+        let mut attributes = minimal();
+        attributes.push(("routing", "random"));
+        let json = r#"{"agents":[{"name":"S","phone":"+31611111111"}]}"#;
+        let err = Config::try_from(raw(&attributes, Some(json))).unwrap_err();
+        assert_eq!(err.attribute, "data-routing");
+        let mut attributes = minimal();
+        attributes.push(("routing", "round_robin"));
+        let err = Config::try_from(raw(&attributes, None)).unwrap_err();
+        assert_eq!(err.attribute, "data-routing");
+    }
+
+    #[test]
     fn customer_phones_default_to_the_shops_country() {
         let config = Config::try_from(raw(&minimal(), None)).unwrap();
         let rules = config.rules();
@@ -541,7 +702,7 @@ mod readme {
         let readme = include_str!("../README.md");
         let keys = super::SCALAR_KEYS
             .iter()
-            .chain(["payment_labels", "labels", "translations"].iter())
+            .chain(["payment_labels", "labels", "translations", "agents"].iter())
             .chain(Labels::KEYS.iter());
         for key in keys {
             assert!(

@@ -4,9 +4,11 @@ use crate::api::{self, Reply};
 use crate::browser::{self, console_error, console_warn};
 use crate::config::Config;
 use crate::embed::{analytics, events};
+use crate::storage;
 use chatout_core::{
-    fill, order_message, whatsapp_url, Cart, CartError, CheckoutInput, Consent, FieldError, LineId,
-    LineItem, NewItem, Order, OrderReference, PendingOrder, URL_BUDGET,
+    fill, order_message, readdress, whatsapp_url, Cart, CartError, CheckoutInput, Consent,
+    FieldError, LineId, LineItem, NewItem, Order, OrderReference, PendingOrder, PhoneNumber,
+    URL_BUDGET,
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -67,6 +69,8 @@ pub struct Attempt {
     key: String,
     body: String,
     local: SentOrder,
+    /// The agent the order is routed to, if not the shop's own number.
+    agent: Option<PhoneNumber>,
 }
 
 /// The shopper's store: cart, panel view and the announcement for screen readers.
@@ -210,7 +214,9 @@ impl Store {
 
     /// Opens a plain WhatsApp chat with `message`, the shop's greeting, or a question about
     /// this page (Option 1).
-    pub fn chat(&self, config: &Config, message: Option<&str>) {
+    /// With several agents, the chat goes to the one for `category` (a `data-chatout-chat`
+    /// link's `data-category`) or the shopper's own.
+    pub fn chat(&self, config: &Config, message: Option<&str>, category: Option<&str>) {
         let (title, url) = browser::page_title_and_url();
         let text = match message.map(str::trim).filter(|m| !m.is_empty()) {
             Some(message) => message.to_string(),
@@ -222,7 +228,10 @@ impl Store {
                 &[("shop", &config.shop), ("title", &title), ("url", &url)],
             ),
         };
-        browser::open_link(&whatsapp_url(&config.phone, text.trim()));
+        let phone = config
+            .agent_for_chat(category, storage::shopper_draw())
+            .map_or(&config.phone, |agent| &agent.phone);
+        browser::open_link(&whatsapp_url(phone, text.trim()));
     }
 }
 
@@ -259,7 +268,12 @@ impl Store {
                 return Ok(());
             }
         };
-        let message = order_message(&config.phone, &order, &config.labels, URL_BUDGET);
+        let agent = self
+            .cart
+            .with_untracked(|cart| config.agent_for_order(cart.lines(), storage::shopper_draw()))
+            .map(|agent| agent.phone.clone());
+        let phone = agent.as_ref().unwrap_or(&config.phone);
+        let message = order_message(phone, &order, &config.labels, URL_BUDGET);
         let (_, page) = browser::page_title_and_url();
         let mut detail = PendingOrder::from_order(&order, &config.locale, &page);
         let body = serde_json::to_string(&detail).unwrap_or_default();
@@ -282,7 +296,12 @@ impl Store {
                     .chain(browser::random_bytes().iter())
                     .map(|b| format!("{b:02x}"))
                     .collect();
-                self.attempt.set_value(Some(Attempt { key, body, local }));
+                self.attempt.set_value(Some(Attempt {
+                    key,
+                    body,
+                    local,
+                    agent,
+                }));
                 self.register(config);
             }
         }
@@ -313,10 +332,17 @@ impl Store {
                 Reply::Registered(order) => {
                     store.submit.set(Submit::Idle);
                     store.attempt.set_value(None);
+                    // The server writes the link for the shop's number; a routed order goes to
+                    // its agent with the server's message unchanged.
+                    let url = attempt
+                        .agent
+                        .as_ref()
+                        .and_then(|phone| readdress(&order.whatsapp_url, phone))
+                        .unwrap_or(order.whatsapp_url);
                     store.hand_off(SentOrder {
                         reference: order.reference,
                         full_text: order.message,
-                        url: order.whatsapp_url,
+                        url,
                         compact: false,
                     });
                 }

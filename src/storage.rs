@@ -1,4 +1,5 @@
-//! Persistence of the cart in localStorage under a versioned key, and nothing else.
+//! Persistence of the cart in localStorage under a versioned key, and of the shopper's routing
+//! draw when the shop has several agents; nothing else.
 //!
 //! Data from another version, another currency, or corrupt JSON is discarded with one console
 //! warning. When storage is unavailable (private modes, sandboxed frames, quota) the cart lives
@@ -68,6 +69,24 @@ pub fn save_cart(cart: &Cart) -> bool {
         cart: cart.clone(),
     };
     LocalStorage::set(CART_KEY, &stored).is_ok()
+}
+
+/// With several agents: the shopper's own random number, kept so that they keep reaching the
+/// same agent (`chatout.draw.v1`). Identifies nobody; without storage it lasts the page.
+pub fn shopper_draw() -> u32 {
+    const DRAW_KEY: &str = "chatout.draw.v1";
+    let stored = storage_available()
+        .then(|| LocalStorage::raw().get_item(DRAW_KEY).ok().flatten())
+        .flatten()
+        .and_then(|text| text.parse::<u32>().ok());
+    stored.unwrap_or_else(|| {
+        let bytes = crate::browser::random_bytes();
+        let draw = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        if storage_available() {
+            let _ = LocalStorage::raw().set_item(DRAW_KEY, &draw.to_string());
+        }
+        draw
+    })
 }
 
 /// A cart signal loaded from storage and saved on every change. Returns whether saving works,

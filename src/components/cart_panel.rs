@@ -1,6 +1,6 @@
 use crate::components::{
-    cart_view::CartView, checkout_form::CheckoutForm, order_sent::OrderSent,
-    reply_status::ReplyStatus,
+    assigned_agent::AssignedAgent, cart_view::CartView, checkout_form::CheckoutForm,
+    order_sent::OrderSent, reply_status::ReplyStatus,
 };
 use crate::state::{ShopContext, Store, View};
 use leptos::prelude::*;
@@ -49,6 +49,7 @@ pub fn CartPanel() -> impl IntoView {
                     <h2 id="chatout-title">{shop.labels.cart_title.clone()}</h2>
                     <p class="chatout-shop">{shop.shop.clone()}</p>
                     <ReplyStatus/>
+                    <AssignedAgent/>
                 </div>
                 <button
                     type="button"

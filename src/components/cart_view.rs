@@ -33,7 +33,7 @@ pub fn CartView() -> impl IntoView {
             view! {
                 <div class="chatout-empty">
                     <p>{labels.cart_empty.clone()}</p>
-                    <button type="button" class="chatout-secondary" on:click=move |_| store.chat(&shop, None)>
+                    <button type="button" class="chatout-secondary" on:click=move |_| store.chat(&shop, None, None)>
                         {labels.ask_question.clone()}
                     </button>
                 </div>

@@ -20,7 +20,7 @@ pub fn ChatButton() -> impl IntoView {
         if store.view.get_untracked() != View::Closed {
             store.close();
         } else if count.get_untracked() == 0 {
-            store.chat(&shop, None);
+            store.chat(&shop, None, None);
         } else {
             store.open();
         }

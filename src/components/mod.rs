@@ -1,5 +1,6 @@
 //! The widget's Leptos components, one per file.
 
+mod assigned_agent;
 mod cart_line;
 mod cart_panel;
 mod cart_view;

@@ -78,7 +78,11 @@ fn on_click(event: &web_sys::MouseEvent, store: Store, config: &Config) {
     } else if hook.has_attribute("data-chatout-open") {
         store.open();
     } else {
-        store.chat(config, hook.get_attribute("data-message").as_deref());
+        store.chat(
+            config,
+            hook.get_attribute("data-message").as_deref(),
+            hook.get_attribute("data-category").as_deref(),
+        );
     }
 }
 
@@ -113,6 +117,7 @@ fn product_from(hook: &Element, config: &Config) -> Result<NewItem, String> {
         max_quantity: number("data-max-quantity")?,
         url: hook.get_attribute("data-url"),
         image: hook.get_attribute("data-image"),
+        category: hook.get_attribute("data-category"),
     }
     .into_item(config.currency)
     .map_err(|e| format!("data-{e}"))

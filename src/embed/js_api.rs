@@ -86,7 +86,7 @@ pub fn install(store: Store, config: Arc<Config>) {
                 if !(message.is_undefined() || message.is_null() || message.is_string()) {
                     return Err(fail("chat", &"message must be a string"));
                 }
-                store.chat(&config, message.as_string().as_deref());
+                store.chat(&config, message.as_string().as_deref(), None);
                 Ok(JsValue::UNDEFINED)
             }),
         ),
@@ -198,6 +198,7 @@ fn add(store: Store, config: &Config, item: &JsValue) -> Result<String, String> 
         max_quantity: number("maxQuantity")?,
         url: text("url")?,
         image: text("image")?,
+        category: text("category")?,
     }
     .into_item(config.currency)?;
     store

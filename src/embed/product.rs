@@ -1,7 +1,9 @@
 //! A product as the host page offers it, from a `data-chatout-add` button or `Chatout.add()`:
 //! one validation path for both, with errors that name the field a shop owner would fix.
 
-use chatout_core::{Currency, Money, NewItem, ProductName, ProductOptions, Quantity, Sku};
+use chatout_core::{
+    Category, Currency, Money, NewItem, ProductName, ProductOptions, Quantity, Sku,
+};
 
 /// The price as given: a decimal string in major units (`"29.90"`, like `data-price`) or, from
 /// the JS API, a whole number of minor units (`2990`).
@@ -38,6 +40,8 @@ pub struct ProductInput<'a> {
     pub url: Option<String>,
     /// `image`.
     pub image: Option<String>,
+    /// `category`, for routing the order to an agent.
+    pub category: Option<String>,
 }
 
 impl ProductInput<'_> {
@@ -87,6 +91,12 @@ impl ProductInput<'_> {
             max_quantity,
             url: self.url.filter(|v| !v.trim().is_empty()),
             image: self.image.filter(|v| !v.trim().is_empty()),
+            category: self
+                .category
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| Category::parse(&v))
+                .transpose()
+                .map_err(|e| named("category", &e))?,
         })
     }
 }
@@ -105,6 +115,7 @@ mod tests {
             max_quantity: None,
             url: None,
             image: None,
+            category: None,
         }
     }
 

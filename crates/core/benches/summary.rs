@@ -18,6 +18,7 @@ fn hundred_line_order() -> (PhoneNumber, Order) {
             max_quantity: 10,
             url: None,
             image: None,
+            category: None,
         })
         .expect("add");
     }

@@ -1,7 +1,7 @@
 //! The cart: lines of sku + options, merged when the same choice is added again.
 
 use crate::money::{Currency, Money, MoneyError};
-use crate::product::{ProductError, ProductName, ProductOptions, Quantity, Sku};
+use crate::product::{Category, ProductError, ProductName, ProductOptions, Quantity, Sku};
 use serde::{Deserialize, Serialize};
 
 /// Why a cart change was refused.
@@ -75,6 +75,8 @@ pub struct NewItem {
     pub url: Option<String>,
     /// Product image, if given.
     pub image: Option<String>,
+    /// The shop's category, if given: routes the order to an agent.
+    pub category: Option<Category>,
 }
 
 /// One line of the cart.
@@ -100,6 +102,9 @@ pub struct LineItem {
     /// Product image, if given.
     #[serde(default)]
     pub image: Option<String>,
+    /// The shop's category, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
 }
 
 impl LineItem {
@@ -155,6 +160,7 @@ impl TryFrom<UncheckedCart> for Cart {
                 max_quantity: line.max_quantity,
                 url: line.url,
                 image: line.image,
+                category: line.category,
             })?;
             if added.line != line.id {
                 return Err(CartError::UnknownLine(line.id.0));
@@ -217,6 +223,9 @@ impl Cart {
             // The host page's latest price and name win: they reflect what the shopper saw.
             line.unit_price = item.unit_price;
             line.name = item.name;
+            if item.category.is_some() {
+                line.category = item.category;
+            }
             return Ok(Added { line: id, capped });
         }
         if self.lines.len() >= Self::MAX_LINES {
@@ -232,6 +241,7 @@ impl Cart {
             max_quantity: item.max_quantity,
             url: item.url,
             image: item.image,
+            category: item.category,
         });
         Ok(Added {
             line: id,
@@ -321,6 +331,7 @@ mod tests {
             max_quantity: 10,
             url: None,
             image: None,
+            category: None,
         }
     }
 
@@ -436,6 +447,7 @@ mod tests {
             max_quantity: 10,
             url: None,
             image: None,
+            category: None,
         };
         cart.add(item("shirt", 1, 2)).unwrap();
         cart.add(item("oil", 995, 5)).unwrap();

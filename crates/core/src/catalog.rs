@@ -226,6 +226,7 @@ impl Catalog {
                         max_quantity: Quantity::DEFAULT_MAX,
                         url: None,
                         image: None,
+                        category: None,
                     });
                 }
                 Err(e @ PriceError::Money(_)) => {

@@ -17,6 +17,7 @@
 //!     max_quantity: 10,
 //!     url: None,
 //!     image: None,
+//!     category: Some(Category::parse("shirts")?),
 //! })?;
 //!
 //! let shop_phone = PhoneNumber::parse("+31 6 1234 5678", None)?;
@@ -55,6 +56,7 @@ mod order;
 mod phone;
 mod product;
 mod reference;
+mod routing;
 mod status;
 mod summary;
 pub mod text;
@@ -77,9 +79,10 @@ pub use order::{
     MAX_NAME, MAX_NOTE,
 };
 pub use phone::{CallingCode, PhoneError, PhoneNumber};
-pub use product::{ProductError, ProductName, ProductOptions, Quantity, Sku};
+pub use product::{Category, ProductError, ProductName, ProductOptions, Quantity, Sku};
 pub use reference::{OrderReference, ReferenceError};
+pub use routing::{Agent, Agents, Routing, RoutingError};
 pub use status::OrderStatus;
 pub use summary::{render_compact_summary, render_summary};
-pub use whatsapp::{order_message, whatsapp_url, OrderMessage, URL_BUDGET};
+pub use whatsapp::{order_message, readdress, whatsapp_url, OrderMessage, URL_BUDGET};
 pub use wire::{OptionsObject, PendingOrder, WireConsent, WireCustomer, WireDelivery, WireLine};

@@ -23,6 +23,51 @@ pub enum ProductError {
     /// An option pair is not `Name=Value`, or a name repeats.
     #[error("options '{0}' must be Name=Value pairs separated by ';'")]
     BadOptions(String),
+    /// A category is empty, longer than 60 characters or has control characters.
+    #[error("category '{0}' must be 1 to 60 characters without control characters")]
+    BadCategory(String),
+}
+
+/// The shop's product category (`shoes`, `Gift cards`), used to route an order to the agent
+/// who handles it. Compared ignoring ASCII case and surrounding spaces.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Category(String);
+
+impl Category {
+    /// Accepts 1 to 60 characters (after trimming) without control characters.
+    pub fn parse(text: &str) -> Result<Self, ProductError> {
+        let text = text.trim();
+        let ok = (1..=60).contains(&text.chars().count()) && !text.chars().any(char::is_control);
+        ok.then(|| Self(text.to_string()))
+            .ok_or_else(|| ProductError::BadCategory(text.to_string()))
+    }
+
+    /// The category as the shop wrote it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq for Category {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl Eq for Category {}
+
+impl TryFrom<String> for Category {
+    type Error = ProductError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Category> for String {
+    fn from(value: Category) -> Self {
+        value.0
+    }
 }
 
 /// A stock-keeping unit: the shop's id of a product.

@@ -30,6 +30,19 @@ pub fn whatsapp_url(phone: &PhoneNumber, text: &str) -> String {
     url
 }
 
+/// The same wa.me link addressed to `phone` instead: how an order the shop's server wrote
+/// (for the shop's main number) reaches the agent it is routed to, message unchanged.
+/// `None` when `url` is not a wa.me link.
+pub fn readdress(url: &str, phone: &PhoneNumber) -> Option<String> {
+    let rest = url.strip_prefix("https://wa.me/")?;
+    let query = rest.find('?').map_or("", |at| &rest[at..]);
+    let digits = &rest[..rest.len() - query.len()];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!("https://wa.me/{}{query}", phone.digits()))
+}
+
 /// The message and link for an order, chosen to fit the link budget.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderMessage {
@@ -79,6 +92,25 @@ pub fn order_message(
 mod tests {
     use super::*;
     use percent_encoding::percent_decode_str;
+
+    #[test]
+    fn readdress_changes_only_the_number() {
+        let shop = PhoneNumber::parse("+31 6 1234 5678", None).unwrap();
+        let agent = PhoneNumber::parse("+39 347 123 4567", None).unwrap();
+        let url = whatsapp_url(&shop, "Order K7F3 & co?\nSubtotal");
+        let moved = readdress(&url, &agent).unwrap();
+        assert_eq!(moved, whatsapp_url(&agent, "Order K7F3 & co?\nSubtotal"));
+        assert_eq!(
+            readdress("https://wa.me/31612345678", &agent).as_deref(),
+            Some("https://wa.me/393471234567")
+        );
+        assert_eq!(
+            readdress("https://evil.example/31612345678?text=x", &agent),
+            None
+        );
+        assert_eq!(readdress("https://wa.me/31x6?text=x", &agent), None);
+        assert_eq!(readdress("https://wa.me/?text=x", &agent), None);
+    }
 
     fn phone() -> PhoneNumber {
         PhoneNumber::parse("+31 6 1234 5678", None).unwrap()

@@ -70,4 +70,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("status_open", "Antwortet meist innerhalb einer Stunde"),
     ("status_offline", "Wir sind gerade offline; wir antworten ab {day} {time}"),
     ("qr_hint", "Lieber am Handy weiter? Scanne den Code, um die Bestellung in WhatsApp zu öffnen."),
+    ("agent_line", "Deine Bestellung geht an {agent}"),
 ];

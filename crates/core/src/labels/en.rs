@@ -84,5 +84,6 @@ pub(super) fn labels() -> Labels {
         qr_hint: s("On your phone? Scan the code to open the order in WhatsApp there."),
         status_open: s("Usually replies within an hour"),
         status_offline: s("We're offline now; we'll reply from {day} {time}"),
+        agent_line: s("Your order goes to {agent}"),
     }
 }

@@ -70,4 +70,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("status_open", "Suele responder en menos de una hora"),
     ("status_offline", "Ahora no estamos conectados; responderemos a partir del {day} {time}"),
     ("qr_hint", "¿Sigues en el móvil? Escanea el código para abrir el pedido en WhatsApp."),
+    ("agent_line", "Tu pedido lo atiende {agent}"),
 ];

@@ -70,4 +70,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("status_open", "Répond généralement en moins d'une heure"),
     ("status_offline", "Nous sommes hors ligne ; nous répondrons dès {day} {time}"),
     ("qr_hint", "Vous continuez sur votre téléphone ? Scannez le code pour ouvrir la commande dans WhatsApp."),
+    ("agent_line", "Votre commande sera traitée par {agent}"),
 ];

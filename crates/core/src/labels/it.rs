@@ -70,4 +70,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("status_open", "Di solito risponde entro un'ora"),
     ("status_offline", "Ora siamo offline; risponderemo da {day} {time}"),
     ("qr_hint", "Vuoi continuare sul telefono? Inquadra il codice per aprire l'ordine in WhatsApp."),
+    ("agent_line", "Il tuo ordine va a {agent}"),
 ];

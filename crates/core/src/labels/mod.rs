@@ -120,6 +120,7 @@ labels! {
     qr_hint,
     status_open,
     status_offline,
+    agent_line,
 }
 
 impl Labels {

@@ -70,4 +70,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("status_open", "Reageert meestal binnen een uur"),
     ("status_offline", "We zijn nu offline; we reageren vanaf {day} {time}"),
     ("qr_hint", "Op je telefoon verder? Scan deze code om de bestelling in WhatsApp te openen."),
+    ("agent_line", "Je bestelling gaat naar {agent}"),
 ];

@@ -70,4 +70,5 @@ pub(super) const TEXTS: &[(&str, &str)] = &[
     ("status_open", "Normalmente responde dentro de uma hora"),
     ("status_offline", "Estamos offline; respondemos a partir de {day} {time}"),
     ("qr_hint", "Quer continuar no telemóvel? Leia o código para abrir a encomenda no WhatsApp."),
+    ("agent_line", "O seu pedido vai para {agent}"),
 ];

@@ -31,6 +31,7 @@ pub fn item(sku: &str, name: &str, options: &str, price: &str, quantity: i64) ->
         max_quantity: 99,
         url: None,
         image: None,
+        category: None,
     }
 }
 

@@ -45,6 +45,7 @@ fn order_from(
         max_quantity: 10,
         url: None,
         image: None,
+        category: None,
     })
     .ok()?;
     let input = CheckoutInput {
