@@ -57,10 +57,10 @@ pub async fn post_order(endpoint: &str, key: &str, body: &str) -> Reply {
 /// Reads a response: the one place where status codes get their meaning.
 pub fn classify(status: u16, text: &str) -> Reply {
     match status {
-        200 | 201 => serde_json::from_str(text)
+        200 | 201 => crate::json::from_str(text)
             .map(Reply::Registered)
             .unwrap_or_else(|e| Reply::Unavailable(format!("unreadable answer: {e}"))),
-        409 => match serde_json::from_str::<ConflictBody>(text) {
+        409 => match crate::json::from_str::<ConflictBody>(text) {
             Ok(body) => Reply::Conflict {
                 error: body.error,
                 items: body.items,

@@ -258,7 +258,7 @@ fn parse_json_block(text: Option<&str>) -> Result<Map<String, Value>, ConfigErro
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
         return Ok(Map::new());
     };
-    match serde_json::from_str::<Value>(text) {
+    match crate::json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ConfigError::new(
             "chatout-config",
@@ -275,7 +275,11 @@ fn parse_json_block(text: Option<&str>) -> Result<Map<String, Value>, ConfigErro
 fn scalar_text(key: &str, value: &Value) -> Result<String, ConfigError> {
     match value {
         Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
+        // Whole numbers only: writing a fraction would ship float formatting in the wasm.
+        Value::Number(n) => n
+            .as_i64()
+            .map(|n| n.to_string())
+            .ok_or_else(|| ConfigError::new(key, "must be a string")),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Array(items) => items
             .iter()

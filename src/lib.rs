@@ -7,6 +7,7 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod embed;
+pub mod json;
 pub mod state;
 pub mod storage;
 

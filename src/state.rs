@@ -276,7 +276,7 @@ impl Store {
         let message = order_message(phone, &order, &config.labels, URL_BUDGET);
         let (_, page) = browser::page_title_and_url();
         let mut detail = PendingOrder::from_order(&order, &config.locale, &page);
-        let body = serde_json::to_string(&detail).unwrap_or_default();
+        let body = crate::json::to_string(&detail).unwrap_or_default();
         detail.message = Some(message.text.clone());
         detail.whatsapp_url = Some(message.url.clone());
         if !events::dispatch("chatout:checkout", &detail, true) {

@@ -39,7 +39,7 @@ pub fn load_cart(currency: Currency) -> Cart {
     let Some(raw) = raw else {
         return Cart::new(currency);
     };
-    match serde_json::from_str::<StoredCart>(&raw) {
+    match crate::json::from_str::<StoredCart>(&raw) {
         Ok(stored) if stored.version == VERSION && stored.cart.currency() == currency => {
             Some(stored.cart)
         }
@@ -68,7 +68,8 @@ pub fn save_cart(cart: &Cart) -> bool {
         version: VERSION,
         cart: cart.clone(),
     };
-    LocalStorage::set(CART_KEY, &stored).is_ok()
+    crate::json::to_string(&stored)
+        .is_ok_and(|text| LocalStorage::raw().set_item(CART_KEY, &text).is_ok())
 }
 
 /// With several agents: the shopper's own random number, kept so that they keep reaching the

@@ -19,12 +19,9 @@ pub fn dispatch(name: &str, detail: &impl Serialize, cancelable: bool) -> bool {
     }
 }
 
-/// A JSON-safe JS value (through JSON, so it holds no references into the widget).
+/// A JSON-safe JS value: a fresh copy that holds no references into the widget.
 pub fn to_js(value: &impl Serialize) -> JsValue {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .unwrap_or(JsValue::NULL)
+    crate::json::to_js(value).unwrap_or(JsValue::NULL)
 }
 
 /// A detail with no fields: `{}`.
