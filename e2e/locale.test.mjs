@@ -33,8 +33,13 @@ after(async () => {
 });
 
 /** Adds two teas, checks the subtotal against Intl, sends, and returns what it saw. */
-async function order(path, { locale, currency, minor, name = "Sam" }) {
+async function order(path, { locale, currency, minor, name = "Sam", blockTexts = false }) {
   const { page: tab, opened, consoleErrors, context } = await pageCapturingWhatsApp(browser);
+  const tables = [];
+  tab.on("request", (r) => r.url().includes("/labels/") && tables.push(new URL(r.url()).pathname));
+  const warnings = [];
+  tab.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  if (blockTexts) await tab.route("**/labels/*.json", (route) => route.abort());
   await tab.goto(shop.url + path);
   await widgetReady(tab);
   const add = tab.locator("button[data-sku=tea]");
@@ -58,7 +63,7 @@ async function order(path, { locale, currency, minor, name = "Sam" }) {
   await tab.locator(".chatout-form .chatout-primary").click();
   await assert.doesNotReject(() => waitFor(() => opened.length === 1));
   const result = { expected, dir, lang, closeOnLeft: closeX.x < title.x, buttonText,
-                   message: messageOf(opened[0]).split("\n"), consoleErrors };
+                   message: messageOf(opened[0]).split("\n"), consoleErrors, tables, warnings };
   await context.close();
   return result;
 }
@@ -72,6 +77,14 @@ test("Dutch texts and Dutch money", async () => {
   assert.ok(r.message.includes("2 × Sencha — €\u00a02.468,00"), r.message.join("\n"));
   assert.ok(r.message.includes("*Subtotaal:* €\u00a02.468,00"), r.message.join("\n"));
   assert.ok(r.consoleErrors.some((e) => e.includes("data-price")), "the bad price is refused");
+  assert.deepEqual(r.tables, ["/labels/nl.json"], "the Dutch table, fetched once");
+});
+
+test("when the language table cannot be fetched the shop still sells, in English", async () => {
+  const r = await order("/nl.html", { locale: "nl-NL", currency: "EUR", minor: 2468, blockTexts: true });
+  assert.equal(r.buttonText, "Checkout");
+  assert.ok(r.message.includes("*Subtotal:* €\u00a02.468,00"), "Dutch money, English words");
+  assert.ok(r.warnings.some((w) => w.includes("the nl texts could not be loaded")), r.warnings.join("\n"));
 });
 
 test("Arabic is laid out right to left", async () => {
@@ -91,4 +104,5 @@ test("Japanese yen has no decimals", async () => {
   assert.ok(r.message.includes(`2 × Sencha — ${r.expected}`), r.message.join("\n"));
   assert.ok(r.message.includes(`*Subtotal:* ${r.expected}`), r.message.join("\n"));
   assert.ok(r.consoleErrors.some((e) => e.includes("data-price")), "1500.125 yen is refused");
+  assert.deepEqual(r.tables, [], "no table for a language without one");
 });

@@ -20,6 +20,8 @@
   var HOOKS = "[data-chatout-add],[data-chatout-open],[data-chatout-chat]";
   var CSS = "__CHATOUT_LAUNCHER_CSS__";
   var ICON = "__CHATOUT_ICON_PATH__";
+  // Languages with a table in labels/ (English is built in).
+  var LANGUAGES = "__CHATOUT_LANGUAGES__".split(" ");
   var SVG = "http://www.w3.org/2000/svg";
 
   var script = d.currentScript;
@@ -113,7 +115,20 @@
   function load() {
     if (state) return;
     state = 1;
-    w.__chatoutBoot = { attributes: attributes, json: json, browserLocale: navigator.language || null };
+    // The language table is fetched beside the wasm, not after it. The widget checks that it
+    // is for the language its configuration settles on, and fetches the right one otherwise.
+    var language = (setting("locale") || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
+    w.__chatoutBoot = {
+      attributes: attributes, json: json, browserLocale: navigator.language || null,
+      textsLanguage: language,
+      texts: LANGUAGES.indexOf(language) < 0 ? null
+        : fetch(new URL("labels/" + language + ".json", base).href).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        }),
+    };
+    // Handled by the widget; this only keeps a failure from also being an unhandled rejection.
+    if (w.__chatoutBoot.texts) w.__chatoutBoot.texts.catch(function () {});
     var glue = new URL("chatout-widget.js", base).href;
     var wasm = new URL("chatout-widget_bg.wasm", base).href;
     import(glue)

@@ -2,6 +2,7 @@
 //! before WhatsApp opens, with one `Idempotency-Key` per checkout so a retry never makes a
 //! second order.
 
+use crate::browser::error_text;
 use chatout_core::WireLine;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
@@ -74,11 +75,13 @@ pub fn classify(status: u16, text: &str) -> Reply {
 
 async fn send(endpoint: &str, key: &str, body: &str) -> Result<(u16, String), String> {
     let window = web_sys::window().ok_or("no window")?;
-    let headers = web_sys::Headers::new().map_err(js_text)?;
+    let headers = web_sys::Headers::new().map_err(|e| error_text(&e))?;
     headers
         .append("Content-Type", "application/json")
-        .map_err(js_text)?;
-    headers.append("Idempotency-Key", key).map_err(js_text)?;
+        .map_err(|e| error_text(&e))?;
+    headers
+        .append("Idempotency-Key", key)
+        .map_err(|e| error_text(&e))?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
@@ -86,25 +89,13 @@ async fn send(endpoint: &str, key: &str, body: &str) -> Result<(u16, String), St
     init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS)));
     let response = JsFuture::from(window.fetch_with_str_and_init(endpoint, &init))
         .await
-        .map_err(js_text)?
+        .map_err(|e| error_text(&e))?
         .dyn_into::<web_sys::Response>()
-        .map_err(js_text)?;
-    let text = JsFuture::from(response.text().map_err(js_text)?)
+        .map_err(|e| error_text(&e))?;
+    let text = JsFuture::from(response.text().map_err(|e| error_text(&e))?)
         .await
-        .map_err(js_text)?
+        .map_err(|e| error_text(&e))?
         .as_string()
         .unwrap_or_default();
     Ok((response.status(), text))
-}
-
-fn js_text(value: impl Into<wasm_bindgen::JsValue>) -> String {
-    let value = value.into();
-    value
-        .as_string()
-        .or_else(|| {
-            js_sys::Reflect::get(&value, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-        })
-        .unwrap_or_else(|| "network error".into())
 }

@@ -260,3 +260,15 @@ pub fn focus_is_in_widget() -> bool {
         .flatten()
         .is_some()
 }
+
+/// A JS error (or thrown value) as text: its `message`, or the value itself if it is a string.
+pub fn error_text(value: &JsValue) -> String {
+    value
+        .as_string()
+        .or_else(|| {
+            js_sys::Reflect::get(value, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| "network error".into())
+}

@@ -5,7 +5,7 @@
 
 use chatout_core::{
     language_of, Agent, Agents, Category, Currency, DeliveryMethod, Labels, LineItem, OpeningHours,
-    PaymentPreference, PhoneNumber, Routing, ShopRules,
+    PaymentPreference, PhoneNumber, Routing, ShopRules, TRANSLATIONS,
 };
 use serde_json::{Map, Value};
 
@@ -85,8 +85,11 @@ pub struct Config {
     pub agents: Option<Agents>,
     /// Push GA4 ecommerce events to `window.dataLayer` (`analytics: ga4`).
     pub ga4: bool,
-    /// Every text, in the shop's language, with the shop's overrides.
+    /// Every text, with the shop's overrides: English until [`Config::translate`] applies the
+    /// language's table.
     pub labels: Labels,
+    /// The shop's own texts from the JSON block, which win over any language table.
+    overrides: Vec<(String, String)>,
 }
 
 impl Config {
@@ -99,6 +102,25 @@ impl Config {
     pub fn agent_for_chat(&self, category: Option<&str>, draw: u32) -> Option<&Agent> {
         let category = category.and_then(|c| Category::parse(c).ok());
         self.agents.as_ref()?.for_chat(category.as_ref(), draw)
+    }
+
+    /// The language whose table ([`chatout_core::TRANSLATIONS`]) must be applied before the
+    /// widget shows, if any.
+    pub fn translation_needed(&self) -> Option<String> {
+        let language = language_of(&self.locale);
+        (self.labels.language != language && TRANSLATIONS.contains(&language.as_str()))
+            .then_some(language)
+    }
+
+    /// Applies a language's table (`labels/nl.json`: key → text), then the shop's own texts
+    /// again. A table with an unknown key changes nothing.
+    pub fn translate(&mut self, table: &[(String, String)]) -> Result<(), String> {
+        let language = language_of(&self.locale);
+        self.labels = Labels::english()
+            .translated(&language, str_pairs(table))
+            .and_then(|labels| labels.with_overrides(str_pairs(&self.overrides)))
+            .map_err(|e| e.to_string())?;
+        Ok(())
     }
 
     /// What checkout input is validated against.
@@ -220,7 +242,7 @@ impl TryFrom<RawConfig> for Config {
             }
         }
         let agents = parse_agents(json.get("agents"), get("routing"), &phone)?;
-        let labels = labels_for(&locale, &json)?;
+        let (labels, overrides) = labels_for(&locale, &json)?;
         if let Some(id) = payments
             .iter()
             .find(|p| labels.known_payment_label(p.id()).is_none())
@@ -250,8 +272,13 @@ impl TryFrom<RawConfig> for Config {
             hours: parse_hours(get("hours"), get("timezone"))?,
             agents,
             labels,
+            overrides,
         })
     }
+}
+
+fn str_pairs(list: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    list.iter().map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
 fn parse_json_block(text: Option<&str>) -> Result<Map<String, Value>, ConfigError> {
@@ -449,9 +476,13 @@ fn parse_endpoint(text: &str) -> Result<String, ConfigError> {
     }
 }
 
-/// The locale's labels, then the shop's `labels`, `payment_labels` and per-language
-/// `translations` from the JSON block.
-fn labels_for(locale: &str, json: &Map<String, Value>) -> Result<Labels, ConfigError> {
+/// English with the shop's `labels`, `payment_labels` and the locale's `translations` from
+/// the JSON block; and those overrides, to apply again over a language table
+/// ([`Config::translate`]).
+fn labels_for(
+    locale: &str,
+    json: &Map<String, Value>,
+) -> Result<(Labels, Vec<(String, String)>), ConfigError> {
     let language = language_of(locale);
     let string_pairs =
         |key: &str, value: Option<&Value>| -> Result<Vec<(String, String)>, ConfigError> {
@@ -484,9 +515,10 @@ fn labels_for(locale: &str, json: &Map<String, Value>) -> Result<Labels, ConfigE
         &format!("translations.{language}"),
         translations,
     )?);
-    Labels::for_locale(locale)
-        .with_overrides(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| ConfigError::new("chatout-config", e.to_string()))
+    let labels = Labels::english()
+        .with_overrides(str_pairs(&pairs))
+        .map_err(|e| ConfigError::new("chatout-config", e.to_string()))?;
+    Ok((labels, pairs))
 }
 
 #[cfg(test)]
@@ -607,10 +639,57 @@ mod tests {
         let mut attributes = minimal();
         attributes.push(("payment", "ideal bank_transfer"));
         attributes.push(("locale", "nl-NL"));
-        let config = Config::try_from(raw(&attributes, Some(json))).unwrap();
-        assert_eq!(config.labels.payment_label("ideal"), "iDEAL");
+        let mut config = Config::try_from(raw(&attributes, Some(json))).unwrap();
+        // Until the Dutch table arrives: English, with the shop's Dutch texts already in.
+        assert_eq!(config.translation_needed().as_deref(), Some("nl"));
+        assert_eq!(config.labels.subtotal, "Subtotal");
         assert_eq!(config.labels.send_order, "Bestel via WhatsApp");
+        config.translate(&dutch()).unwrap();
+        assert_eq!(config.translation_needed(), None);
+        assert_eq!(config.labels.payment_label("ideal"), "iDEAL");
+        assert_eq!(
+            config.labels.send_order, "Bestel via WhatsApp",
+            "the shop's text wins"
+        );
         assert_eq!(config.labels.subtotal, "Subtotaal");
+        assert_eq!(config.labels.language, "nl");
+    }
+
+    /// The Dutch table, as the widget fetches it.
+    fn dutch() -> Vec<(String, String)> {
+        let text = include_str!("../crates/core/labels/nl.json");
+        let table: std::collections::BTreeMap<String, String> =
+            crate::json::from_str(text).unwrap();
+        table.into_iter().collect()
+    }
+
+    #[test]
+    fn a_bad_table_changes_nothing_and_english_needs_none() {
+        let mut attributes = minimal();
+        attributes.push(("locale", "nl-NL"));
+        let mut config = Config::try_from(raw(&attributes, None)).unwrap();
+        let before = config.labels.clone();
+        let err = config
+            .translate(&[("subtotl".into(), "Subtotaal".into())])
+            .unwrap_err();
+        assert!(err.contains("subtotl"), "{err}");
+        assert_eq!(config.labels, before);
+        let mut attributes = minimal();
+        attributes.push(("locale", "en-GB"));
+        assert_eq!(
+            Config::try_from(raw(&attributes, None))
+                .unwrap()
+                .translation_needed(),
+            None
+        );
+        let mut attributes = minimal();
+        attributes.push(("locale", "ja-JP"));
+        assert_eq!(
+            Config::try_from(raw(&attributes, None))
+                .unwrap()
+                .translation_needed(),
+            None
+        );
     }
 
     #[test]

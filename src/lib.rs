@@ -42,7 +42,8 @@ pub fn start() {
     {
         return;
     }
-    let config = match Config::try_from(read_boot()) {
+    let (raw, texts) = read_boot();
+    let mut config = match Config::try_from(raw) {
         Ok(config) => config,
         Err(e) => {
             if let Some(host) = host {
@@ -53,7 +54,26 @@ pub fn start() {
             return;
         }
     };
-    if let Err(e) = mount_in_shadow_root(&document, host, with_browser_money_style(config)) {
+    let Some(language) = config.translation_needed() else {
+        return mount(&document, host, config);
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        match texts.fetch(&language).await {
+            Ok(table) => {
+                if let Err(e) = config.translate(&table) {
+                    browser::console_warn(&format!("labels/{language}.json: {e}; showing English"));
+                }
+            }
+            Err(e) => browser::console_warn(&format!(
+                "the {language} texts could not be loaded ({e}); showing English"
+            )),
+        }
+        mount(&document, host, config);
+    });
+}
+
+fn mount(document: &web_sys::Document, host: Option<web_sys::Element>, config: Config) {
+    if let Err(e) = mount_in_shadow_root(document, host, with_browser_money_style(config)) {
         browser::console_error(&format!("could not mount the widget ({e:?})"));
         events::error("mount_failed", "could not mount the widget");
         return;
@@ -137,33 +157,52 @@ fn adopt_styles(shadow: &web_sys::ShadowRoot, css: &str) -> Result<(), JsValue> 
     Ok(())
 }
 
-/// The loader's capture: `{attributes: {...}, json: "..."|null, browserLocale: "..."}`.
-fn read_boot() -> RawConfig {
+/// The language table the loader fetched beside the wasm, for the language it read from the same
+/// settings: `(language, promise of {key: text})`.
+struct Texts(Option<(String, js_sys::Promise)>);
+
+impl Texts {
+    /// The table of `language`, key → text.
+    async fn fetch(self, language: &str) -> Result<Vec<(String, String)>, String> {
+        let (_, promise) = self
+            .0
+            .filter(|(fetched, _)| fetched == language)
+            .ok_or("the loader did not fetch them")?;
+        let table = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|e| browser::error_text(&e))?;
+        Ok(string_entries(&table))
+    }
+}
+
+/// An object's string-valued properties, in its own order.
+fn string_entries(object: &JsValue) -> Vec<(String, String)> {
+    if !object.is_object() {
+        return Vec::new();
+    }
+    js_sys::Object::entries(object.unchecked_ref())
+        .iter()
+        .filter_map(|entry| {
+            let pair: js_sys::Array = entry.dyn_into().ok()?;
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+/// The loader's capture: `{attributes: {...}, json: "..."|null, browserLocale: "...",
+/// textsLanguage: "nl", texts: Promise|null}`.
+fn read_boot() -> (RawConfig, Texts) {
     let Some(window) = web_sys::window() else {
-        return RawConfig::default();
+        return (RawConfig::default(), Texts(None));
     };
     let boot = js_sys::Reflect::get(&window, &BOOT_GLOBAL.into()).unwrap_or(JsValue::UNDEFINED);
-    let text = |key: &str| {
-        js_sys::Reflect::get(&boot, &key.into())
-            .ok()
-            .and_then(|v| v.as_string())
-    };
-    let attributes = js_sys::Reflect::get(&boot, &"attributes".into())
-        .ok()
-        .filter(JsValue::is_object)
-        .map(|object| {
-            js_sys::Object::entries(object.unchecked_ref())
-                .iter()
-                .filter_map(|entry| {
-                    let pair: js_sys::Array = entry.dyn_into().ok()?;
-                    Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    RawConfig {
-        attributes,
+    let get = |key: &str| js_sys::Reflect::get(&boot, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let text = |key: &str| get(key).as_string();
+    let promise = get("texts").dyn_into::<js_sys::Promise>().ok();
+    let raw = RawConfig {
+        attributes: string_entries(&get("attributes")),
         json: text("json"),
         browser_locale: text("browserLocale"),
-    }
+    };
+    (raw, Texts(text("textsLanguage").zip(promise)))
 }

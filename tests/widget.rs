@@ -167,7 +167,13 @@ async fn a_malformed_price_adds_nothing() {
 #[wasm_bindgen_test]
 async fn checkout_shows_localised_validation_messages() {
     let page = Page::new();
-    let _widget = mount_widget(page.mount_point(), config("nl-NL"));
+    let mut dutch = config("nl-NL");
+    let table: std::collections::BTreeMap<String, String> =
+        chatout::json::from_str(include_str!("../crates/core/labels/nl.json")).unwrap();
+    dutch
+        .translate(&table.into_iter().collect::<Vec<_>>())
+        .unwrap();
+    let _widget = mount_widget(page.mount_point(), dutch);
     page.click("#add-shirt");
     tick().await;
     page.click(".chatout-summary .chatout-primary");

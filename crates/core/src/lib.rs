@@ -70,7 +70,7 @@ pub use catalog::{
 };
 pub use hours::{Availability, HoursError, OpeningHours, WeekTime};
 pub use keywords::{consent_acknowledgement, consent_keyword, ConsentCommand, ConsentKeyword};
-pub use labels::{fill, language_of, LabelError, Labels};
+pub use labels::{fill, language_of, LabelError, Labels, TRANSLATIONS};
 pub use money::{Currency, Money, MoneyError, MAX_MINOR_UNITS};
 pub use money_format::MoneyStyle;
 pub use order::{

@@ -1,17 +1,12 @@
 //! Every text the widget shows or writes into a message, per language, overridable by the shop.
 //!
-//! English is complete; other languages are tables of overrides applied on top of it, so a
-//! missing translation falls back to English instead of showing nothing. Templates use
-//! `{name}` placeholders filled by [`fill`].
+//! English is complete and built in. Other languages are JSON tables (`crates/core/labels/`)
+//! applied on top of it, so a missing translation falls back to English instead of showing
+//! nothing. The server compiles them in (feature `translations`); the widget fetches the one it
+//! needs, so they do not weigh on its wasm. Templates use `{name}` placeholders filled by
+//! [`fill`].
 
-mod ar;
-mod de;
 mod en;
-mod es;
-mod fr;
-mod it;
-mod nl;
-mod pt;
 
 use crate::money_format::MoneyStyle;
 
@@ -132,28 +127,41 @@ impl Labels {
         }
     }
 
+    /// The English texts.
+    pub fn english() -> Self {
+        let mut labels = en::labels();
+        labels.money = MoneyStyle::for_language("en");
+        labels
+    }
+
+    /// These texts with a language's table (key → text, as in `crates/core/labels/nl.json`)
+    /// applied. An unknown key refuses the whole table.
+    pub fn translated<'a>(
+        self,
+        language: &str,
+        table: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, LabelError> {
+        let mut labels = self.with_overrides(table)?;
+        labels.language = language.to_string();
+        labels.money = MoneyStyle::for_language(language);
+        Ok(labels)
+    }
+
     /// The texts for a BCP 47 locale (`nl-NL` → Dutch); unknown languages get English.
+    #[cfg(feature = "translations")]
     pub fn for_locale(locale: &str) -> Self {
         let language = language_of(locale);
-        let table: &[(&str, &str)] = match language.as_str() {
-            "nl" => nl::TEXTS,
-            "it" => it::TEXTS,
-            "es" => es::TEXTS,
-            "de" => de::TEXTS,
-            "fr" => fr::TEXTS,
-            "pt" => pt::TEXTS,
-            "ar" => ar::TEXTS,
-            _ => &[],
+        let Some(json) = table_json(&language) else {
+            return Self::english();
         };
-        let mut labels = en::labels();
-        if !table.is_empty() {
-            labels = labels
-                .with_overrides(table.iter().copied())
-                .unwrap_or_else(|_| en::labels());
-            labels.language = language.clone();
-        }
-        labels.money = MoneyStyle::for_language(&labels.language);
-        labels
+        let table: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(json).unwrap_or_default();
+        Self::english()
+            .translated(
+                &language,
+                table.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+            .unwrap_or_else(|_| Self::english())
     }
 
     /// Replaces texts by key (`subtotal`, `send_order`, or `payment.<id>` for a payment
@@ -203,6 +211,24 @@ impl Labels {
     }
 }
 
+/// Languages with a table beside English, as their files in `crates/core/labels/` are named.
+pub const TRANSLATIONS: &[&str] = &["nl", "it", "es", "de", "fr", "pt", "ar"];
+
+/// A language's table as JSON text, compiled in.
+#[cfg(feature = "translations")]
+fn table_json(language: &str) -> Option<&'static str> {
+    Some(match language {
+        "nl" => include_str!("../../labels/nl.json"),
+        "it" => include_str!("../../labels/it.json"),
+        "es" => include_str!("../../labels/es.json"),
+        "de" => include_str!("../../labels/de.json"),
+        "fr" => include_str!("../../labels/fr.json"),
+        "pt" => include_str!("../../labels/pt.json"),
+        "ar" => include_str!("../../labels/ar.json"),
+        _ => return None,
+    })
+}
+
 /// The primary language subtag of a BCP 47 tag, lowercased: `nl-NL` → `nl`.
 pub fn language_of(locale: &str) -> String {
     locale
@@ -221,7 +247,7 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
         })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "translations"))]
 mod tests {
     use super::*;
 
@@ -249,28 +275,38 @@ mod tests {
     #[test]
     fn every_language_translates_every_label() {
         let keys = Labels::KEYS;
-        for (language, table) in [
-            ("nl", nl::TEXTS),
-            ("it", it::TEXTS),
-            ("es", es::TEXTS),
-            ("de", de::TEXTS),
-            ("fr", fr::TEXTS),
-            ("pt", pt::TEXTS),
-            ("ar", ar::TEXTS),
-        ] {
+        for language in TRANSLATIONS {
+            let json = table_json(language).expect("a table for each listed language");
+            let table: std::collections::BTreeMap<String, String> =
+                serde_json::from_str(json).expect("the table is a JSON object of strings");
             for key in keys {
                 assert!(
-                    table.iter().any(|(k, _)| k == key),
+                    table.contains_key(*key),
                     "{language} lacks a translation of '{key}'"
                 );
             }
-            for (key, _) in table {
+            for key in table.keys() {
                 assert!(
-                    keys.contains(key) || key.starts_with("payment."),
+                    keys.contains(&key.as_str()) || key.starts_with("payment."),
                     "{language} translates unknown '{key}'"
                 );
             }
         }
+        // Exactly the listed languages have files: the widget fetches by this list.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/labels");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .replace(".json", "")
+            })
+            .collect();
+        files.sort();
+        let mut listed: Vec<&str> = TRANSLATIONS.to_vec();
+        listed.sort();
+        assert_eq!(files, listed);
     }
 
     #[test]
