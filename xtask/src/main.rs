@@ -205,6 +205,24 @@ fn size_report(dist: &Path) -> Result<(), String> {
         kb(raw_total),
         kb(gzip_total)
     );
+    // A shop in another language than English also fetches its table (in parallel with the
+    // wasm); the largest one is what such a shopper adds at most.
+    let mut tables = Vec::new();
+    for entry in std::fs::read_dir(dist.join("labels")).map_err(|e| format!("labels/: {e}"))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        tables.push((gzip_len(&bytes), bytes.len() as u64, path));
+    }
+    tables.sort();
+    if let Some((gzip, raw, path)) = tables.last() {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!(
+            "{:<26} {:>10} {:>10}",
+            format!("+ labels/{name} (largest)"),
+            kb(*raw),
+            kb(*gzip)
+        );
+    }
     let verdict = if gzip_total > BUDGET_GZIP_BYTES {
         "OVER BUDGET"
     } else {
