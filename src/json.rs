@@ -1,8 +1,7 @@
 //! JSON text to and from Rust values: the one place the widget reads or writes JSON.
 //!
 //! In the browser the browser's own `JSON` handles the text and serde-wasm-bindgen the values,
-//! so no JSON parser and no float formatting ship in the wasm. Natively (unit tests) serde_json
-//! does the same job.
+//! so no JSON parser ships in the wasm. Natively (unit tests) serde_json does the same job.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -27,12 +26,7 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
 /// Reads JSON text into `T`; the error says what was wrong, in the parser's words.
 #[cfg(target_arch = "wasm32")]
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    let js = js_sys::JSON::parse(text).map_err(|e| {
-        js_sys::Reflect::get(&e, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string())
-            .unwrap_or_else(|| "not JSON".to_string())
-    })?;
+    let js = js_sys::JSON::parse(text).map_err(|e| crate::browser::error_text(&e))?;
     serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
 }
 

@@ -121,11 +121,8 @@ impl Agents {
                                 .as_ref()
                                 .is_some_and(|c| agent.categories.contains(c))
                         })
-                        .map(|line| {
-                            i128::from(line.unit_price.minor_units())
-                                * i128::from(line.quantity.get())
-                                + 1
-                        })
+                        // +1: a free product still counts as covered.
+                        .map(|line| i128::from(line.total().map_or(0, |t| t.minor_units())) + 1)
                         .sum();
                     if value > 0 && best.is_none_or(|(_, top)| value > top) {
                         best = Some((agent, value));

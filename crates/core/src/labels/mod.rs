@@ -211,23 +211,25 @@ impl Labels {
     }
 }
 
-/// Languages with a table beside English, as their files in `crates/core/labels/` are named.
-pub const TRANSLATIONS: &[&str] = &["nl", "it", "es", "de", "fr", "pt", "ar"];
+/// Declares the languages with a table once: the list and, with `translations`, the tables.
+macro_rules! translations {
+    ($($language:literal),* $(,)?) => {
+        /// Languages with a table beside English, as their files in `crates/core/labels/` are
+        /// named.
+        pub const TRANSLATIONS: &[&str] = &[$($language),*];
 
-/// A language's table as JSON text, compiled in.
-#[cfg(feature = "translations")]
-fn table_json(language: &str) -> Option<&'static str> {
-    Some(match language {
-        "nl" => include_str!("../../labels/nl.json"),
-        "it" => include_str!("../../labels/it.json"),
-        "es" => include_str!("../../labels/es.json"),
-        "de" => include_str!("../../labels/de.json"),
-        "fr" => include_str!("../../labels/fr.json"),
-        "pt" => include_str!("../../labels/pt.json"),
-        "ar" => include_str!("../../labels/ar.json"),
-        _ => return None,
-    })
+        /// A language's table as JSON text, compiled in.
+        #[cfg(feature = "translations")]
+        fn table_json(language: &str) -> Option<&'static str> {
+            match language {
+                $($language => Some(include_str!(concat!("../../labels/", $language, ".json"))),)*
+                _ => None,
+            }
+        }
+    };
 }
+
+translations!("nl", "it", "es", "de", "fr", "pt", "ar");
 
 /// The primary language subtag of a BCP 47 tag, lowercased: `nl-NL` → `nl`.
 pub fn language_of(locale: &str) -> String {
