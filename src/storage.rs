@@ -73,20 +73,29 @@ pub fn save_cart(cart: &Cart) -> bool {
 }
 
 /// With several agents: the shopper's own random number, kept so that they keep reaching the
-/// same agent (`chatout.draw.v1`). Identifies nobody; without storage it lasts the page.
+/// same agent (`chatout.draw.v1`). Identifies nobody. Read once per page, so the agent the panel
+/// names is the one the order goes to, even where storage is unavailable.
 pub fn shopper_draw() -> u32 {
     const DRAW_KEY: &str = "chatout.draw.v1";
-    let stored = storage_available()
-        .then(|| LocalStorage::raw().get_item(DRAW_KEY).ok().flatten())
-        .flatten()
-        .and_then(|text| text.parse::<u32>().ok());
-    stored.unwrap_or_else(|| {
-        let bytes = crate::browser::random_bytes();
-        let draw = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-        if storage_available() {
-            let _ = LocalStorage::raw().set_item(DRAW_KEY, &draw.to_string());
-        }
-        draw
+    thread_local! {
+        static DRAW: std::cell::OnceCell<u32> = const { std::cell::OnceCell::new() };
+    }
+    DRAW.with(|draw| {
+        *draw.get_or_init(|| {
+            let storage = storage_available().then(LocalStorage::raw);
+            let stored = storage
+                .as_ref()
+                .and_then(|s| s.get_item(DRAW_KEY).ok().flatten())
+                .and_then(|text| text.parse::<u32>().ok());
+            stored.unwrap_or_else(|| {
+                let bytes = crate::browser::random_bytes();
+                let draw = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+                if let Some(storage) = storage {
+                    let _ = storage.set_item(DRAW_KEY, &draw.to_string());
+                }
+                draw
+            })
+        })
     })
 }
 

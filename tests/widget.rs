@@ -248,3 +248,17 @@ async fn corrupt_storage_is_discarded_without_breaking() {
         "the widget works after discarding"
     );
 }
+
+#[wasm_bindgen_test]
+fn a_shopper_keeps_one_agent_draw_for_the_page_whatever_storage_does() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let first = chatout::storage::shopper_draw();
+    // Storage that forgets or changes the draw (private modes, another tab's reset) must not
+    // send the order to another agent than the one the panel named.
+    storage
+        .set_item("chatout.draw.v1", &first.wrapping_add(1).to_string())
+        .unwrap();
+    assert_eq!(chatout::storage::shopper_draw(), first);
+    storage.remove_item("chatout.draw.v1").unwrap();
+    assert_eq!(chatout::storage::shopper_draw(), first);
+}
