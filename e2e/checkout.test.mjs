@@ -35,7 +35,7 @@ async function ready(page) {
 }
 
 test("a cart of options and quantities becomes the exact WhatsApp order message", async () => {
-  const { page, opened, consoleErrors, context } = await openShop();
+  const { page, opened, consoleErrors, requested, context } = await openShop();
   await ready(page);
 
   const shirt = page.locator("article", { hasText: "Linen shirt" });
@@ -59,6 +59,8 @@ test("a cart of options and quantities becomes the exact WhatsApp order message"
   await page.getByLabel("Email (optional)").fill("anna@example.nl");
   await page.getByLabel("Note (optional)").fill("Gift wrap, please");
   await page.getByLabel("Send me order updates on WhatsApp").check();
+  // The QR encoder is its own module, fetched only once there is a link to encode.
+  assert.deepEqual(requested.filter((u) => u.includes("chatout-qr")), []);
   await page.getByRole("button", { name: "Send order on WhatsApp" }).click();
 
   const heading = await page.getByTestId("reference").textContent();
@@ -97,16 +99,24 @@ test("a cart of options and quantities becomes the exact WhatsApp order message"
   assert.equal(await page.locator(".chatout-message").inputValue(), messageOf(opened[0]));
   // On a computer, a QR code carries the same link to the phone.
   assert.equal(await decodeQr(page, ".chatout-qr svg"), opened[0]);
+  assert.deepEqual(requested.filter((u) => u.includes("chatout-qr")).map((u) => new URL(u).pathname),
+    ["/chatout-qr.js", "/chatout-qr_bg.wasm"]);
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
 
 test("on a phone the order opens the app directly, without a QR code", async () => {
-  const { page, opened, context } = await pageCapturingWhatsApp(browser, {
+  const { page, opened, requested, context } = await pageCapturingWhatsApp(browser, {
     userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
     viewport: { width: 390, height: 844 },
     isMobile: true,
     hasTouch: true,
+  });
+  // WhatsApp opens in this same tab. Answered with 204 No Content, the navigation leaves the
+  // shop's page, and the widget's sent step, in place.
+  await page.route(/^https:\/\/wa\.me\//, (route) => {
+    opened.push(route.request().url());
+    return route.fulfill({ status: 204 });
   });
   await page.goto(shop.url + "/");
   await ready(page);
@@ -117,7 +127,10 @@ test("on a phone the order opens the app directly, without a QR code", async () 
   await page.getByLabel("Bank transfer").check();
   await page.getByRole("button", { name: "Send order on WhatsApp" }).tap();
   await assert.doesNotReject(() => waitFor(() => opened.length === 1));
-  assert.equal(await page.locator(".chatout-qr").count(), 0);
+  // A phone neither shows a QR code nor downloads its encoder, which a computer requests as
+  // soon as the sent step shows (the first test).
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.deepEqual(requested.filter((u) => u.includes("chatout-qr")), []);
   await context.close();
 });
 

@@ -70,7 +70,9 @@ export async function pageCapturingWhatsApp(browser, options = {}) {
   const page = await context.newPage();
   const consoleErrors = [];
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
-  return { context, page, opened, consoleErrors };
+  const requested = [];
+  page.on("request", (r) => requested.push(r.url()));
+  return { context, page, opened, consoleErrors, requested };
 }
 
 /** The text parameter of a wa.me link, decoded. */

@@ -112,6 +112,11 @@
     d.body.appendChild(host);
   }
 
+  // A file beside this one (the widget's glue and wasm, language tables, the QR module).
+  function beside(name) {
+    return new URL(name, base).href;
+  }
+
   function load() {
     if (state) return;
     state = 1;
@@ -121,16 +126,18 @@
     w.__chatoutBoot = {
       attributes: attributes, json: json, browserLocale: navigator.language || null,
       textsLanguage: language,
+      // For modules the widget loads later, such as the QR code on a computer.
+      module: function (name) { return import(beside(name)); },
       texts: LANGUAGES.indexOf(language) < 0 ? null
-        : fetch(new URL("labels/" + language + ".json", base).href).then(function (r) {
+        : fetch(beside("labels/" + language + ".json")).then(function (r) {
           if (!r.ok) throw new Error("HTTP " + r.status);
           return r.json();
         }),
     };
     // Handled by the widget; this only keeps a failure from also being an unhandled rejection.
     if (w.__chatoutBoot.texts) w.__chatoutBoot.texts.catch(function () {});
-    var glue = new URL("chatout-widget.js", base).href;
-    var wasm = new URL("chatout-widget_bg.wasm", base).href;
+    var glue = beside("chatout-widget.js");
+    var wasm = beside("chatout-widget_bg.wasm");
     import(glue)
       .then(function (module) { return module.default({ module_or_path: wasm }); })
       .then(ready, function (error) {

@@ -8,6 +8,7 @@ pub mod components;
 pub mod config;
 pub mod embed;
 pub mod json;
+pub mod qr;
 pub mod state;
 pub mod storage;
 
@@ -189,14 +190,19 @@ fn string_entries(object: &JsValue) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The loader's capture: `{attributes: {...}, json: "..."|null, browserLocale: "...",
-/// textsLanguage: "nl", texts: Promise|null}`.
+/// One value the loader handed over: `{attributes: {...}, json: "..."|null, browserLocale: "...",
+/// textsLanguage: "nl", texts: Promise|null, module: name => Promise<module>}`. Undefined
+/// without a loader.
+pub(crate) fn boot_value(key: &str) -> JsValue {
+    web_sys::window()
+        .and_then(|window| js_sys::Reflect::get(&window, &BOOT_GLOBAL.into()).ok())
+        .and_then(|boot| js_sys::Reflect::get(&boot, &key.into()).ok())
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The loader's capture of the configuration and the language table it fetched.
 fn read_boot() -> (RawConfig, Texts) {
-    let Some(window) = web_sys::window() else {
-        return (RawConfig::default(), Texts(None));
-    };
-    let boot = js_sys::Reflect::get(&window, &BOOT_GLOBAL.into()).unwrap_or(JsValue::UNDEFINED);
-    let get = |key: &str| js_sys::Reflect::get(&boot, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let get = boot_value;
     let text = |key: &str| get(key).as_string();
     let promise = get("texts").dyn_into::<js_sys::Promise>().ok();
     let raw = RawConfig {

@@ -21,6 +21,22 @@ pub fn OrderSent(
         });
     };
     let (copy_label, copied_label) = (labels.copy_message.clone(), labels.copied.clone());
+    // On a computer: a QR code of the link, to carry on on the phone. Its encoder is imported
+    // now, so it appears a moment after the rest; without it the step still works.
+    let qr = RwSignal::new(None::<String>);
+    if !browser::is_mobile() {
+        let url = order.url.clone();
+        leptos::task::spawn_local(async move {
+            match crate::qr::svg(&url).await {
+                Ok(svg) => {
+                    // The panel may have closed meanwhile.
+                    qr.try_set(Some(svg));
+                }
+                Err(e) => browser::console_warn(&format!("no QR code for the order link: {e}")),
+            }
+        });
+    }
+    let qr_hint = labels.qr_hint.clone();
     view! {
         <div class="chatout-sent">
             <h3 data-testid="reference">{fill(&labels.sent_title, &[("reference", &order.reference)])}</h3>
@@ -29,10 +45,10 @@ pub fn OrderSent(
             <textarea class="chatout-message" readonly rows="6" aria-label=labels.copy_message.clone()>
                 {order.full_text.clone()}
             </textarea>
-            {(!browser::is_mobile()).then(|| qr_code(&order.url)).flatten().map(|svg| view! {
+            {move || qr.get().map(|svg| view! {
                 <figure class="chatout-qr">
-                    <div inner_html=svg role="img" aria-label=labels.qr_hint.clone()></div>
-                    <figcaption class="chatout-hint">{labels.qr_hint.clone()}</figcaption>
+                    <div inner_html=svg role="img" aria-label=qr_hint.clone()></div>
+                    <figcaption class="chatout-hint">{qr_hint.clone()}</figcaption>
                 </figure>
             })}
             <div class="chatout-actions">
@@ -48,17 +64,4 @@ pub fn OrderSent(
             </button>
         </div>
     }
-}
-
-/// The wa.me link as an SVG QR code, so a shopper on a computer can carry on on the phone.
-/// Error correction L keeps long order links scannable; None if the link is too long to encode.
-fn qr_code(url: &str) -> Option<String> {
-    let code = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::L).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(200, 200)
-        .quiet_zone(true)
-        .build();
-    // Only the <svg> element: the XML declaration means nothing inside HTML.
-    Some(svg.get(svg.find("<svg")?..)?.to_string())
 }

@@ -21,6 +21,8 @@ const LOADER_BUDGET_GZIP_BYTES: u64 = 3 * 1024;
 
 /// The files a shop embeds, in the order a browser fetches them.
 const EMBED_FILES: [&str; 3] = ["chatout.js", "chatout-widget.js", "chatout-widget_bg.wasm"];
+/// The QR code module, which only a shopper on a computer fetches, after sending an order.
+const QR_FILES: [&str; 2] = ["chatout-qr.js", "chatout-qr_bg.wasm"];
 
 fn main() {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -99,6 +101,8 @@ fn test(root: &Path) -> Result<(), String> {
             "clippy",
             "-p",
             "chatout",
+            "-p",
+            "chatout-qr",
             "--all-targets",
             "--target",
             "wasm32-unknown-unknown",
@@ -223,6 +227,18 @@ fn size_report(dist: &Path) -> Result<(), String> {
             kb(*gzip)
         );
     }
+    let (mut qr_raw, mut qr_gzip) = (0, 0);
+    for name in QR_FILES {
+        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        qr_raw += bytes.len() as u64;
+        qr_gzip += gzip_len(&bytes);
+    }
+    println!(
+        "{:<26} {:>10} {:>10}",
+        "+ QR (computers, at send)",
+        kb(qr_raw),
+        kb(qr_gzip)
+    );
     let verdict = if gzip_total > BUDGET_GZIP_BYTES {
         "OVER BUDGET"
     } else {
