@@ -71,14 +71,18 @@ impl Currency {
         self.exponent
     }
 
-    /// The usual symbol (`€`, `$`, `¥`), or the code where ISO data has none.
+    /// The usual symbol (`€`, `$`, `¥`), or the code where ISO data has none. Without the
+    /// `locale-data` feature always the code: the widget takes symbols from `Intl.NumberFormat`
+    /// and does not ship a table of them.
     pub fn symbol(&self) -> String {
-        let symbol = self.iso.symbol().symbol;
-        if symbol.trim().is_empty() {
-            self.code().to_string()
-        } else {
-            symbol
+        #[cfg(feature = "locale-data")]
+        {
+            let symbol = self.iso.symbol().symbol;
+            if !symbol.trim().is_empty() {
+                return symbol;
+            }
         }
+        self.code().to_string()
     }
 
     fn scale(&self) -> i64 {

@@ -2,7 +2,7 @@
 //!
 //! English is complete and built in. Other languages are JSON tables (`crates/core/labels/`)
 //! applied on top of it, so a missing translation falls back to English instead of showing
-//! nothing. The server compiles them in (feature `translations`); the widget fetches the one it
+//! nothing. The server compiles them in (feature `locale-data`); the widget fetches the one it
 //! needs, so they do not weigh on its wasm. Templates use `{name}` placeholders filled by
 //! [`fill`].
 
@@ -148,7 +148,7 @@ impl Labels {
     }
 
     /// The texts for a BCP 47 locale (`nl-NL` → Dutch); unknown languages get English.
-    #[cfg(feature = "translations")]
+    #[cfg(feature = "locale-data")]
     pub fn for_locale(locale: &str) -> Self {
         let language = language_of(locale);
         let Some(json) = table_json(&language) else {
@@ -211,7 +211,7 @@ impl Labels {
     }
 }
 
-/// Declares the languages with a table once: the list and, with `translations`, the tables.
+/// Declares the languages with a table once: the list and, with `locale-data`, the tables.
 macro_rules! translations {
     ($($language:literal),* $(,)?) => {
         /// Languages with a table beside English, as their files in `crates/core/labels/` are
@@ -219,7 +219,7 @@ macro_rules! translations {
         pub const TRANSLATIONS: &[&str] = &[$($language),*];
 
         /// A language's table as JSON text, compiled in.
-        #[cfg(feature = "translations")]
+        #[cfg(feature = "locale-data")]
         fn table_json(language: &str) -> Option<&'static str> {
             match language {
                 $($language => Some(include_str!(concat!("../../labels/", $language, ".json"))),)*
@@ -249,7 +249,7 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
         })
 }
 
-#[cfg(all(test, feature = "translations"))]
+#[cfg(all(test, feature = "locale-data"))]
 mod tests {
     use super::*;
 
