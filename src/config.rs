@@ -8,6 +8,7 @@ use chatout_core::{
     PaymentPreference, PhoneNumber, Routing, ShopRules, TRANSLATIONS,
 };
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// What the loader captured from the page, before validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,8 +87,8 @@ pub struct Config {
     /// Push GA4 ecommerce events to `window.dataLayer` (`analytics: ga4`).
     pub ga4: bool,
     /// Every text, with the shop's overrides: English until [`Config::translate`] applies the
-    /// language's table.
-    pub labels: Labels,
+    /// language's table. Shared, not copied, by every component that shows text.
+    pub labels: Arc<Labels>,
     /// The shop's own texts from the JSON block, which win over any language table.
     overrides: Vec<(String, String)>,
 }
@@ -116,10 +117,11 @@ impl Config {
     /// again. A table with an unknown key changes nothing.
     pub fn translate(&mut self, table: &[(String, String)]) -> Result<(), String> {
         let language = language_of(&self.locale);
-        self.labels = Labels::english()
+        let labels = Labels::english()
             .translated(&language, str_pairs(table))
             .and_then(|labels| labels.with_overrides(str_pairs(&self.overrides)))
             .map_err(|e| e.to_string())?;
+        self.labels = Arc::new(labels);
         Ok(())
     }
 
@@ -271,7 +273,7 @@ impl TryFrom<RawConfig> for Config {
             ga4: get("analytics") == Some("ga4"),
             hours: parse_hours(get("hours"), get("timezone"))?,
             agents,
-            labels,
+            labels: Arc::new(labels),
             overrides,
         })
     }

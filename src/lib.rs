@@ -90,8 +90,11 @@ fn mount(document: &web_sys::Document, host: Option<web_sys::Element>, config: C
 
 /// Uses the browser's `Intl.NumberFormat` for money, so no locale data ships in the wasm.
 pub fn with_browser_money_style(mut config: Config) -> Config {
-    let fallback = config.labels.money.clone();
-    config.labels.money = browser::money_style(&config.locale, config.currency, fallback);
+    let style = browser::money_style(&config.locale, config.currency, config.labels.money.clone());
+    // The labels are not shared yet: this writes in place.
+    if let Some(labels) = Arc::get_mut(&mut config.labels) {
+        labels.money = style;
+    }
     config
 }
 

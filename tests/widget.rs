@@ -16,6 +16,7 @@ fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
+/// The configuration the widget mounts with, money written as the browser's `Intl` writes it.
 fn config(locale: &str) -> Config {
     let attributes = [
         ("phone", "+31 6 1234 5678"),
@@ -33,6 +34,7 @@ fn config(locale: &str) -> Config {
         json: None,
         browser_locale: None,
     })
+    .map(chatout::with_browser_money_style)
     .unwrap()
 }
 

@@ -86,6 +86,7 @@ pub fn CheckoutForm() -> impl IntoView {
     let (address_value, address_input) = bind(address);
     let (note_value, note_input) = bind(note);
 
+    let address_label = labels.field_address.clone();
     let deliveries = shop.deliveries.clone();
     let delivery_label = {
         let labels = labels.clone();
@@ -141,7 +142,7 @@ pub fn CheckoutForm() -> impl IntoView {
                 </Show>
             </fieldset>
             <Show when=move || delivery.get() == "shipping">
-                <FormField id="chatout-address" label=labels.field_address.clone() error=address_error>
+                <FormField id="chatout-address" label=address_label.clone() error=address_error>
                     <textarea id="chatout-address" name="address" rows="2" autocomplete="street-address"
                         maxlength="300" aria-invalid=invalid(Field::Address)
                         aria-describedby="chatout-address-error"
