@@ -1,12 +1,16 @@
 // What the widget costs a shop's page, in headless Chromium: the demo page with and without the
 // script tag, alternating, several rounds in one run. Prints figures; asserts nothing.
 //   node bench/host-impact.mjs [rounds]      (after `cargo xtask dist`)
+// Two host pages: the bare demo store (about 10 KB, loads in well under 100 ms, so any second
+// script is a large share of it), and the same store with a typical theme's weight added
+// (THEME below), closer to the pages shops really have.
 // - load-event time with / without (median), and the ratio: on loopback, and again with the
 //   network emulated like a phone on 4G (40 ms latency, 9 Mbit/s down), as shoppers load pages;
 // - long-task time (PerformanceObserver "longtask") up to 3 s after load, without interaction,
 //   with the default loading and with data-load="interaction";
 // - bytes (gzip) the page fetched from the widget's origin before any interaction, and after
 //   the first click has opened the panel.
+import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -17,10 +21,27 @@ const DIST = path.resolve(import.meta.dirname, "..", "dist");
 const assets = await serve();
 const withoutWidget = (html) => html.replace(/<script src="[^"]*chatout\.js"[\s\S]*?<\/script>/, "");
 const interactionOnly = (html) => html.replace('data-shop="Zeegras Home"', 'data-shop="Zeegras Home" data-load="interaction"');
+
+// A theme's weight, from the shop's own origin: one 200 KB script (parsed and run before the
+// load event), 60 KB of CSS and twelve 60 KB product photos, about 1 MB in all. (HTTP Archive's
+// median mobile page is about 2 MB; a lean theme is lighter.) The photos are random bytes: the
+// browser downloads them all before `load` whether or not they decode.
+const THEME = { "/theme/app.js": "", "/theme/theme.css": "" };
+for (let i = 0; i < 5000; i++) THEME["/theme/app.js"] += `window.t${i}=function(a){return a*${i}+1};`;
+THEME["/theme/app.js"] += "for(let i=0;i<5000;i++)window['t'+i](i);";
+for (let i = 0; i < 2000; i++) THEME["/theme/theme.css"] += `.p${i}{margin:${i % 9}px;color:#${(i * 7919) % 4096}}`;
+for (let i = 0; i < 12; i++) THEME[`/theme/photo${i}.jpg`] = randomBytes(60 * 1024);
+const themed = (html) => html
+  .replace("</head>", '<link rel="stylesheet" href="/theme/theme.css"><script src="/theme/app.js"></script></head>')
+  .replace("</body>", Array.from({ length: 12 }, (_, i) => `<img src="/theme/photo${i}.jpg" width="60" height="60" alt="">`).join("") + "</body>");
+
 const shop = await serve({
   "/with.html": await demoPage(assets.url),
   "/interaction.html": await demoPage(assets.url, interactionOnly),
   "/without.html": await demoPage(assets.url, withoutWidget),
+  "/theme-with.html": await demoPage(assets.url, themed),
+  "/theme-without.html": await demoPage(assets.url, (html) => themed(withoutWidget(html))),
+  ...THEME,
 });
 const browser = await launch();
 
@@ -70,25 +91,33 @@ async function visit(page, { click = false, network = null } = {}) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const runs = { without: [], with: [], interaction: [], without4g: [], with4g: [] };
+const runs = { without: [], with: [], interaction: [], without4g: [], with4g: [],
+  themeWithout: [], themeWith: [], themeWithout4g: [], themeWith4g: [] };
 for (let i = 0; i < rounds; i++) {
   runs.without.push(await visit("/without.html"));
   runs.with.push(await visit("/with.html"));
   runs.interaction.push(await visit("/interaction.html", { click: i === 0 }));
   runs.without4g.push(await visit("/without.html", { network: FOUR_G }));
   runs.with4g.push(await visit("/with.html", { network: FOUR_G }));
+  runs.themeWithout.push(await visit("/theme-without.html"));
+  runs.themeWith.push(await visit("/theme-with.html"));
+  runs.themeWithout4g.push(await visit("/theme-without.html", { network: FOUR_G }));
+  runs.themeWith4g.push(await visit("/theme-with.html", { network: FOUR_G }));
 }
 const stat = (key, field) => median(runs[key].map((r) => r[field]));
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (x) => `${x.toFixed(1)} ms`;
 
+const loadLine = (label, without, withWidget) => console.log(`  ${label}: without ${ms(stat(without, "load"))}, ` +
+  `with ${ms(stat(withWidget, "load"))}, ratio ${(stat(withWidget, "load") / stat(without, "load")).toFixed(3)} (target <= 1.05)`);
+
 console.log(`Host-page impact, ${rounds} rounds each, medians (headless Chromium, loopback):`);
-console.log(`  load event   without widget ${ms(stat("without", "load"))}, with ${ms(stat("with", "load"))}` +
-  `, ratio ${(stat("with", "load") / stat("without", "load")).toFixed(3)} (target <= 1.05)`);
+loadLine("load event, bare demo page", "without", "with");
 console.log(`               data-load=interaction ${ms(stat("interaction", "load"))}` +
   `, ratio ${(stat("interaction", "load") / stat("without", "load")).toFixed(3)}`);
-console.log(`  load event on emulated 4G: without ${ms(stat("without4g", "load"))}, with ${ms(stat("with4g", "load"))}` +
-  `, ratio ${(stat("with4g", "load") / stat("without4g", "load")).toFixed(3)}`);
+loadLine("load event, bare demo page, emulated 4G", "without4g", "with4g");
+loadLine("load event, page with a theme's weight", "themeWithout", "themeWith");
+loadLine("load event, page with a theme's weight, emulated 4G", "themeWithout4g", "themeWith4g");
 console.log(`  long tasks in 3 s after load, no interaction: without ${ms(stat("without", "longTasks"))}, ` +
   `default ${ms(stat("with", "longTasks"))}, data-load=interaction ${ms(stat("interaction", "longTasks"))}`);
 console.log(`  bytes from the widget's origin (gzip): before interaction ${kb(runs.interaction[0].before)} ` +

@@ -11,7 +11,7 @@ import jsQR from "jsqr";
 
 const DIST = path.resolve(import.meta.dirname, "..", "dist");
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css",
-                ".svg": "image/svg+xml" };
+                ".svg": "image/svg+xml", ".jpg": "image/jpeg" };
 
 /** Serves files from dist/, with CORS and the wasm MIME type a CDN must send. `pages` adds
  *  extra documents by path. Options: `headers` (path -> extra response headers, e.g. a CSP) and
