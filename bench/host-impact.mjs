@@ -1,5 +1,5 @@
 // What the widget costs a shop's page, in headless Chromium: the demo page with and without the
-// script tag, alternating, several rounds in one run. Prints figures; asserts nothing.
+// script tag, in a fresh random order each round, several rounds in one run. Prints figures; asserts nothing.
 //   node bench/host-impact.mjs [rounds]      (after `cargo xtask dist`)
 // Two host pages: the bare demo store (about 10 KB, loads in well under 100 ms, so any second
 // script is a large share of it), and the same store with a typical theme's weight added
@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { serve, demoPage, launch } from "../e2e/harness.mjs";
 
-const rounds = Number(process.argv[2] ?? 10);
+const rounds = Number(process.argv[2] ?? 20);
 const DIST = path.resolve(import.meta.dirname, "..", "dist");
 const assets = await serve();
 const withoutWidget = (html) => html.replace(/<script src="[^"]*chatout\.js"[\s\S]*?<\/script>/, "");
@@ -39,6 +39,7 @@ const shop = await serve({
   "/with.html": await demoPage(assets.url),
   "/interaction.html": await demoPage(assets.url, interactionOnly),
   "/without.html": await demoPage(assets.url, withoutWidget),
+  "/with-again.html": await demoPage(assets.url),
   "/theme-with.html": await demoPage(assets.url, themed),
   "/theme-without.html": await demoPage(assets.url, (html) => themed(withoutWidget(html))),
   ...THEME,
@@ -55,7 +56,7 @@ async function gzipBytes(url) {
 // Like a phone on 4G: what a shop's visitors have, rather than loopback.
 const FOUR_G = { offline: false, latency: 40, downloadThroughput: 9e6 / 8, uploadThroughput: 1.5e6 / 8 };
 
-async function visit(page, { click = false, network = null } = {}) {
+async function visit(page, { click = false, network = null, idle = false } = {}) {
   const context = await browser.newContext();
   await context.addInitScript(() => {
     window.__longTasks = [];
@@ -72,7 +73,8 @@ async function visit(page, { click = false, network = null } = {}) {
     await cdp.send("Network.emulateNetworkConditions", network);
   }
   await tab.goto(shop.url + page, { waitUntil: "load" });
-  await tab.waitForTimeout(3000); // idle: the default mode loads the widget in this time
+  // Long tasks are watched for 3 s after load, when the default mode loads the widget.
+  if (idle) await tab.waitForTimeout(3000);
   const load = await tab.evaluate(() => performance.getEntriesByType("navigation")[0].loadEventEnd);
   const longTasks = await tab.evaluate(() => window.__longTasks.reduce((a, b) => a + b, 0));
   let before = 0;
@@ -91,28 +93,45 @@ async function visit(page, { click = false, network = null } = {}) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const runs = { without: [], with: [], interaction: [], without4g: [], with4g: [],
+const runs = { without: [], with: [], withAgain: [], interaction: [], without4g: [], with4g: [],
   themeWithout: [], themeWith: [], themeWithout4g: [], themeWith4g: [] };
+const PLAN = [
+  ["without", "/without.html", { idle: true }], ["with", "/with.html", { idle: true }],
+  ["interaction", "/interaction.html", { idle: true }],
+  // The same page as "with" under another name: how far two identical pages measure apart.
+  ["withAgain", "/with-again.html", {}],
+  ["without4g", "/without.html", { network: FOUR_G }], ["with4g", "/with.html", { network: FOUR_G }],
+  ["themeWithout", "/theme-without.html", {}], ["themeWith", "/theme-with.html", {}],
+  ["themeWithout4g", "/theme-without.html", { network: FOUR_G }], ["themeWith4g", "/theme-with.html", { network: FOUR_G }],
+];
 for (let i = 0; i < rounds; i++) {
-  runs.without.push(await visit("/without.html"));
-  runs.with.push(await visit("/with.html"));
-  runs.interaction.push(await visit("/interaction.html", { click: i === 0 }));
-  runs.without4g.push(await visit("/without.html", { network: FOUR_G }));
-  runs.with4g.push(await visit("/with.html", { network: FOUR_G }));
-  runs.themeWithout.push(await visit("/theme-without.html"));
-  runs.themeWith.push(await visit("/theme-with.html"));
-  runs.themeWithout4g.push(await visit("/theme-without.html", { network: FOUR_G }));
-  runs.themeWith4g.push(await visit("/theme-with.html", { network: FOUR_G }));
+  // A fresh random order each round, so whatever a visit leaves running in the browser (wasm
+  // compilation, caches) does not always land on the same next page.
+  const order = [...PLAN];
+  for (let j = order.length - 1; j > 0; j--) {
+    const k = Math.floor(Math.random() * (j + 1));
+    [order[j], order[k]] = [order[k], order[j]];
+  }
+  for (const [key, page, options] of order) {
+    runs[key].push(await visit(page, { ...options, click: key === "interaction" && i === 0 }));
+  }
 }
 const stat = (key, field) => median(runs[key].map((r) => r[field]));
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (x) => `${x.toFixed(1)} ms`;
 
-const loadLine = (label, without, withWidget) => console.log(`  ${label}: without ${ms(stat(without, "load"))}, ` +
-  `with ${ms(stat(withWidget, "load"))}, ratio ${(stat(withWidget, "load") / stat(without, "load")).toFixed(3)} (target <= 1.05)`);
+// The middle half of a run's load times, to show the spread behind a median.
+const quartiles = (key) => {
+  const xs = runs[key].map((r) => r.load).sort((a, b) => a - b);
+  return `${xs[Math.floor(xs.length / 4)].toFixed(0)}–${xs[Math.floor((xs.length * 3) / 4)].toFixed(0)}`;
+};
+const loadLine = (label, without, withWidget) => console.log(`  ${label}: without ${ms(stat(without, "load"))} ` +
+  `(${quartiles(without)}), with ${ms(stat(withWidget, "load"))} (${quartiles(withWidget)}), ` +
+  `ratio ${(stat(withWidget, "load") / stat(without, "load")).toFixed(3)} (target <= 1.05)`);
 
-console.log(`Host-page impact, ${rounds} rounds each, medians (headless Chromium, loopback):`);
+console.log(`Host-page impact, ${rounds} rounds each, medians and (middle half) in ms (headless Chromium, loopback):`);
 loadLine("load event, bare demo page", "without", "with");
+loadLine("  the same, a second copy of the page with the tag (noise check)", "without", "withAgain");
 console.log(`               data-load=interaction ${ms(stat("interaction", "load"))}` +
   `, ratio ${(stat("interaction", "load") / stat("without", "load")).toFixed(3)}`);
 loadLine("load event, bare demo page, emulated 4G", "without4g", "with4g");
