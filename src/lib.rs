@@ -205,11 +205,10 @@ pub(crate) fn boot_value(key: &str) -> JsValue {
 
 /// The loader's capture of the configuration and the language table it fetched.
 fn read_boot() -> (RawConfig, Texts) {
-    let get = boot_value;
-    let text = |key: &str| get(key).as_string();
-    let promise = get("texts").dyn_into::<js_sys::Promise>().ok();
+    let text = |key: &str| boot_value(key).as_string();
+    let promise = boot_value("texts").dyn_into::<js_sys::Promise>().ok();
     let raw = RawConfig {
-        attributes: string_entries(&get("attributes")),
+        attributes: string_entries(&boot_value("attributes")),
         json: text("json"),
         browser_locale: text("browserLocale"),
     };

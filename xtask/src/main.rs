@@ -190,63 +190,60 @@ fn gzip_len(bytes: &[u8]) -> u64 {
     encoder.finish().expect("gzip in memory").len() as u64
 }
 
+/// A file's size, raw and gzip.
+fn measure(path: &Path) -> Result<(u64, u64), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((bytes.len() as u64, gzip_len(&bytes)))
+}
+
+/// One line of the size report.
+fn size_row(label: &str, (raw, gzip): (u64, u64)) {
+    println!("{label:<26} {:>10} {:>10}", kb(raw), kb(gzip));
+}
+
 /// Prints raw and gzip sizes of each embeddable file, the total, and how it compares with the
 /// budget: an over-budget total is flagged, not failed. The loader's budget is enforced.
 fn size_report(dist: &Path) -> Result<(), String> {
     println!("\nSize report ({}):", dist.display());
     println!("{:<26} {:>10} {:>10}", "file", "raw", "gzip");
-    let (mut raw_total, mut gzip_total) = (0, 0);
+    let mut sizes = Vec::new();
     for name in EMBED_FILES {
-        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
-        let gzip = gzip_len(&bytes);
-        println!("{name:<26} {:>10} {:>10}", kb(bytes.len() as u64), kb(gzip));
-        raw_total += bytes.len() as u64;
-        gzip_total += gzip;
+        let size = measure(&dist.join(name))?;
+        size_row(name, size);
+        sizes.push(size);
     }
-    println!(
-        "{:<26} {:>10} {:>10}",
-        "total a shopper downloads",
-        kb(raw_total),
-        kb(gzip_total)
-    );
+    let gzip_total: u64 = sizes.iter().map(|(_, gzip)| gzip).sum();
+    let raw_total: u64 = sizes.iter().map(|(raw, _)| raw).sum();
+    size_row("total a shopper downloads", (raw_total, gzip_total));
     // A shop in another language than English also fetches its table (in parallel with the
     // wasm); the largest one is what such a shopper adds at most.
     let mut tables = Vec::new();
     for entry in std::fs::read_dir(dist.join("labels")).map_err(|e| format!("labels/: {e}"))? {
         let path = entry.map_err(|e| e.to_string())?.path();
-        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
-        tables.push((gzip_len(&bytes), bytes.len() as u64, path));
+        let (raw, gzip) = measure(&path)?;
+        tables.push((gzip, raw, path));
     }
     tables.sort();
     if let Some((gzip, raw, path)) = tables.last() {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        println!(
-            "{:<26} {:>10} {:>10}",
-            format!("+ labels/{name} (largest)"),
-            kb(*raw),
-            kb(*gzip)
-        );
+        size_row(&format!("+ labels/{name} (largest)"), (*raw, *gzip));
     }
     let (mut qr_raw, mut qr_gzip) = (0, 0);
     for name in QR_FILES {
-        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
-        qr_raw += bytes.len() as u64;
-        qr_gzip += gzip_len(&bytes);
+        let (raw, gzip) = measure(&dist.join(name))?;
+        qr_raw += raw;
+        qr_gzip += gzip;
     }
-    println!(
-        "{:<26} {:>10} {:>10}",
-        "+ QR (computers, at send)",
-        kb(qr_raw),
-        kb(qr_gzip)
-    );
+    size_row("+ QR (computers, at send)", (qr_raw, qr_gzip));
     let verdict = if gzip_total > BUDGET_GZIP_BYTES {
         "OVER BUDGET"
     } else {
         "within budget"
     };
     println!("budget: {} gzip: {verdict}", kb(BUDGET_GZIP_BYTES));
-    // The loader is all a page fetches before the shopper interacts: that budget holds.
-    let loader = gzip_len(&std::fs::read(dist.join(EMBED_FILES[0])).map_err(|e| e.to_string())?);
+    // The loader (EMBED_FILES[0]) is all a page fetches before the shopper interacts: that
+    // budget holds.
+    let (_, loader) = sizes[0];
     println!(
         "before the first interaction: {} gzip (the loader; budget {})",
         kb(loader),

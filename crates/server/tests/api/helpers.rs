@@ -244,6 +244,14 @@ impl<'a> Browser<'a> {
             .join("; ")
     }
 
+    /// Status, `Location` and body of a response, keeping the cookies it sets.
+    async fn read(&mut self, response: reqwest::Response) -> (u16, String, String) {
+        self.keep_cookies(&response);
+        let status = response.status().as_u16();
+        let location = header(&response, "location");
+        (status, location, response.text().await.unwrap())
+    }
+
     pub async fn get(&mut self, path: &str) -> (u16, String, String) {
         let response = self
             .client
@@ -252,10 +260,7 @@ impl<'a> Browser<'a> {
             .send()
             .await
             .unwrap();
-        self.keep_cookies(&response);
-        let status = response.status().as_u16();
-        let location = header(&response, "location");
-        (status, location, response.text().await.unwrap())
+        self.read(response).await
     }
 
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
@@ -267,10 +272,7 @@ impl<'a> Browser<'a> {
             .send()
             .await
             .unwrap();
-        self.keep_cookies(&response);
-        let status = response.status().as_u16();
-        let location = header(&response, "location");
-        (status, location, response.text().await.unwrap())
+        self.read(response).await
     }
 
     /// Signs in as admin; returns the session's CSRF token.
