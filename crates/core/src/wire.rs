@@ -112,8 +112,10 @@ pub struct WireConsent {
     pub whatsapp_updates: bool,
     /// The exact checkbox text the shopper saw.
     pub text: String,
-    /// When (RFC 3339).
-    pub at: String,
+    /// When, by the shopper's clock (RFC 3339). A server keeps its own time as the consent
+    /// time and this at most beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
 }
 
 /// A pending order as CONTRACT.md section 5 writes it.
@@ -184,7 +186,7 @@ impl PendingOrder {
             consent: order.consent.as_ref().map(|c| WireConsent {
                 whatsapp_updates: true,
                 text: c.text.clone(),
-                at: c.at.clone(),
+                at: Some(c.at.clone()),
             }),
             page: page.to_string(),
             message: None,

@@ -5,8 +5,11 @@
 //! expire when forgotten.
 
 pub mod auth;
+pub mod client;
 pub mod db;
+pub mod policy;
 pub mod routes;
+pub mod serve;
 pub mod settings;
 pub mod whatsapp;
 
@@ -33,6 +36,13 @@ pub struct AppState {
     pub order_limit: routes::limit::Limit,
     /// Per-IP limits of desk sign-in attempts.
     pub sign_in_limit: routes::limit::Limit,
+    /// Wrong passwords per desk account.
+    pub account_limit: routes::limit::AccountLimit,
+    /// Password checks, a few at a time.
+    pub password_checks: auth::PasswordChecks,
+    /// The key that signs the sign-in form's token (kept in the database, so every server
+    /// on it and every restart accept the same forms).
+    pub login_key: Arc<Vec<u8>>,
     /// WhatsApp messaging, when configured.
     pub messaging: Option<Arc<whatsapp::Messaging>>,
 }
@@ -90,6 +100,7 @@ impl Application {
         let db = Db::connect(&settings.database_url).await?;
         db.sync_stock(&catalog).await?;
         let generated_password = first_account(&db, settings.admin_password.as_deref()).await?;
+        let login_key = db.secret("login_form").await?;
         let messaging = match settings.whatsapp.clone() {
             Some(whatsapp) => Some(Arc::new(
                 whatsapp::Messaging::new(whatsapp).map_err(StartError::Templates)?,
@@ -105,6 +116,9 @@ impl Application {
                 catalog: Arc::new(catalog),
                 order_limit: routes::limit::Limit::per_minute(settings.rate_limit),
                 sign_in_limit: routes::limit::Limit::sign_in(),
+                account_limit: routes::limit::AccountLimit::default(),
+                password_checks: auth::PasswordChecks::default(),
+                login_key: Arc::new(login_key),
                 messaging,
                 settings: Arc::new(settings),
             },
@@ -140,11 +154,16 @@ impl Application {
                 }
             }
         };
+        let settings = &self.state.settings;
+        let limits = serve::Limits {
+            header_timeout: settings.header_timeout,
+            body_timeout: settings.body_timeout,
+            max_connections: settings.max_connections,
+            per_client: settings.max_connections_per_client,
+            trusted: settings.trusted_proxies.clone(),
+        };
         let app = routes::router(self.state);
-        let serve = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        );
+        let serve = serve::serve(self.listener, app, limits);
         tokio::select! {
             served = serve => served,
             () = expiry => Ok(()),
@@ -168,19 +187,26 @@ async fn first_account(db: &Db, password: Option<&str>) -> Result<Option<String>
     Ok(generated.then_some(password))
 }
 
-/// Expires pending orders past their TTL (checking often enough for short TTLs) and
-/// forgets quiet addresses of the rate limits.
+/// Expires pending orders past their TTL, releases the stock of unseen orders past their
+/// hold (checking often enough for short times) and forgets quiet addresses of the limits.
 async fn expire_loop(state: AppState) {
-    let every =
-        (state.settings.order_ttl / 10).clamp(Duration::from_millis(200), Duration::from_secs(30));
+    let shortest = state.settings.order_ttl.min(state.settings.stock_hold);
+    let every = (shortest / 10).clamp(Duration::from_millis(200), Duration::from_secs(30));
     loop {
-        match state.db.expire_due(db::now_ms()).await {
+        let now = db::now_ms();
+        match state.db.expire_due(now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "released stock of expired orders"),
             Err(e) => tracing::error!(error = %e, "expiring orders failed"),
         }
+        match state.db.release_lapsed_holds(now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(orders = n, "released stock of orders nobody confirmed in time"),
+            Err(e) => tracing::error!(error = %e, "releasing lapsed holds failed"),
+        }
         state.order_limit.forget_quiet();
         state.sign_in_limit.forget_quiet();
+        state.account_limit.forget_quiet();
         tokio::time::sleep(every).await;
     }
 }

@@ -33,6 +33,24 @@ pub struct Settings {
     pub widget_dir: std::path::PathBuf,
     /// The WhatsApp Business Platform (Option 4); `None` when messaging is off.
     pub whatsapp: Option<WhatsAppSettings>,
+    /// The server's public base URL (`https://orders.shop.example`); when set, its scheme
+    /// decides whether the desk's cookies are `Secure` and HSTS is sent.
+    pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long a pending order nobody has seen yet (no staff confirmation) holds its stock.
+    pub stock_hold: Duration,
+    /// Most units one client address may hold at once in such orders; 0 turns the cap off.
+    pub hold_limit: u32,
+    /// How long a client may take to send a request's headers (and how long an idle
+    /// keep-alive connection stays open).
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's whole body.
+    pub body_timeout: Duration,
+    /// Open connections at once, in all.
+    pub max_connections: usize,
+    /// Open connections at once from one client address (a trusted proxy is not capped).
+    pub max_connections_per_client: usize,
 }
 
 /// Where and how the server sends WhatsApp messages and checks its webhooks.
@@ -155,7 +173,81 @@ impl Settings {
                 reason: format!("'{text}' is not a number of requests per minute (0 = off)"),
             })?,
         };
+        let duration = |variable: &'static str, default: Duration| match value(variable) {
+            None => Ok(default),
+            Some(text) => parse_duration(&text).ok_or_else(|| SettingsError {
+                variable,
+                reason: format!("'{text}' is not a duration like 48h, 30m or 90s"),
+            }),
+        };
+        let count = |variable: &'static str, default: u32, what: &str| match value(variable) {
+            None => Ok(default),
+            Some(text) => text.parse::<u32>().map_err(|_| SettingsError {
+                variable,
+                reason: format!("'{text}' is not a whole number ({what})"),
+            }),
+        };
+        let public_url = value("CHATOUT_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
+        if let Some(url) = &public_url {
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"))
+                .unwrap_or_default();
+            if host.is_empty() || host.contains(char::is_whitespace) {
+                return Err(SettingsError {
+                    variable: "CHATOUT_PUBLIC_URL",
+                    reason: format!("'{url}' is not a base URL like https://orders.shop.example"),
+                });
+            }
+        }
+        let trusted_proxies = match value("CHATOUT_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => parse_networks(&list).map_err(|bad| SettingsError {
+                variable: "CHATOUT_TRUSTED_PROXIES",
+                reason: format!("'{bad}' is not an address or CIDR like 10.0.0.0/8 or ::1"),
+            })?,
+        };
+        let admin_password = value("CHATOUT_ADMIN_PASSWORD");
+        if let Some(password) = &admin_password {
+            if password.chars().count() < crate::auth::MIN_PASSWORD {
+                return Err(SettingsError {
+                    variable: "CHATOUT_ADMIN_PASSWORD",
+                    reason: format!(
+                        "at least {} characters, like every desk account's password",
+                        crate::auth::MIN_PASSWORD
+                    ),
+                });
+            }
+        }
+        let max_connections = count(
+            "CHATOUT_MAX_CONNECTIONS",
+            1024,
+            "open connections at once",
+        )?;
+        let max_connections_per_client = count(
+            "CHATOUT_MAX_CONNECTIONS_PER_CLIENT",
+            64,
+            "open connections at once from one address",
+        )?;
+        if max_connections == 0 || max_connections_per_client == 0 {
+            return Err(SettingsError {
+                variable: if max_connections == 0 {
+                    "CHATOUT_MAX_CONNECTIONS"
+                } else {
+                    "CHATOUT_MAX_CONNECTIONS_PER_CLIENT"
+                },
+                reason: "must be at least 1".into(),
+            });
+        }
         Ok(Self {
+            public_url,
+            trusted_proxies,
+            stock_hold: duration("CHATOUT_STOCK_HOLD", Duration::from_secs(30 * 60))?,
+            hold_limit: count("CHATOUT_HOLD_LIMIT", 20, "units; 0 = no cap")?,
+            header_timeout: duration("CHATOUT_HEADER_TIMEOUT", Duration::from_secs(10))?,
+            body_timeout: duration("CHATOUT_BODY_TIMEOUT", Duration::from_secs(30))?,
+            max_connections: max_connections as usize,
+            max_connections_per_client: max_connections_per_client as usize,
             whatsapp: WhatsAppSettings::from_value(value)?,
             rate_limit,
             widget_dir: value("CHATOUT_WIDGET_DIR")
@@ -166,7 +258,7 @@ impl Settings {
             catalog_path: value("CHATOUT_CATALOG"),
             allowed_origins,
             order_ttl,
-            admin_password: value("CHATOUT_ADMIN_PASSWORD"),
+            admin_password,
         })
     }
 
@@ -174,6 +266,21 @@ impl Settings {
     pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
+}
+
+/// A comma-separated list of addresses and CIDRs; the first entry that does not read is the
+/// error.
+pub fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| entry.to_string())
+        })
+        .collect()
 }
 
 /// `48h`, `30m`, `90s`, `2d` or a plain number of seconds.
@@ -226,6 +333,35 @@ mod tests {
         let err = Settings::from_lookup(|n| (n == "CHATOUT_RATE_LIMIT").then(|| "lots".into()))
             .unwrap_err();
         assert_eq!(err.variable, "CHATOUT_RATE_LIMIT");
+        for (variable, bad) in [
+            ("CHATOUT_TRUSTED_PROXIES", "10.0.0.0/8, nginx"),
+            ("CHATOUT_PUBLIC_URL", "orders.shop.example"),
+            ("CHATOUT_STOCK_HOLD", "a while"),
+            ("CHATOUT_HOLD_LIMIT", "-1"),
+            ("CHATOUT_HEADER_TIMEOUT", "0s"),
+            ("CHATOUT_MAX_CONNECTIONS", "0"),
+        ] {
+            let err = Settings::from_lookup(|n| (n == variable).then(|| bad.into())).unwrap_err();
+            assert_eq!(err.variable, variable, "{bad}");
+        }
+    }
+
+    /// Regression: a 5-character admin password was accepted, while desk accounts need 12.
+    #[test]
+    fn the_admin_password_needs_the_same_length_as_every_account() {
+        let short = |n: &str| (n == "CHATOUT_ADMIN_PASSWORD").then(|| "admin".to_string());
+        let err = Settings::from_lookup(short).unwrap_err();
+        assert_eq!(err.variable, "CHATOUT_ADMIN_PASSWORD");
+        let long = |n: &str| (n == "CHATOUT_ADMIN_PASSWORD").then(|| "twelve chars".to_string());
+        assert!(Settings::from_lookup(long).is_ok());
+    }
+
+    #[test]
+    fn trusted_proxies_read_as_addresses_and_networks() {
+        let proxies = parse_networks("127.0.0.1, 10.0.0.0/8,::1").unwrap();
+        assert_eq!(proxies.len(), 3);
+        assert!(proxies[1].contains(&"10.1.2.3".parse::<std::net::IpAddr>().unwrap()));
+        assert_eq!(parse_networks("10.0.0.0/33"), Err("10.0.0.0/33".to_string()));
     }
 
     #[test]

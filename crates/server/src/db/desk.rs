@@ -61,8 +61,14 @@ pub struct OrderDetail {
     pub note: Option<String>,
     /// The opt-in text the shopper agreed to.
     pub consent_text: Option<String>,
-    /// When they agreed.
+    /// When the server received their consent (RFC 3339).
     pub consent_at: Option<String>,
+    /// When the shopper's browser said they agreed, if it said so validly.
+    pub consent_client_at: Option<String>,
+    /// The order's units are taken from stock.
+    pub stock_held: bool,
+    /// Until when a pending order nobody confirmed holds its stock (ms).
+    pub hold_until: Option<i64>,
     /// The message the shopper was asked to send.
     pub message: String,
     /// When a pending order expires (ms).
@@ -166,7 +172,7 @@ impl Db {
         let Some(row) = sqlx::query(&format!(
             "SELECT {ROW_COLUMNS}, id, locale, page, customer_phone, customer_email, \
              delivery_method, delivery_address, payment, note, consent_text, consent_at, message, \
-             expires_at FROM orders WHERE reference = $1"
+             expires_at, consent_client_at, stock_held, hold_until FROM orders WHERE reference = $1"
         ))
         .bind(reference)
         .fetch_optional(&self.read)
@@ -210,6 +216,9 @@ impl Db {
             consent_at: row.try_get(17)?,
             message: row.try_get(18)?,
             expires_at: row.try_get(19)?,
+            consent_client_at: row.try_get(20)?,
+            stock_held: row.try_get::<i64, _>(21)? != 0,
+            hold_until: row.try_get(22)?,
             lines,
             events,
         }))

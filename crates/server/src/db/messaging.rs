@@ -6,6 +6,7 @@
 //! row has a `dedupe_key` (`order:42:confirmed`, `ack:wamid.…`, `reply:<random>`).
 
 use super::{now_ms, Db};
+use crate::policy::consent::{Consent, MessageKind, Refusal};
 use crate::whatsapp::client::WINDOW_CLOSED;
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::{Event, Templates};
@@ -26,8 +27,8 @@ pub struct Contact {
     pub wa_id: Option<String>,
     /// Business-scoped user id, when known.
     pub user_id: Option<String>,
-    /// Whether messages may be sent.
-    pub opted_in: bool,
+    /// Where the contact's consent stands.
+    pub consent: Consent,
     /// The language of the contact's last order.
     pub locale: Option<String>,
     /// Until when free-form messages are allowed (ms; 0 = closed).
@@ -39,7 +40,8 @@ pub struct Contact {
 pub struct ConsentEvent {
     /// In or out.
     pub opted_in: bool,
-    /// `checkout` or `keyword`.
+    /// `checkout` (a web opt-in, pending until the number writes), `checkout_after_stop`
+    /// (recorded, not applied), `message` (the number wrote, making it active) or `keyword`.
     pub source: String,
     /// The opt-in text shown, or the keyword sent.
     pub text: String,
@@ -105,8 +107,8 @@ pub enum ReplyError {
     /// The order has no contact (no phone).
     #[error("this order has no WhatsApp contact")]
     NoContact,
-    /// The contact has not opted in, or said STOP.
-    #[error("the customer has not opted in to WhatsApp messages")]
+    /// The contact said STOP.
+    #[error("the customer replied STOP")]
     NoConsent,
     /// More than 24 hours since the customer last wrote.
     #[error("the customer has not written in the last 24 hours")]
@@ -129,13 +131,24 @@ fn contact_from_row(row: &sqlx::any::AnyRow) -> Result<Contact, sqlx::Error> {
         id: row.try_get("id")?,
         wa_id: row.try_get("wa_id")?,
         user_id: row.try_get("user_id")?,
-        opted_in: row.try_get::<i64, _>("opted_in")? != 0,
+        consent: consent_of_row(row)?,
         locale: row.try_get("locale")?,
         window_until: row.try_get("window_until")?,
     })
 }
 
-const CONTACT_COLUMNS: &str = "id, wa_id, user_id, opted_in, locale, window_until";
+/// A contact row's consent; a name the server does not know is a decode error, not "none".
+fn consent_of_row(row: &sqlx::any::AnyRow) -> Result<Consent, sqlx::Error> {
+    let name: String = row.try_get("consent")?;
+    let since: Option<i64> = row.try_get("consent_pending_since")?;
+    Consent::from_stored(&name, since).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "consent".into(),
+        source: format!("unknown consent state '{name}'").into(),
+    })
+}
+
+const CONTACT_COLUMNS: &str =
+    "id, wa_id, user_id, consent, consent_pending_since, locale, window_until";
 
 /// The contact whose `wa_id` or `user_id` (the `column`) is `value`.
 async fn contact_by(
@@ -205,7 +218,7 @@ async fn find_or_create_contact(
 /// One line of a contact's consent history.
 struct ConsentRecord<'a> {
     opted_in: bool,
-    /// `checkout` or `keyword`.
+    /// See [`ConsentEvent::source`].
     source: &'static str,
     text: &'a str,
     page: Option<&'a str>,
@@ -234,36 +247,49 @@ async fn insert_consent_event(
     Ok(())
 }
 
-/// A keyword's opt-in or opt-out: recorded only when it changes the contact's state, which
-/// it returns.
-async fn keyword_consent(
+/// Stores a contact's consent as decided by [`Consent`]'s rules.
+async fn store_consent(
     conn: &mut AnyConnection,
     contact_id: i64,
-    opted_in: bool,
-    keyword: &str,
+    consent: Consent,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE contacts SET opted_in = $1, updated_at = $2 WHERE id = $3 AND opted_in <> $1",
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contacts SET consent = $1, consent_pending_since = $2, updated_at = $3 \
+         WHERE id = $4",
     )
-    .bind(i64::from(opted_in))
+    .bind(consent.as_str())
+    .bind(consent.pending_since())
     .bind(now)
     .bind(contact_id)
     .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    if changed {
-        let record = ConsentRecord {
-            opted_in,
-            source: "keyword",
-            text: keyword,
-            page: None,
-            order_id: None,
-        };
-        insert_consent_event(conn, contact_id, &record, now).await?;
+    .await?;
+    Ok(())
+}
+
+/// A keyword's opt-in or opt-out: stored and recorded only when it changes the contact's
+/// state; returns whether it did.
+async fn keyword_consent(
+    conn: &mut AnyConnection,
+    contact: &Contact,
+    start: bool,
+    keyword: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let next = contact.consent.on_keyword(start);
+    if next == contact.consent {
+        return Ok(false);
     }
-    Ok(changed)
+    store_consent(conn, contact.id, next, now).await?;
+    let record = ConsentRecord {
+        opted_in: start,
+        source: "keyword",
+        text: keyword,
+        page: None,
+        order_id: None,
+    };
+    insert_consent_event(conn, contact.id, &record, now).await?;
+    Ok(true)
 }
 
 /// Queues a message unless its dedupe key is taken; returns the new row's id.
@@ -299,8 +325,9 @@ async fn enqueue(
     row.map(|r| r.try_get(0)).transpose()
 }
 
-/// At checkout, inside the order's transaction: the customer's opt-in, with the text they
-/// saw and the page, makes their contact opted in.
+/// At checkout, inside the order's transaction: the opt-in ticked on the web, with the text
+/// the shopper saw and the page. It proves nothing about the number, so it leaves the contact
+/// pending until the number writes to the shop, and never overrides a STOP.
 pub(crate) async fn checkout_opt_in(
     conn: &mut AnyConnection,
     phone: &str,
@@ -314,26 +341,27 @@ pub(crate) async fn checkout_opt_in(
     if wa_id.is_empty() {
         return Ok(());
     }
-    // Every checkout opt-in is recorded, changed or not: it is the evidence.
-    let contact_id: i64 = sqlx::query(
-        "INSERT INTO contacts (wa_id, opted_in, locale, created_at, updated_at) \
-         VALUES ($1, 1, $2, $3, $3) ON CONFLICT (wa_id) DO UPDATE SET opted_in = 1, \
-         locale = excluded.locale, updated_at = excluded.updated_at RETURNING id",
-    )
-    .bind(&wa_id)
-    .bind(locale)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get(0)?;
+    let contact = find_or_create_contact(conn, Some(&wa_id), None, now).await?;
+    let next = contact.consent.on_web_opt_in(now);
+    store_consent(conn, contact.id, next, now).await?;
+    sqlx::query("UPDATE contacts SET locale = $1 WHERE id = $2")
+        .bind(locale)
+        .bind(contact.id)
+        .execute(&mut *conn)
+        .await?;
+    // Every checkout opt-in is recorded, applied or not: it is the evidence.
     let record = ConsentRecord {
         opted_in: true,
-        source: "checkout",
+        source: if next == Consent::Stopped {
+            "checkout_after_stop"
+        } else {
+            "checkout"
+        },
         text,
         page: Some(page),
         order_id: Some(order_id),
     };
-    insert_consent_event(conn, contact_id, &record, now).await
+    insert_consent_event(conn, contact.id, &record, now).await
 }
 
 /// Inside a status change's transaction: queues the event's template for an opted-in
@@ -364,7 +392,11 @@ pub(crate) async fn enqueue_event(
     let Some(contact) = contact_by(conn, "wa_id", &wa_id_of_phone(&phone)).await? else {
         return Ok(());
     };
-    if !contact.opted_in {
+    if contact
+        .consent
+        .may_receive(MessageKind::Template, contact.window_until, now)
+        .is_err()
+    {
         return Ok(());
     }
     let facts = OrderFacts {
@@ -477,10 +509,23 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         let mut acknowledged = false;
-        if let Some(keyword) = consent_keyword(&message.text) {
-            let opted_in = keyword.command == ConsentCommand::Start;
-            let changed =
-                keyword_consent(&mut tx, contact.id, opted_in, &message.text, now).await?;
+        let keyword = consent_keyword(&message.text);
+        let confirmed = contact.consent.on_inbound(now);
+        if keyword.is_none() && confirmed != contact.consent {
+            // The number wrote after a web opt-in: the opt-in is the contact's own now.
+            store_consent(&mut tx, contact.id, confirmed, now).await?;
+            let record = ConsentRecord {
+                opted_in: true,
+                source: "message",
+                text: &message.text,
+                page: None,
+                order_id: None,
+            };
+            insert_consent_event(&mut tx, contact.id, &record, now).await?;
+        }
+        if let Some(keyword) = keyword {
+            let start = keyword.command == ConsentCommand::Start;
+            let changed = keyword_consent(&mut tx, &contact, start, &message.text, now).await?;
             if changed {
                 let language = keyword
                     .language
@@ -504,7 +549,7 @@ impl Db {
                 )
                 .await?;
                 acknowledged = true;
-                if !opted_in {
+                if !start {
                     // Revoking cancels what was waiting: nothing more goes out.
                     sqlx::query(
                         "UPDATE outbox SET status = 'cancelled', error_detail = $1, updated_at = $2 \
@@ -571,11 +616,13 @@ impl Db {
         let (order_id, contact) = order_contact(&mut tx, reference)
             .await?
             .ok_or(ReplyError::NoContact)?;
-        if !contact.opted_in {
-            return Err(ReplyError::NoConsent);
-        }
-        if contact.window_until <= now {
-            return Err(ReplyError::WindowClosed);
+        match contact
+            .consent
+            .may_receive(MessageKind::Reply, contact.window_until, now)
+        {
+            Ok(()) => {}
+            Err(Refusal::WindowClosed) => return Err(ReplyError::WindowClosed),
+            Err(_) => return Err(ReplyError::NoConsent),
         }
         enqueue(
             &mut tx,
@@ -638,7 +685,8 @@ impl Db {
     pub async fn due_messages(&self, now: i64, limit: i64) -> Result<Vec<DueMessage>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT o.id, o.kind, o.payload, o.attempts, c.id AS cid, c.wa_id, c.user_id, \
-             c.opted_in, c.locale, c.window_until FROM outbox o JOIN contacts c \
+             c.consent, c.consent_pending_since, c.locale, c.window_until FROM outbox o \
+             JOIN contacts c \
              ON c.id = o.contact_id WHERE o.status = 'queued' AND o.next_attempt_at <= $1 \
              ORDER BY o.id LIMIT $2",
         )
@@ -658,7 +706,7 @@ impl Db {
                         id: row.try_get("cid")?,
                         wa_id: row.try_get("wa_id")?,
                         user_id: row.try_get("user_id")?,
-                        opted_in: row.try_get::<i64, _>("opted_in")? != 0,
+                        consent: consent_of_row(row)?,
                         locale: row.try_get("locale")?,
                         window_until: row.try_get("window_until")?,
                     },

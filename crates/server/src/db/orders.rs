@@ -34,8 +34,13 @@ pub struct NewOrder {
     pub payment: String,
     /// Shopper's note.
     pub note: Option<String>,
-    /// Opt-in text and time.
-    pub consent: Option<(String, String)>,
+    /// The opt-in's text, and the time the shopper's browser gave (the stored consent time is
+    /// the server's own, taken when the order is stored).
+    pub consent: Option<(String, Option<String>)>,
+    /// The client address that placed it (what the hold cap counts by).
+    pub client_addr: String,
+    /// Until when the order holds its stock if nobody confirms it (ms).
+    pub hold_until: i64,
     /// The message the shopper sends.
     pub message: String,
     /// Its wa.me link.
@@ -80,6 +85,14 @@ pub enum InsertError {
     /// The reference is taken by another order (pick another).
     #[error("reference taken")]
     ReferenceTaken,
+    /// The client address already holds the most units it may in unconfirmed orders.
+    #[error("this address holds {held} units in unconfirmed orders already")]
+    HoldLimit {
+        /// Units it holds now.
+        held: i64,
+        /// When its first hold lapses (ms).
+        until: i64,
+    },
     /// The database failed.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
@@ -91,6 +104,9 @@ pub enum TransitionError {
     /// No order has that reference.
     #[error("no such order")]
     NotFound,
+    /// The order's hold lapsed and its units are no longer all available: units left per sku.
+    #[error("not enough stock left to confirm")]
+    OutOfStock(BTreeMap<String, i64>),
     /// The lifecycle does not allow it (or the order moved on meanwhile).
     #[error("an order that is {} cannot become {}", from.as_str(), to.as_str())]
     Illegal {
@@ -120,51 +136,44 @@ impl Db {
         load(&mut conn, By::IdempotencyKey, key).await
     }
 
-    /// Stores a pending order and reserves its stock, atomically.
-    pub async fn insert_pending(&self, order: &NewOrder) -> Result<Inserted, InsertError> {
+    /// Stores a pending order and reserves its stock, atomically. One client address may hold
+    /// at most `hold_limit` units (0 = any number) in orders nobody has confirmed.
+    pub async fn insert_pending(
+        &self,
+        order: &NewOrder,
+        hold_limit: u32,
+    ) -> Result<Inserted, InsertError> {
         // The write path is SQLite's one writer, so it runs as few statements as it can: a
         // repeated key or a taken reference is caught by the unique indexes, and told apart
         // only then.
         let mut tx = self.write.begin().await?;
-        let mut wanted: BTreeMap<&str, i64> = BTreeMap::new();
-        for line in &order.lines {
-            *wanted.entry(line.sku.as_str()).or_default() += line.quantity;
-        }
-        let mut short = BTreeMap::new();
-        for (sku, quantity) in &wanted {
-            let reserved = sqlx::query(
-                "UPDATE stock SET available = available - $1 WHERE sku = $2 AND available >= $1",
-            )
-            .bind(*quantity)
-            .bind(*sku)
-            .execute(&mut *tx)
-            .await?;
-            if reserved.rows_affected() == 0 {
-                let available = sqlx::query("SELECT available FROM stock WHERE sku = $1")
-                    .bind(*sku)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if let Some(row) = available {
-                    short.insert(sku.to_string(), row.try_get::<i64, _>(0)?.max(0));
-                }
-            }
-        }
-        if !short.is_empty() {
+        let reserved = reserve_stock(&mut tx, &order.lines).await?;
+        if !reserved.short.is_empty() {
             tx.rollback().await?;
             // A concurrent retry of an order that took the last units is that order.
             return match self.order_by_key(&order.idempotency_key).await? {
                 Some(existing) => Ok(Inserted::Existing(existing)),
-                None => Err(InsertError::OutOfStock(short)),
+                None => Err(InsertError::OutOfStock(reserved.short)),
             };
+        }
+        if hold_limit > 0 && reserved.held > 0 {
+            let (held, until) = held_by(&mut tx, &order.client_addr).await?;
+            if held + reserved.held > i64::from(hold_limit) {
+                tx.rollback().await?;
+                return match self.order_by_key(&order.idempotency_key).await? {
+                    Some(existing) => Ok(Inserted::Existing(existing)),
+                    None => Err(InsertError::HoldLimit { held, until }),
+                };
+            }
         }
         let now = now_ms();
         let inserted = sqlx::query(
             "INSERT INTO orders (reference, idempotency_key, request_hash, access_token, status, \
              currency, subtotal, locale, page, customer_name, customer_phone, customer_email, \
              delivery_method, delivery_address, payment, note, consent_text, consent_at, message, \
-             whatsapp_url, created_at, updated_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, \
-             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22) \
-             RETURNING id",
+             whatsapp_url, created_at, updated_at, expires_at, consent_client_at, client_addr, \
+             hold_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $19, $20, $21, $21, $22, $23, $24, $25) RETURNING id",
         )
         .bind(&order.reference)
         .bind(&order.idempotency_key)
@@ -183,11 +192,14 @@ impl Db {
         .bind(&order.payment)
         .bind(&order.note)
         .bind(order.consent.as_ref().map(|c| c.0.clone()))
-        .bind(order.consent.as_ref().map(|c| c.1.clone()))
+        .bind(order.consent.as_ref().map(|_| super::rfc3339(now)))
         .bind(&order.message)
         .bind(&order.whatsapp_url)
         .bind(now)
         .bind(order.expires_at)
+        .bind(order.consent.as_ref().and_then(|c| c.1.clone()))
+        .bind(&order.client_addr)
+        .bind(order.hold_until)
         .fetch_one(&mut *tx)
         .await;
         let id: i64 = match inserted {
@@ -253,6 +265,28 @@ impl Db {
         }))
     }
 
+    /// Gives back the stock of pending orders whose hold lapsed with nobody confirming them;
+    /// they stay pending until they expire, and confirming takes the stock again if it is
+    /// still there. Returns how many orders gave stock back.
+    pub async fn release_lapsed_holds(&self, now: i64) -> Result<u64, sqlx::Error> {
+        let due = sqlx::query(
+            "SELECT id FROM orders WHERE status = $1 AND stock_held = 1 AND hold_until <= $2",
+        )
+        .bind(OrderStatus::Pending.as_str())
+        .bind(now)
+        .fetch_all(&self.read)
+        .await?;
+        let mut released = 0;
+        for row in due {
+            let mut tx = self.write.begin().await?;
+            if release_stock(&mut tx, row.try_get(0)?).await? {
+                released += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(released)
+    }
+
     /// Expires pending orders past their time and releases their stock; returns how many.
     pub async fn expire_due(&self, now: i64) -> Result<u64, sqlx::Error> {
         let due = sqlx::query("SELECT id FROM orders WHERE status = $1 AND expires_at <= $2")
@@ -295,7 +329,7 @@ impl Db {
         tracking_url: Option<&str>,
     ) -> Result<OrderStatus, TransitionError> {
         let mut tx = self.write.begin().await?;
-        let row = sqlx::query("SELECT id, status FROM orders WHERE reference = $1")
+        let row = sqlx::query("SELECT id, status, stock_held FROM orders WHERE reference = $1")
             .bind(reference)
             .fetch_optional(&mut *tx)
             .await?
@@ -304,6 +338,19 @@ impl Db {
         let from = parse_status(row.try_get(1)?)?;
         if !from.can_become(to) {
             return Err(TransitionError::Illegal { from, to });
+        }
+        // Staff confirming an order whose hold lapsed take its stock again, if it is there.
+        if to.holds_stock() && row.try_get::<i64, _>(2)? == 0 {
+            let lines = order_lines(&mut *tx, id).await?;
+            let reserved = reserve_stock(&mut tx, &lines).await?;
+            if !reserved.short.is_empty() {
+                tx.rollback().await?;
+                return Err(TransitionError::OutOfStock(reserved.short));
+            }
+            sqlx::query("UPDATE orders SET stock_held = 1 WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         // The update re-checks the status, so a concurrent move makes this one fail cleanly.
         if !move_status(&mut tx, id, from, to, actor, now_ms()).await? {
@@ -365,18 +412,21 @@ async fn move_status(
     actor: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let moved =
-        sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(to.as_str())
-            .bind(now)
-            .bind(id)
-            .bind(from.as_str())
-            .execute(&mut *conn)
-            .await?;
+    // Leaving pending, an order holds its stock until it ends: the short hold is over.
+    let moved = sqlx::query(
+        "UPDATE orders SET status = $1, updated_at = $2, hold_until = NULL \
+         WHERE id = $3 AND status = $4",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut *conn)
+    .await?;
     if moved.rows_affected() != 1 {
         return Ok(false);
     }
-    if from.holds_stock() && !to.holds_stock() {
+    if !to.holds_stock() {
         release_stock(conn, id).await?;
     }
     record_event(conn, id, Some(from), to, actor, now).await?;
@@ -391,8 +441,79 @@ pub(crate) fn parse_status(text: String) -> Result<OrderStatus, sqlx::Error> {
     })
 }
 
-/// Returns an order's units to stock.
-async fn release_stock(conn: &mut AnyConnection, order_id: i64) -> Result<(), sqlx::Error> {
+/// What taking an order's units from stock did.
+struct Reserved {
+    /// Skus without enough units: the units available.
+    short: BTreeMap<String, i64>,
+    /// Units taken from limited stock (unlimited products hold nothing).
+    held: i64,
+}
+
+/// Takes `lines`' units from stock where there are enough; the caller rolls back when any
+/// sku is short.
+async fn reserve_stock(
+    conn: &mut AnyConnection,
+    lines: &[WireLine],
+) -> Result<Reserved, sqlx::Error> {
+    let mut wanted: BTreeMap<&str, i64> = BTreeMap::new();
+    for line in lines {
+        *wanted.entry(line.sku.as_str()).or_default() += line.quantity;
+    }
+    let mut reserved = Reserved {
+        short: BTreeMap::new(),
+        held: 0,
+    };
+    for (sku, quantity) in &wanted {
+        let taken = sqlx::query(
+            "UPDATE stock SET available = available - $1 WHERE sku = $2 AND available >= $1",
+        )
+        .bind(*quantity)
+        .bind(*sku)
+        .execute(&mut *conn)
+        .await?;
+        if taken.rows_affected() == 1 {
+            reserved.held += quantity;
+            continue;
+        }
+        let available = sqlx::query("SELECT available FROM stock WHERE sku = $1")
+            .bind(*sku)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(row) = available {
+            reserved
+                .short
+                .insert(sku.to_string(), row.try_get::<i64, _>(0)?.max(0));
+        }
+    }
+    Ok(reserved)
+}
+
+/// Units of limited stock that `client_addr` holds in pending orders nobody has confirmed,
+/// and when the first of those holds lapses (ms).
+async fn held_by(conn: &mut AnyConnection, client_addr: &str) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT), \
+         CAST(COALESCE(MIN(o.hold_until), 0) AS BIGINT) FROM orders o \
+         JOIN order_lines l ON l.order_id = o.id JOIN stock s ON s.sku = l.sku \
+         WHERE o.client_addr = $1 AND o.status = $2 AND o.stock_held = 1 \
+         AND o.hold_until IS NOT NULL",
+    )
+    .bind(client_addr)
+    .bind(OrderStatus::Pending.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+/// Returns an order's units to stock, once: false when they were given back already.
+async fn release_stock(conn: &mut AnyConnection, order_id: i64) -> Result<bool, sqlx::Error> {
+    let held = sqlx::query("UPDATE orders SET stock_held = 0 WHERE id = $1 AND stock_held = 1")
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?;
+    if held.rows_affected() != 1 {
+        return Ok(false);
+    }
     let lines = sqlx::query("SELECT sku, quantity FROM order_lines WHERE order_id = $1")
         .bind(order_id)
         .fetch_all(&mut *conn)
@@ -404,7 +525,7 @@ async fn release_stock(conn: &mut AnyConnection, order_id: i64) -> Result<(), sq
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Records a lifecycle transition.

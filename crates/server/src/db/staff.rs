@@ -110,6 +110,24 @@ impl Db {
         .transpose()
     }
 
+    /// The server's secret called `name`: made (32 random bytes) the first time it is asked
+    /// for, then the same for every server on this database.
+    pub async fn secret(&self, name: &str) -> Result<Vec<u8>, sqlx::Error> {
+        let fresh = crate::auth::random_token();
+        sqlx::query(
+            "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(&fresh)
+        .execute(&self.write)
+        .await?;
+        let row = sqlx::query("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.write)
+            .await?;
+        Ok(row.try_get::<String, _>(0)?.into_bytes())
+    }
+
     /// Ends a session.
     pub async fn end_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")

@@ -4,6 +4,7 @@
 
 use super::limit;
 use crate::auth;
+use crate::client::Client;
 use crate::db::desk::{Figures, OrderDetail, OrderRow};
 use crate::db::now_ms;
 use crate::db::orders::TransitionError;
@@ -13,7 +14,7 @@ use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::handler::Handler;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -58,10 +59,6 @@ async fn security_headers(mut response: Response) -> Response {
             "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
              frame-ancestors 'none'; base-uri 'none'",
         ),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
     );
     headers.insert(
         header::REFERRER_POLICY,
@@ -177,25 +174,19 @@ impl Staff {
     }
 }
 
-/// Cookies are `Secure` except on plain-HTTP loopback, where browsers would drop them.
+/// Cookies are `Secure` whenever the desk is reached over HTTPS, as [`Client`] decides it
+/// (never from the `Host` header, which a proxy may set to anything).
 fn cookie(
     name: &'static str,
     value: String,
     path: &'static str,
-    headers: &HeaderMap,
+    client: &Client,
 ) -> Cookie<'static> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let local = ["localhost", "127.0.0.1", "[::1]"]
-        .iter()
-        .any(|l| host == *l || host.starts_with(&format!("{l}:")));
     Cookie::build((name, value))
         .path(path)
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(!local)
+        .secure(client.https)
         .build()
 }
 
@@ -211,19 +202,28 @@ struct LoginPage {
 
 async fn login_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    client: Client,
     jar: CookieJar,
 ) -> (CookieJar, Response) {
-    let csrf = auth::random_token();
-    let jar = jar.add(cookie(LOGIN_COOKIE, csrf.clone(), "/admin/login", &headers));
+    let csrf = auth::login_token(&state.login_key, now_ms());
+    let jar = jar.add(cookie(LOGIN_COOKIE, csrf.clone(), "/admin/login", &client));
+    (jar, login_form(&state, csrf, String::new(), None))
+}
+
+fn login_form(
+    state: &AppState,
+    csrf: String,
+    username: String,
+    error: Option<&'static str>,
+) -> Response {
     let page = LoginPage {
         shop: state.catalog.shop.name.clone(),
         user: None,
         csrf,
-        username: String::new(),
-        error: None,
+        username,
+        error,
     };
-    (jar, render(&page))
+    render(&page)
 }
 
 #[derive(Deserialize)]
@@ -238,35 +238,59 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    client: Client,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<(CookieJar, Response), DeskError> {
+    // The cookie and the form carry the same token, and the server signed it: a value an
+    // attacker plants in both is not one.
     let expected = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string());
-    if !expected.is_some_and(|e| !form.csrf.is_empty() && auth::same_secret(&form.csrf, &e)) {
+    let same = expected.is_some_and(|e| auth::same_secret(&form.csrf, &e));
+    if !same || !auth::login_token_valid(&state.login_key, &form.csrf, now_ms()) {
         return Err(DeskError::Csrf);
     }
     let account = state.db.staff_hash(&form.username).await?;
-    let password = form.password.clone();
+    let again = |status: StatusCode, error: &'static str| {
+        let page = login_form(&state, form.csrf.clone(), form.username.clone(), Some(error));
+        (status, page).into_response()
+    };
+    if let Some(wait) = account
+        .as_ref()
+        .and_then(|(id, _)| state.account_limit.locked_for(*id))
+    {
+        tracing::warn!(username = %form.username, "sign-in refused: account locked");
+        let mut page = again(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many wrong passwords for this account. Try again in 15 minutes.",
+        );
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+        return Ok((jar, page));
+    }
     // Unknown users are checked against a throwaway hash so both cost the same time.
     let (id, hash) = account.unwrap_or((-1, dummy_hash().to_string()));
-    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+    let Ok(valid) = state
+        .password_checks
+        .verify(form.password.clone(), hash)
         .await
-        .unwrap_or(false);
+    else {
+        let mut page = again(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The desk is busy checking other sign-ins. Try again in a moment.",
+        );
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        return Ok((jar, page));
+    };
     if !valid || id < 0 {
         tracing::warn!(username = %form.username, "failed desk sign-in");
-        let page = LoginPage {
-            shop: state.catalog.shop.name.clone(),
-            user: None,
-            csrf: form.csrf,
-            username: form.username,
-            error: Some("Wrong username or password."),
-        };
-        return Ok((
-            jar,
-            (StatusCode::UNAUTHORIZED, render(&page)).into_response(),
-        ));
+        if id >= 0 {
+            state.account_limit.failed(id);
+        }
+        let page = again(StatusCode::UNAUTHORIZED, "Wrong username or password.");
+        return Ok((jar, page));
     }
+    state.account_limit.succeeded(id);
     let token = auth::random_token();
     state
         .db
@@ -277,7 +301,7 @@ async fn login(
             now_ms() + SESSION_MS,
         )
         .await?;
-    let mut session = cookie(SESSION_COOKIE, token, "/admin", &headers);
+    let mut session = cookie(SESSION_COOKIE, token, "/admin", &client);
     session.set_max_age(time::Duration::milliseconds(SESSION_MS));
     let jar = jar
         .remove(Cookie::build(LOGIN_COOKIE).path("/admin/login"))
@@ -482,6 +506,7 @@ struct OrderView {
     payment: String,
     note: Option<String>,
     consent: String,
+    stock: String,
     page: String,
     locale: String,
     created: String,
@@ -558,6 +583,12 @@ fn notice_text(code: &str) -> Option<String> {
             "That change is not allowed from the order's current status; nothing was changed."
                 .into(),
         ),
+        (None, "out-of-stock") => Some(
+            "Not confirmed: nobody confirmed this order while it held its stock, and its \
+             products are no longer all available. Cancel it, or agree a change with the \
+             customer."
+                .into(),
+        ),
         _ => super::conversation::notice_text(code).map(str::to_string),
     }
 }
@@ -606,8 +637,24 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         payment: label(&d.payment, &shop.payment_labels),
         note: d.note,
         consent: match (d.consent_text, d.consent_at) {
-            (Some(text), Some(at)) => format!("yes, at {at}: “{text}”"),
+            (Some(text), Some(at)) => match d.consent_client_at {
+                Some(client) => format!("ticked, received at {at} (the browser said {client}): “{text}”"),
+                None => format!("ticked, received at {at}: “{text}”"),
+            },
             _ => "no".into(),
+        },
+        stock: match (d.row.status, d.stock_held, d.hold_until) {
+            (OrderStatus::Pending, true, Some(until)) => format!(
+                "held until {} unless confirmed sooner; then held until the order ends",
+                crate::db::rfc3339(until)
+            ),
+            (OrderStatus::Pending, false, Some(until)) => format!(
+                "given back at {}: nobody confirmed the order while it held its stock. \
+                 Confirming takes it again if it is still available.",
+                crate::db::rfc3339(until)
+            ),
+            (_, true, _) => "held".into(),
+            (_, false, _) => "given back".into(),
         },
         page: d.page,
         locale: d.locale,
@@ -699,6 +746,9 @@ async fn change_status(
         Err(TransitionError::Illegal { .. }) => {
             Ok((StatusCode::CONFLICT, back("illegal")).into_response())
         }
+        Err(TransitionError::OutOfStock(_)) => {
+            Ok((StatusCode::CONFLICT, back("out-of-stock")).into_response())
+        }
         Err(TransitionError::Db(e)) => Err(e.into()),
     }
 }
@@ -753,8 +803,7 @@ struct StaffPage {
 
 /// The account that may add others: the first one.
 const FIRST_ACCOUNT: &str = "admin";
-/// Shortest password accepted for a new account.
-const MIN_PASSWORD: usize = 12;
+use auth::MIN_PASSWORD;
 
 async fn staff_page(
     State(state): State<AppState>,
@@ -811,11 +860,12 @@ async fn add_staff(
         )
             .into_response());
     }
-    let password = form.password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+    let hash = state
+        .password_checks
+        .hash(form.password)
         .await
         .map_err(|e| DeskError::Internal(e.to_string()))?
-        .map_err(|e| DeskError::Internal(e.to_string()))?;
+        .ok_or_else(|| DeskError::Internal("hashing the password failed".into()))?;
     let notice = if state.db.add_staff(&username, &hash).await? {
         "added"
     } else {

@@ -6,6 +6,7 @@
 use super::admin::{order_page_with, DeskError, Staff};
 use crate::db::messaging::{Contact, ReplyError, WINDOW_MS};
 use crate::db::{now_ms, rfc3339};
+use crate::policy::consent::{Consent, MessageKind, Refusal};
 use crate::whatsapp::templates::{Event, Param, Template};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -79,23 +80,51 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
     let now = now_ms();
     if let Some(contact) = &contact {
         let history = state.db.consent_history(contact.id).await?;
-        if let Some(last) = history.first() {
-            let how = match (last.opted_in, last.source.as_str()) {
-                (true, "checkout") => "Opted in at checkout",
-                (true, _) => "Opted in again by replying",
-                (false, _) => "Opted out by replying",
-            };
-            view.consent = format!("{how} on {}.", rfc3339(last.at));
-        }
+        let last_at = |source: &str| {
+            history
+                .iter()
+                .find(|e| e.source == source)
+                .map_or_else(String::new, |e| rfc3339(e.at))
+        };
+        view.consent = match contact.consent {
+            Consent::None => view.consent,
+            Consent::Pending { since } => format!(
+                "Opted in at checkout on {}, pending: it becomes active once the customer writes \
+                 from this number (normally by sending the order message). Until then no updates \
+                 are sent.",
+                rfc3339(since)
+            ),
+            Consent::Active => match history.first().map(|e| e.source.as_str()) {
+                Some("keyword") => format!("Opted in again by replying on {}.", last_at("keyword")),
+                Some("message") => format!(
+                    "Opted in at checkout on {}, confirmed when the customer wrote on {}.",
+                    last_at("checkout"),
+                    last_at("message")
+                ),
+                _ => "Opted in.".into(),
+            },
+            Consent::Stopped => format!(
+                "Opted out by replying on {}. An opt-in at checkout does not change this; the \
+                 customer can send START.",
+                last_at("keyword")
+            ),
+        };
         view.consent_history = history
             .iter()
             .map(|e| {
+                let page = e.page.as_deref().unwrap_or("?");
                 let what = match (e.opted_in, e.source.as_str()) {
-                    (true, "checkout") => format!(
-                        "opted in at checkout: “{}” on {}",
-                        e.text,
-                        e.page.as_deref().unwrap_or("?")
+                    (true, "checkout") => {
+                        format!("opted in at checkout: “{}” on {page}", e.text)
+                    }
+                    (true, "checkout_after_stop") => format!(
+                        "opted in at checkout, not applied (the customer had replied STOP): “{}” \
+                         on {page}",
+                        e.text
                     ),
+                    (true, "message") => {
+                        format!("confirmed the opt-in by writing “{}”", e.text)
+                    }
                     (true, _) => format!("opted in by replying “{}”", e.text),
                     (false, _) => format!("opted out by replying “{}”", e.text),
                 };
@@ -136,22 +165,31 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
                 at: rfc3339(item.at),
             })
             .collect();
-        view.can_reply = view.enabled && contact.opted_in && contact.window_until > now;
     }
-    view.why_not = if !view.enabled {
-        "WhatsApp messaging is off: set the WHATSAPP_* variables to send from the desk.".into()
-    } else if !contact.as_ref().is_some_and(|c| c.opted_in) {
-        "The customer has not opted in to WhatsApp messages (or replied STOP): nothing can be \
-         sent. Use “Open chat” to write from the shop's phone."
-            .into()
-    } else if !view.can_reply {
-        format!(
-            "Replies are possible only within {} hours of the customer's last message; order \
-             updates still go out as approved templates.",
-            WINDOW_MS / 3_600_000
-        )
-    } else {
-        String::new()
+    let reply = contact.as_ref().map_or(Err(Refusal::WindowClosed), |c| {
+        c.consent
+            .may_receive(MessageKind::Reply, c.window_until, now)
+    });
+    view.can_reply = view.enabled && reply.is_ok();
+    let updates = contact.as_ref().map_or(Consent::None, |c| c.consent);
+    view.why_not = match (view.enabled, reply) {
+        (false, _) => {
+            "WhatsApp messaging is off: set the WHATSAPP_* variables to send from the desk.".into()
+        }
+        (true, Ok(())) => String::new(),
+        (true, Err(Refusal::Stopped)) => "The customer replied STOP and is not opted in to \
+             WhatsApp messages: nothing can be sent until they send START. Use “Open chat” to \
+             write from the shop's phone."
+            .into(),
+        (true, Err(_)) => format!(
+            "Replies are possible only within {} hours of the customer's last message. {}",
+            WINDOW_MS / 3_600_000,
+            if updates == Consent::Active {
+                "Order updates still go out as approved templates."
+            } else {
+                "Order updates go out only to customers whose opt-in is active."
+            }
+        ),
     };
     Ok(view)
 }
@@ -162,7 +200,7 @@ fn needs_tracking(state: &AppState, contact: Option<&Contact>) -> bool {
     let wants = |t: &Template| {
         t.body.contains(&Param::TrackingLink) || t.button.contains(&Param::TrackingLink)
     };
-    contact.is_some_and(|c| c.opted_in) && template.is_some_and(wants)
+    contact.is_some_and(|c| c.consent == Consent::Active) && template.is_some_and(wants)
 }
 
 /// [`needs_tracking`] for an order, for the status form's check.
@@ -242,7 +280,7 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         "reply-window" => {
             "Not sent: more than 24 hours since the customer last wrote. Only templates can be sent."
         }
-        "reply-consent" => "Not sent: the customer has not opted in to WhatsApp messages.",
+        "reply-consent" => "Not sent: the customer replied STOP, or has never written to the shop.",
         "reply-empty" => "Not sent: a reply has 1 to 4096 characters.",
         "requeued" => "Queued to be sent again.",
         "messaging-off" => "WhatsApp messaging is off on this server.",

@@ -1,17 +1,26 @@
-//! Per-IP rate limits (governor's GCRA): order requests, and sign-in attempts at the desk.
-//! The key is the connecting address; behind a reverse proxy that is the proxy's.
+//! Rate limits: per client address (governor's GCRA) for order requests and sign-in
+//! attempts, and per desk account for wrong passwords. The address is the client's as
+//! [`Client`] works it out: behind a trusted proxy, the forwarded one.
 
-use axum::extract::{ConnectInfo, Request, State};
+use crate::client::Client;
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::{IpAddr, SocketAddr};
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Sign-in attempts per minute from one address.
-const SIGN_IN_PER_MINUTE: u32 = 10;
+const SIGN_IN_PER_MINUTE: u32 = 20;
+/// Wrong passwords one account takes within [`ACCOUNT_WINDOW`] before it is locked for the
+/// rest of it.
+const ACCOUNT_FAILURES: u32 = 10;
+/// The window wrong passwords are counted in.
+const ACCOUNT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// One limit: `None` when turned off.
 #[derive(Clone)]
@@ -42,31 +51,76 @@ impl Limit {
 /// Middleware: `429` with `Retry-After` once an address is over its limit.
 pub async fn enforce(
     State(limit): State<Limit>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     request: Request,
     next: Next,
 ) -> Response {
     let Some(limiter) = &limit.0 else {
         return next.run(request).await;
     };
-    match limiter.check_key(&peer.ip()) {
+    match limiter.check_key(&client.key()) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {
-            let wait = not_until
-                .wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ))
-                .as_secs()
-                .max(1);
-            (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, wait.to_string())],
-                axum::Json(serde_json::json!({
-                    "error": "rate_limited",
-                    "message": format!("too many requests; try again in {wait} s"),
-                })),
-            )
-                .into_response()
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            too_many(wait, "too many requests")
         }
+    }
+}
+
+/// `429` with `Retry-After` (whole seconds, at least 1) and a JSON body.
+pub fn too_many(wait: Duration, what: &str) -> Response {
+    let wait = wait.as_secs().max(1);
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, wait.to_string())],
+        axum::Json(serde_json::json!({
+            "error": "rate_limited",
+            "message": format!("{what}; try again in {wait} s"),
+        })),
+    )
+        .into_response()
+}
+
+/// Wrong passwords per desk account: behind one proxy address, or spread over many, a
+/// guesser locks only the account guessed at, and only for a while. Kept for existing
+/// accounts only, so its size is the number of staff.
+#[derive(Clone, Default)]
+pub struct AccountLimit(Arc<Mutex<HashMap<i64, (u32, Instant)>>>);
+
+impl AccountLimit {
+    /// How long the account stays locked, when it is.
+    pub fn locked_for(&self, account: i64) -> Option<Duration> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let (failures, since) = map.get(&account)?;
+        let left = ACCOUNT_WINDOW.checked_sub(since.elapsed())?;
+        (*failures >= ACCOUNT_FAILURES).then_some(left)
+    }
+
+    /// Counts a wrong password.
+    pub fn failed(&self, account: i64) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map.entry(account).or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= ACCOUNT_WINDOW {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+    }
+
+    /// A right password clears the count.
+    pub fn succeeded(&self, account: i64) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&account);
+    }
+
+    /// Forgets windows that have passed.
+    pub fn forget_quiet(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, (_, since)| since.elapsed() < ACCOUNT_WINDOW);
     }
 }

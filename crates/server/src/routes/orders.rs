@@ -1,11 +1,14 @@
 //! `POST /api/orders`: a pending order, priced by the server, stored exactly once.
 
+use crate::client::Client;
 use crate::db::orders::{InsertError, Inserted, NewOrder, StoredOrder};
 use crate::db::{now_ms, rfc3339};
+use crate::serve::BodyTimedOut;
 use crate::AppState;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chatout_core::{
@@ -30,6 +33,21 @@ pub enum ApiError {
     Invalid(Vec<FieldIssue>),
     /// `409`: the cart must change (`price_changed`, `out_of_stock`, `unknown_sku`).
     Conflict(&'static str, Vec<WireLine>),
+    /// `415`: the body is not declared as JSON.
+    NotJson,
+    /// `413`: the body is larger than an order can be.
+    TooLarge,
+    /// `408`: the body did not arrive in time.
+    TooSlow,
+    /// `400`: the body could not be read.
+    Unreadable(String),
+    /// `429`: this address holds all the stock it may in orders nobody has confirmed yet.
+    HoldLimit {
+        /// Units it holds.
+        held: i64,
+        /// Seconds until its first hold lapses.
+        retry_after: u64,
+    },
     /// `500`: something broke on our side (logged, not shown).
     Internal(String),
 }
@@ -69,6 +87,29 @@ impl IntoResponse for ApiError {
                 }),
             )
                 .into_response(),
+            Self::NotJson => plain_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the order as Content-Type: application/json".into(),
+            ),
+            Self::TooLarge => plain_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("an order body has at most {} KB", super::BODY_LIMIT / 1024),
+            ),
+            Self::TooSlow => plain_error(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                "the order body did not arrive in time".into(),
+            ),
+            Self::Unreadable(detail) => plain_error(StatusCode::BAD_REQUEST, "unreadable", detail),
+            Self::HoldLimit { held, retry_after } => super::limit::too_many(
+                std::time::Duration::from_secs(retry_after),
+                &format!(
+                    "{held} items are already held for orders from this address that nobody has \
+                     confirmed yet; send those on WhatsApp first"
+                ),
+            ),
             Self::Internal(detail) => {
                 tracing::error!(%detail, "order request failed");
                 let body = serde_json::json!({"error": "internal", "message": "please try again"});
@@ -76,6 +117,40 @@ impl IntoResponse for ApiError {
             }
         }
     }
+}
+
+/// An error without field details: `{error, message}`.
+fn plain_error(status: StatusCode, error: &str, message: String) -> Response {
+    let body = serde_json::json!({"error": error, "message": message});
+    (status, Json(body)).into_response()
+}
+
+/// The body, or why it cannot be had.
+fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    let rejection = match body {
+        Ok(bytes) => return Ok(bytes),
+        Err(rejection) => rejection,
+    };
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return Err(ApiError::TooLarge);
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&rejection);
+    while let Some(error) = source {
+        if error.is::<BodyTimedOut>() {
+            return Err(ApiError::TooSlow);
+        }
+        source = error.source();
+    }
+    Err(ApiError::Unreadable(rejection.body_text()))
+}
+
+/// Whether the request says its body is JSON (`application/json`, any parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
 }
 
 fn issue(
@@ -124,9 +199,14 @@ const MAX_KEY: usize = 200;
 /// Handles `POST /api/orders`.
 pub async fn create(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<OrderCreated>), ApiError> {
+    if !is_json(&headers) {
+        return Err(ApiError::NotJson);
+    }
+    let body = read_body(body)?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -154,16 +234,22 @@ pub async fn create(
         return replay(existing, &request_hash);
     }
     let mut prepared = prepare(&state, &request)?;
-    let ttl = i64::try_from(state.settings.order_ttl.as_millis()).unwrap_or(i64::MAX);
+    let millis = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let now = now_ms();
+    let expires_at = now.saturating_add(millis(state.settings.order_ttl));
     let stored = Stored {
         idempotency_key: key,
         request_hash,
         access_token: hex::encode(rand::random::<[u8; 16]>()),
-        expires_at: now_ms().saturating_add(ttl),
+        expires_at,
+        hold_until: now
+            .saturating_add(millis(state.settings.stock_hold))
+            .min(expires_at),
+        client_addr: client.key().to_string(),
     };
     for _ in 0..5 {
         let new = prepared.new_order(&state, &stored);
-        match state.db.insert_pending(&new).await {
+        match state.db.insert_pending(&new, state.settings.hold_limit).await {
             Ok(Inserted::Created(order)) => return Ok((StatusCode::CREATED, Json(order.into()))),
             Ok(Inserted::Existing(order)) => return replay(order, &stored.request_hash),
             Err(InsertError::ReferenceTaken) => {
@@ -184,6 +270,13 @@ pub async fn create(
                     })
                     .collect();
                 return Err(ApiError::Conflict("out_of_stock", lines));
+            }
+            Err(InsertError::HoldLimit { held, until }) => {
+                let wait = until.saturating_sub(now_ms()).max(1000) / 1000;
+                return Err(ApiError::HoldLimit {
+                    held,
+                    retry_after: u64::try_from(wait).unwrap_or(1),
+                });
             }
             Err(InsertError::Db(e)) => return Err(e.into()),
         }
@@ -213,6 +306,8 @@ struct Stored {
     request_hash: String,
     access_token: String,
     expires_at: i64,
+    hold_until: i64,
+    client_addr: String,
 }
 
 /// A validated, priced order and how to write its message.
@@ -221,6 +316,8 @@ struct Prepared {
     labels: Labels,
     locale: String,
     page: String,
+    /// The shopper's clock's time of the opt-in, when it gave a valid one.
+    consent_client_at: Option<String>,
 }
 
 impl Prepared {
@@ -246,7 +343,11 @@ impl Prepared {
             delivery: (wire.delivery.method, wire.delivery.address),
             payment: wire.payment,
             note: wire.note,
-            consent: wire.consent.map(|c| (c.text, c.at)),
+            consent: wire
+                .consent
+                .map(|c| (c.text, self.consent_client_at.clone())),
+            client_addr: stored.client_addr.clone(),
+            hold_until: stored.hold_until,
             message: message.text,
             whatsapp_url: message.url,
             lines: wire.items,
@@ -305,18 +406,29 @@ fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, ApiErro
             }));
         })
         .ok();
+    let mut consent_client_at = None;
     let consent = match &request.consent {
         Some(c) if c.whatsapp_updates => {
-            if c.text.trim().is_empty() || c.text.chars().count() > 500 || c.at.len() > 40 {
+            if c.text.trim().is_empty() || c.text.chars().count() > 500 {
                 errors.push(issue(
-                    "consent",
+                    "consent.text",
                     "invalid",
-                    "the opt-in needs its text and time",
+                    "the opt-in needs the text the shopper agreed to (1 to 500 characters)",
                 ));
             }
+            match c.at.as_deref().map(client_time) {
+                None => {}
+                Some(Some(at)) => consent_client_at = Some(at),
+                Some(None) => errors.push(issue(
+                    "consent.at",
+                    "invalid",
+                    "not an RFC 3339 time like 2026-11-21T10:00:00Z",
+                )),
+            }
+            // The consent time is the server's; `Order` carries it for the message's sake.
             Some(Consent {
                 text: c.text.clone(),
-                at: c.at.clone(),
+                at: rfc3339(now_ms()),
             })
         }
         _ => None,
@@ -374,5 +486,13 @@ fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, ApiErro
         labels,
         locale,
         page,
+        consent_client_at,
     })
+}
+
+/// A time the shopper's browser gave, if it reads as RFC 3339: kept as written.
+fn client_time(text: &str) -> Option<String> {
+    let format = &time::format_description::well_known::Rfc3339;
+    (text.len() <= 40 && time::OffsetDateTime::parse(text, format).is_ok())
+        .then(|| text.to_string())
 }

@@ -203,7 +203,7 @@ mod tests {
             id: 1,
             wa_id: Some("31612345678".into()),
             user_id: Some("NL.1".into()),
-            opted_in: true,
+            consent: crate::policy::consent::Consent::Active,
             locale: None,
             window_until: 0,
         };

@@ -9,6 +9,7 @@
 use super::client::Outcome;
 use super::payload;
 use super::Messaging;
+use crate::policy::consent::MessageKind;
 use crate::db::{now_ms, Db};
 use governor::{Quota, RateLimiter};
 use std::collections::{HashMap, HashSet};
@@ -92,15 +93,19 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
             {
                 continue;
             }
-            let stop = if message.kind != "ack" && !message.contact.opted_in {
-                Some("the customer has not opted in, or replied STOP")
-            } else if message.kind == "text" && message.contact.window_until <= now {
-                Some("the 24-hour window closed before it could be sent")
-            } else {
-                None
+            let kind = match message.kind.as_str() {
+                "ack" => MessageKind::Ack,
+                "text" => MessageKind::Reply,
+                _ => MessageKind::Template,
             };
-            if let Some(reason) = stop {
-                if let Err(e) = db.mark_ended(message.id, "cancelled", None, reason).await {
+            let allowed =
+                message
+                    .contact
+                    .consent
+                    .may_receive(kind, message.contact.window_until, now);
+            if let Err(refusal) = allowed {
+                let reason = format!("not sent: {refusal}");
+                if let Err(e) = db.mark_ended(message.id, "cancelled", None, &reason).await {
                     tracing::error!(error = %e, "cancelling a message failed");
                 }
                 continue;

@@ -69,18 +69,16 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) ->
             )
         }
     };
-    let mut settings = Settings {
-        addr: "127.0.0.1:0".into(),
-        database_url,
-        catalog_path: None,
-        allowed_origins: vec!["https://shop.example".into()],
-        order_ttl: Duration::from_secs(3600),
-        admin_password: Some("correct horse".into()),
-        // Tests send bursts from one address; the limit has a test of its own.
-        rate_limit: 0,
-        widget_dir: "dist".into(),
-        whatsapp: None,
-    };
+    let mut settings = Settings::from_lookup(|_| None).expect("the defaults are valid");
+    settings.addr = "127.0.0.1:0".into();
+    settings.database_url = database_url;
+    settings.allowed_origins = vec!["https://shop.example".into()];
+    settings.order_ttl = Duration::from_secs(3600);
+    settings.admin_password = Some("correct horse".into());
+    // Tests send bursts from one address; the limits have tests of their own.
+    settings.rate_limit = 0;
+    settings.hold_limit = 0;
+    settings.max_connections_per_client = 1024;
     adjust(&mut settings);
     let (base, db, task) = start(settings.clone()).await;
     TestApp {

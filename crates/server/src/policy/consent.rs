@@ -1,0 +1,189 @@
+//! A contact's consent to WhatsApp messages (CONTRACT.md section 10), as a state machine.
+//!
+//! A number typed into a web form proves nothing, so a web opt-in is only `Pending` until that
+//! number writes to the shop (normally the order message the widget just opened); it never
+//! overrides a STOP. Only the contact's own messages (START, or writing after a web opt-in)
+//! make consent active.
+
+/// Where a contact's consent stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    /// No opt-in.
+    None,
+    /// Opted in on the web at `since` (ms); active once the number writes after that.
+    Pending {
+        /// When the web opt-in arrived.
+        since: i64,
+    },
+    /// Business-initiated messages (templates) may be sent.
+    Active,
+    /// The contact replied STOP: nothing but the acknowledgement, until they send START.
+    Stopped,
+}
+
+/// What may be sent to a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// An approved template: business-initiated, needs active consent.
+    Template,
+    /// Staff's free-form reply: inside the 24-hour window only.
+    Reply,
+    /// The acknowledgement of STOP or START: always.
+    Ack,
+}
+
+/// Why a message may not go to a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The contact said STOP.
+    #[error("the customer replied STOP")]
+    Stopped,
+    /// A web opt-in that the number has not confirmed by writing to the shop.
+    #[error("the opt-in is pending until the customer writes from this number")]
+    Pending,
+    /// No opt-in at all.
+    #[error("the customer has not opted in")]
+    NoOptIn,
+    /// More than 24 hours since the contact last wrote.
+    #[error("the 24-hour window is closed")]
+    WindowClosed,
+}
+
+impl Consent {
+    /// The names stored in the database.
+    pub const ALL: [&'static str; 4] = ["none", "pending", "active", "stopped"];
+
+    /// Reads the stored name and pending time.
+    pub fn from_stored(name: &str, pending_since: Option<i64>) -> Option<Self> {
+        Some(match (name, pending_since) {
+            ("none", _) => Self::None,
+            ("pending", Some(since)) => Self::Pending { since },
+            ("active", _) => Self::Active,
+            ("stopped", _) => Self::Stopped,
+            _ => return None,
+        })
+    }
+
+    /// The stored name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Pending { .. } => "pending",
+            Self::Active => "active",
+            Self::Stopped => "stopped",
+        }
+    }
+
+    /// The stored pending time.
+    pub fn pending_since(&self) -> Option<i64> {
+        match self {
+            Self::Pending { since } => Some(*since),
+            _ => None,
+        }
+    }
+
+    /// A web opt-in (a ticked box at checkout) arrived at `now`.
+    pub fn on_web_opt_in(self, now: i64) -> Self {
+        match self {
+            Self::None | Self::Pending { .. } => Self::Pending { since: now },
+            Self::Active | Self::Stopped => self,
+        }
+    }
+
+    /// The contact wrote to the shop; the message arrived at `received_at`.
+    pub fn on_inbound(self, received_at: i64) -> Self {
+        match self {
+            Self::Pending { since } if received_at >= since => Self::Active,
+            other => other,
+        }
+    }
+
+    /// The contact sent STOP (`false`) or START (`true`).
+    pub fn on_keyword(self, start: bool) -> Self {
+        if start {
+            Self::Active
+        } else {
+            Self::Stopped
+        }
+    }
+
+    /// Whether `kind` may go to the contact now, given until when the window is open.
+    pub fn may_receive(&self, kind: MessageKind, window_until: i64, now: i64) -> Result<(), Refusal> {
+        match (kind, self) {
+            (MessageKind::Ack, _) => Ok(()),
+            (_, Self::Stopped) => Err(Refusal::Stopped),
+            (MessageKind::Reply, _) if window_until <= now => Err(Refusal::WindowClosed),
+            (MessageKind::Reply, _) | (MessageKind::Template, Self::Active) => Ok(()),
+            (MessageKind::Template, Self::Pending { .. }) => Err(Refusal::Pending),
+            (MessageKind::Template, Self::None) => Err(Refusal::NoOptIn),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a stranger's checkout with the customer's number undid their STOP.
+    #[test]
+    fn a_web_opt_in_never_overrides_stop() {
+        let stopped = Consent::Active.on_keyword(false);
+        assert_eq!(stopped.on_web_opt_in(10), Consent::Stopped);
+        assert_eq!(stopped.on_web_opt_in(10).on_inbound(20), Consent::Stopped);
+        assert_eq!(stopped.on_keyword(true), Consent::Active);
+    }
+
+    #[test]
+    fn a_web_opt_in_waits_for_the_number_to_write() {
+        let pending = Consent::None.on_web_opt_in(100);
+        assert_eq!(pending, Consent::Pending { since: 100 });
+        assert_eq!(
+            pending.may_receive(MessageKind::Template, 0, 150),
+            Err(Refusal::Pending)
+        );
+        // A message from before the opt-in proves nothing about it.
+        assert_eq!(pending.on_inbound(99), pending);
+        let active = pending.on_inbound(100);
+        assert_eq!(active, Consent::Active);
+        assert_eq!(active.may_receive(MessageKind::Template, 0, 150), Ok(()));
+        assert_eq!(active.on_web_opt_in(200), Consent::Active);
+    }
+
+    #[test]
+    fn replies_need_the_window_and_acks_always_go() {
+        for consent in [Consent::None, Consent::Pending { since: 1 }, Consent::Active] {
+            assert_eq!(consent.may_receive(MessageKind::Reply, 500, 400), Ok(()));
+            assert_eq!(
+                consent.may_receive(MessageKind::Reply, 400, 400),
+                Err(Refusal::WindowClosed)
+            );
+        }
+        assert_eq!(
+            Consent::Stopped.may_receive(MessageKind::Reply, 500, 400),
+            Err(Refusal::Stopped)
+        );
+        assert_eq!(Consent::Stopped.may_receive(MessageKind::Ack, 0, 400), Ok(()));
+        assert_eq!(
+            Consent::None.may_receive(MessageKind::Template, 500, 400),
+            Err(Refusal::NoOptIn)
+        );
+    }
+
+    #[test]
+    fn stored_names_read_back() {
+        for state in [
+            Consent::None,
+            Consent::Pending { since: 7 },
+            Consent::Active,
+            Consent::Stopped,
+        ] {
+            assert_eq!(
+                Consent::from_stored(state.as_str(), state.pending_since()),
+                Some(state)
+            );
+        }
+        assert_eq!(Consent::from_stored("pending", None), None);
+        assert_eq!(Consent::from_stored("maybe", None), None);
+        assert_eq!(Consent::ALL.len(), 4);
+    }
+}
