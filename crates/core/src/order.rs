@@ -91,7 +91,10 @@ impl Email {
             c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c) || is_intl_letter(c)
         };
         let dot_atom = |part: &str, allowed: &dyn Fn(char) -> bool| {
-            !part.is_empty() && part.split('.').all(|atom| !atom.is_empty() && atom.chars().all(allowed))
+            !part.is_empty()
+                && part
+                    .split('.')
+                    .all(|atom| !atom.is_empty() && atom.chars().all(allowed))
         };
         let label_ok = |label: &str| {
             (1..=63).contains(&label.len())
@@ -106,7 +109,10 @@ impl Email {
             && dot_atom(local, &atext)
             && domain.contains('.')
             && domain.split('.').all(label_ok)
-            && !domain.rsplit('.').next().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()));
+            && !domain
+                .rsplit('.')
+                .next()
+                .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()));
         ok.then(|| Self(text.to_string()))
     }
 

@@ -33,6 +33,7 @@ pub struct Busy;
 
 impl Default for PasswordChecks {
     fn default() -> Self {
+        hand_large_blocks_back();
         Self {
             running: Arc::new(Semaphore::new(CHECKS_AT_ONCE)),
             admitted: Arc::new(Semaphore::new(CHECKS_AT_ONCE + CHECKS_WAITING)),
@@ -58,24 +59,24 @@ impl PasswordChecks {
     ) -> Result<T, Busy> {
         let _admitted = self.admitted.try_acquire().map_err(|_| Busy)?;
         let _running = self.running.acquire().await.map_err(|_| Busy)?;
-        tokio::task::spawn_blocking(move || {
-            let result = work();
-            give_back_freed_memory();
-            result
-        })
-        .await
-        .map_err(|_| Busy)
+        tokio::task::spawn_blocking(work).await.map_err(|_| Busy)
     }
 }
 
-/// glibc keeps a freed 19 MiB argon2 block in the thread's arena (its mmap threshold grows
-/// to fit such blocks), so without this every blocking thread that ever checked a password
-/// holds one; trimming returns the free pages to the system.
-fn give_back_freed_memory() {
+/// Makes the allocator hand every block of 1 MiB or more back to the system when it is freed.
+///
+/// glibc serves large blocks with mmap, but after the first 19 MiB argon2 block is freed it
+/// raises its mmap threshold to fit such blocks, and from then on keeps each freed one in the
+/// thread's arena (`malloc_trim` does not reach a thread arena's top): every blocking thread
+/// that ever checked a password kept 19 MiB. A fixed threshold turns that adjustment off.
+fn hand_large_blocks_back() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases memory the allocator holds as free.
-    unsafe {
-        libc::malloc_trim(0);
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: mallopt only changes the allocator's tuning; it is called once, at start.
+        ONCE.call_once(|| unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        });
     }
 }
 
@@ -200,7 +201,10 @@ mod tests {
         let busy = results.iter().filter(|r| r.is_err()).count();
         assert_eq!(busy, 6);
         assert!(results.iter().flatten().all(|valid| !valid));
-        assert_eq!(checks.verify("correct horse".into(), hash).await.ok(), Some(true));
+        assert_eq!(
+            checks.verify("correct horse".into(), hash).await.ok(),
+            Some(true)
+        );
     }
 
     #[test]

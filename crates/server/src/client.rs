@@ -169,7 +169,10 @@ mod tests {
 
     #[test]
     fn a_forged_header_from_an_untrusted_peer_changes_nothing() {
-        let forged = headers(&[("x-forwarded-for", "1.2.3.4"), ("x-forwarded-proto", "http")]);
+        let forged = headers(&[
+            ("x-forwarded-for", "1.2.3.4"),
+            ("x-forwarded-proto", "http"),
+        ]);
         let client = Client::of(peer("203.0.113.9"), &forged, &[], None);
         assert_eq!(client.ip, "203.0.113.9".parse::<IpAddr>().unwrap());
         assert!(client.https);
@@ -187,7 +190,10 @@ mod tests {
         let client = Client::of(peer("10.0.0.1"), &chain, &trusted, None);
         assert_eq!(client.ip, "198.51.100.7".parse::<IpAddr>().unwrap());
         assert!(client.https);
-        let plain = headers(&[("x-forwarded-for", "198.51.100.7"), ("x-forwarded-proto", "http")]);
+        let plain = headers(&[
+            ("x-forwarded-for", "198.51.100.7"),
+            ("x-forwarded-proto", "http"),
+        ]);
         assert!(!Client::of(peer("10.0.0.1"), &plain, &trusted, None).https);
         let garbage = headers(&[("x-forwarded-for", "nonsense, 10.0.0.3")]);
         let client = Client::of(peer("10.0.0.1"), &garbage, &trusted, None);

@@ -201,7 +201,10 @@ async fn expire_loop(state: AppState) {
         }
         match state.db.release_lapsed_holds(now).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(orders = n, "released stock of orders nobody confirmed in time"),
+            Ok(n) => tracing::info!(
+                orders = n,
+                "released stock of orders nobody confirmed in time"
+            ),
             Err(e) => tracing::error!(error = %e, "releasing lapsed holds failed"),
         }
         state.order_limit.forget_quiet();

@@ -3,9 +3,9 @@
 //! per client address, so a pile of slow clients cannot starve `/healthz` or the shop.
 
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::ConnectInfo;
 use axum::Router;
-use axum::body::Bytes;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use ipnet::IpNet;
@@ -111,7 +111,9 @@ struct Slot {
 
 impl Slot {
     fn take(counts: &Arc<Mutex<HashMap<IpAddr, usize>>>, ip: IpAddr, cap: usize) -> Option<Self> {
-        let mut map = counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut map = counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let open = map.entry(ip).or_default();
         if *open >= cap {
             return None;

@@ -187,7 +187,8 @@ impl Settings {
                 reason: format!("'{text}' is not a whole number ({what})"),
             }),
         };
-        let public_url = value("CHATOUT_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
+        let public_url =
+            value("CHATOUT_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
         if let Some(url) = &public_url {
             let host = url
                 .strip_prefix("https://")
@@ -219,11 +220,7 @@ impl Settings {
                 });
             }
         }
-        let max_connections = count(
-            "CHATOUT_MAX_CONNECTIONS",
-            1024,
-            "open connections at once",
-        )?;
+        let max_connections = count("CHATOUT_MAX_CONNECTIONS", 1024, "open connections at once")?;
         let max_connections_per_client = count(
             "CHATOUT_MAX_CONNECTIONS_PER_CLIENT",
             64,
@@ -361,7 +358,10 @@ mod tests {
         let proxies = parse_networks("127.0.0.1, 10.0.0.0/8,::1").unwrap();
         assert_eq!(proxies.len(), 3);
         assert!(proxies[1].contains(&"10.1.2.3".parse::<std::net::IpAddr>().unwrap()));
-        assert_eq!(parse_networks("10.0.0.0/33"), Err("10.0.0.0/33".to_string()));
+        assert_eq!(
+            parse_networks("10.0.0.0/33"),
+            Err("10.0.0.0/33".to_string())
+        );
     }
 
     #[test]

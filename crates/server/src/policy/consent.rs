@@ -108,7 +108,12 @@ impl Consent {
     }
 
     /// Whether `kind` may go to the contact now, given until when the window is open.
-    pub fn may_receive(&self, kind: MessageKind, window_until: i64, now: i64) -> Result<(), Refusal> {
+    pub fn may_receive(
+        &self,
+        kind: MessageKind,
+        window_until: i64,
+        now: i64,
+    ) -> Result<(), Refusal> {
         match (kind, self) {
             (MessageKind::Ack, _) => Ok(()),
             (_, Self::Stopped) => Err(Refusal::Stopped),
@@ -151,7 +156,11 @@ mod tests {
 
     #[test]
     fn replies_need_the_window_and_acks_always_go() {
-        for consent in [Consent::None, Consent::Pending { since: 1 }, Consent::Active] {
+        for consent in [
+            Consent::None,
+            Consent::Pending { since: 1 },
+            Consent::Active,
+        ] {
             assert_eq!(consent.may_receive(MessageKind::Reply, 500, 400), Ok(()));
             assert_eq!(
                 consent.may_receive(MessageKind::Reply, 400, 400),
@@ -162,7 +171,10 @@ mod tests {
             Consent::Stopped.may_receive(MessageKind::Reply, 500, 400),
             Err(Refusal::Stopped)
         );
-        assert_eq!(Consent::Stopped.may_receive(MessageKind::Ack, 0, 400), Ok(()));
+        assert_eq!(
+            Consent::Stopped.may_receive(MessageKind::Ack, 0, 400),
+            Ok(())
+        );
         assert_eq!(
             Consent::None.may_receive(MessageKind::Template, 500, 400),
             Err(Refusal::NoOptIn)

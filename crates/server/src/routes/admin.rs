@@ -251,7 +251,12 @@ async fn login(
     }
     let account = state.db.staff_hash(&form.username).await?;
     let again = |status: StatusCode, error: &'static str| {
-        let page = login_form(&state, form.csrf.clone(), form.username.clone(), Some(error));
+        let page = login_form(
+            &state,
+            form.csrf.clone(),
+            form.username.clone(),
+            Some(error),
+        );
         (status, page).into_response()
     };
     if let Some(wait) = account
@@ -263,8 +268,10 @@ async fn login(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many wrong passwords for this account. Try again in 15 minutes.",
         );
-        page.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+        page.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(wait.as_secs().max(1)),
+        );
         return Ok((jar, page));
     }
     // Unknown users are checked against a throwaway hash so both cost the same time.
@@ -638,7 +645,9 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         note: d.note,
         consent: match (d.consent_text, d.consent_at) {
             (Some(text), Some(at)) => match d.consent_client_at {
-                Some(client) => format!("ticked, received at {at} (the browser said {client}): “{text}”"),
+                Some(client) => {
+                    format!("ticked, received at {at} (the browser said {client}): “{text}”")
+                }
                 None => format!("ticked, received at {at}: “{text}”"),
             },
             _ => "no".into(),

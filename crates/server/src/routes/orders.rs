@@ -249,7 +249,11 @@ pub async fn create(
     };
     for _ in 0..5 {
         let new = prepared.new_order(&state, &stored);
-        match state.db.insert_pending(&new, state.settings.hold_limit).await {
+        match state
+            .db
+            .insert_pending(&new, state.settings.hold_limit)
+            .await
+        {
             Ok(Inserted::Created(order)) => return Ok((StatusCode::CREATED, Json(order.into()))),
             Ok(Inserted::Existing(order)) => return replay(order, &stored.request_hash),
             Err(InsertError::ReferenceTaken) => {

@@ -9,8 +9,8 @@
 use super::client::Outcome;
 use super::payload;
 use super::Messaging;
-use crate::policy::consent::MessageKind;
 use crate::db::{now_ms, Db};
+use crate::policy::consent::MessageKind;
 use governor::{Quota, RateLimiter};
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;

@@ -189,10 +189,17 @@ pub fn order_body() -> Value {
 
 impl TestApp {
     pub async fn post_order(&self, key: Option<&str>, body: &Value) -> (u16, Value) {
-        let mut request = self
-            .client
-            .post(format!("{}/api/orders", self.base))
-            .json(body);
+        self.post_order_with(&self.client, key, body).await
+    }
+
+    /// [`TestApp::post_order`] through `client` (one from [`client_from`], say).
+    pub async fn post_order_with(
+        &self,
+        client: &reqwest::Client,
+        key: Option<&str>,
+        body: &Value,
+    ) -> (u16, Value) {
+        let mut request = client.post(format!("{}/api/orders", self.base)).json(body);
         if let Some(key) = key {
             request = request.header("Idempotency-Key", key);
         }
@@ -209,12 +216,24 @@ pub struct Browser<'a> {
     cookies: Vec<(String, String)>,
 }
 
+/// A client whose requests come from `ip` (any 127.x address is this machine's loopback), so
+/// a test can be several shoppers or staff members.
+pub fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Self {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        Self::from(app, "127.0.0.1")
+    }
+
+    /// A browser on another loopback address.
+    pub fn from(app: &'a TestApp, ip: &str) -> Self {
+        let client = client_from(ip);
         Self {
             app,
             client,

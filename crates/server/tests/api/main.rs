@@ -28,8 +28,10 @@ macro_rules! on_both_backends {
 
 mod desk;
 mod fake_cloud;
+mod hardening;
 mod helpers;
 mod messaging;
 mod metrics;
 mod orders;
+mod sign_in_memory;
 mod site;

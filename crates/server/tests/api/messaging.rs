@@ -661,7 +661,71 @@ async fn messages_to_one_contact_keep_the_gap(backend: Backend) {
     }
 }
 
+/// Regression: after a customer's STOP, a stranger's checkout with their number and the box
+/// ticked opted them back in, and confirming their earlier order sent them a template.
+async fn a_strangers_checkout_does_not_undo_stop(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let earlier = place(&app, "+31612345678", true).await;
+    send_order_message(&app, "31612345678").await;
+    let stop = inbound("31612345678", "wamid.STOP", "STOP", 1);
+    assert_eq!(webhook(&app, &stop).await, 200);
+    fake.wait_for(1).await; // the acknowledgement, the one message a STOP allows
+                            // Someone else, in another browser, types the customer's number and ticks the box.
+    let stranger = crate::helpers::client_from("127.0.0.66");
+    let mut body = order_body();
+    body["reference"] = json!("server-picks");
+    let (status, answer) = app
+        .post_order_with(&stranger, Some("stranger"), &body)
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let theirs = answer["reference"].as_str().unwrap().to_string();
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    mark(&mut browser, &csrf, &earlier, "confirmed").await;
+    mark(&mut browser, &csrf, &theirs, "confirmed").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.received().len(), 1, "{:#?}", fake.received());
+    let (_, _, page) = browser.get(&format!("/admin/orders/{earlier}")).await;
+    assert!(page.contains("Opted out by replying"), "{page}");
+    assert!(
+        page.contains("not applied (the customer had replied STOP)"),
+        "{page}"
+    );
+    // Only the customer's own START brings updates back.
+    let start = inbound("31612345678", "wamid.START", "START", 1);
+    assert_eq!(webhook(&app, &start).await, 200);
+    mark(&mut browser, &csrf, &earlier, "paid").await;
+    let received = fake.wait_for(3).await;
+    assert_eq!(received[2].body["template"]["name"], "chatout_order_paid");
+}
+
+/// A number typed into a web form proves nothing: its opt-in waits for the number to write.
+async fn a_web_opt_in_is_pending_until_the_number_writes(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let reference = place(&app, "+31612345678", true).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    mark(&mut browser, &csrf, &reference, "confirmed").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(fake.received().is_empty(), "{:#?}", fake.received());
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    assert!(
+        page.contains("pending: it becomes active once the customer writes"),
+        "{page}"
+    );
+    send_order_message(&app, "31612345678").await;
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    assert!(page.contains("confirmed when the customer wrote"), "{page}");
+    mark(&mut browser, &csrf, &reference, "paid").await;
+    let received = fake.wait_for(1).await;
+    assert_eq!(received[0].body["template"]["name"], "chatout_order_paid");
+}
+
 crate::on_both_backends!(
+    a_strangers_checkout_does_not_undo_stop,
+    a_web_opt_in_is_pending_until_the_number_writes,
     a_confirmed_order_of_an_opted_in_customer_sends_one_template,
     stop_in_four_languages_revokes_consent_and_is_acknowledged_once,
     a_reply_goes_out_inside_the_window_and_is_refused_outside,
