@@ -21,7 +21,7 @@ BODY = {
 
 def start(db, port=0):
     env = dict(os.environ, CHATOUT_ADDR=f"127.0.0.1:{port}", DATABASE_URL=f"sqlite://{db}",
-               CHATOUT_RATE_LIMIT="0", CHATOUT_ADMIN_PASSWORD="crash", RUST_LOG="error")
+               CHATOUT_RATE_LIMIT="0", CHATOUT_ADMIN_PASSWORD="crash test password", RUST_LOG="error")
     proc = subprocess.Popen([BINARY], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     port = int(re.search(r":(\d+)$", line.strip()).group(1))

@@ -11,7 +11,7 @@ cargo build --release --quiet -p chatout-server
 dir=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 CHATOUT_ADDR=127.0.0.1:0 DATABASE_URL="sqlite://$dir/orders.db" CHATOUT_RATE_LIMIT=0 \
-  CHATOUT_ADMIN_PASSWORD=load RUST_LOG=warn target/release/chatout-server >"$dir/out" 2>&1 &
+  CHATOUT_ADMIN_PASSWORD="load test password" RUST_LOG=warn target/release/chatout-server >"$dir/out" 2>&1 &
 server=$!
 for _ in $(seq 100); do grep -q "listening on" "$dir/out" 2>/dev/null && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*' "$dir/out" | head -n 1)

@@ -113,10 +113,26 @@ fn test(root: &Path) -> Result<(), String> {
     )?;
     // The server's suite runs on SQLite and again on a real PostgreSQL started here.
     let postgres = output("bash", &["scripts/postgres.sh"])?;
+    let postgres = [("CHATOUT_TEST_POSTGRES", postgres.trim())];
     run_with(
         "cargo",
-        &["test", "--workspace"],
-        &[("CHATOUT_TEST_POSTGRES", postgres.trim())],
+        &["test", "--workspace", "--", "--skip", "sign_in_memory"],
+        &postgres,
+    )?;
+    // Run alone, and shown: it prints the server's resident memory around a sign-in flood.
+    run_with(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "chatout-server",
+            "--test",
+            "api",
+            "sign_in_memory",
+            "--",
+            "--nocapture",
+        ],
+        &postgres,
     )?;
     run(
         "cargo",

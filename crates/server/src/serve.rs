@@ -145,7 +145,9 @@ impl Drop for Slot {
 /// client trickle one byte a second forever).
 struct Deadline {
     inner: Incoming,
-    sleep: Pin<Box<tokio::time::Sleep>>,
+    deadline: tokio::time::Instant,
+    /// Made on the first read that has to wait: most requests (a GET) never read a body.
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 /// The body did not arrive in time.
@@ -157,7 +159,8 @@ impl Deadline {
     fn new(inner: Incoming, timeout: Duration) -> Self {
         Self {
             inner,
-            sleep: Box::pin(tokio::time::sleep(timeout)),
+            deadline: tokio::time::Instant::now() + timeout,
+            sleep: None,
         }
     }
 }
@@ -173,7 +176,11 @@ impl http_body::Body for Deadline {
         if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
-        match self.sleep.as_mut().poll(cx) {
+        let deadline = self.deadline;
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        match sleep.as_mut().poll(cx) {
             Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTimedOut)))),
             Poll::Pending => Poll::Pending,
         }

@@ -410,33 +410,35 @@ fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, ApiErro
             }));
         })
         .ok();
+    // A consent object is checked whole, as the OpenAPI document describes it, ticked or not.
     let mut consent_client_at = None;
-    let consent = match &request.consent {
-        Some(c) if c.whatsapp_updates => {
-            if c.text.trim().is_empty() || c.text.chars().count() > 500 {
-                errors.push(issue(
-                    "consent.text",
-                    "invalid",
-                    "the opt-in needs the text the shopper agreed to (1 to 500 characters)",
-                ));
-            }
-            match c.at.as_deref().map(client_time) {
-                None => {}
-                Some(Some(at)) => consent_client_at = Some(at),
-                Some(None) => errors.push(issue(
-                    "consent.at",
-                    "invalid",
-                    "not an RFC 3339 time like 2026-11-21T10:00:00Z",
-                )),
-            }
-            // The consent time is the server's; `Order` carries it for the message's sake.
-            Some(Consent {
-                text: c.text.clone(),
-                at: rfc3339(now_ms()),
-            })
+    if let Some(c) = &request.consent {
+        if c.text.trim().is_empty() || c.text.chars().count() > 500 {
+            errors.push(issue(
+                "consent.text",
+                "invalid",
+                "the opt-in needs the text the shopper agreed to (1 to 500 characters)",
+            ));
         }
-        _ => None,
-    };
+        match c.at.as_deref().map(client_time) {
+            None => {}
+            Some(Some(at)) => consent_client_at = Some(at),
+            Some(None) => errors.push(issue(
+                "consent.at",
+                "invalid",
+                "not an RFC 3339 time like 2026-11-21T10:00:00Z",
+            )),
+        }
+    }
+    // The consent time is the server's; `Order` carries it for the message's sake.
+    let consent = request
+        .consent
+        .as_ref()
+        .filter(|c| c.whatsapp_updates)
+        .map(|c| Consent {
+            text: c.text.clone(),
+            at: rfc3339(now_ms()),
+        });
     let locale = if request.locale.len() <= 35 && !request.locale.is_empty() {
         request.locale.clone()
     } else {
