@@ -3,6 +3,7 @@
 
 use super::orders::{order_lines, parse_status};
 use super::Db;
+use crate::policy::outbox::OutboxStatus;
 use chatout_core::{OrderStatus, WireLine};
 use sqlx::Row;
 
@@ -97,18 +98,6 @@ pub struct Figures {
 }
 
 impl Figures {
-    /// The outbox states, as `/metrics` lists them.
-    pub const MESSAGE_STATES: [&'static str; 8] = [
-        "queued",
-        "sending",
-        "sent",
-        "delivered",
-        "read",
-        "failed",
-        "cancelled",
-        "uncertain",
-    ];
-
     /// Upper bounds of the response-time histogram, in seconds (1 min … 2 days).
     pub const BOUNDS: [u64; 10] = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800];
 
@@ -265,7 +254,7 @@ impl Db {
             response_buckets.push((*bound, count.unwrap_or(0)));
         }
         let mut messages: Vec<(&'static str, i64)> =
-            Figures::MESSAGE_STATES.iter().map(|s| (*s, 0)).collect();
+            OutboxStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         for row in sqlx::query("SELECT status, COUNT(*) FROM outbox GROUP BY status")
             .fetch_all(&self.read)
             .await?

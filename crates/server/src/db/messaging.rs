@@ -6,11 +6,12 @@
 //! row has a `dedupe_key` (`order:42:confirmed`, `ack:wamid.…`, `reply:<random>`).
 
 use super::{now_ms, Db};
-use crate::policy::consent::{Consent, MessageKind, Refusal};
+use crate::policy::consent::{Consent, Refusal};
+use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::whatsapp::client::WINDOW_CLOSED;
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::{Event, Templates};
-use crate::whatsapp::webhook::{Delivery, Inbound, StatusUpdate};
+use crate::whatsapp::webhook::{Inbound, StatusUpdate};
 use chatout_core::{consent_acknowledgement, consent_keyword, ConsentCommand};
 use serde_json::Value;
 use sqlx::{AnyConnection, Row};
@@ -60,9 +61,11 @@ pub struct ConversationItem {
     pub outbound: bool,
     /// The text (for templates, the template and its parameters).
     pub text: String,
-    /// Outbound: queued, sending, sent, delivered, read, failed, cancelled, uncertain.
-    pub status: String,
-    /// Outbound: `template`, `text` or `ack`; inbound: the message type.
+    /// Outbound: where it is; `None` for the contact's messages.
+    pub status: Option<OutboxStatus>,
+    /// Outbound: what it is; `None` for the contact's messages.
+    pub outbound_kind: Option<MessageKind>,
+    /// Inbound: the message type (`text`, `image`…); empty for outbound ones.
     pub kind: String,
     /// Who queued it (a staff username or `system`).
     pub author: String,
@@ -77,8 +80,8 @@ pub struct ConversationItem {
 pub struct DueMessage {
     /// Outbox row.
     pub id: i64,
-    /// `template`, `text` or `ack`.
-    pub kind: String,
+    /// What it is.
+    pub kind: MessageKind,
     /// The request body without its recipient.
     pub payload: Value,
     /// Who it goes to.
@@ -92,7 +95,7 @@ struct NewMessage<'a> {
     dedupe_key: String,
     contact_id: i64,
     order_id: Option<i64>,
-    kind: &'a str,
+    kind: MessageKind,
     event: Option<&'a str>,
     payload: Value,
     preview: String,
@@ -299,9 +302,9 @@ async fn enqueue(
     now: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     let status = if message.failed.is_some() {
-        "failed"
+        OutboxStatus::Failed
     } else {
-        "queued"
+        OutboxStatus::Queued
     };
     let row = sqlx::query(
         "INSERT INTO outbox (dedupe_key, contact_id, order_id, kind, event, payload, preview, \
@@ -312,12 +315,12 @@ async fn enqueue(
     .bind(message.dedupe_key)
     .bind(message.contact_id)
     .bind(message.order_id)
-    .bind(message.kind)
+    .bind(message.kind.as_str())
     .bind(message.event)
     .bind(message.payload.to_string())
     .bind(message.preview)
     .bind(message.author)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now)
     .bind(message.failed)
     .fetch_optional(&mut *conn)
@@ -421,7 +424,7 @@ pub(crate) async fn enqueue_event(
             dedupe_key: format!("order:{order_id}:{}", event.as_str()),
             contact_id: contact.id,
             order_id: Some(order_id),
-            kind: "template",
+            kind: MessageKind::Template,
             event: Some(event.as_str()),
             payload,
             preview,
@@ -432,22 +435,6 @@ pub(crate) async fn enqueue_event(
     )
     .await?;
     Ok(())
-}
-
-/// The worker's ordering of outbound states: a status only ever moves to a later one.
-const FORWARD_FROM: [(&str, &str); 4] = [
-    ("sent", "'queued','sending','uncertain'"),
-    ("delivered", "'queued','sending','uncertain','sent'"),
-    ("read", "'queued','sending','uncertain','sent','delivered'"),
-    ("failed", "'queued','sending','uncertain','sent'"),
-];
-
-fn earlier_than(delivery: Delivery) -> &'static str {
-    FORWARD_FROM
-        .iter()
-        .find(|(to, _)| *to == delivery.as_str())
-        .map(|(_, from)| *from)
-        .unwrap_or("''")
 }
 
 /// What the outbox puts in `biz_opaque_callback_data`, which status webhooks echo back.
@@ -538,7 +525,7 @@ impl Db {
                         dedupe_key: format!("ack:{}", message.id),
                         contact_id: contact.id,
                         order_id: None,
-                        kind: "ack",
+                        kind: MessageKind::Ack,
                         event: None,
                         payload: payload::text(text),
                         preview: text.to_string(),
@@ -552,12 +539,15 @@ impl Db {
                 if !start {
                     // Revoking cancels what was waiting: nothing more goes out.
                     sqlx::query(
-                        "UPDATE outbox SET status = 'cancelled', error_detail = $1, updated_at = $2 \
-                         WHERE contact_id = $3 AND status = 'queued' AND kind <> 'ack'",
+                        "UPDATE outbox SET status = $1, error_detail = $2, updated_at = $3 \
+                         WHERE contact_id = $4 AND status = $5 AND kind <> $6",
                     )
+                    .bind(OutboxStatus::Cancelled.as_str())
                     .bind("the customer opted out (STOP)")
                     .bind(now)
                     .bind(contact.id)
+                    .bind(OutboxStatus::Queued.as_str())
+                    .bind(MessageKind::Ack.as_str())
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -572,7 +562,7 @@ impl Db {
     /// changed.
     pub async fn apply_status(&self, update: &StatusUpdate) -> Result<bool, sqlx::Error> {
         let now = now_ms();
-        let earlier = earlier_than(update.delivery);
+        let earlier = OutboxStatus::sql_list(&OutboxStatus::before(update.delivery.status()));
         let error_code = update.error.as_ref().map(|e| e.code);
         let error_detail = update.error.as_ref().map(|e| e.detail.clone());
         let outbox_id = update.callback.as_deref().and_then(outbox_id_of_callback);
@@ -583,7 +573,7 @@ impl Db {
              WHERE (wamid = $3 OR (id = $6 AND wamid IS NULL)) AND status IN ({earlier}) \
              RETURNING contact_id"
         ))
-        .bind(update.delivery.as_str())
+        .bind(update.delivery.status().as_str())
         .bind(now)
         .bind(&update.wamid)
         .bind(error_code)
@@ -630,7 +620,7 @@ impl Db {
                 dedupe_key: format!("reply:{key}"),
                 contact_id: contact.id,
                 order_id: Some(order_id),
-                kind: "text",
+                kind: MessageKind::Reply,
                 event: None,
                 payload: payload::text(text),
                 preview: text.to_string(),
@@ -687,11 +677,12 @@ impl Db {
             "SELECT o.id, o.kind, o.payload, o.attempts, c.id AS cid, c.wa_id, c.user_id, \
              c.consent, c.consent_pending_since, c.locale, c.window_until FROM outbox o \
              JOIN contacts c \
-             ON c.id = o.contact_id WHERE o.status = 'queued' AND o.next_attempt_at <= $1 \
+             ON c.id = o.contact_id WHERE o.status = $3 AND o.next_attempt_at <= $1 \
              ORDER BY o.id LIMIT $2",
         )
         .bind(now)
         .bind(limit)
+        .bind(OutboxStatus::Queued.as_str())
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -699,7 +690,7 @@ impl Db {
                 let payload: String = row.try_get("payload")?;
                 Ok(DueMessage {
                     id: row.try_get("id")?,
-                    kind: row.try_get("kind")?,
+                    kind: kind_of_row(row, "kind")?,
                     payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
                     attempts: row.try_get("attempts")?,
                     contact: Contact {
@@ -718,11 +709,13 @@ impl Db {
     /// Takes a queued message for sending; false when another worker took it first.
     pub async fn claim(&self, id: i64) -> Result<bool, sqlx::Error> {
         let claimed = sqlx::query(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
-             WHERE id = $2 AND status = 'queued'",
+            "UPDATE outbox SET status = $3, attempts = attempts + 1, updated_at = $1 \
+             WHERE id = $2 AND status = $4",
         )
         .bind(now_ms())
         .bind(id)
+        .bind(OutboxStatus::Sending.as_str())
+        .bind(OutboxStatus::Queued.as_str())
         .execute(&self.write)
         .await?;
         Ok(claimed.rows_affected() == 1)
@@ -730,11 +723,12 @@ impl Db {
 
     /// The API accepted the message. A status webhook may have come first; it is kept.
     pub async fn mark_accepted(&self, id: i64, wamid: &str) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        let earlier = OutboxStatus::sql_list(&OutboxStatus::before(OutboxStatus::Sent));
+        sqlx::query(&format!(
             "UPDATE outbox SET wamid = COALESCE(wamid, $1), status = CASE WHEN status IN \
-             ('sending', 'uncertain', 'queued') THEN 'sent' ELSE status END, updated_at = $2 \
-             WHERE id = $3",
-        )
+             ({earlier}) THEN '{}' ELSE status END, updated_at = $2 WHERE id = $3",
+            OutboxStatus::Sent.as_str()
+        ))
         .bind(wamid)
         .bind(now_ms())
         .bind(id)
@@ -752,14 +746,16 @@ impl Db {
         detail: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "UPDATE outbox SET status = 'queued', next_attempt_at = $1, error_code = $2, \
-             error_detail = $3, updated_at = $4 WHERE id = $5 AND status = 'sending'",
+            "UPDATE outbox SET status = $6, next_attempt_at = $1, error_code = $2, \
+             error_detail = $3, updated_at = $4 WHERE id = $5 AND status = $7",
         )
         .bind(at)
         .bind(code)
         .bind(detail)
         .bind(now_ms())
         .bind(id)
+        .bind(OutboxStatus::Queued.as_str())
+        .bind(OutboxStatus::Sending.as_str())
         .execute(&self.write)
         .await?;
         Ok(())
@@ -770,7 +766,7 @@ impl Db {
     pub async fn mark_ended(
         &self,
         id: i64,
-        status: &str,
+        status: OutboxStatus,
         code: Option<i64>,
         detail: &str,
     ) -> Result<(), sqlx::Error> {
@@ -778,13 +774,15 @@ impl Db {
         let mut tx = self.write.begin().await?;
         let ended = sqlx::query(
             "UPDATE outbox SET status = $1, error_code = $2, error_detail = $3, updated_at = $4 \
-             WHERE id = $5 AND status IN ('sending', 'queued') RETURNING contact_id",
+             WHERE id = $5 AND status IN ($6, $7) RETURNING contact_id",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(code)
         .bind(detail)
         .bind(now)
         .bind(id)
+        .bind(OutboxStatus::Sending.as_str())
+        .bind(OutboxStatus::Queued.as_str())
         .fetch_optional(&mut *tx)
         .await?;
         if let (Some(row), Some(WINDOW_CLOSED)) = (ended, code) {
@@ -798,12 +796,14 @@ impl Db {
     /// become `uncertain`; a status webhook naming them (by callback data) settles them.
     pub async fn settle_abandoned(&self, before: i64) -> Result<u64, sqlx::Error> {
         let settled = sqlx::query(
-            "UPDATE outbox SET status = 'uncertain', error_detail = $1, updated_at = $2 \
-             WHERE status = 'sending' AND updated_at < $3",
+            "UPDATE outbox SET status = $4, error_detail = $1, updated_at = $2 \
+             WHERE status = $5 AND updated_at < $3",
         )
         .bind("the server stopped while sending; it may not have arrived")
         .bind(now_ms())
         .bind(before)
+        .bind(OutboxStatus::Uncertain.as_str())
+        .bind(OutboxStatus::Sending.as_str())
         .execute(&self.write)
         .await?;
         Ok(settled.rows_affected())
@@ -811,14 +811,21 @@ impl Db {
 
     /// Puts an uncertain or failed message back in the queue (staff's "Send again").
     pub async fn requeue(&self, reference: &str, outbox_id: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE outbox SET status = 'queued', next_attempt_at = $1, attempts = 0, \
-             updated_at = $1 WHERE id = $2 AND status IN ('uncertain', 'failed') \
-             AND kind <> 'ack' AND payload <> 'null' AND order_id = (SELECT id FROM orders WHERE reference = $3)",
-        )
+        let again: Vec<_> = OutboxStatus::ALL
+            .into_iter()
+            .filter(|s| s.can_send_again())
+            .collect();
+        let done = sqlx::query(&format!(
+            "UPDATE outbox SET status = $4, next_attempt_at = $1, attempts = 0, \
+             updated_at = $1 WHERE id = $2 AND status IN ({}) AND kind <> $5 \
+             AND payload <> 'null' AND order_id = (SELECT id FROM orders WHERE reference = $3)",
+            OutboxStatus::sql_list(&again)
+        ))
         .bind(now_ms())
         .bind(outbox_id)
         .bind(reference)
+        .bind(OutboxStatus::Queued.as_str())
+        .bind(MessageKind::Ack.as_str())
         .execute(&self.write)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -879,12 +886,19 @@ impl Db {
                 (Some(code), Some(detail)) if code != 0 => Some(format!("{code}: {detail}")),
                 (_, detail) => detail,
             };
+            let status: String = row.try_get(2)?;
             items.push(ConversationItem {
                 outbox_id: Some(row.try_get(0)?),
                 outbound: true,
                 text: row.try_get(1)?,
-                status: row.try_get(2)?,
-                kind: row.try_get(3)?,
+                status: Some(OutboxStatus::parse(&status).ok_or_else(|| {
+                    sqlx::Error::ColumnDecode {
+                        index: "status".into(),
+                        source: format!("unknown outbox status '{status}'").into(),
+                    }
+                })?),
+                outbound_kind: Some(kind_of_row(row, "kind")?),
+                kind: String::new(),
                 author: row.try_get(4)?,
                 error,
                 at: row.try_get(7)?,
@@ -895,7 +909,8 @@ impl Db {
                 outbox_id: None,
                 outbound: false,
                 text: row.try_get(0)?,
-                status: String::new(),
+                status: None,
+                outbound_kind: None,
                 kind: row.try_get(1)?,
                 author: String::new(),
                 error: None,
@@ -906,6 +921,15 @@ impl Db {
         let skip = items.len().saturating_sub(200);
         Ok(items.into_iter().skip(skip).collect())
     }
+}
+
+/// An outbox row's kind; a name the server does not know is a decode error.
+fn kind_of_row(row: &sqlx::any::AnyRow, column: &str) -> Result<MessageKind, sqlx::Error> {
+    let name: String = row.try_get(column)?;
+    MessageKind::parse(&name).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.into(),
+        source: format!("unknown message kind '{name}'").into(),
+    })
 }
 
 /// An order's id and contact.

@@ -161,3 +161,58 @@ pub fn rfc3339(ms: i64) -> String {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// What each engine must write its own way; everything else in a migration is the same.
+    const ENGINE_WORDS: [(&str, &str); 3] = [
+        (
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        ),
+        ("(SQLite)", "(PostgreSQL)"),
+        ("(sqlite)", "(postgres)"),
+    ];
+
+    fn migrations(engine: &str) -> Vec<(String, String)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(engine);
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// A change made to one engine's copy of a migration and not the other's is a schema that
+    /// differs by engine: the same files, the same statements, but for the words each engine
+    /// must spell its own way.
+    #[test]
+    fn the_engines_migrations_differ_only_where_the_engines_must() {
+        let (sqlite, postgres) = (migrations("sqlite"), migrations("postgres"));
+        let names =
+            |files: &[(String, String)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&sqlite),
+            names(&postgres),
+            "the same migrations for both"
+        );
+        for ((name, lite), (_, pg)) in sqlite.iter().zip(&postgres) {
+            let as_postgres = ENGINE_WORDS
+                .iter()
+                .fold(lite.clone(), |text, (l, p)| text.replace(l, p));
+            for (n, (a, b)) in as_postgres.lines().zip(pg.lines()).enumerate() {
+                assert_eq!(a, b, "{name} line {}", n + 1);
+            }
+            assert_eq!(as_postgres.lines().count(), pg.lines().count(), "{name}");
+        }
+    }
+}

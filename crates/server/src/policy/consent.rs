@@ -5,6 +5,8 @@
 //! overrides a STOP. Only the contact's own messages (START, or writing after a web opt-in)
 //! make consent active.
 
+pub use super::outbox::MessageKind;
+
 /// Where a contact's consent stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Consent {
@@ -19,17 +21,6 @@ pub enum Consent {
     Active,
     /// The contact replied STOP: nothing but the acknowledgement, until they send START.
     Stopped,
-}
-
-/// What may be sent to a contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageKind {
-    /// An approved template: business-initiated, needs active consent.
-    Template,
-    /// Staff's free-form reply: inside the 24-hour window only.
-    Reply,
-    /// The acknowledgement of STOP or START: always.
-    Ack,
 }
 
 /// Why a message may not go to a contact.

@@ -6,7 +6,8 @@
 use super::admin::{order_page_with, DeskError, Staff};
 use crate::db::messaging::{Contact, ReplyError, WINDOW_MS};
 use crate::db::{now_ms, rfc3339};
-use crate::policy::consent::{Consent, MessageKind, Refusal};
+use crate::policy::consent::{Consent, Refusal};
+use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::whatsapp::templates::{Event, Param, Template};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -152,10 +153,14 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
             .map(|item| ItemView {
                 direction: if item.outbound { "out" } else { "in" },
                 retry_id: item.outbox_id.filter(|_| {
-                    item.kind != "ack" && (item.status == "failed" || item.status == "uncertain")
+                    item.outbound_kind != Some(MessageKind::Ack)
+                        && item.status.is_some_and(OutboxStatus::can_send_again)
                 }),
                 text: item.text,
-                status: item.status,
+                status: item
+                    .status
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
                 by: if item.outbound {
                     item.author
                 } else {

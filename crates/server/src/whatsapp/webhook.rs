@@ -63,13 +63,14 @@ pub enum Delivery {
 }
 
 impl Delivery {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
+    /// The outbox state it reports.
+    pub fn status(self) -> crate::policy::outbox::OutboxStatus {
+        use crate::policy::outbox::OutboxStatus;
         match self {
-            Self::Sent => "sent",
-            Self::Delivered => "delivered",
-            Self::Read => "read",
-            Self::Failed => "failed",
+            Self::Sent => OutboxStatus::Sent,
+            Self::Delivered => OutboxStatus::Delivered,
+            Self::Read => OutboxStatus::Read,
+            Self::Failed => OutboxStatus::Failed,
         }
     }
 }

@@ -10,7 +10,7 @@ use super::client::Outcome;
 use super::payload;
 use super::Messaging;
 use crate::db::{now_ms, Db};
-use crate::policy::consent::MessageKind;
+use crate::policy::outbox::OutboxStatus;
 use governor::{Quota, RateLimiter};
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
@@ -93,19 +93,17 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
             {
                 continue;
             }
-            let kind = match message.kind.as_str() {
-                "ack" => MessageKind::Ack,
-                "text" => MessageKind::Reply,
-                _ => MessageKind::Template,
-            };
-            let allowed =
-                message
-                    .contact
-                    .consent
-                    .may_receive(kind, message.contact.window_until, now);
+            let allowed = message.contact.consent.may_receive(
+                message.kind,
+                message.contact.window_until,
+                now,
+            );
             if let Err(refusal) = allowed {
                 let reason = format!("not sent: {refusal}");
-                if let Err(e) = db.mark_ended(message.id, "cancelled", None, &reason).await {
+                if let Err(e) = db
+                    .mark_ended(message.id, OutboxStatus::Cancelled, None, &reason)
+                    .await
+                {
                     tracing::error!(error = %e, "cancelling a message failed");
                 }
                 continue;
@@ -113,7 +111,10 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
             let Some(body) = payload::addressed(&message.payload, &message.contact, message.id)
             else {
                 let detail = "the contact has neither a phone number nor a user id";
-                if let Err(e) = db.mark_ended(message.id, "failed", None, detail).await {
+                if let Err(e) = db
+                    .mark_ended(message.id, OutboxStatus::Failed, None, detail)
+                    .await
+                {
                     tracing::error!(error = %e, "failing a message failed");
                 }
                 continue;
@@ -163,7 +164,7 @@ async fn settle(db: &Db, messaging: &Messaging, id: i64, attempt: u32, outcome: 
         }
         Outcome::Retry(error) | Outcome::Failed(error) => {
             tracing::warn!(id, code = error.code, detail = %error.detail, "message failed");
-            db.mark_ended(id, "failed", Some(error.code), &error.detail)
+            db.mark_ended(id, OutboxStatus::Failed, Some(error.code), &error.detail)
                 .await
         }
     };
