@@ -3,7 +3,7 @@
 //! second order.
 
 use crate::browser::error_text;
-use chatout_core::WireLine;
+use chatout_core::{ConflictReason, WireLine};
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -29,8 +29,8 @@ pub enum Reply {
     Registered(Registered),
     /// `409`: the cart must change; `items` are the server's corrected lines.
     Conflict {
-        /// `price_changed`, `out_of_stock` or `unknown_sku`.
-        error: String,
+        /// Why.
+        error: ConflictReason,
         /// Corrected lines.
         items: Vec<WireLine>,
     },
@@ -42,7 +42,7 @@ pub enum Reply {
 
 #[derive(Deserialize)]
 struct ConflictBody {
-    error: String,
+    error: ConflictReason,
     #[serde(default)]
     items: Vec<WireLine>,
 }

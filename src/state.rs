@@ -6,9 +6,9 @@ use crate::config::Config;
 use crate::embed::{analytics, events};
 use crate::storage;
 use chatout_core::{
-    fill, order_message, readdress, whatsapp_url, Cart, CartError, CheckoutInput, Consent,
-    FieldError, LineId, LineItem, NewItem, Order, OrderReference, PendingOrder, PhoneNumber,
-    URL_BUDGET,
+    fill, order_message, readdress, whatsapp_url, Cart, CartError, CheckoutInput, ConflictReason,
+    Consent, FieldError, LineId, LineItem, NewItem, Order, OrderReference, PendingOrder,
+    PhoneNumber, URL_BUDGET,
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -352,12 +352,12 @@ impl Store {
                     store.cart.update(|cart| {
                         cart.apply_corrections(&items);
                     });
-                    let text = match error.as_str() {
-                        "price_changed" => &labels.error_price_changed,
-                        "out_of_stock" => &labels.error_out_of_stock,
-                        _ => &labels.error_unknown_sku,
+                    let text = match error {
+                        ConflictReason::PriceChanged => &labels.error_price_changed,
+                        ConflictReason::OutOfStock => &labels.error_out_of_stock,
+                        ConflictReason::UnknownSku => &labels.error_unknown_sku,
                     };
-                    events::error(&error, text);
+                    events::error(error.as_str(), text);
                     store.submit.set(problem(text, false, false));
                     // Show the corrected cart before anything is sent again.
                     store.view.set(View::Cart);

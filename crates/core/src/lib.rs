@@ -85,4 +85,6 @@ pub use routing::{Agent, Agents, Routing, RoutingError};
 pub use status::OrderStatus;
 pub use summary::{render_compact_summary, render_summary};
 pub use whatsapp::{order_message, readdress, whatsapp_url, OrderMessage, URL_BUDGET};
-pub use wire::{OptionsObject, PendingOrder, WireConsent, WireCustomer, WireDelivery, WireLine};
+pub use wire::{
+    ConflictReason, OptionsObject, PendingOrder, WireConsent, WireCustomer, WireDelivery, WireLine,
+};

@@ -194,3 +194,47 @@ impl PendingOrder {
         }
     }
 }
+
+/// Why a server answered `409`: the cart must change before the order can be registered
+/// (CONTRACT.md section 5). The server sends it and the widget matches it: one list of names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictReason {
+    /// A unit price or the subtotal is not the catalog's.
+    PriceChanged,
+    /// Not enough stock; the corrected lines carry what is left.
+    OutOfStock,
+    /// A sku the catalog does not have.
+    UnknownSku,
+}
+
+impl ConflictReason {
+    /// The name on the wire (`price_changed`, `out_of_stock`, `unknown_sku`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PriceChanged => "price_changed",
+            Self::OutOfStock => "out_of_stock",
+            Self::UnknownSku => "unknown_sku",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_reasons_are_written_as_the_contract_names_them() {
+        for (reason, name) in [
+            (ConflictReason::PriceChanged, "price_changed"),
+            (ConflictReason::OutOfStock, "out_of_stock"),
+            (ConflictReason::UnknownSku, "unknown_sku"),
+        ] {
+            assert_eq!(reason.as_str(), name);
+            assert_eq!(serde_json::to_value(reason).unwrap(), name);
+            let read: ConflictReason = serde_json::from_value(name.into()).unwrap();
+            assert_eq!(read, reason);
+        }
+        assert!(serde_json::from_str::<ConflictReason>("\"sold_out\"").is_err());
+    }
+}

@@ -12,8 +12,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chatout_core::{
-    order_message, Cart, CheckoutInput, Consent, FieldProblem, Labels, Order, OrderReference,
-    PendingOrder, WireLine, URL_BUDGET,
+    order_message, Cart, CheckoutInput, ConflictReason, Consent, FieldProblem, Labels, Order,
+    OrderReference, PendingOrder, WireLine, URL_BUDGET,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -31,8 +31,8 @@ pub struct FieldIssue {
 pub enum ApiError {
     /// `422`: the request is wrong, field by field.
     Invalid(Vec<FieldIssue>),
-    /// `409`: the cart must change (`price_changed`, `out_of_stock`, `unknown_sku`).
-    Conflict(&'static str, Vec<WireLine>),
+    /// `409`: the cart must change.
+    Conflict(ConflictReason, Vec<WireLine>),
     /// `415`: the body is not declared as JSON.
     NotJson,
     /// `413`: the body is larger than an order can be.
@@ -67,7 +67,7 @@ impl IntoResponse for ApiError {
         }
         #[derive(Serialize)]
         struct Conflict<'a> {
-            error: &'static str,
+            error: ConflictReason,
             items: &'a [WireLine],
         }
         match self {
@@ -273,7 +273,7 @@ pub async fn create(
                         })
                     })
                     .collect();
-                return Err(ApiError::Conflict("out_of_stock", lines));
+                return Err(ApiError::Conflict(ConflictReason::OutOfStock, lines));
             }
             Err(InsertError::HoldLimit { held, until }) => {
                 let wait = until.saturating_sub(now_ms()).max(1000) / 1000;
@@ -460,13 +460,16 @@ fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, ApiErro
     }
     let corrected = || cart.lines().iter().map(WireLine::from).collect();
     if repriced.unknown_sku {
-        return Err(ApiError::Conflict("unknown_sku", corrected()));
+        return Err(ApiError::Conflict(ConflictReason::UnknownSku, corrected()));
     }
     let subtotal = cart
         .subtotal()
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     if repriced.price_changed || subtotal.minor_units() != request.subtotal {
-        return Err(ApiError::Conflict("price_changed", corrected()));
+        return Err(ApiError::Conflict(
+            ConflictReason::PriceChanged,
+            corrected(),
+        ));
     }
     let reference = OrderReference::parse(&request.reference)
         .unwrap_or_else(|_| OrderReference::from_random_bytes(rand::random()));
