@@ -68,10 +68,11 @@ impl PaymentPreference {
     }
 }
 
-/// A non-ASCII letter or digit of an internationalised address (`josé@café.fr`); never a
-/// symbol, space or control character.
+/// A character of an internationalised address (`josé@café.fr`): anything beyond ASCII but
+/// spaces and control characters. (Every ASCII symbol that markup is made of stays refused;
+/// telling Unicode letters from symbols would ship Unicode's tables in the widget.)
 fn is_intl_letter(c: char) -> bool {
-    !c.is_ascii() && c.is_alphanumeric()
+    !c.is_ascii() && !c.is_whitespace() && !c.is_control()
 }
 
 /// An email address, checked for shape only (the shop confirms in chat).
@@ -80,7 +81,7 @@ pub struct Email(String);
 
 impl Email {
     /// `local@domain`, at most 254 characters. The local part is RFC 5322's dot-atom (letters,
-    /// digits, ``!#$%&'*+/=?^_`{|}~-`` and dots between them; any non-ASCII letter too, as
+    /// digits, ``!#$%&'*+/=?^_`{|}~-`` and dots between them; non-ASCII characters too, as
     /// RFC 6531 allows); the domain is two or more labels of letters, digits and inner
     /// hyphens. Quoted local parts and address literals are refused: no shop needs them, and
     /// their `<`, `"` and `\` are what markup injection is made of.

@@ -86,21 +86,30 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
     }
 }
 
-/// Answers a connection over its address's cap with `503` and closes it, reading what the
-/// client sent meanwhile (briefly) so the answer is not lost to a reset.
+/// Answers a connection over its address's cap with `503` and closes it: after reading the
+/// request's head (a second at most), so that an HTTP client sees an answer to its request
+/// rather than an unasked-for one, and without reading a body.
 async fn refuse(mut stream: tokio::net::TcpStream, _permit: tokio::sync::OwnedSemaphorePermit) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
         Content-Type: application/json\r\nContent-Length: 82\r\nConnection: close\r\n\r\n\
         {\"error\":\"unavailable\",\"message\":\"too many connections from this address; retry\"}\n";
-    let refused = async {
-        stream.write_all(BUSY).await?;
-        stream.shutdown().await?;
-        let mut sink = [0u8; 4096];
-        while stream.read(&mut sink).await? > 0 {}
-        Ok::<_, std::io::Error>(())
+    let mut head = Vec::new();
+    let read_head = async {
+        let mut chunk = [0u8; 2048];
+        while head.len() < 16 * 1024 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&chunk[..n]),
+            }
+        }
     };
-    let _ = tokio::time::timeout(Duration::from_secs(1), refused).await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), read_head).await;
+    let answer = async {
+        stream.write_all(BUSY).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
 }
 
 /// One open connection counted against its address; the count drops with it.

@@ -131,6 +131,32 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Takes or renews the lease `name` for `holder` until `now + ttl_ms`: granted when nobody
+    /// holds it, `holder` does already, or the last holder's lease lapsed. One statement, so two
+    /// servers asking at once cannot both get it.
+    pub async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: i64,
+        ttl_ms: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let granted = sqlx::query(
+            "INSERT INTO leases (name, holder, until_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until_ms = excluded.until_ms \
+             WHERE leases.holder = excluded.holder OR leases.until_ms < $4 RETURNING holder",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(now.saturating_add(ttl_ms))
+        .bind(now)
+        .fetch_optional(&self.write)
+        .await?;
+        Ok(granted.is_some())
+    }
+}
+
 type Pending<'c> = Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
 
 /// Per-connection SQLite settings: durable at commit against a crash of the process

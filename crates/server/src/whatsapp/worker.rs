@@ -5,6 +5,10 @@
 //! A message is marked `sending` before its request and settled after the answer; a row left
 //! `sending` by a stopped server becomes `uncertain` and is never resent on its own (a
 //! status webhook naming it settles it), so nothing goes out twice.
+//!
+//! Several servers on one database send as one: a lease row makes one of them the sender at a
+//! time (renewed every 1.5 s, lapsing after 5 s), so the rate and the gaps hold in total, and
+//! when the sender stops another takes over within seconds.
 
 use super::client::Outcome;
 use super::payload;
@@ -24,6 +28,13 @@ const IN_FLIGHT: usize = 64;
 const POLL: Duration = Duration::from_millis(250);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
+/// The lease that makes one server at a time the sender, so several servers on one database
+/// keep the number's rate and each contact's gap together.
+const SENDER_LEASE: &str = "outbox_sender";
+/// How long the lease lasts unless renewed: a stopped sender is replaced within this.
+const SENDER_LEASE_FOR: Duration = Duration::from_secs(5);
+/// How often the sender renews it, and the others ask for it.
+const SENDER_LEASE_EVERY: Duration = Duration::from_millis(1500);
 
 /// The delay before retry number `attempt` (1 = the first retry): `base · 2^(attempt-1)`,
 /// capped, with "equal jitter" (half fixed, half random) so retries of many messages spread.
@@ -47,8 +58,34 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
     let mut sends: JoinSet<()> = JoinSet::new();
     let mut last_sent: HashMap<i64, Instant> = HashMap::new();
     let mut housekeeping = Instant::now() - Duration::from_secs(3600);
+    let me = format!(
+        "{}-{}",
+        std::process::id(),
+        &crate::auth::random_token()[..16]
+    );
+    let lease_ms = i64::try_from(SENDER_LEASE_FOR.as_millis()).unwrap_or(i64::MAX);
+    let (mut sender, mut ask_at) = (false, Instant::now());
     loop {
         while sends.try_join_next().is_some() {}
+        if Instant::now() >= ask_at {
+            let granted = db.take_lease(SENDER_LEASE, &me, now_ms(), lease_ms).await;
+            let now_sender = granted.as_ref().is_ok_and(|granted| *granted);
+            if let Err(e) = granted {
+                tracing::error!(error = %e, "renewing the outbox lease failed");
+            }
+            match (sender, now_sender) {
+                (false, true) => tracing::info!("this server sends the outbox now"),
+                (true, false) => tracing::info!("another server sends the outbox now"),
+                _ => {}
+            }
+            sender = now_sender;
+            ask_at = Instant::now() + SENDER_LEASE_EVERY;
+        }
+        if !sender {
+            // Another server sends; wait for the lease to come free.
+            tokio::time::sleep_until(ask_at.into()).await;
+            continue;
+        }
         if housekeeping.elapsed() >= Duration::from_secs(5) {
             housekeeping = Instant::now();
             let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
@@ -83,6 +120,9 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
         let mut started = 0;
         let mut contacts = HashSet::new();
         for message in due {
+            if Instant::now() >= ask_at {
+                break; // renew the lease before sending on
+            }
             // Oldest first, one per contact per round, and not within the gap.
             if !contacts.insert(message.contact.id) {
                 continue;
@@ -144,7 +184,7 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
         if started == 0 {
             tokio::select! {
                 _ = messaging.wake.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
+                _ = tokio::time::sleep(POLL.min(ask_at.saturating_duration_since(Instant::now()))) => {}
                 Some(_) = sends.join_next(), if !sends.is_empty() => {}
             }
         }

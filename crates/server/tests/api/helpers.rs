@@ -43,12 +43,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_with(backend, |_| {}).await
 }
 
-/// [`spawn_app`] with settings changed by `adjust` first.
-pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+/// A fresh database for `backend`: its URL, and what removes it when dropped.
+pub async fn fresh_database(backend: Backend) -> (String, Cleanup) {
     let suffix = rand_suffix();
     let dir = std::env::temp_dir().join(format!("chatout-test-{suffix}"));
     std::fs::create_dir_all(&dir).unwrap();
-    let (database_url, cleanup) = match backend {
+    match backend {
         Backend::Sqlite => (
             format!("sqlite://{}", dir.join("orders.db").display()),
             Cleanup::Dir(dir),
@@ -68,7 +68,12 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) ->
                 Cleanup::Database { admin, name, dir },
             )
         }
-    };
+    }
+}
+
+/// [`spawn_app`] with settings changed by `adjust` first.
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (database_url, cleanup) = fresh_database(backend).await;
     let mut settings = Settings::from_lookup(|_| None).expect("the defaults are valid");
     settings.addr = "127.0.0.1:0".into();
     settings.database_url = database_url;

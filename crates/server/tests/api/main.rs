@@ -32,6 +32,8 @@ mod hardening;
 mod helpers;
 mod messaging;
 mod metrics;
+mod multi_server;
 mod orders;
+mod process;
 mod sign_in_memory;
 mod site;

@@ -5,81 +5,9 @@
 //! sign-ins from 60 loopback addresses are sent at it, and its resident memory is read from
 //! `/proc` before, during and after. The figures are printed (`cargo xtask test` shows them).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use crate::helpers::{fresh_database, Backend};
+use crate::process::ServerProcess;
 use std::time::{Duration, Instant};
-
-/// The server as a child process, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempdir::Dir,
-}
-
-mod tempdir {
-    /// A directory removed when dropped.
-    pub struct Dir(pub std::path::PathBuf);
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-impl Server {
-    fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!("chatout-memory-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chatout-server"))
-            .env("CHATOUT_ADDR", "127.0.0.1:0")
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}", dir.join("m.db").display()),
-            )
-            .env("CHATOUT_ADMIN_PASSWORD", "correct horse")
-            .env("CHATOUT_WIDGET_DIR", dir.join("none"))
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chatout-server starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                line.strip_prefix("chatout-server listening on ")
-                    .map(str::to_string)
-            })
-            .expect("the server prints its address");
-        // Keep reading: a closed pipe would make the server's next println! fail.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self {
-            child,
-            base,
-            _dir: tempdir::Dir(dir),
-        }
-    }
-
-    /// Resident memory in MiB, from /proc.
-    fn resident_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let kib: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS in /proc/<pid>/status");
-        kib / 1024.0
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// One wrong sign-in from `ip`, as a browser makes it: the form, then the post. The username
 /// is one nobody has, so no account lock stops the check (unknown names are checked against
@@ -111,7 +39,8 @@ async fn wrong_sign_in(base: String, ip: String) -> u16 {
 
 #[tokio::test]
 async fn a_burst_of_wrong_sign_ins_leaves_memory_where_it_was() {
-    let server = Server::start();
+    let (database_url, _cleanup) = fresh_database(Backend::Sqlite).await;
+    let server = ServerProcess::start(&database_url, &[]);
     // Warm up: the first checks allocate what every later one reuses.
     for n in 0..3 {
         wrong_sign_in(server.base.clone(), format!("127.0.4.{n}")).await;
