@@ -42,7 +42,7 @@ pub enum Reply {
 
 #[derive(Deserialize)]
 struct ConflictBody {
-    error: ConflictReason,
+    error: String,
     #[serde(default)]
     items: Vec<WireLine>,
 }
@@ -62,9 +62,12 @@ pub fn classify(status: u16, text: &str) -> Reply {
             .map(Reply::Registered)
             .unwrap_or_else(|e| Reply::Unavailable(format!("unreadable answer: {e}"))),
         409 => match crate::json::from_str::<ConflictBody>(text) {
-            Ok(body) => Reply::Conflict {
-                error: body.error,
-                items: body.items,
+            Ok(body) => match ConflictReason::parse(&body.error) {
+                Some(error) => Reply::Conflict {
+                    error,
+                    items: body.items,
+                },
+                None => Reply::Refused(format!("HTTP 409: {text}")),
             },
             Err(e) => Reply::Unavailable(format!("unreadable 409: {e}")),
         },

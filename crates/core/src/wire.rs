@@ -209,6 +209,14 @@ pub enum ConflictReason {
 }
 
 impl ConflictReason {
+    /// Every reason.
+    pub const ALL: [Self; 3] = [Self::PriceChanged, Self::OutOfStock, Self::UnknownSku];
+
+    /// Reads a name on the wire (without serde's visitor, which would weigh on the widget).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.as_str() == name)
+    }
+
     /// The name on the wire (`price_changed`, `out_of_stock`, `unknown_sku`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -233,8 +241,9 @@ mod tests {
             assert_eq!(reason.as_str(), name);
             assert_eq!(serde_json::to_value(reason).unwrap(), name);
             let read: ConflictReason = serde_json::from_value(name.into()).unwrap();
-            assert_eq!(read, reason);
+            assert_eq!((read, ConflictReason::parse(name)), (reason, Some(reason)));
         }
         assert!(serde_json::from_str::<ConflictReason>("\"sold_out\"").is_err());
+        assert_eq!(ConflictReason::parse("sold_out"), None);
     }
 }
