@@ -30,4 +30,12 @@ if ! as_postgres psql -p "$port" -qtAc "SELECT 1 FROM pg_roles WHERE rolname = '
   say "creating role chatout_test"
   as_postgres psql -p "$port" -qc "CREATE ROLE chatout_test LOGIN CREATEDB PASSWORD 'chatout_test'" >&2
 fi
+# A test that ends while its pool is still opening a connection leaves a backend waiting for
+# the startup packet, and DROP DATABASE waits for such backends: up to authentication_timeout
+# (60 s by default) per test database. Tests connect on loopback, so 5 s is plenty.
+if [ "$(as_postgres psql -p "$port" -qtAc "SHOW authentication_timeout")" != "5s" ]; then
+  say "setting authentication_timeout to 5s"
+  as_postgres psql -p "$port" -qc "ALTER SYSTEM SET authentication_timeout = '5s'" >&2
+  as_postgres psql -p "$port" -qc "SELECT pg_reload_conf()" >&2
+fi
 echo "postgres://chatout_test:chatout_test@127.0.0.1:$port/postgres"
