@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod client;
 pub mod db;
+pub mod desk;
 pub mod policy;
 pub mod routes;
 pub mod serve;

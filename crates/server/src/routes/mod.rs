@@ -1,7 +1,5 @@
 //! HTTP routes (CONTRACT.md section 6).
 
-pub mod admin;
-mod conversation;
 pub mod limit;
 pub mod metrics;
 mod orders;
@@ -45,7 +43,7 @@ pub fn router(state: AppState) -> Router {
         .layer(cors);
     Router::new()
         .merge(api)
-        .merge(admin::routes(&state))
+        .merge(crate::desk::routes(&state))
         .merge(webhooks::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics::metrics))

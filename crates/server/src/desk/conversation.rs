@@ -3,7 +3,10 @@
 //! (inside the window only) and "Send again" for a message that failed or may not have
 //! arrived.
 
-use super::admin::{order_page_with, DeskError, Staff};
+use super::error::DeskError;
+use super::notice::Notice;
+use super::order::order_page_with;
+use super::session::Staff;
 use crate::db::messaging::{Contact, ReplyError, WINDOW_MS};
 use crate::db::{now_ms, rfc3339};
 use crate::policy::consent::{Consent, Refusal};
@@ -232,7 +235,7 @@ async fn reply(
 ) -> Result<Response, DeskError> {
     staff.check(&form.csrf)?;
     if state.messaging.is_none() {
-        return Ok(order_page_with(&reference, "messaging-off").into_response());
+        return Ok(order_page_with(&reference, Notice::MessagingOff).into_response());
     }
     let key = if form.key.len() == 64 && form.key.chars().all(|c| c.is_ascii_hexdigit()) {
         form.key
@@ -246,11 +249,11 @@ async fn reply(
     {
         Ok(()) => {
             state.wake_outbox();
-            "replied"
+            Notice::Replied
         }
-        Err(ReplyError::NoContact | ReplyError::NoConsent) => "reply-consent",
-        Err(ReplyError::WindowClosed) => "reply-window",
-        Err(ReplyError::BadText) => "reply-empty",
+        Err(ReplyError::NoContact | ReplyError::NoConsent) => Notice::ReplyConsent,
+        Err(ReplyError::WindowClosed) => Notice::ReplyWindow,
+        Err(ReplyError::BadText) => Notice::ReplyEmpty,
         Err(ReplyError::Db(e)) => return Err(e.into()),
     };
     Ok(order_page_with(&reference, notice).into_response())
@@ -271,28 +274,9 @@ async fn retry(
     staff.check(&form.csrf)?;
     let notice = if state.db.requeue(&reference, id).await? {
         state.wake_outbox();
-        "requeued"
+        Notice::Requeued
     } else {
-        "illegal"
+        Notice::Illegal
     };
     Ok(order_page_with(&reference, notice).into_response())
-}
-
-/// The desk's words for this module's notice codes.
-pub fn notice_text(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "replied" => "Reply queued; its state shows below.",
-        "reply-window" => {
-            "Not sent: more than 24 hours since the customer last wrote. Only templates can be sent."
-        }
-        "reply-consent" => "Not sent: the customer replied STOP, or has never written to the shop.",
-        "reply-empty" => "Not sent: a reply has 1 to 4096 characters.",
-        "requeued" => "Queued to be sent again.",
-        "messaging-off" => "WhatsApp messaging is off on this server.",
-        "bad-tracking" => "Not changed: the tracking link must start with https:// or http://.",
-        "tracking-required" => {
-            "Not changed: the customer's shipping update on WhatsApp needs the tracking link."
-        }
-        _ => return None,
-    })
 }

@@ -1,0 +1,68 @@
+//! A desk page that failed: shown as a page, never as a stack trace.
+
+use super::layout::render;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// A desk page failed: shown as a page, never as a stack trace.
+pub enum DeskError {
+    /// Not signed in: to the sign-in page.
+    SignIn,
+    /// A form without the session's token (forged or stale).
+    Csrf,
+    /// No such order.
+    NotFound,
+    /// Something broke on our side (logged).
+    Internal(String),
+}
+
+impl From<sqlx::Error> for DeskError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for DeskError {
+    fn into_response(self) -> Response {
+        let (status, heading, detail) = match self {
+            Self::SignIn => return Redirect::to("/admin/login").into_response(),
+            Self::Csrf => (
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "Go back, reload the page and try again.",
+            ),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "No such order",
+                "The reference may be mistyped.",
+            ),
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "desk page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Nothing was changed. Please try again in a moment.",
+                )
+            }
+        };
+        let page = ErrorPage {
+            shop: String::new(),
+            user: None,
+            csrf: String::new(),
+            heading,
+            detail,
+        };
+        (status, render(&page)).into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    shop: String,
+    user: Option<String>,
+    csrf: String,
+    heading: &'static str,
+    detail: &'static str,
+}

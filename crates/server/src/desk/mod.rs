@@ -1,0 +1,80 @@
+//! `/admin`: the staff order desk. Server-rendered with askama, which HTML-escapes every
+//! value, so a hostile name or note shows as text. Sign-in with argon2 hashes; the session
+//! cookie is HttpOnly and SameSite=Strict; every form carries the session's CSRF token.
+//!
+//! One file a page (`orders`, `order`, `staff`, `conversation`), with what they share:
+//! `session` (who is signed in, cookies, CSRF, sign-in and out), `error`, `notice` and
+//! `layout`.
+
+mod conversation;
+mod error;
+mod layout;
+mod notice;
+mod order;
+mod orders;
+pub mod session;
+mod staff;
+
+pub use error::DeskError;
+pub use orders::LATE_AFTER_MS;
+pub use session::{Staff, SESSION_COOKIE};
+
+use crate::routes::limit;
+use crate::AppState;
+use axum::handler::Handler;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The desk's routes.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let limited = axum::middleware::from_fn_with_state(state.sign_in_limit.clone(), limit::enforce);
+    Router::new()
+        .route("/admin", get(orders::page))
+        .route(
+            "/admin/login",
+            get(session::login_page).post(session::login.layer(limited)),
+        )
+        .route("/admin/logout", post(session::logout))
+        .route("/admin/orders/{reference}", get(order::page))
+        .route(
+            "/admin/orders/{reference}/status",
+            post(order::change_status),
+        )
+        .route("/admin/orders/{reference}/assign", post(order::assign))
+        .route("/admin/staff", get(staff::page).post(staff::add))
+        .route("/admin/desk.css", get(stylesheet))
+        .merge(conversation::routes())
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// No framing, no scripts, nothing cached, forms only to ourselves.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../templates/desk.css"),
+    )
+}

@@ -1,0 +1,153 @@
+//! What a desk page says after a change: chosen by a code in the link (`?notice=…`), so a link
+//! can only pick one of these texts, never put words of its own on the page.
+
+use crate::auth::MIN_PASSWORD;
+use chatout_core::OrderStatus;
+use serde::Deserialize;
+
+/// The `?notice=` of a page.
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    /// The code.
+    pub notice: Option<String>,
+}
+
+impl NoticeQuery {
+    /// The notice it names, if it names one.
+    pub fn notice(&self) -> Option<Notice> {
+        self.notice.as_deref().and_then(Notice::parse)
+    }
+}
+
+/// Every notice the desk shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// The order moved to this status.
+    Marked(OrderStatus),
+    /// Who responds was saved.
+    Assigned,
+    /// The lifecycle does not allow that move.
+    Illegal,
+    /// The order's hold lapsed and its stock is gone.
+    OutOfStock,
+    /// A reply was queued.
+    Replied,
+    /// No reply: the 24-hour window is closed.
+    ReplyWindow,
+    /// No reply: STOP, or the customer never wrote.
+    ReplyConsent,
+    /// No reply: empty or too long.
+    ReplyEmpty,
+    /// A message was queued again.
+    Requeued,
+    /// Messaging is off on this server.
+    MessagingOff,
+    /// The tracking link is not a web address.
+    BadTracking,
+    /// The shipping template needs a tracking link.
+    TrackingRequired,
+    /// A staff account was added.
+    StaffAdded,
+    /// The username is taken.
+    UsernameTaken,
+    /// The username or password does not meet the rules.
+    StaffInvalid,
+}
+
+impl Notice {
+    const FIXED: [(Self, &'static str); 14] = [
+        (Self::Assigned, "assigned"),
+        (Self::Illegal, "illegal"),
+        (Self::OutOfStock, "out-of-stock"),
+        (Self::Replied, "replied"),
+        (Self::ReplyWindow, "reply-window"),
+        (Self::ReplyConsent, "reply-consent"),
+        (Self::ReplyEmpty, "reply-empty"),
+        (Self::Requeued, "requeued"),
+        (Self::MessagingOff, "messaging-off"),
+        (Self::BadTracking, "bad-tracking"),
+        (Self::TrackingRequired, "tracking-required"),
+        (Self::StaffAdded, "added"),
+        (Self::UsernameTaken, "taken"),
+        (Self::StaffInvalid, "invalid"),
+    ];
+
+    /// The code in the link.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Marked(status) => status.as_str(),
+            other => Self::FIXED
+                .iter()
+                .find(|(notice, _)| *notice == other)
+                .map_or("", |(_, code)| code),
+        }
+    }
+
+    /// The notice a code names.
+    pub fn parse(code: &str) -> Option<Self> {
+        OrderStatus::parse(code).map(Self::Marked).or_else(|| {
+            Self::FIXED
+                .iter()
+                .find(|(_, c)| *c == code)
+                .map(|(notice, _)| *notice)
+        })
+    }
+
+    /// What the page says.
+    pub fn text(self) -> String {
+        match self {
+            Self::Marked(status) => format!("Marked {}.", status.as_str()),
+            Self::Assigned => "Saved who responds.".into(),
+            Self::Illegal => {
+                "That change is not allowed from the order's current status; nothing was changed."
+                    .into()
+            }
+            Self::OutOfStock => "Not confirmed: nobody confirmed this order while it held its \
+                 stock, and its products are no longer all available. Cancel it, or agree a \
+                 change with the customer."
+                .into(),
+            Self::Replied => "Reply queued; its state shows below.".into(),
+            Self::ReplyWindow => "Not sent: more than 24 hours since the customer last wrote. \
+                 Only templates can be sent."
+                .into(),
+            Self::ReplyConsent => {
+                "Not sent: the customer replied STOP, or has never written to the shop.".into()
+            }
+            Self::ReplyEmpty => "Not sent: a reply has 1 to 4096 characters.".into(),
+            Self::Requeued => "Queued to be sent again.".into(),
+            Self::MessagingOff => "WhatsApp messaging is off on this server.".into(),
+            Self::BadTracking => {
+                "Not changed: the tracking link must start with https:// or http://.".into()
+            }
+            Self::TrackingRequired => {
+                "Not changed: the customer's shipping update on WhatsApp needs the tracking link."
+                    .into()
+            }
+            Self::StaffAdded => "Account added.".into(),
+            Self::UsernameTaken => "That username is taken.".into(),
+            Self::StaffInvalid => format!(
+                "Usernames are 1 to 40 of a-z, 0-9, '.', '_' and '-'; passwords at least \
+                 {MIN_PASSWORD} characters."
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_names_its_notice_and_nothing_else_names_one() {
+        let all = Notice::FIXED
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(OrderStatus::ALL.iter().map(|s| Notice::Marked(*s)));
+        for notice in all {
+            assert_eq!(Notice::parse(notice.code()), Some(notice), "{notice:?}");
+            assert!(!notice.text().is_empty());
+        }
+        assert_eq!(Notice::parse("<script>"), None);
+        assert_eq!(Notice::parse(""), None);
+    }
+}

@@ -1,0 +1,307 @@
+//! One order: its lines, customer, consent and stock, its history, the buttons for each next
+//! status, who responds, and (with messaging on) the conversation.
+
+use super::error::DeskError;
+use super::layout::{money, render};
+use super::notice::{Notice, NoticeQuery};
+use super::session::Staff;
+use crate::db::desk::OrderDetail;
+use crate::db::orders::TransitionError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chatout_core::{whatsapp_url, OrderStatus, PhoneNumber, WireLine};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Deserialize;
+
+struct LineView {
+    quantity: i64,
+    name: String,
+    options: String,
+    sku: String,
+    total: String,
+}
+
+struct EventView {
+    at: String,
+    change: String,
+    actor: String,
+}
+
+struct OrderView {
+    reference: String,
+    status: &'static str,
+    next: Vec<&'static str>,
+    chat_url: Option<String>,
+    lines: Vec<LineView>,
+    total: String,
+    customer: String,
+    phone: String,
+    email: Option<String>,
+    delivery: String,
+    address: Option<String>,
+    payment: String,
+    note: Option<String>,
+    consent: String,
+    stock: String,
+    page: String,
+    locale: String,
+    created: String,
+    expires: String,
+    message: String,
+    events: Vec<EventView>,
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    shop: String,
+    user: Option<String>,
+    csrf: String,
+    notice: Option<String>,
+    o: OrderView,
+    staff: Vec<(String, bool)>,
+    wa: super::conversation::ConversationView,
+}
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Query(query): Query<NoticeQuery>,
+) -> Result<Response, DeskError> {
+    let detail = state
+        .db
+        .order_detail(&reference)
+        .await?
+        .ok_or(DeskError::NotFound)?;
+    let names = state.db.staff_names().await?;
+    let assigned = detail.row.assigned_to.clone();
+    let wa = super::conversation::view(&state, &reference).await?;
+    let page = OrderPage {
+        wa,
+        shop: state.catalog.shop.name.clone(),
+        user: Some(staff.0.username),
+        csrf: staff.0.csrf_token,
+        notice: query.notice().map(Notice::text),
+        staff: names
+            .into_iter()
+            .map(|n| {
+                let selected = assigned.as_deref() == Some(n.as_str());
+                (n, selected)
+            })
+            .collect(),
+        o: order_view(&state, detail),
+    };
+    Ok(render(&page))
+}
+
+fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
+    let shop = &state.catalog.shop;
+    let currency = d.row.currency.clone();
+    let chat_url = d
+        .customer_phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse(p, None).ok())
+        .map(|phone| {
+            whatsapp_url(
+                &phone,
+                &format!(
+                    "Hi {}, about your order {} at {}:",
+                    d.row.customer_name, d.row.reference, shop.name
+                ),
+            )
+        });
+    let label = |id: &str, pairs: &[(String, String)]| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == id)
+            .map_or_else(|| id.to_string(), |(_, v)| format!("{v} ({id})"))
+    };
+    OrderView {
+        reference: d.row.reference,
+        status: d.row.status.as_str(),
+        next: d
+            .row
+            .status
+            .next()
+            .iter()
+            .filter(|s| **s != OrderStatus::Expired)
+            .map(|s| s.as_str())
+            .collect(),
+        chat_url,
+        lines: d.lines.iter().map(|l| line_view(l, &currency)).collect(),
+        total: money(d.row.subtotal, &currency),
+        customer: d.row.customer_name,
+        phone: d.customer_phone.unwrap_or_default(),
+        email: d.customer_email,
+        delivery: d.delivery_method,
+        address: d.delivery_address,
+        payment: label(&d.payment, &shop.payment_labels),
+        note: d.note,
+        consent: match (d.consent_text, d.consent_at) {
+            (Some(text), Some(at)) => match d.consent_client_at {
+                Some(client) => {
+                    format!("ticked, received at {at} (the browser said {client}): “{text}”")
+                }
+                None => format!("ticked, received at {at}: “{text}”"),
+            },
+            _ => "no".into(),
+        },
+        stock: match (d.row.status, d.stock_held, d.hold_until) {
+            (OrderStatus::Pending, true, Some(until)) => format!(
+                "held until {} unless confirmed sooner; then held until the order ends",
+                crate::db::rfc3339(until)
+            ),
+            (OrderStatus::Pending, false, Some(until)) => format!(
+                "given back at {}: nobody confirmed the order while it held its stock. \
+                 Confirming takes it again if it is still available.",
+                crate::db::rfc3339(until)
+            ),
+            (_, true, _) => "held".into(),
+            (_, false, _) => "given back".into(),
+        },
+        page: d.page,
+        locale: d.locale,
+        created: crate::db::rfc3339(d.row.created_at),
+        expires: crate::db::rfc3339(d.expires_at),
+        message: d.message,
+        events: d
+            .events
+            .into_iter()
+            .map(|e| EventView {
+                at: crate::db::rfc3339(e.at),
+                change: match e.from {
+                    Some(from) => format!("{} → {}", from.as_str(), e.to.as_str()),
+                    None => format!("created {}", e.to.as_str()),
+                },
+                actor: e.actor,
+            })
+            .collect(),
+    }
+}
+
+fn line_view(line: &WireLine, currency: &str) -> LineView {
+    LineView {
+        quantity: line.quantity,
+        name: line.name.clone(),
+        options: line
+            .options
+            .0
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        sku: line.sku.clone(),
+        total: money(line.unit_price.saturating_mul(line.quantity), currency),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct StatusForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    to: String,
+    /// Given with "Mark fulfilled": the carrier's tracking page.
+    #[serde(default)]
+    tracking_url: String,
+}
+
+pub(super) async fn change_status(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    let back = |notice: Notice| order_page_with(&reference, notice);
+    let Some(to) = OrderStatus::parse(&form.to) else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, back(Notice::Illegal)).into_response());
+    };
+    let tracking = form.tracking_url.trim();
+    if to == OrderStatus::Fulfilled
+        && tracking.is_empty()
+        && super::conversation::tracking_required(&state, &reference).await?
+    {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            back(Notice::TrackingRequired),
+        )
+            .into_response());
+    }
+    let tracking_url = (to == OrderStatus::Fulfilled && !tracking.is_empty()).then_some(tracking);
+    if let Some(url) = tracking_url {
+        let url_like = (url.starts_with("https://") || url.starts_with("http://"))
+            && url.len() <= 2000
+            && !url.chars().any(char::is_whitespace);
+        if !url_like {
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, back(Notice::BadTracking)).into_response(),
+            );
+        }
+    }
+    match state
+        .db
+        .transition(
+            &reference,
+            to,
+            &staff.0.username,
+            state.templates(),
+            tracking_url,
+        )
+        .await
+    {
+        Ok(_) => Ok(back(Notice::Marked(to)).into_response()),
+        Err(TransitionError::NotFound) => Err(DeskError::NotFound),
+        Err(TransitionError::Illegal { .. }) => {
+            Ok((StatusCode::CONFLICT, back(Notice::Illegal)).into_response())
+        }
+        Err(TransitionError::OutOfStock(_)) => {
+            Ok((StatusCode::CONFLICT, back(Notice::OutOfStock)).into_response())
+        }
+        Err(TransitionError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    assigned_to: String,
+}
+
+pub(super) async fn assign(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    let who = form.assigned_to.trim();
+    let who = if who.is_empty() {
+        None
+    } else if state.db.staff_names().await?.iter().any(|n| n == who) {
+        Some(who)
+    } else {
+        return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
+    };
+    if !state.db.assign(&reference, who).await? {
+        return Err(DeskError::NotFound);
+    }
+    Ok(order_page_with(&reference, Notice::Assigned).into_response())
+}
+
+/// Back to an order's page, with a notice.
+pub(super) fn order_page_with(reference: &str, notice: Notice) -> Redirect {
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-');
+    Redirect::to(&format!(
+        "/admin/orders/{}?notice={}",
+        utf8_percent_encode(reference, SEGMENT),
+        notice.code()
+    ))
+}

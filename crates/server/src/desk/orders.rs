@@ -1,0 +1,138 @@
+//! The order list: counts per status, the figures, and the orders waiting longest.
+
+use super::error::DeskError;
+use super::layout::{duration, money, render};
+use super::session::Staff;
+use crate::db::desk::{Figures, OrderRow};
+use crate::db::now_ms;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chatout_core::OrderStatus;
+use serde::Deserialize;
+
+/// A pending order older than this is highlighted as waiting for an answer.
+pub const LATE_AFTER_MS: i64 = 60 * 60 * 1000;
+/// Most orders one list page shows.
+const LIST_LIMIT: i64 = 500;
+
+/// One status tab.
+struct Tab {
+    status: &'static str,
+    count: i64,
+}
+
+/// The figures, written for people.
+struct FigureView {
+    created: i64,
+    conversion: String,
+    response: String,
+    within_hour: String,
+}
+
+impl FigureView {
+    fn new(figures: &Figures) -> Self {
+        let within_hour = figures
+            .response_buckets
+            .iter()
+            .find(|(bound, _)| *bound == 3600)
+            .map_or(0, |(_, n)| *n);
+        let share = |n: i64, of: i64| {
+            if of == 0 {
+                "–".to_string()
+            } else {
+                format!("{:.0}%", n as f64 * 100.0 / of as f64)
+            }
+        };
+        Self {
+            created: figures.created,
+            conversion: share(figures.confirmed, figures.created),
+            response: if figures.confirmed == 0 {
+                "–".into()
+            } else {
+                duration((figures.response_sum_seconds * 1000.0 / figures.confirmed as f64) as i64)
+            },
+            within_hour: share(within_hour, figures.confirmed),
+        }
+    }
+}
+
+struct RowView {
+    reference: String,
+    status: &'static str,
+    customer: String,
+    total: String,
+    age: String,
+    late: bool,
+    assigned_to: String,
+}
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+struct OrdersPage {
+    shop: String,
+    user: Option<String>,
+    csrf: String,
+    figures: FigureView,
+    tabs: Vec<Tab>,
+    filter: String,
+    rows: Vec<RowView>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct ListQuery {
+    status: Option<String>,
+}
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, DeskError> {
+    let filter = query.status.as_deref().and_then(OrderStatus::parse);
+    let now = now_ms();
+    let figures = state.db.figures().await?;
+    let rows = state
+        .db
+        .list_orders(filter, LIST_LIMIT)
+        .await?
+        .into_iter()
+        .map(|row| row_view(row, now))
+        .collect();
+    let page = OrdersPage {
+        shop: state.catalog.shop.name.clone(),
+        user: Some(staff.0.username),
+        csrf: staff.0.csrf_token,
+        figures: FigureView::new(&figures),
+        tabs: figures
+            .by_status
+            .iter()
+            .map(|(status, count)| Tab {
+                status: status.as_str(),
+                count: *count,
+            })
+            .collect(),
+        filter: filter.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        rows,
+    };
+    Ok(render(&page))
+}
+
+fn row_view(row: OrderRow, now: i64) -> RowView {
+    let waiting = now - row.created_at;
+    let pending = row.status == OrderStatus::Pending;
+    RowView {
+        total: money(row.subtotal, &row.currency),
+        age: if pending {
+            duration(waiting)
+        } else {
+            crate::db::rfc3339(row.created_at)
+        },
+        late: pending && waiting > LATE_AFTER_MS,
+        reference: row.reference,
+        status: row.status.as_str(),
+        customer: row.customer_name,
+        assigned_to: row.assigned_to.unwrap_or_default(),
+    }
+}

@@ -1,0 +1,228 @@
+//! Who is signed in: the session cookie and its CSRF token, the signed sign-in form, and
+//! signing in and out (with the per-address and per-account limits and the bounded password
+//! checks of [`crate::auth`]).
+
+use super::error::DeskError;
+use super::layout::render;
+use crate::auth;
+use crate::client::Client;
+use crate::db::now_ms;
+use crate::db::staff::Session;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Deserialize;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "chatout_session";
+/// The sign-in form's CSRF cookie (double submit, before there is a session).
+const LOGIN_COOKIE: &str = "chatout_login";
+/// How long a sign-in lasts.
+const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// A signed-in staff member, from the session cookie.
+pub struct Staff(pub(super) Session);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = DeskError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, DeskError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(SESSION_COOKIE).ok_or(DeskError::SignIn)?;
+        state
+            .db
+            .session(&auth::token_hash(token.value()))
+            .await?
+            .map(Staff)
+            .ok_or(DeskError::SignIn)
+    }
+}
+
+impl Staff {
+    /// The signed-in username.
+    pub fn username(&self) -> &str {
+        &self.0.username
+    }
+
+    /// Refuses a form whose token is not this session's.
+    pub fn check(&self, csrf: &str) -> Result<(), DeskError> {
+        auth::same_secret(csrf, &self.0.csrf_token)
+            .then_some(())
+            .ok_or(DeskError::Csrf)
+    }
+}
+
+/// Cookies are `Secure` whenever the desk is reached over HTTPS, as [`Client`] decides it
+/// (never from the `Host` header, which a proxy may set to anything).
+fn cookie(
+    name: &'static str,
+    value: String,
+    path: &'static str,
+    client: &Client,
+) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(client.https)
+        .build()
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    shop: String,
+    user: Option<String>,
+    csrf: String,
+    username: String,
+    error: Option<&'static str>,
+}
+
+pub(super) async fn login_page(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+) -> (CookieJar, Response) {
+    let csrf = auth::login_token(&state.login_key, now_ms());
+    let jar = jar.add(cookie(LOGIN_COOKIE, csrf.clone(), "/admin/login", &client));
+    (jar, login_form(&state, csrf, String::new(), None))
+}
+
+fn login_form(
+    state: &AppState,
+    csrf: String,
+    username: String,
+    error: Option<&'static str>,
+) -> Response {
+    let page = LoginPage {
+        shop: state.catalog.shop.name.clone(),
+        user: None,
+        csrf,
+        username,
+        error,
+    };
+    render(&page)
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<(CookieJar, Response), DeskError> {
+    // The cookie and the form carry the same token, and the server signed it: a value an
+    // attacker plants in both is not one.
+    let expected = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string());
+    let same = expected.is_some_and(|e| auth::same_secret(&form.csrf, &e));
+    if !same || !auth::login_token_valid(&state.login_key, &form.csrf, now_ms()) {
+        return Err(DeskError::Csrf);
+    }
+    let account = state.db.staff_hash(&form.username).await?;
+    let again = |status: StatusCode, error: &'static str| {
+        let page = login_form(
+            &state,
+            form.csrf.clone(),
+            form.username.clone(),
+            Some(error),
+        );
+        (status, page).into_response()
+    };
+    if let Some(wait) = account
+        .as_ref()
+        .and_then(|(id, _)| state.account_limit.locked_for(*id))
+    {
+        tracing::warn!(username = %form.username, "sign-in refused: account locked");
+        let mut page = again(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many wrong passwords for this account. Try again in 15 minutes.",
+        );
+        page.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(wait.as_secs().max(1)),
+        );
+        return Ok((jar, page));
+    }
+    // Unknown users are checked against a throwaway hash so both cost the same time.
+    let (id, hash) = account.unwrap_or((-1, dummy_hash().to_string()));
+    let Ok(valid) = state
+        .password_checks
+        .verify(form.password.clone(), hash)
+        .await
+    else {
+        let mut page = again(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The desk is busy checking other sign-ins. Try again in a moment.",
+        );
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        return Ok((jar, page));
+    };
+    if !valid || id < 0 {
+        tracing::warn!(username = %form.username, "failed desk sign-in");
+        if id >= 0 {
+            state.account_limit.failed(id);
+        }
+        let page = again(StatusCode::UNAUTHORIZED, "Wrong username or password.");
+        return Ok((jar, page));
+    }
+    state.account_limit.succeeded(id);
+    let token = auth::random_token();
+    state
+        .db
+        .start_session(
+            &auth::token_hash(&token),
+            id,
+            &auth::random_token(),
+            now_ms() + SESSION_MS,
+        )
+        .await?;
+    let mut session = cookie(SESSION_COOKIE, token, "/admin", &client);
+    session.set_max_age(time::Duration::milliseconds(SESSION_MS));
+    let jar = jar
+        .remove(Cookie::build(LOGIN_COOKIE).path("/admin/login"))
+        .add(session);
+    Ok((jar, Redirect::to("/admin").into_response()))
+}
+
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password(&auth::random_token()).unwrap_or_default())
+}
+
+#[derive(Deserialize)]
+pub(super) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    staff: Staff,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Result<(CookieJar, Redirect), DeskError> {
+    staff.check(&form.csrf)?;
+    if let Some(token) = jar.get(SESSION_COOKIE) {
+        state
+            .db
+            .end_session(&auth::token_hash(token.value()))
+            .await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/admin"));
+    Ok((jar, Redirect::to("/admin/login")))
+}
