@@ -6,21 +6,23 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// A desk page failed: shown as a page, never as a stack trace.
+#[derive(Debug, thiserror::Error)]
 pub enum DeskError {
     /// Not signed in: to the sign-in page.
+    #[error("not signed in")]
     SignIn,
     /// A form without the session's token (forged or stale).
+    #[error("form without a valid token")]
     Csrf,
     /// No such order.
+    #[error("no such order")]
     NotFound,
-    /// Something broke on our side (logged).
-    Internal(String),
-}
-
-impl From<sqlx::Error> for DeskError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.to_string())
-    }
+    /// The database failed (logged with its source).
+    #[error("the database failed")]
+    Db(#[from] sqlx::Error),
+    /// Something else broke on our side (logged).
+    #[error(transparent)]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl IntoResponse for DeskError {
@@ -37,8 +39,8 @@ impl IntoResponse for DeskError {
                 "No such order",
                 "The reference may be mistyped.",
             ),
-            Self::Internal(detail) => {
-                tracing::error!(%detail, "desk page failed");
+            failure @ (Self::Db(_) | Self::Internal(_)) => {
+                tracing::error!(error = %failure, source = ?std::error::Error::source(&failure), "desk page failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",

@@ -79,7 +79,7 @@ pub(super) async fn add(
         .password_checks
         .hash(form.password)
         .await
-        .map_err(|e| DeskError::Internal(e.to_string()))?
+        .map_err(|busy| DeskError::Internal(busy.into()))?
         .ok_or_else(|| DeskError::Internal("hashing the password failed".into()))?;
     let notice = if state.db.add_staff(&username, &hash).await? {
         Notice::StaffAdded

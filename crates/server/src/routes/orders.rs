@@ -26,36 +26,43 @@ pub struct FieldIssue {
     message: String,
 }
 
-/// What the API answers when it does not create an order.
-#[derive(Debug)]
+/// What the API answers when it does not create an order: the shopper's mistakes, field by
+/// field, apart from what broke on our side (logged once, with its source, where it becomes
+/// the `500`).
+#[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// `422`: the request is wrong, field by field.
+    #[error("invalid fields")]
     Invalid(Vec<FieldIssue>),
     /// `409`: the cart must change.
+    #[error("the cart must change: {}", .0.as_str())]
     Conflict(ConflictReason, Vec<WireLine>),
     /// `415`: the body is not declared as JSON.
+    #[error("not JSON")]
     NotJson,
     /// `413`: the body is larger than an order can be.
+    #[error("body too large")]
     TooLarge,
     /// `408`: the body did not arrive in time.
+    #[error("body too slow")]
     TooSlow,
     /// `400`: the body could not be read.
+    #[error("unreadable body: {0}")]
     Unreadable(String),
     /// `429`: this address holds all the stock it may in orders nobody has confirmed yet.
+    #[error("hold limit")]
     HoldLimit {
         /// Units it holds.
         held: i64,
         /// Seconds until its first hold lapses.
         retry_after: u64,
     },
-    /// `500`: something broke on our side (logged, not shown).
-    Internal(String),
-}
-
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.to_string())
-    }
+    /// `500`: the database failed.
+    #[error("the database failed")]
+    Db(#[from] sqlx::Error),
+    /// `500`: something else broke on our side.
+    #[error(transparent)]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl IntoResponse for ApiError {
@@ -110,8 +117,8 @@ impl IntoResponse for ApiError {
                      confirmed yet; send those on WhatsApp first"
                 ),
             ),
-            Self::Internal(detail) => {
-                tracing::error!(%detail, "order request failed");
+            failure @ (Self::Db(_) | Self::Internal(_)) => {
+                tracing::error!(error = %failure, source = ?std::error::Error::source(&failure), "order request failed");
                 let body = serde_json::json!({"error": "internal", "message": "please try again"});
                 (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
             }
@@ -282,10 +289,12 @@ pub async fn create(
                     retry_after: u64::try_from(wait).unwrap_or(1),
                 });
             }
-            Err(InsertError::Db(e)) => return Err(e.into()),
+            Err(InsertError::Db(e)) => return Err(ApiError::Db(e)),
         }
     }
-    Err(ApiError::Internal("no free order reference".into()))
+    Err(ApiError::Internal(
+        "no free order reference in 5 tries".into(),
+    ))
 }
 
 /// A second request with a known key: the same order, or a `422` when the body differs.
@@ -455,16 +464,13 @@ fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, ApiErro
     };
     let mut cart = Cart::new(catalog.currency);
     for item in repriced.lines {
-        cart.add(item)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        cart.add(item).map_err(|e| ApiError::Internal(e.into()))?;
     }
     let corrected = || cart.lines().iter().map(WireLine::from).collect();
     if repriced.unknown_sku {
         return Err(ApiError::Conflict(ConflictReason::UnknownSku, corrected()));
     }
-    let subtotal = cart
-        .subtotal()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let subtotal = cart.subtotal().map_err(|e| ApiError::Internal(e.into()))?;
     if repriced.price_changed || subtotal.minor_units() != request.subtotal {
         return Err(ApiError::Conflict(
             ConflictReason::PriceChanged,
@@ -481,7 +487,7 @@ fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, ApiErro
         shop.shipping_note.as_deref(),
         consent,
     )
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    .map_err(|e| ApiError::Internal(e.into()))?;
     let payment_labels: Vec<(String, &str)> = shop
         .payment_labels
         .iter()
