@@ -114,16 +114,64 @@ impl Figures {
 const ROW_COLUMNS: &str =
     "reference, status, customer_name, currency, subtotal, assigned_to, created_at";
 
-fn order_row(row: &sqlx::any::AnyRow) -> Result<OrderRow, sqlx::Error> {
-    Ok(OrderRow {
-        reference: row.try_get(0)?,
-        status: parse_status(row.try_get(1)?)?,
-        customer_name: row.try_get(2)?,
-        currency: row.try_get(3)?,
-        subtotal: row.try_get(4)?,
-        assigned_to: row.try_get(5)?,
-        created_at: row.try_get(6)?,
-    })
+/// The columns of [`ROW_COLUMNS`], by name.
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    reference: String,
+    status: String,
+    customer_name: String,
+    currency: String,
+    subtotal: i64,
+    assigned_to: Option<String>,
+    created_at: i64,
+}
+
+impl TryFrom<ListRow> for OrderRow {
+    type Error = sqlx::Error;
+
+    fn try_from(row: ListRow) -> Result<Self, sqlx::Error> {
+        Ok(OrderRow {
+            reference: row.reference,
+            status: parse_status(row.status)?,
+            customer_name: row.customer_name,
+            currency: row.currency,
+            subtotal: row.subtotal,
+            assigned_to: row.assigned_to,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// What [`Db::order_detail`] reads beside the list row, by name.
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    #[sqlx(flatten)]
+    list: ListRow,
+    id: i64,
+    locale: String,
+    page: String,
+    customer_phone: Option<String>,
+    customer_email: Option<String>,
+    delivery_method: String,
+    delivery_address: Option<String>,
+    payment: String,
+    note: Option<String>,
+    consent_text: Option<String>,
+    consent_at: Option<String>,
+    message: String,
+    expires_at: i64,
+    consent_client_at: Option<String>,
+    stock_held: i64,
+    hold_until: Option<i64>,
+}
+
+/// One transition's columns, by name.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    from_status: Option<String>,
+    to_status: String,
+    actor: String,
+    at: i64,
 }
 
 impl Db {
@@ -135,7 +183,7 @@ impl Db {
     ) -> Result<Vec<OrderRow>, sqlx::Error> {
         let rows = match status {
             Some(status) => {
-                sqlx::query(&format!(
+                sqlx::query_as::<_, ListRow>(&format!(
                     "SELECT {ROW_COLUMNS} FROM orders WHERE status = $1 \
                      ORDER BY created_at DESC, id DESC LIMIT $2"
                 ))
@@ -145,7 +193,7 @@ impl Db {
                 .await?
             }
             None => {
-                sqlx::query(&format!(
+                sqlx::query_as::<_, ListRow>(&format!(
                     "SELECT {ROW_COLUMNS} FROM orders ORDER BY created_at DESC, id DESC LIMIT $1"
                 ))
                 .bind(limit)
@@ -153,12 +201,12 @@ impl Db {
                 .await?
             }
         };
-        rows.iter().map(order_row).collect()
+        rows.into_iter().map(OrderRow::try_from).collect()
     }
 
     /// One order in full, by reference.
     pub async fn order_detail(&self, reference: &str) -> Result<Option<OrderDetail>, sqlx::Error> {
-        let Some(row) = sqlx::query(&format!(
+        let Some(row) = sqlx::query_as::<_, DetailRow>(&format!(
             "SELECT {ROW_COLUMNS}, id, locale, page, customer_phone, customer_email, \
              delivery_method, delivery_address, payment, note, consent_text, consent_at, message, \
              expires_at, consent_client_at, stock_held, hold_until FROM orders WHERE reference = $1"
@@ -169,45 +217,41 @@ impl Db {
         else {
             return Ok(None);
         };
-        let id: i64 = row.try_get(7)?;
-        let lines = order_lines(&self.read, id).await?;
-        let events = sqlx::query(
+        let lines = order_lines(&self.read, row.id).await?;
+        let events = sqlx::query_as::<_, EventRow>(
             "SELECT from_status, to_status, actor, at FROM order_events \
              WHERE order_id = $1 ORDER BY id",
         )
-        .bind(id)
+        .bind(row.id)
         .fetch_all(&self.read)
         .await?
-        .iter()
+        .into_iter()
         .map(|event| {
             Ok(OrderEvent {
-                from: event
-                    .try_get::<Option<String>, _>(0)?
-                    .map(parse_status)
-                    .transpose()?,
-                to: parse_status(event.try_get(1)?)?,
-                actor: event.try_get(2)?,
-                at: event.try_get(3)?,
+                from: event.from_status.map(parse_status).transpose()?,
+                to: parse_status(event.to_status)?,
+                actor: event.actor,
+                at: event.at,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok(Some(OrderDetail {
-            row: order_row(&row)?,
-            locale: row.try_get(8)?,
-            page: row.try_get(9)?,
-            customer_phone: row.try_get(10)?,
-            customer_email: row.try_get(11)?,
-            delivery_method: row.try_get(12)?,
-            delivery_address: row.try_get(13)?,
-            payment: row.try_get(14)?,
-            note: row.try_get(15)?,
-            consent_text: row.try_get(16)?,
-            consent_at: row.try_get(17)?,
-            message: row.try_get(18)?,
-            expires_at: row.try_get(19)?,
-            consent_client_at: row.try_get(20)?,
-            stock_held: row.try_get::<i64, _>(21)? != 0,
-            hold_until: row.try_get(22)?,
+            row: row.list.try_into()?,
+            locale: row.locale,
+            page: row.page,
+            customer_phone: row.customer_phone,
+            customer_email: row.customer_email,
+            delivery_method: row.delivery_method,
+            delivery_address: row.delivery_address,
+            payment: row.payment,
+            note: row.note,
+            consent_text: row.consent_text,
+            consent_at: row.consent_at,
+            message: row.message,
+            expires_at: row.expires_at,
+            consent_client_at: row.consent_client_at,
+            stock_held: row.stock_held != 0,
+            hold_until: row.hold_until,
             lines,
             events,
         }))

@@ -379,7 +379,7 @@ pub(crate) async fn enqueue_event(
     let Some(template) = templates.get(event) else {
         return Ok(());
     };
-    let Some(order) = sqlx::query(
+    let Some(order) = sqlx::query_as::<_, FactsRow>(
         "SELECT reference, customer_name, customer_phone, currency, subtotal, locale, \
          tracking_url FROM orders WHERE id = $1",
     )
@@ -389,10 +389,10 @@ pub(crate) async fn enqueue_event(
     else {
         return Ok(());
     };
-    let Some(phone) = order.try_get::<Option<String>, _>(2)? else {
+    let Some(phone) = order.customer_phone.as_deref() else {
         return Ok(());
     };
-    let Some(contact) = contact_by(conn, "wa_id", &wa_id_of_phone(&phone)).await? else {
+    let Some(contact) = contact_by(conn, "wa_id", &wa_id_of_phone(phone)).await? else {
         return Ok(());
     };
     if contact
@@ -403,12 +403,12 @@ pub(crate) async fn enqueue_event(
         return Ok(());
     }
     let facts = OrderFacts {
-        reference: order.try_get(0)?,
-        name: order.try_get(1)?,
-        currency: order.try_get(3)?,
-        subtotal: order.try_get(4)?,
-        locale: order.try_get(5)?,
-        tracking_url: order.try_get(6)?,
+        reference: order.reference,
+        name: order.customer_name,
+        currency: order.currency,
+        subtotal: order.subtotal,
+        locale: order.locale,
+        tracking_url: order.tracking_url,
     };
     let (payload, preview, failed) = match payload::template(template, &facts) {
         Ok((payload, preview)) => (payload, preview, None),
@@ -839,24 +839,23 @@ impl Db {
 
     /// A contact's consent history, newest first.
     pub async fn consent_history(&self, contact_id: i64) -> Result<Vec<ConsentEvent>, sqlx::Error> {
-        sqlx::query(
+        let rows = sqlx::query_as::<_, ConsentRow>(
             "SELECT opted_in, source, text, page, at FROM consent_events WHERE contact_id = $1 \
              ORDER BY at DESC, id DESC LIMIT 50",
         )
         .bind(contact_id)
         .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(ConsentEvent {
-                opted_in: row.try_get::<i64, _>(0)? != 0,
-                source: row.try_get(1)?,
-                text: row.try_get(2)?,
-                page: row.try_get(3)?,
-                at: row.try_get(4)?,
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ConsentEvent {
+                opted_in: row.opted_in != 0,
+                source: row.source,
+                text: row.text,
+                page: row.page,
+                at: row.at,
             })
-        })
-        .collect()
+            .collect())
     }
 
     /// A contact's messages both ways, oldest first (the last 200).
@@ -864,14 +863,14 @@ impl Db {
         &self,
         contact_id: i64,
     ) -> Result<Vec<ConversationItem>, sqlx::Error> {
-        let outbound = sqlx::query(
+        let outbound = sqlx::query_as::<_, OutboundRow>(
             "SELECT id, preview, status, kind, author, error_code, error_detail, created_at \
              FROM outbox WHERE contact_id = $1 ORDER BY id DESC LIMIT 200",
         )
         .bind(contact_id)
         .fetch_all(&self.read)
         .await?;
-        let inbound = sqlx::query(
+        let inbound = sqlx::query_as::<_, InboundRow>(
             "SELECT body, kind, sent_at FROM inbound WHERE contact_id = $1 \
              ORDER BY sent_at DESC LIMIT 200",
         )
@@ -879,42 +878,38 @@ impl Db {
         .fetch_all(&self.read)
         .await?;
         let mut items = Vec::with_capacity(outbound.len() + inbound.len());
-        for row in &outbound {
-            let code: Option<i64> = row.try_get(5)?;
-            let detail: Option<String> = row.try_get(6)?;
-            let error = match (code, detail) {
+        for row in outbound {
+            let error = match (row.error_code, row.error_detail) {
                 (Some(code), Some(detail)) if code != 0 => Some(format!("{code}: {detail}")),
                 (_, detail) => detail,
             };
-            let status: String = row.try_get(2)?;
+            let status = OutboxStatus::parse(&row.status)
+                .ok_or_else(|| decode_error("status", &row.status))?;
+            let kind =
+                MessageKind::parse(&row.kind).ok_or_else(|| decode_error("kind", &row.kind))?;
             items.push(ConversationItem {
-                outbox_id: Some(row.try_get(0)?),
+                outbox_id: Some(row.id),
                 outbound: true,
-                text: row.try_get(1)?,
-                status: Some(OutboxStatus::parse(&status).ok_or_else(|| {
-                    sqlx::Error::ColumnDecode {
-                        index: "status".into(),
-                        source: format!("unknown outbox status '{status}'").into(),
-                    }
-                })?),
-                outbound_kind: Some(kind_of_row(row, "kind")?),
+                text: row.preview,
+                status: Some(status),
+                outbound_kind: Some(kind),
                 kind: String::new(),
-                author: row.try_get(4)?,
+                author: row.author,
                 error,
-                at: row.try_get(7)?,
+                at: row.created_at,
             });
         }
-        for row in &inbound {
+        for row in inbound {
             items.push(ConversationItem {
                 outbox_id: None,
                 outbound: false,
-                text: row.try_get(0)?,
+                text: row.body,
                 status: None,
                 outbound_kind: None,
-                kind: row.try_get(1)?,
+                kind: row.kind,
                 author: String::new(),
                 error: None,
-                at: row.try_get(2)?,
+                at: row.sent_at,
             });
         }
         items.sort_by_key(|item| item.at);
@@ -926,10 +921,58 @@ impl Db {
 /// An outbox row's kind; a name the server does not know is a decode error.
 fn kind_of_row(row: &sqlx::any::AnyRow, column: &str) -> Result<MessageKind, sqlx::Error> {
     let name: String = row.try_get(column)?;
-    MessageKind::parse(&name).ok_or_else(|| sqlx::Error::ColumnDecode {
+    MessageKind::parse(&name).ok_or_else(|| decode_error(column, &name))
+}
+
+/// A stored value this server does not know: a corrupt row, never silently a default.
+fn decode_error(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
         index: column.into(),
-        source: format!("unknown message kind '{name}'").into(),
-    })
+        source: format!("unknown value '{value}'").into(),
+    }
+}
+
+/// What a template's parameters are filled from, by name.
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    reference: String,
+    customer_name: String,
+    customer_phone: Option<String>,
+    currency: String,
+    subtotal: i64,
+    locale: String,
+    tracking_url: Option<String>,
+}
+
+/// One line of consent history, by name.
+#[derive(sqlx::FromRow)]
+struct ConsentRow {
+    opted_in: i64,
+    source: String,
+    text: String,
+    page: Option<String>,
+    at: i64,
+}
+
+/// An outbound message as the desk shows it, by name.
+#[derive(sqlx::FromRow)]
+struct OutboundRow {
+    id: i64,
+    preview: String,
+    status: String,
+    kind: String,
+    author: String,
+    error_code: Option<i64>,
+    error_detail: Option<String>,
+    created_at: i64,
+}
+
+/// An inbound message as the desk shows it, by name.
+#[derive(sqlx::FromRow)]
+struct InboundRow {
+    body: String,
+    kind: String,
+    sent_at: i64,
 }
 
 /// An order's id and contact.

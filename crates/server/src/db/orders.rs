@@ -558,6 +558,20 @@ enum By {
     IdempotencyKey,
 }
 
+/// The columns [`load`] reads, by name.
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    id: i64,
+    reference: String,
+    status: String,
+    request_hash: String,
+    currency: String,
+    subtotal: i64,
+    message: String,
+    whatsapp_url: String,
+    expires_at: i64,
+}
+
 /// One order with its lines.
 async fn load(
     conn: &mut AnyConnection,
@@ -570,28 +584,36 @@ async fn load(
         By::Reference => format!("{COLUMNS} WHERE reference = $1"),
         By::IdempotencyKey => format!("{COLUMNS} WHERE idempotency_key = $1"),
     };
-    let Some(row) = sqlx::query(&sql)
+    let Some(row) = sqlx::query_as::<_, StoredRow>(&sql)
         .bind(value)
         .fetch_optional(&mut *conn)
         .await?
     else {
         return Ok(None);
     };
-    let id: i64 = row.try_get(0)?;
-    let status: String = row.try_get(2)?;
-    let lines = order_lines(&mut *conn, id).await?;
+    let lines = order_lines(&mut *conn, row.id).await?;
     Ok(Some(StoredOrder {
-        id,
-        reference: row.try_get(1)?,
-        status: parse_status(status)?,
-        request_hash: row.try_get(3)?,
-        currency: row.try_get(4)?,
-        subtotal: row.try_get(5)?,
+        id: row.id,
+        reference: row.reference,
+        status: parse_status(row.status)?,
+        request_hash: row.request_hash,
+        currency: row.currency,
+        subtotal: row.subtotal,
         lines,
-        message: row.try_get(6)?,
-        whatsapp_url: row.try_get(7)?,
-        expires_at: row.try_get(8)?,
+        message: row.message,
+        whatsapp_url: row.whatsapp_url,
+        expires_at: row.expires_at,
     }))
+}
+
+/// An order line's columns, by name.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    sku: String,
+    name: String,
+    options: String,
+    unit_price: i64,
+    quantity: i64,
 }
 
 /// An order's lines, in the order the shopper added them.
@@ -599,22 +621,28 @@ pub(crate) async fn order_lines<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     order_id: i64,
 ) -> Result<Vec<WireLine>, sqlx::Error> {
-    sqlx::query(
+    sqlx::query_as::<_, LineRow>(
         "SELECT sku, name, options, unit_price, quantity FROM order_lines WHERE order_id = $1 \
          ORDER BY position",
     )
     .bind(order_id)
     .fetch_all(executor)
     .await?
-    .iter()
+    .into_iter()
     .map(|line| {
-        let options: String = line.try_get(2)?;
+        // Options are written by this server; ones that no longer read are a corrupt row.
+        let options = serde_json::from_str::<OptionsObject>(&line.options).map_err(|e| {
+            sqlx::Error::ColumnDecode {
+                index: "options".into(),
+                source: Box::new(e),
+            }
+        })?;
         Ok(WireLine {
-            sku: line.try_get(0)?,
-            name: line.try_get(1)?,
-            options: serde_json::from_str::<OptionsObject>(&options).unwrap_or_default(),
-            unit_price: line.try_get(3)?,
-            quantity: line.try_get(4)?,
+            sku: line.sku,
+            name: line.name,
+            options,
+            unit_price: line.unit_price,
+            quantity: line.quantity,
         })
     })
     .collect()
