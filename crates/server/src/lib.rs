@@ -11,6 +11,7 @@ pub mod desk;
 pub mod policy;
 pub mod routes;
 pub mod serve;
+pub mod service;
 pub mod settings;
 pub mod whatsapp;
 

@@ -1,0 +1,4 @@
+//! Use cases: each one a transaction of its own, between the edges (`routes/`, `desk/`) and
+//! the database (`db/`).
+
+pub mod place_order;

@@ -1,0 +1,357 @@
+//! Placing an order (CONTRACT.md section 5): validated and priced from the catalog with
+//! `chatout-core`, stored once per `Idempotency-Key` with its stock held, in one transaction.
+//! What the shopper did wrong comes back field by field; what broke on our side keeps its
+//! source.
+
+use crate::client::Client;
+use crate::db::orders::{InsertError, Inserted, NewOrder, StoredOrder};
+use crate::db::{now_ms, rfc3339};
+use crate::AppState;
+use chatout_core::{
+    order_message, Cart, CheckoutInput, ConflictReason, Consent, FieldProblem, Labels, Order,
+    OrderReference, PendingOrder, WireLine, URL_BUDGET,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// One field's problem in a `422`.
+#[derive(Debug, Serialize)]
+pub struct FieldIssue {
+    field: String,
+    code: String,
+    message: String,
+}
+
+/// A field's problem.
+pub fn issue(
+    field: impl Into<String>,
+    code: impl Into<String>,
+    message: impl Into<String>,
+) -> FieldIssue {
+    FieldIssue {
+        field: field.into(),
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// What became of a request.
+#[derive(Debug)]
+pub enum Placed {
+    /// A new order.
+    Created(StoredOrder),
+    /// The order this key made before (a retry).
+    Replayed(StoredOrder),
+}
+
+/// Why no order was placed.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    /// The request is wrong, field by field.
+    #[error("invalid fields")]
+    Invalid(Vec<FieldIssue>),
+    /// The cart must change: the corrected lines.
+    #[error("the cart must change: {}", .0.as_str())]
+    Conflict(ConflictReason, Vec<WireLine>),
+    /// This client address holds all the stock it may in orders nobody has confirmed.
+    #[error("{held} units held already")]
+    HoldLimit {
+        /// Units it holds.
+        held: i64,
+        /// Seconds until its first hold lapses.
+        retry_after: u64,
+    },
+    /// The database failed.
+    #[error("the database failed")]
+    Db(#[from] sqlx::Error),
+    /// Something else broke on our side.
+    #[error(transparent)]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Places `request` under idempotency key `key` for `client`.
+pub async fn place_order(
+    state: &AppState,
+    client: &Client,
+    key: String,
+    request: &PendingOrder,
+) -> Result<Placed, PlaceError> {
+    let request_hash = hex::encode(Sha256::digest(
+        serde_json::to_vec(&request).unwrap_or_default(),
+    ));
+    if let Some(existing) = state.db.order_by_key(&key).await? {
+        return replay(existing, &request_hash);
+    }
+    let mut prepared = prepare(state, request)?;
+    let millis = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let now = now_ms();
+    let expires_at = now.saturating_add(millis(state.settings.order_ttl));
+    let stored = Stored {
+        idempotency_key: key,
+        request_hash,
+        access_token: hex::encode(rand::random::<[u8; 16]>()),
+        expires_at,
+        hold_until: now
+            .saturating_add(millis(state.settings.stock_hold))
+            .min(expires_at),
+        client_addr: client.key().to_string(),
+    };
+    for _ in 0..5 {
+        let new = prepared.new_order(state, &stored);
+        match state
+            .db
+            .insert_pending(&new, state.settings.hold_limit)
+            .await
+        {
+            Ok(Inserted::Created(order)) => return Ok(Placed::Created(order)),
+            Ok(Inserted::Existing(order)) => return replay(order, &stored.request_hash),
+            Err(InsertError::ReferenceTaken) => {
+                prepared.order.reference = OrderReference::from_random_bytes(rand::random());
+            }
+            Err(InsertError::OutOfStock(available)) => {
+                let lines = new
+                    .lines
+                    .iter()
+                    .filter_map(|line| {
+                        let quantity = available
+                            .get(&line.sku)
+                            .map_or(line.quantity, |a| line.quantity.min(*a));
+                        (quantity > 0).then(|| WireLine {
+                            quantity,
+                            ..line.clone()
+                        })
+                    })
+                    .collect();
+                return Err(PlaceError::Conflict(ConflictReason::OutOfStock, lines));
+            }
+            Err(InsertError::HoldLimit { held, until }) => {
+                let wait = until.saturating_sub(now_ms()).max(1000) / 1000;
+                return Err(PlaceError::HoldLimit {
+                    held,
+                    retry_after: u64::try_from(wait).unwrap_or(1),
+                });
+            }
+            Err(InsertError::Db(e)) => return Err(PlaceError::Db(e)),
+        }
+    }
+    Err(PlaceError::Internal(
+        "no free order reference in 5 tries".into(),
+    ))
+}
+
+/// A second request with a known key: the same order, or a `422` when the body differs.
+fn replay(existing: StoredOrder, request_hash: &str) -> Result<Placed, PlaceError> {
+    if existing.request_hash == request_hash {
+        Ok(Placed::Replayed(existing))
+    } else {
+        Err(PlaceError::Invalid(vec![issue(
+            "idempotency_key",
+            "reused",
+            "this Idempotency-Key was used for a different order",
+        )]))
+    }
+}
+
+/// What one request stores besides the order itself; fixed across reference retries.
+struct Stored {
+    idempotency_key: String,
+    request_hash: String,
+    access_token: String,
+    expires_at: i64,
+    hold_until: i64,
+    client_addr: String,
+}
+
+/// A validated, priced order and how to write its message.
+struct Prepared {
+    order: Order,
+    labels: Labels,
+    locale: String,
+    page: String,
+    /// The shopper's clock's time of the opt-in, when it gave a valid one.
+    consent_client_at: Option<String>,
+}
+
+impl Prepared {
+    /// The row to store, with the message rendered for the order's current reference.
+    fn new_order(&self, state: &AppState, stored: &Stored) -> NewOrder {
+        let message = order_message(
+            &state.catalog.shop.phone,
+            &self.order,
+            &self.labels,
+            URL_BUDGET,
+        );
+        let wire = PendingOrder::from_order(&self.order, &self.locale, &self.page);
+        NewOrder {
+            reference: wire.reference,
+            idempotency_key: stored.idempotency_key.clone(),
+            request_hash: stored.request_hash.clone(),
+            access_token: stored.access_token.clone(),
+            currency: wire.currency,
+            subtotal: wire.subtotal,
+            locale: wire.locale,
+            page: wire.page,
+            customer: (wire.customer.name, wire.customer.phone, wire.customer.email),
+            delivery: (wire.delivery.method, wire.delivery.address),
+            payment: wire.payment,
+            note: wire.note,
+            consent: wire
+                .consent
+                .map(|c| (c.text, self.consent_client_at.clone())),
+            client_addr: stored.client_addr.clone(),
+            hold_until: stored.hold_until,
+            message: message.text,
+            whatsapp_url: message.url,
+            lines: wire.items,
+            expires_at: stored.expires_at,
+        }
+    }
+}
+
+/// The name serde gives a core enum on the wire (`Field::Name` → `name`): one source of names.
+fn wire_name(value: impl Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Validates and prices the request: everything short of storing it.
+fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, PlaceError> {
+    let catalog = &state.catalog;
+    let shop = &catalog.shop;
+    let mut errors = Vec::new();
+    if request.currency != catalog.currency.code() {
+        errors.push(issue(
+            "currency",
+            "not_offered",
+            format!("this shop sells in {}", catalog.currency.code()),
+        ));
+    }
+    if request.items.is_empty() || request.items.len() > Cart::MAX_LINES {
+        errors.push(issue(
+            "items",
+            "invalid",
+            format!("an order has 1 to {} lines", Cart::MAX_LINES),
+        ));
+    }
+    let input = CheckoutInput {
+        name: request.customer.name.clone(),
+        phone: request.customer.phone.clone().unwrap_or_default(),
+        email: request.customer.email.clone().unwrap_or_default(),
+        delivery: request.delivery.method.clone(),
+        address: request.delivery.address.clone().unwrap_or_default(),
+        payment: request.payment.clone(),
+        note: request.note.clone().unwrap_or_default(),
+    };
+    let details = input
+        .validate(&shop.rules())
+        .map_err(|field_errors| {
+            errors.extend(field_errors.into_iter().map(|e| {
+                let message = match e.problem {
+                    FieldProblem::Required => "is required",
+                    FieldProblem::TooLong => "is too long",
+                    FieldProblem::Invalid => "is not valid",
+                    FieldProblem::NotOffered => "is not offered by this shop",
+                };
+                issue(wire_name(e.field), wire_name(e.problem), message)
+            }));
+        })
+        .ok();
+    // A consent object is checked whole, as the OpenAPI document describes it, ticked or not.
+    let mut consent_client_at = None;
+    if let Some(c) = &request.consent {
+        if c.text.trim().is_empty() || c.text.chars().count() > 500 {
+            errors.push(issue(
+                "consent.text",
+                "invalid",
+                "the opt-in needs the text the shopper agreed to (1 to 500 characters)",
+            ));
+        }
+        match c.at.as_deref().map(client_time) {
+            None => {}
+            Some(Some(at)) => consent_client_at = Some(at),
+            Some(None) => errors.push(issue(
+                "consent.at",
+                "invalid",
+                "not an RFC 3339 time like 2026-11-21T10:00:00Z",
+            )),
+        }
+    }
+    // The consent time is the server's; `Order` carries it for the message's sake.
+    let consent = request
+        .consent
+        .as_ref()
+        .filter(|c| c.whatsapp_updates)
+        .map(|c| Consent {
+            text: c.text.clone(),
+            at: rfc3339(now_ms()),
+        });
+    let locale = if request.locale.len() <= 35 && !request.locale.is_empty() {
+        request.locale.clone()
+    } else {
+        "en".to_string()
+    };
+    let page: String = request.page.chars().take(2000).collect();
+    let repriced = catalog.reprice(&request.items);
+    for (field, code, message) in repriced.errors {
+        errors.push(issue(field, code, message));
+    }
+    let details = match details {
+        Some(details) if errors.is_empty() => details,
+        _ => return Err(PlaceError::Invalid(errors)),
+    };
+    let mut cart = Cart::new(catalog.currency);
+    for item in repriced.lines {
+        cart.add(item).map_err(|e| PlaceError::Internal(e.into()))?;
+    }
+    let corrected = || cart.lines().iter().map(WireLine::from).collect();
+    if repriced.unknown_sku {
+        return Err(PlaceError::Conflict(
+            ConflictReason::UnknownSku,
+            corrected(),
+        ));
+    }
+    let subtotal = cart
+        .subtotal()
+        .map_err(|e| PlaceError::Internal(e.into()))?;
+    if repriced.price_changed || subtotal.minor_units() != request.subtotal {
+        return Err(PlaceError::Conflict(
+            ConflictReason::PriceChanged,
+            corrected(),
+        ));
+    }
+    let reference = OrderReference::parse(&request.reference)
+        .unwrap_or_else(|_| OrderReference::from_random_bytes(rand::random()));
+    let order = Order::new(
+        &shop.name,
+        reference,
+        &cart,
+        details,
+        shop.shipping_note.as_deref(),
+        consent,
+    )
+    .map_err(|e| PlaceError::Internal(e.into()))?;
+    let payment_labels: Vec<(String, &str)> = shop
+        .payment_labels
+        .iter()
+        .map(|(id, label)| (format!("payment.{id}"), label.as_str()))
+        .collect();
+    let labels = Labels::for_locale(&locale)
+        .with_overrides(payment_labels.iter().map(|(k, v)| (k.as_str(), *v)))
+        .unwrap_or_else(|_| Labels::for_locale(&locale));
+    Ok(Prepared {
+        order,
+        labels,
+        locale,
+        page,
+        consent_client_at,
+    })
+}
+
+/// A time the shopper's browser gave, if it reads as RFC 3339: kept as written.
+fn client_time(text: &str) -> Option<String> {
+    let format = &time::format_description::well_known::Rfc3339;
+    (text.len() <= 40 && time::OffsetDateTime::parse(text, format).is_ok())
+        .then(|| text.to_string())
+}
