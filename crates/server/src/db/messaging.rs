@@ -7,17 +7,16 @@
 
 use super::{now_ms, Db};
 use crate::policy::consent::{Consent, Refusal};
+use crate::policy::inbound::{on_inbound, ConsentChange};
 use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::whatsapp::client::WINDOW_CLOSED;
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::{Event, Templates};
 use crate::whatsapp::webhook::{Inbound, StatusUpdate};
-use chatout_core::{consent_acknowledgement, consent_keyword, ConsentCommand};
 use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
-/// How long an inbound message keeps the customer-service window open.
-pub const WINDOW_MS: i64 = 24 * 3600 * 1000;
+pub use crate::policy::inbound::WINDOW_MS;
 
 /// A contact as the worker and the desk see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,31 +269,6 @@ async fn store_consent(
     Ok(())
 }
 
-/// A keyword's opt-in or opt-out: stored and recorded only when it changes the contact's
-/// state; returns whether it did.
-async fn keyword_consent(
-    conn: &mut AnyConnection,
-    contact: &Contact,
-    start: bool,
-    keyword: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let next = contact.consent.on_keyword(start);
-    if next == contact.consent {
-        return Ok(false);
-    }
-    store_consent(conn, contact.id, next, now).await?;
-    let record = ConsentRecord {
-        opted_in: start,
-        source: "keyword",
-        text: keyword,
-        page: None,
-        order_id: None,
-    };
-    insert_consent_event(conn, contact.id, &record, now).await?;
-    Ok(true)
-}
-
 /// Queues a message unless its dedupe key is taken; returns the new row's id.
 async fn enqueue(
     conn: &mut AnyConnection,
@@ -463,12 +437,13 @@ impl Db {
             now,
         )
         .await?;
-        // The sender's clock is not trusted beyond the present.
-        let sent_at = message
-            .timestamp
-            .and_then(|s| s.checked_mul(1000))
-            .unwrap_or(now)
-            .min(now);
+        let effects = on_inbound(
+            contact.consent,
+            contact.locale.as_deref(),
+            &message.text,
+            message.timestamp,
+            now,
+        );
         let inserted = sqlx::query(
             "INSERT INTO inbound (wamid, contact_id, kind, body, sent_at, received_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (wamid) DO NOTHING RETURNING id",
@@ -477,7 +452,7 @@ impl Db {
         .bind(contact.id)
         .bind(&message.kind)
         .bind(&message.text)
-        .bind(sent_at)
+        .bind(effects.sent_at)
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
@@ -485,74 +460,64 @@ impl Db {
             tx.rollback().await?;
             return Ok(false);
         }
-        let window_until = sent_at.saturating_add(WINDOW_MS);
         sqlx::query(
             "UPDATE contacts SET window_until = CASE WHEN window_until > $1 THEN window_until \
              ELSE $1 END, last_inbound_at = $2, updated_at = $2 WHERE id = $3",
         )
-        .bind(window_until)
+        .bind(effects.window_until)
         .bind(now)
         .bind(contact.id)
         .execute(&mut *tx)
         .await?;
-        let mut acknowledged = false;
-        let keyword = consent_keyword(&message.text);
-        let confirmed = contact.consent.on_inbound(now);
-        if keyword.is_none() && confirmed != contact.consent {
-            // The number wrote after a web opt-in: the opt-in is the contact's own now.
-            store_consent(&mut tx, contact.id, confirmed, now).await?;
+        if let Some((consent, change)) = effects.consent {
+            store_consent(&mut tx, contact.id, consent, now).await?;
+            let (opted_in, source) = match change {
+                ConsentChange::Wrote => (true, "message"),
+                ConsentChange::Keyword(start) => (start, "keyword"),
+            };
             let record = ConsentRecord {
-                opted_in: true,
-                source: "message",
+                opted_in,
+                source,
                 text: &message.text,
                 page: None,
                 order_id: None,
             };
             insert_consent_event(&mut tx, contact.id, &record, now).await?;
         }
-        if let Some(keyword) = keyword {
-            let start = keyword.command == ConsentCommand::Start;
-            let changed = keyword_consent(&mut tx, &contact, start, &message.text, now).await?;
-            if changed {
-                let language = keyword
-                    .language
-                    .or(contact.locale.as_deref())
-                    .unwrap_or("en");
-                let text = consent_acknowledgement(keyword.command, language);
-                enqueue(
-                    &mut tx,
-                    NewMessage {
-                        dedupe_key: format!("ack:{}", message.id),
-                        contact_id: contact.id,
-                        order_id: None,
-                        kind: MessageKind::Ack,
-                        event: None,
-                        payload: payload::text(text),
-                        preview: text.to_string(),
-                        author: "system",
-                        failed: None,
-                    },
-                    now,
-                )
-                .await?;
-                acknowledged = true;
-                if !start {
-                    // Revoking cancels what was waiting: nothing more goes out.
-                    sqlx::query(
-                        "UPDATE outbox SET status = $1, error_detail = $2, updated_at = $3 \
-                         WHERE contact_id = $4 AND status = $5 AND kind <> $6",
-                    )
-                    .bind(OutboxStatus::Cancelled.as_str())
-                    .bind("the customer opted out (STOP)")
-                    .bind(now)
-                    .bind(contact.id)
-                    .bind(OutboxStatus::Queued.as_str())
-                    .bind(MessageKind::Ack.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
+        if let Some(text) = effects.acknowledgement {
+            enqueue(
+                &mut tx,
+                NewMessage {
+                    dedupe_key: format!("ack:{}", message.id),
+                    contact_id: contact.id,
+                    order_id: None,
+                    kind: MessageKind::Ack,
+                    event: None,
+                    payload: payload::text(text),
+                    preview: text.to_string(),
+                    author: "system",
+                    failed: None,
+                },
+                now,
+            )
+            .await?;
         }
+        if effects.cancel_queued {
+            // Revoking cancels what was waiting: nothing more goes out.
+            sqlx::query(
+                "UPDATE outbox SET status = $1, error_detail = $2, updated_at = $3 \
+                 WHERE contact_id = $4 AND status = $5 AND kind <> $6",
+            )
+            .bind(OutboxStatus::Cancelled.as_str())
+            .bind("the customer opted out (STOP)")
+            .bind(now)
+            .bind(contact.id)
+            .bind(OutboxStatus::Queued.as_str())
+            .bind(MessageKind::Ack.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let acknowledged = effects.acknowledgement.is_some();
         tx.commit().await?;
         Ok(acknowledged)
     }

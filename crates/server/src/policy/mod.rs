@@ -1,5 +1,6 @@
-//! Pure rules, with no database or network: what a contact's consent allows, and how an
-//! outbound message's state may move.
+//! Pure rules, with no database or network: what a contact's consent allows, what a message
+//! from a contact changes, and how an outbound message's state may move.
 
 pub mod consent;
+pub mod inbound;
 pub mod outbox;
