@@ -1,0 +1,299 @@
+//! Contacts: who a WhatsApp user is (by phone and by business-scoped id), their consent and
+//! its history, and their customer-service window.
+
+use super::super::Db;
+use crate::policy::consent::Consent;
+use sqlx::{AnyConnection, Row};
+
+/// A contact as the worker and the desk see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// Row id.
+    pub id: i64,
+    /// Phone (`wa_id`), when known.
+    pub wa_id: Option<String>,
+    /// Business-scoped user id, when known.
+    pub user_id: Option<String>,
+    /// Where the contact's consent stands.
+    pub consent: Consent,
+    /// The language of the contact's last order.
+    pub locale: Option<String>,
+    /// Until when free-form messages are allowed (ms; 0 = closed).
+    pub window_until: i64,
+}
+
+/// One change of a contact's consent, for the desk.
+#[derive(Debug, Clone)]
+pub struct ConsentEvent {
+    /// In or out.
+    pub opted_in: bool,
+    /// `checkout` (a web opt-in, pending until the number writes), `checkout_after_stop`
+    /// (recorded, not applied), `message` (the number wrote, making it active) or `keyword`.
+    pub source: String,
+    /// The opt-in text shown, or the keyword sent.
+    pub text: String,
+    /// The page of the checkout.
+    pub page: Option<String>,
+    /// When (ms).
+    pub at: i64,
+}
+
+/// The contact behind a phone number as stored on orders (`+31612345678`).
+pub fn wa_id_of_phone(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn contact_from_row(row: &sqlx::any::AnyRow) -> Result<Contact, sqlx::Error> {
+    Ok(Contact {
+        id: row.try_get("id")?,
+        wa_id: row.try_get("wa_id")?,
+        user_id: row.try_get("user_id")?,
+        consent: consent_of_row(row)?,
+        locale: row.try_get("locale")?,
+        window_until: row.try_get("window_until")?,
+    })
+}
+
+/// A contact row's consent; a name the server does not know is a decode error, not "none".
+pub(super) fn consent_of_row(row: &sqlx::any::AnyRow) -> Result<Consent, sqlx::Error> {
+    let name: String = row.try_get("consent")?;
+    let since: Option<i64> = row.try_get("consent_pending_since")?;
+    Consent::from_stored(&name, since).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "consent".into(),
+        source: format!("unknown consent state '{name}'").into(),
+    })
+}
+
+const CONTACT_COLUMNS: &str =
+    "id, wa_id, user_id, consent, consent_pending_since, locale, window_until";
+
+/// The contact whose `wa_id` or `user_id` (the `column`) is `value`.
+pub(super) async fn contact_by(
+    conn: &mut AnyConnection,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<Contact>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE {column} = $1"
+    ))
+    .bind(value)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(contact_from_row)
+    .transpose()
+}
+
+/// The contact with this phone or user id; created when there is none, completed with the
+/// identifier it lacked.
+pub(super) async fn find_or_create_contact(
+    conn: &mut AnyConnection,
+    wa_id: Option<&str>,
+    user_id: Option<&str>,
+    now: i64,
+) -> Result<Contact, sqlx::Error> {
+    let mut found = None;
+    if let Some(wa_id) = wa_id {
+        found = contact_by(conn, "wa_id", wa_id).await?;
+    }
+    if found.is_none() {
+        if let Some(user_id) = user_id {
+            found = contact_by(conn, "user_id", user_id).await?;
+        }
+    }
+    if let Some(mut contact) = found {
+        let add_wa = contact.wa_id.is_none() && wa_id.is_some();
+        let add_user = contact.user_id.is_none() && user_id.is_some();
+        if add_wa || add_user {
+            sqlx::query(
+                "UPDATE contacts SET wa_id = COALESCE(wa_id, $1), user_id = COALESCE(user_id, $2), \
+                 updated_at = $3 WHERE id = $4",
+            )
+            .bind(wa_id)
+            .bind(user_id)
+            .bind(now)
+            .bind(contact.id)
+            .execute(&mut *conn)
+            .await?;
+            contact.wa_id = contact.wa_id.or(wa_id.map(str::to_string));
+            contact.user_id = contact.user_id.or(user_id.map(str::to_string));
+        }
+        return Ok(contact);
+    }
+    let row = sqlx::query(&format!(
+        "INSERT INTO contacts (wa_id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+         RETURNING {CONTACT_COLUMNS}"
+    ))
+    .bind(wa_id)
+    .bind(user_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    contact_from_row(&row)
+}
+
+/// One line of a contact's consent history.
+pub(super) struct ConsentRecord<'a> {
+    pub(super) opted_in: bool,
+    /// See [`ConsentEvent::source`].
+    pub(super) source: &'static str,
+    pub(super) text: &'a str,
+    pub(super) page: Option<&'a str>,
+    pub(super) order_id: Option<i64>,
+}
+
+pub(super) async fn insert_consent_event(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    record: &ConsentRecord<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO consent_events (contact_id, opted_in, source, text, page, order_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(contact_id)
+    .bind(i64::from(record.opted_in))
+    .bind(record.source)
+    .bind(record.text)
+    .bind(record.page)
+    .bind(record.order_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores a contact's consent as decided by [`Consent`]'s rules.
+pub(super) async fn store_consent(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    consent: Consent,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contacts SET consent = $1, consent_pending_since = $2, updated_at = $3 \
+         WHERE id = $4",
+    )
+    .bind(consent.as_str())
+    .bind(consent.pending_since())
+    .bind(now)
+    .bind(contact_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// At checkout, inside the order's transaction: the opt-in ticked on the web, with the text
+/// the shopper saw and the page. It proves nothing about the number, so it leaves the contact
+/// pending until the number writes to the shop, and never overrides a STOP.
+pub(crate) async fn checkout_opt_in(
+    conn: &mut AnyConnection,
+    phone: &str,
+    order_id: i64,
+    text: &str,
+    page: &str,
+    locale: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let wa_id = wa_id_of_phone(phone);
+    if wa_id.is_empty() {
+        return Ok(());
+    }
+    let contact = find_or_create_contact(conn, Some(&wa_id), None, now).await?;
+    let next = contact.consent.on_web_opt_in(now);
+    store_consent(conn, contact.id, next, now).await?;
+    sqlx::query("UPDATE contacts SET locale = $1 WHERE id = $2")
+        .bind(locale)
+        .bind(contact.id)
+        .execute(&mut *conn)
+        .await?;
+    // Every checkout opt-in is recorded, applied or not: it is the evidence.
+    let record = ConsentRecord {
+        opted_in: true,
+        source: if next == Consent::Stopped {
+            "checkout_after_stop"
+        } else {
+            "checkout"
+        },
+        text,
+        page: Some(page),
+        order_id: Some(order_id),
+    };
+    insert_consent_event(conn, contact.id, &record, now).await
+}
+
+/// An order's id and contact.
+pub(super) async fn order_contact(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> Result<Option<(i64, Contact)>, sqlx::Error> {
+    let Some(order) = sqlx::query("SELECT id, customer_phone FROM orders WHERE reference = $1")
+        .bind(reference)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(phone) = order.try_get::<Option<String>, _>(1)? else {
+        return Ok(None);
+    };
+    let contact = contact_by(conn, "wa_id", &wa_id_of_phone(&phone)).await?;
+    contact.map(|c| Ok((order.try_get(0)?, c))).transpose()
+}
+
+/// Closes a contact's window now (the API answered 131047 for one of its messages).
+pub(super) async fn close_window(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contacts SET window_until = CASE WHEN window_until > $1 THEN $1 \
+         ELSE window_until END, updated_at = $1 WHERE id = $2",
+    )
+    .bind(now)
+    .bind(contact_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// One line of consent history, by name.
+#[derive(sqlx::FromRow)]
+struct ConsentRow {
+    opted_in: i64,
+    source: String,
+    text: String,
+    page: Option<String>,
+    at: i64,
+}
+
+impl Db {
+    /// An order's contact, if the order has a phone and the contact is known.
+    pub async fn contact_of_order(&self, reference: &str) -> Result<Option<Contact>, sqlx::Error> {
+        let mut conn = self.read.acquire().await?;
+        Ok(order_contact(&mut conn, reference).await?.map(|(_, c)| c))
+    }
+
+    /// A contact's consent history, newest first.
+    pub async fn consent_history(&self, contact_id: i64) -> Result<Vec<ConsentEvent>, sqlx::Error> {
+        let rows = sqlx::query_as::<_, ConsentRow>(
+            "SELECT opted_in, source, text, page, at FROM consent_events WHERE contact_id = $1 \
+             ORDER BY at DESC, id DESC LIMIT 50",
+        )
+        .bind(contact_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ConsentEvent {
+                opted_in: row.opted_in != 0,
+                source: row.source,
+                text: row.text,
+                page: row.page,
+                at: row.at,
+            })
+            .collect())
+    }
+}

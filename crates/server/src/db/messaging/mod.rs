@@ -1,0 +1,36 @@
+//! WhatsApp messaging in the database: contacts with their consent and customer-service
+//! window, inbound messages (once each) and the outbox the worker sends from.
+//!
+//! Every message is decided and queued in the same transaction as what caused it (a status
+//! change, a keyword, a reply), so nothing decided is lost and nothing is queued twice: each
+//! row has a `dedupe_key` (`order:42:confirmed`, `ack:wamid.…`, `reply:<random>`).
+
+mod contacts;
+mod conversation;
+mod inbound;
+mod outbox;
+
+pub use crate::policy::inbound::WINDOW_MS;
+pub(crate) use contacts::checkout_opt_in;
+pub use contacts::{wa_id_of_phone, ConsentEvent, Contact};
+pub use conversation::ConversationItem;
+pub use inbound::callback_data;
+pub(crate) use outbox::enqueue_event;
+pub use outbox::{DueMessage, ReplyError};
+
+use crate::policy::outbox::MessageKind;
+use sqlx::Row;
+
+/// An outbox row's kind; a name the server does not know is a decode error.
+fn kind_of_row(row: &sqlx::any::AnyRow, column: &str) -> Result<MessageKind, sqlx::Error> {
+    let name: String = row.try_get(column)?;
+    MessageKind::parse(&name).ok_or_else(|| decode_error(column, &name))
+}
+
+/// A stored value this server does not know: a corrupt row, never silently a default.
+fn decode_error(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.into(),
+        source: format!("unknown value '{value}'").into(),
+    }
+}
