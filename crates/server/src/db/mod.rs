@@ -5,9 +5,9 @@ pub mod desk;
 pub mod messaging;
 pub mod orders;
 pub mod staff;
+pub mod stock;
 
-use chatout_core::Catalog;
-use sqlx::any::{AnyPoolOptions, AnyQueryResult};
+use sqlx::any::AnyPoolOptions;
 use sqlx::pool::PoolConnectionMetadata;
 use sqlx::{AnyConnection, AnyPool, Executor};
 use std::future::Future;
@@ -93,41 +93,6 @@ impl Db {
         };
         migrator.run(&db.write).await?;
         Ok(db)
-    }
-
-    /// Brings the stock table in line with the catalog: new skus start at their catalog
-    /// count; a changed count moves availability by the difference, so reserved and sold
-    /// units stay counted.
-    pub async fn sync_stock(&self, catalog: &Catalog) -> Result<(), sqlx::Error> {
-        let mut tx = self.write.begin().await?;
-        for product in &catalog.products {
-            let Some(stock) = product.stock else {
-                sqlx::query("DELETE FROM stock WHERE sku = $1")
-                    .bind(product.sku.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                continue;
-            };
-            let stock = i64::from(stock);
-            let updated: AnyQueryResult = sqlx::query(
-                "UPDATE stock SET available = available + ($1 - catalog_stock), catalog_stock = $1 \
-                 WHERE sku = $2",
-            )
-            .bind(stock)
-            .bind(product.sku.as_str())
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() == 0 {
-                sqlx::query(
-                    "INSERT INTO stock (sku, catalog_stock, available) VALUES ($1, $2, $2)",
-                )
-                .bind(product.sku.as_str())
-                .bind(stock)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        tx.commit().await
     }
 }
 
