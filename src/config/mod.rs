@@ -1,26 +1,26 @@
-//! The one place where script-tag attributes and the JSON config block become a [`Config`].
+//! The one place where script-tag attributes and the JSON config block become a [`Config`]:
+//! `raw` merges what the page gave, `fields` validates each value, `agents` and `labels` read
+//! the structured parts of the JSON block.
 //!
 //! Precedence: defaults < `<script id="chatout-config">` JSON < script tag `data-*` attributes.
 //! Pure: the loader hands over the raw strings, so this is tested natively.
 
+mod agents;
+mod fields;
+mod labels;
+mod raw;
+
+pub use raw::{Key, RawConfig};
+
+use agents::parse_agents;
 use chatout_core::{
     language_of, Agent, Agents, Category, Currency, DeliveryMethod, Labels, LineItem, OpeningHours,
-    PaymentPreference, PhoneNumber, Routing, ShopRules, TRANSLATIONS,
+    PaymentPreference, PhoneNumber, ShopRules, TRANSLATIONS,
 };
-use serde_json::{Map, Value};
+use fields::{parse_deliveries, parse_endpoint, parse_hours, parse_locale, parse_payments};
+use labels::{labels_for, str_pairs};
+use raw::{parse_json_block, Scalars};
 use std::sync::Arc;
-
-/// What the loader captured from the page, before validation.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RawConfig {
-    /// The script tag's `data-*` attributes, keys without `data-` and in snake_case, in
-    /// page order.
-    pub attributes: Vec<(String, String)>,
-    /// Text of `<script type="application/json" id="chatout-config">`, if present.
-    pub json: Option<String>,
-    /// `navigator.language`, used when no locale is configured.
-    pub browser_locale: Option<String>,
-}
 
 /// A configuration problem, named by the attribute a shop owner would fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,7 +33,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(key: &str, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(key: &str, reason: impl Into<String>) -> Self {
         let attribute = if key == "chatout-config" {
             "#chatout-config".to_string()
         } else {
@@ -135,52 +135,16 @@ impl Config {
     }
 }
 
-const SCALAR_KEYS: [&str; 17] = [
-    "routing",
-    "endpoint_fallback",
-    "hours",
-    "timezone",
-    "analytics",
-    "load",
-    "theme",
-    "phone",
-    "shop",
-    "currency",
-    "locale",
-    "payment",
-    "delivery",
-    "shipping_note",
-    "endpoint",
-    "position",
-    "greeting",
-];
-
 impl TryFrom<RawConfig> for Config {
     type Error = ConfigError;
 
     fn try_from(raw: RawConfig) -> Result<Self, Self::Error> {
         let json = parse_json_block(raw.json.as_deref())?;
-        // Defaults < JSON block < attributes: one slot per scalar key, later values win.
-        let mut merged: [Option<String>; SCALAR_KEYS.len()] = Default::default();
-        for (slot, key) in merged.iter_mut().zip(SCALAR_KEYS) {
-            if let Some(value) = json.get(key) {
-                *slot = Some(scalar_text(key, value)?);
-            }
-        }
-        for (key, value) in raw.attributes {
-            if let Some(at) = SCALAR_KEYS.iter().position(|known| *known == key) {
-                merged[at] = Some(value);
-            }
-        }
-        let get = |key: &str| {
-            let at = SCALAR_KEYS.iter().position(|known| *known == key)?;
-            merged[at]
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        };
+        // Defaults < JSON block < attributes: one slot per key, later values win.
+        let scalars = Scalars::merge(&json, raw.attributes)?;
+        let get = |key: Key| scalars.get(key);
 
-        let phone_text = get("phone").ok_or_else(|| {
+        let phone_text = get(Key::Phone).ok_or_else(|| {
             ConfigError::new(
                 "phone",
                 "is required: the shop's WhatsApp number, like +31 6 1234 5678",
@@ -188,12 +152,12 @@ impl TryFrom<RawConfig> for Config {
         })?;
         let phone = PhoneNumber::parse(phone_text, None)
             .map_err(|e| ConfigError::new("phone", e.to_string()))?;
-        let shop = get("shop")
+        let shop = get(Key::Shop)
             .ok_or_else(|| ConfigError::new("shop", "is required: the shop's name"))?
             .to_string();
-        let currency = Currency::from_code(get("currency").unwrap_or("EUR"))
+        let currency = Currency::from_code(get(Key::Currency).unwrap_or("EUR"))
             .map_err(|e| ConfigError::new("currency", e.to_string()))?;
-        let locale = match get("locale") {
+        let locale = match get(Key::Locale) {
             Some(tag) => parse_locale(tag).ok_or_else(|| {
                 ConfigError::new(
                     "locale",
@@ -206,10 +170,10 @@ impl TryFrom<RawConfig> for Config {
                 .and_then(parse_locale)
                 .unwrap_or_else(|| "en".to_string()),
         };
-        let payments = parse_payments(get("payment"))?;
-        let deliveries = parse_deliveries(get("delivery"))?;
-        let endpoint = get("endpoint").map(parse_endpoint).transpose()?;
-        let endpoint_fallback = match get("endpoint_fallback") {
+        let payments = parse_payments(get(Key::Payment))?;
+        let deliveries = parse_deliveries(get(Key::Delivery))?;
+        let endpoint = get(Key::Endpoint).map(parse_endpoint).transpose()?;
+        let endpoint_fallback = match get(Key::EndpointFallback) {
             None | Some("false") => false,
             Some("true") => true,
             Some(other) => {
@@ -219,7 +183,7 @@ impl TryFrom<RawConfig> for Config {
                 ))
             }
         };
-        let position = match get("position").unwrap_or("right") {
+        let position = match get(Key::Position).unwrap_or("right") {
             "right" => Position::Right,
             "left" => Position::Left,
             other => {
@@ -232,18 +196,18 @@ impl TryFrom<RawConfig> for Config {
         // Keys with a fixed set of values (the loader acts on `load` and `theme` before the
         // widget loads): a typo is reported instead of silently meaning the default.
         for (key, allowed) in [
-            ("analytics", &["none", "ga4"][..]),
-            ("load", &["idle", "interaction"][..]),
-            ("theme", &["auto", "light", "dark"][..]),
+            (Key::Analytics, &["none", "ga4"][..]),
+            (Key::Load, &["idle", "interaction"][..]),
+            (Key::Theme, &["auto", "light", "dark"][..]),
         ] {
             if let Some(value) = get(key).filter(|v| !allowed.contains(v)) {
                 return Err(ConfigError::new(
-                    key,
+                    key.as_str(),
                     format!("'{value}' must be {}", allowed.join(" or ")),
                 ));
             }
         }
-        let agents = parse_agents(json.get("agents"), get("routing"), &phone)?;
+        let agents = parse_agents(json.get("agents"), get(Key::Routing), &phone)?;
         let (labels, overrides) = labels_for(&locale, &json)?;
         if let Some(id) = payments
             .iter()
@@ -265,13 +229,13 @@ impl TryFrom<RawConfig> for Config {
             locale,
             payments,
             deliveries,
-            shipping_note: get("shipping_note").map(str::to_string),
+            shipping_note: get(Key::ShippingNote).map(str::to_string),
             endpoint,
             endpoint_fallback,
             position,
-            greeting: get("greeting").map(str::to_string),
-            ga4: get("analytics") == Some("ga4"),
-            hours: parse_hours(get("hours"), get("timezone"))?,
+            greeting: get(Key::Greeting).map(str::to_string),
+            ga4: get(Key::Analytics) == Some("ga4"),
+            hours: parse_hours(get(Key::Hours), get(Key::Timezone))?,
             agents,
             labels: Arc::new(labels),
             overrides,
@@ -279,253 +243,10 @@ impl TryFrom<RawConfig> for Config {
     }
 }
 
-fn str_pairs(list: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
-    list.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-}
-
-fn parse_json_block(text: Option<&str>) -> Result<Map<String, Value>, ConfigError> {
-    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-        return Ok(Map::new());
-    };
-    match crate::json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ConfigError::new(
-            "chatout-config",
-            "must hold a JSON object {…}",
-        )),
-        Err(e) => Err(ConfigError::new(
-            "chatout-config",
-            format!("is not valid JSON ({e})"),
-        )),
-    }
-}
-
-/// JSON values may be strings, numbers, or (for lists) arrays of strings.
-fn scalar_text(key: &str, value: &Value) -> Result<String, ConfigError> {
-    match value {
-        Value::String(s) => Ok(s.clone()),
-        // Whole numbers only: writing a fraction would ship float formatting in the wasm.
-        Value::Number(n) => n
-            .as_i64()
-            .map(|n| n.to_string())
-            .ok_or_else(|| ConfigError::new(key, "must be a string")),
-        Value::Bool(b) => Ok(b.to_string()),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| item.as_str().map(str::to_string))
-            .collect::<Option<Vec<_>>>()
-            .map(|v| v.join(" "))
-            .ok_or_else(|| ConfigError::new(key, "must be a list of strings")),
-        _ => Err(ConfigError::new(key, "must be a string")),
-    }
-}
-
-fn parse_locale(tag: &str) -> Option<String> {
-    let tag = tag.trim().replace('_', "-");
-    let mut parts = tag.split('-');
-    let language = parts.next()?;
-    let ok = (2..=3).contains(&language.len())
-        && language.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts
-            .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
-    ok.then_some(tag)
-}
-
-fn parse_payments(text: Option<&str>) -> Result<Vec<PaymentPreference>, ConfigError> {
-    let ids: Vec<&str> = text.unwrap_or("bank_transfer").split_whitespace().collect();
-    let mut payments = Vec::new();
-    for id in ids {
-        let payment = PaymentPreference::parse(id).ok_or_else(|| {
-            ConfigError::new(
-                "payment",
-                format!("'{id}' is not a payment id (lowercase letters, digits, _)"),
-            )
-        })?;
-        if !payments.contains(&payment) {
-            payments.push(payment);
-        }
-    }
-    Ok(payments)
-}
-
-fn parse_deliveries(text: Option<&str>) -> Result<Vec<DeliveryMethod>, ConfigError> {
-    let mut methods = Vec::new();
-    for id in text.unwrap_or("shipping").split_whitespace() {
-        let method = DeliveryMethod::parse(id).ok_or_else(|| {
-            ConfigError::new("delivery", format!("'{id}' must be shipping or pickup"))
-        })?;
-        if !methods.contains(&method) {
-            methods.push(method);
-        }
-    }
-    if methods.is_empty() {
-        return Err(ConfigError::new(
-            "delivery",
-            "needs shipping, pickup or both",
-        ));
-    }
-    Ok(methods)
-}
-
-/// Opening hours need the shop's time zone: a shopper's own clock says nothing about them.
-fn parse_hours(
-    hours: Option<&str>,
-    timezone: Option<&str>,
-) -> Result<Option<(OpeningHours, String)>, ConfigError> {
-    let Some(hours) = hours else {
-        return Ok(None);
-    };
-    let hours = OpeningHours::parse(hours).map_err(|e| ConfigError::new("hours", e.to_string()))?;
-    let zone = timezone.ok_or_else(|| {
-        ConfigError::new(
-            "timezone",
-            "is required with data-hours: the shop's time zone, like Europe/Amsterdam",
-        )
-    })?;
-    // The browser checks the name itself; here only its shape (Area/City, UTC).
-    let shaped = zone
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b));
-    if !shaped {
-        return Err(ConfigError::new(
-            "timezone",
-            format!("'{zone}' is not a time zone name like Europe/Amsterdam"),
-        ));
-    }
-    Ok(Some((hours, zone.to_string())))
-}
-
-/// `agents: [{name, phone, categories?}]` from the JSON block, and the `routing` rule:
-/// `category` by default when any agent lists categories, `round_robin` otherwise.
-fn parse_agents(
-    value: Option<&Value>,
-    routing: Option<&str>,
-    shop_phone: &PhoneNumber,
-) -> Result<Option<Agents>, ConfigError> {
-    let block = |reason: String| ConfigError::new("chatout-config", reason);
-    let Some(value) = value else {
-        return match routing {
-            None => Ok(None),
-            Some(_) => Err(ConfigError::new(
-                "routing",
-                "needs \"agents\": [{\"name\": …, \"phone\": …}] in #chatout-config",
-            )),
-        };
-    };
-    let list = value
-        .as_array()
-        .ok_or_else(|| block("\"agents\" must be a list of {name, phone, categories}".into()))?;
-    let mut agents = Vec::with_capacity(list.len());
-    for (at, entry) in list.iter().enumerate() {
-        let field = |name: &str| format!("\"agents[{at}].{name}\"");
-        let text = |name: &str| {
-            entry
-                .get(name)
-                .and_then(Value::as_str)
-                .ok_or_else(|| block(format!("{} must be a string", field(name))))
-        };
-        let phone = PhoneNumber::parse(text("phone")?, Some(shop_phone.calling_code()))
-            .map_err(|e| block(format!("{}: {e}", field("phone"))))?;
-        let categories = match entry.get("categories") {
-            None => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|item| {
-                    let text = item.as_str().ok_or_else(|| {
-                        block(format!("{} must be a list of strings", field("categories")))
-                    })?;
-                    Category::parse(text)
-                        .map_err(|e| block(format!("{}: {e}", field("categories"))))
-                })
-                .collect::<Result<_, _>>()?,
-            Some(_) => {
-                return Err(block(format!(
-                    "{} must be a list of strings",
-                    field("categories")
-                )))
-            }
-        };
-        agents.push(Agent {
-            name: text("name")?.trim().to_string(),
-            phone,
-            categories,
-        });
-    }
-    let routing = match routing {
-        Some(text) => Routing::parse(text).ok_or_else(|| {
-            ConfigError::new(
-                "routing",
-                format!("'{text}' must be category or round_robin"),
-            )
-        })?,
-        None if agents.iter().any(|a| !a.categories.is_empty()) => Routing::Category,
-        None => Routing::RoundRobin,
-    };
-    Agents::new(agents, routing)
-        .map(Some)
-        .map_err(|e| block(format!("\"agents\": {e}")))
-}
-
-fn parse_endpoint(text: &str) -> Result<String, ConfigError> {
-    let ok = text.starts_with("https://") || text.starts_with("http://") || text.starts_with('/');
-    if ok && !text.contains(char::is_whitespace) {
-        Ok(text.to_string())
-    } else {
-        Err(ConfigError::new(
-            "endpoint",
-            format!("'{text}' must be an https:// URL or a path on this site"),
-        ))
-    }
-}
-
-/// English with the shop's `labels`, `payment_labels` and the locale's `translations` from
-/// the JSON block; and those overrides, to apply again over a language table
-/// ([`Config::translate`]).
-fn labels_for(
-    locale: &str,
-    json: &Map<String, Value>,
-) -> Result<(Labels, Vec<(String, String)>), ConfigError> {
-    let language = language_of(locale);
-    let string_pairs =
-        |key: &str, value: Option<&Value>| -> Result<Vec<(String, String)>, ConfigError> {
-            let Some(value) = value else {
-                return Ok(Vec::new());
-            };
-            let object = value.as_object().ok_or_else(|| {
-                ConfigError::new("chatout-config", format!("\"{key}\" must be an object"))
-            })?;
-            object
-                .iter()
-                .map(|(k, v)| {
-                    v.as_str()
-                        .map(|s| (k.clone(), s.to_string()))
-                        .ok_or_else(|| {
-                            ConfigError::new(
-                                "chatout-config",
-                                format!("\"{key}.{k}\" must be a string"),
-                            )
-                        })
-                })
-                .collect()
-        };
-    let mut pairs = string_pairs("labels", json.get("labels"))?;
-    for (id, label) in string_pairs("payment_labels", json.get("payment_labels"))? {
-        pairs.push((format!("payment.{id}"), label));
-    }
-    let translations = json.get("translations").and_then(|t| t.get(&language));
-    pairs.extend(string_pairs(
-        &format!("translations.{language}"),
-        translations,
-    )?);
-    let labels = Labels::english()
-        .with_overrides(str_pairs(&pairs))
-        .map_err(|e| ConfigError::new("chatout-config", e.to_string()))?;
-    Ok((labels, pairs))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chatout_core::Routing;
 
     fn raw(attributes: &[(&str, &str)], json: Option<&str>) -> RawConfig {
         RawConfig {
@@ -659,7 +380,7 @@ mod tests {
 
     /// The Dutch table, as the widget fetches it.
     fn dutch() -> Vec<(String, String)> {
-        let text = include_str!("../crates/core/labels/nl.json");
+        let text = include_str!("../../crates/core/labels/nl.json");
         let table: std::collections::BTreeMap<String, String> =
             crate::json::from_str(text).unwrap();
         table.into_iter().collect()
@@ -779,16 +500,18 @@ mod tests {
 
 #[cfg(test)]
 mod readme {
+    use super::Key;
     use chatout_core::Labels;
 
     /// The README is where shop owners look up keys: it must list every one the code accepts.
     #[test]
     fn the_readme_documents_every_key() {
-        let readme = include_str!("../README.md");
-        let keys = super::SCALAR_KEYS
+        let readme = include_str!("../../README.md");
+        let keys = Key::ALL
             .iter()
-            .chain(["payment_labels", "labels", "translations", "agents"].iter())
-            .chain(Labels::KEYS.iter());
+            .map(|key| key.as_str())
+            .chain(["payment_labels", "labels", "translations", "agents"])
+            .chain(Labels::KEYS.iter().copied());
         for key in keys {
             assert!(
                 readme.contains(&format!("`{key}`")),
