@@ -1,10 +1,65 @@
+use crate::components::choice_group::ChoiceGroup;
 use crate::components::form_field::FormField;
 use crate::components::submit_problem::SubmitProblem;
+use crate::config::Config;
 use crate::state::{ShopContext, Store, Submit, View};
 use chatout_core::{CheckoutInput, DeliveryMethod, Field, FieldError, FieldProblem, Labels};
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
+
+/// What the checkout form holds while the shopper fills it in.
+#[derive(Clone, Copy)]
+pub struct UseCheckoutForm {
+    name: RwSignal<String>,
+    phone: RwSignal<String>,
+    email: RwSignal<String>,
+    address: RwSignal<String>,
+    note: RwSignal<String>,
+    delivery: RwSignal<String>,
+    payment: RwSignal<String>,
+    /// The opt-in to order updates: unticked until the shopper ticks it.
+    updates: RwSignal<bool>,
+    /// The problems of the last attempt to send, all at once.
+    errors: RwSignal<Vec<FieldError>>,
+}
+
+impl UseCheckoutForm {
+    /// The form as typed, for `chatout-core` to validate.
+    fn input(&self) -> CheckoutInput {
+        CheckoutInput {
+            name: self.name.get_untracked(),
+            phone: self.phone.get_untracked(),
+            email: self.email.get_untracked(),
+            delivery: self.delivery.get_untracked(),
+            address: self.address.get_untracked(),
+            payment: self.payment.get_untracked(),
+            note: self.note.get_untracked(),
+        }
+    }
+}
+
+/// The checkout form's state for `shop`: the first delivery method chosen, and the payment
+/// preference only when there is one (several must be chosen on purpose).
+pub fn use_checkout_form(shop: &Config) -> UseCheckoutForm {
+    let text = || RwSignal::new(String::new());
+    let first_delivery = shop
+        .deliveries
+        .first()
+        .map_or("shipping", DeliveryMethod::id);
+    let only_payment = (shop.payments.len() == 1).then(|| shop.payments[0].id().to_string());
+    UseCheckoutForm {
+        name: text(),
+        phone: text(),
+        email: text(),
+        address: text(),
+        note: text(),
+        delivery: RwSignal::new(first_delivery.to_string()),
+        payment: RwSignal::new(only_payment.unwrap_or_default()),
+        updates: RwSignal::new(false),
+        errors: RwSignal::new(Vec::new()),
+    }
+}
 
 /// The checkout form: name, delivery and address, payment preference, optional phone, email
 /// and note, and an unchecked opt-in for order updates. Errors show inline, all at once.
@@ -13,19 +68,18 @@ pub fn CheckoutForm() -> impl IntoView {
     let shop = expect_context::<ShopContext>().0;
     let store = expect_context::<Store>();
     let labels = shop.labels.clone();
-
-    let text = || RwSignal::new(String::new());
-    let (name, phone, email, address, note) = (text(), text(), text(), text(), text());
-    let first_delivery = shop
-        .deliveries
-        .first()
-        .map_or("shipping", DeliveryMethod::id);
-    let delivery = RwSignal::new(first_delivery.to_string());
-    // One payment option needs no choice; several must be chosen on purpose.
-    let only_payment = (shop.payments.len() == 1).then(|| shop.payments[0].id().to_string());
-    let payment = RwSignal::new(only_payment.unwrap_or_default());
-    let updates = RwSignal::new(false);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let form = use_checkout_form(&shop);
+    let UseCheckoutForm {
+        name,
+        phone,
+        email,
+        address,
+        note,
+        delivery,
+        payment,
+        updates,
+        errors,
+    } = form;
 
     let error_for = {
         let labels = labels.clone();
@@ -56,16 +110,7 @@ pub fn CheckoutForm() -> impl IntoView {
         if store.submit.get_untracked() == Submit::Sending || busy.replace(true) {
             return;
         }
-        let input = CheckoutInput {
-            name: name.get_untracked(),
-            phone: phone.get_untracked(),
-            email: email.get_untracked(),
-            delivery: delivery.get_untracked(),
-            address: address.get_untracked(),
-            payment: payment.get_untracked(),
-            note: note.get_untracked(),
-        };
-        match store.checkout(&submit_shop, &input, updates.get_untracked()) {
+        match store.checkout(&submit_shop, &form.input(), updates.get_untracked()) {
             Ok(()) => busy.set(store.view.with_untracked(|v| matches!(v, View::Sent(_)))),
             Err(problems) => {
                 errors.set(problems);
@@ -87,14 +132,18 @@ pub fn CheckoutForm() -> impl IntoView {
     let (note_value, note_input) = bind(note);
 
     let address_label = labels.field_address.clone();
-    let deliveries = shop.deliveries.clone();
-    let delivery_label = {
-        let labels = labels.clone();
-        move |method: DeliveryMethod| match method {
-            DeliveryMethod::Shipping => labels.delivery_shipping.clone(),
-            DeliveryMethod::Pickup => labels.delivery_pickup.clone(),
-        }
-    };
+    let deliveries: Vec<(String, String)> = shop
+        .deliveries
+        .iter()
+        .map(|method| {
+            let label = match method {
+                DeliveryMethod::Shipping => &labels.delivery_shipping,
+                DeliveryMethod::Pickup => &labels.delivery_pickup,
+            };
+            (method.id().to_string(), label.clone())
+        })
+        .collect();
+    let single_delivery = deliveries.len() == 1;
     let payments: Vec<(String, String)> = shop
         .payments
         .iter()
@@ -112,6 +161,7 @@ pub fn CheckoutForm() -> impl IntoView {
         ]
         .map(error_for);
 
+    let card_hint = labels.no_card_in_chat.clone();
     let sending = move || store.submit.with(|s| *s == Submit::Sending);
     let (sending_label, send_label) = (labels.sending.clone(), labels.send_order.clone());
     view! {
@@ -124,23 +174,8 @@ pub fn CheckoutForm() -> impl IntoView {
                     aria-invalid=invalid(Field::Name) aria-describedby="chatout-name-error"
                     prop:value=name_value on:input=name_input/>
             </FormField>
-            <fieldset class="chatout-choice" class:chatout-hidden=deliveries.len() == 1>
-                <legend>{labels.field_delivery.clone()}</legend>
-                {deliveries.iter().map(|method| {
-                    let id = method.id();
-                    view! {
-                        <label class="chatout-option">
-                            <input type="radio" name="chatout-delivery" value=id
-                                prop:checked=move || delivery.get() == id
-                                on:change=move |_| delivery.set(id.to_string())/>
-                            {delivery_label(*method)}
-                        </label>
-                    }
-                }).collect_view()}
-                <Show when=move || delivery_error.with(Option::is_some)>
-                    <p class="chatout-error" role="alert">{move || delivery_error.get()}</p>
-                </Show>
-            </fieldset>
+            <ChoiceGroup name="chatout-delivery" legend=labels.field_delivery.clone()
+                options=deliveries selected=delivery error=delivery_error hidden=single_delivery/>
             <Show when=move || delivery.get() == "shipping">
                 <FormField id="chatout-address" label=address_label.clone() error=address_error>
                     <textarea id="chatout-address" name="address" rows="2" autocomplete="street-address"
@@ -149,24 +184,10 @@ pub fn CheckoutForm() -> impl IntoView {
                         prop:value=address_value on:input=address_input></textarea>
                 </FormField>
             </Show>
-            <fieldset class="chatout-choice">
-                <legend>{labels.field_payment.clone()}</legend>
-                {payments.into_iter().map(|(id, label)| {
-                    let checked_id = id.clone();
-                    view! {
-                        <label class="chatout-option">
-                            <input type="radio" name="chatout-payment" value=id.clone()
-                                prop:checked=move || payment.get() == checked_id
-                                on:change=move |_| payment.set(id.clone())/>
-                            {label}
-                        </label>
-                    }
-                }).collect_view()}
-                <Show when=move || payment_error.with(Option::is_some)>
-                    <p class="chatout-error" role="alert">{move || payment_error.get()}</p>
-                </Show>
-                <p class="chatout-hint">{labels.no_card_in_chat.clone()}</p>
-            </fieldset>
+            <ChoiceGroup name="chatout-payment" legend=labels.field_payment.clone()
+                options=payments selected=payment error=payment_error>
+                <p class="chatout-hint">{card_hint}</p>
+            </ChoiceGroup>
             <FormField id="chatout-phone" label=labels.field_phone.clone() error=phone_error>
                 <input id="chatout-phone" name="phone" type="tel" autocomplete="tel" maxlength="30"
                     aria-invalid=invalid(Field::Phone) aria-describedby="chatout-phone-error"
@@ -207,5 +228,45 @@ fn problem_text(labels: &Labels, error: &FieldError) -> String {
         (Field::Phone, _) => labels.error_phone.clone(),
         (Field::Email, _) => labels.error_email.clone(),
         _ => labels.error_not_offered.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+
+    fn shop(payment: &str, delivery: &str) -> Config {
+        let attributes = [
+            ("phone", "+31 6 1234 5678"),
+            ("shop", "Demo Shop"),
+            ("payment", payment),
+            ("delivery", delivery),
+        ];
+        Config::try_from(RawConfig {
+            attributes: attributes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..RawConfig::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_single_payment_is_chosen_for_the_shopper_and_several_are_not() {
+        let owner = Owner::new();
+        owner.set();
+        let form = use_checkout_form(&shop("bank_transfer", "pickup shipping"));
+        let input = form.input();
+        assert_eq!(
+            (input.payment.as_str(), input.delivery.as_str()),
+            ("bank_transfer", "pickup")
+        );
+        assert!(!form.updates.get_untracked(), "the opt-in starts unticked");
+        let form = use_checkout_form(&shop("bank_transfer cash_on_delivery", "shipping"));
+        assert_eq!(form.input().payment, "");
+        form.name.set("Anna".into());
+        assert_eq!(form.input().name, "Anna");
     }
 }

@@ -6,6 +6,7 @@ mod cart_panel;
 mod cart_view;
 mod chat_button;
 mod checkout_form;
+mod choice_group;
 mod form_field;
 mod order_sent;
 mod reply_status;
