@@ -4,8 +4,7 @@
 //! arrived.
 
 use super::error::DeskError;
-use super::notice::Notice;
-use super::order::order_page_with;
+use super::notice::{order_page_with, Notice};
 use super::session::Staff;
 use crate::db::messaging::{Contact, ReplyError, WINDOW_MS};
 use crate::db::{now_ms, rfc3339};

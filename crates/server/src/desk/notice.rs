@@ -2,7 +2,9 @@
 //! can only pick one of these texts, never put words of its own on the page.
 
 use crate::auth::MIN_PASSWORD;
+use axum::response::Redirect;
 use chatout_core::OrderStatus;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
 /// The `?notice=` of a page.
@@ -131,6 +133,16 @@ impl Notice {
             ),
         }
     }
+}
+
+/// Back to an order's page, with a notice.
+pub fn order_page_with(reference: &str, notice: Notice) -> Redirect {
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-');
+    Redirect::to(&format!(
+        "/admin/orders/{}?notice={}",
+        utf8_percent_encode(reference, SEGMENT),
+        notice.code()
+    ))
 }
 
 #[cfg(test)]

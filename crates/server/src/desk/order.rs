@@ -3,7 +3,7 @@
 
 use super::error::DeskError;
 use super::layout::{money, render};
-use super::notice::{Notice, NoticeQuery};
+use super::notice::{order_page_with, Notice, NoticeQuery};
 use super::session::Staff;
 use crate::db::desk::OrderDetail;
 use crate::db::orders::TransitionError;
@@ -11,10 +11,9 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chatout_core::{whatsapp_url, OrderStatus, PhoneNumber, WireLine};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
 struct LineView {
@@ -294,14 +293,4 @@ pub(super) async fn assign(
         return Err(DeskError::NotFound);
     }
     Ok(order_page_with(&reference, Notice::Assigned).into_response())
-}
-
-/// Back to an order's page, with a notice.
-pub(super) fn order_page_with(reference: &str, notice: Notice) -> Redirect {
-    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-');
-    Redirect::to(&format!(
-        "/admin/orders/{}?notice={}",
-        utf8_percent_encode(reference, SEGMENT),
-        notice.code()
-    ))
 }

@@ -2,7 +2,6 @@
 //! free-form text, and the recipient added at send time.
 
 use super::templates::{Param, Template};
-use crate::db::messaging::{callback_data, Contact};
 use chatout_core::{language_of, Currency, Money, MoneyStyle};
 use serde_json::{json, Value};
 
@@ -120,12 +119,17 @@ pub fn text(body: &str) -> Value {
     })
 }
 
-/// The stored body addressed to its contact (by phone, else by business-scoped user id) and
-/// tagged with its outbox row, which status webhooks echo back. `None` when the contact has
-/// neither identifier or the stored body is broken.
-pub fn addressed(payload: &Value, contact: &Contact, outbox_id: i64) -> Option<Value> {
+/// The stored body addressed to its contact (by phone `wa_id`, else by business-scoped
+/// `user_id`) and tagged with its outbox row, which status webhooks echo back. `None` when the
+/// contact has neither identifier or the stored body is broken.
+pub fn addressed(
+    payload: &Value,
+    wa_id: Option<&str>,
+    user_id: Option<&str>,
+    outbox_id: i64,
+) -> Option<Value> {
     let mut body = payload.as_object()?.clone();
-    match (&contact.wa_id, &contact.user_id) {
+    match (wa_id, user_id) {
         (Some(wa_id), _) => body.insert("to".into(), json!(wa_id)),
         (None, Some(user_id)) => body.insert("recipient".into(), json!(user_id)),
         (None, None) => return None,
@@ -135,6 +139,19 @@ pub fn addressed(payload: &Value, contact: &Contact, outbox_id: i64) -> Option<V
         json!(callback_data(outbox_id)),
     );
     Some(Value::Object(body))
+}
+
+/// What the outbox puts in `biz_opaque_callback_data`, which status webhooks echo back.
+const CALLBACK_PREFIX: &str = "chatout:";
+
+/// The `biz_opaque_callback_data` of an outbox row.
+pub fn callback_data(outbox_id: i64) -> String {
+    format!("{CALLBACK_PREFIX}{outbox_id}")
+}
+
+/// The outbox row a status webhook's callback data names.
+pub fn outbox_id_of_callback(data: &str) -> Option<i64> {
+    data.strip_prefix(CALLBACK_PREFIX)?.parse().ok()
 }
 
 #[cfg(test)]
@@ -199,24 +216,16 @@ mod tests {
 
     #[test]
     fn the_recipient_is_the_phone_or_else_the_user_id() {
-        let mut contact = Contact {
-            id: 1,
-            wa_id: Some("31612345678".into()),
-            user_id: Some("NL.1".into()),
-            consent: crate::policy::consent::Consent::Active,
-            locale: None,
-            window_until: 0,
-        };
-        let body = addressed(&text("hi"), &contact, 9).unwrap();
+        let body = addressed(&text("hi"), Some("31612345678"), Some("NL.1"), 9).unwrap();
         assert_eq!(body["to"], "31612345678");
         assert_eq!(body["biz_opaque_callback_data"], "chatout:9");
+        assert_eq!(outbox_id_of_callback("chatout:9"), Some(9));
+        assert_eq!(outbox_id_of_callback("other:9"), None);
         assert!(body.get("recipient").is_none());
-        contact.wa_id = None;
         assert_eq!(
-            addressed(&text("hi"), &contact, 9).unwrap()["recipient"],
+            addressed(&text("hi"), None, Some("NL.1"), 9).unwrap()["recipient"],
             "NL.1"
         );
-        contact.user_id = None;
-        assert!(addressed(&text("hi"), &contact, 9).is_none());
+        assert!(addressed(&text("hi"), None, None, 9).is_none());
     }
 }

@@ -148,8 +148,12 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
                 }
                 continue;
             }
-            let Some(body) = payload::addressed(&message.payload, &message.contact, message.id)
-            else {
+            let Some(body) = payload::addressed(
+                &message.payload,
+                message.contact.wa_id.as_deref(),
+                message.contact.user_id.as_deref(),
+                message.id,
+            ) else {
                 let detail = "the contact has neither a phone number nor a user id";
                 if let Err(e) = db
                     .mark_ended(message.id, OutboxStatus::Failed, None, detail)

@@ -9,22 +9,9 @@ use super::outbox::{enqueue, NewMessage};
 use crate::policy::inbound::{on_inbound, ConsentChange};
 use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::whatsapp::client::WINDOW_CLOSED;
-use crate::whatsapp::payload;
+use crate::whatsapp::payload::{self, outbox_id_of_callback};
 use crate::whatsapp::webhook::{Inbound, StatusUpdate};
 use sqlx::Row;
-
-/// What the outbox puts in `biz_opaque_callback_data`, which status webhooks echo back.
-const CALLBACK_PREFIX: &str = "chatout:";
-
-/// The `biz_opaque_callback_data` of an outbox row.
-pub fn callback_data(outbox_id: i64) -> String {
-    format!("{CALLBACK_PREFIX}{outbox_id}")
-}
-
-/// The outbox row a status webhook's callback data names.
-fn outbox_id_of_callback(data: &str) -> Option<i64> {
-    data.strip_prefix(CALLBACK_PREFIX)?.parse().ok()
-}
 
 impl Db {
     /// Records an inbound message once: opens the contact's window and acts on STOP/START.

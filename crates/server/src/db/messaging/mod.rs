@@ -14,7 +14,6 @@ pub use crate::policy::inbound::WINDOW_MS;
 pub(crate) use contacts::checkout_opt_in;
 pub use contacts::{wa_id_of_phone, ConsentEvent, Contact};
 pub use conversation::ConversationItem;
-pub use inbound::callback_data;
 pub(crate) use outbox::enqueue_event;
 pub use outbox::{DueMessage, ReplyError};
 
