@@ -6,11 +6,11 @@
 use super::error::DeskError;
 use super::notice::{order_page_with, Notice};
 use super::session::Staff;
-use crate::db::messaging::{Contact, ReplyError, WINDOW_MS};
+use crate::db::messaging::{ReplyError, WINDOW_MS};
 use crate::db::{now_ms, rfc3339};
 use crate::policy::consent::{Consent, Refusal};
 use crate::policy::outbox::{MessageKind, OutboxStatus};
-use crate::whatsapp::templates::{Event, Param, Template};
+use crate::service::change_status::needs_tracking;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -199,21 +199,6 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
         ),
     };
     Ok(view)
-}
-
-/// Whether the fulfilled template of an opted-in customer needs a tracking link.
-fn needs_tracking(state: &AppState, contact: Option<&Contact>) -> bool {
-    let template = state.templates().and_then(|t| t.get(Event::Fulfilled));
-    let wants = |t: &Template| {
-        t.body.contains(&Param::TrackingLink) || t.button.contains(&Param::TrackingLink)
-    };
-    contact.is_some_and(|c| c.consent == Consent::Active) && template.is_some_and(wants)
-}
-
-/// [`needs_tracking`] for an order, for the status form's check.
-pub async fn tracking_required(state: &AppState, reference: &str) -> Result<bool, sqlx::Error> {
-    let contact = state.db.contact_of_order(reference).await?;
-    Ok(needs_tracking(state, contact.as_ref()))
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,7 @@ use super::layout::{money, render};
 use super::notice::{order_page_with, Notice, NoticeQuery};
 use super::session::Staff;
 use crate::db::desk::OrderDetail;
-use crate::db::orders::TransitionError;
+use crate::service::change_status::{self, StatusError};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -221,48 +221,20 @@ pub(super) async fn change_status(
     let Some(to) = OrderStatus::parse(&form.to) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, back(Notice::Illegal)).into_response());
     };
-    let tracking = form.tracking_url.trim();
-    if to == OrderStatus::Fulfilled
-        && tracking.is_empty()
-        && super::conversation::tracking_required(&state, &reference).await?
-    {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            back(Notice::TrackingRequired),
-        )
-            .into_response());
-    }
-    let tracking_url = (to == OrderStatus::Fulfilled && !tracking.is_empty()).then_some(tracking);
-    if let Some(url) = tracking_url {
-        let url_like = (url.starts_with("https://") || url.starts_with("http://"))
-            && url.len() <= 2000
-            && !url.chars().any(char::is_whitespace);
-        if !url_like {
-            return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, back(Notice::BadTracking)).into_response(),
-            );
-        }
-    }
-    match state
-        .db
-        .transition(
-            &reference,
-            to,
-            &staff.0.username,
-            state.templates(),
-            tracking_url,
-        )
-        .await
-    {
+    let tracking = Some(form.tracking_url.as_str());
+    let refused = |status: StatusCode, notice: Notice| Ok((status, back(notice)).into_response());
+    match change_status::change_status(&state, &reference, to, staff.username(), tracking).await {
         Ok(_) => Ok(back(Notice::Marked(to)).into_response()),
-        Err(TransitionError::NotFound) => Err(DeskError::NotFound),
-        Err(TransitionError::Illegal { .. }) => {
-            Ok((StatusCode::CONFLICT, back(Notice::Illegal)).into_response())
+        Err(StatusError::NotFound) => Err(DeskError::NotFound),
+        Err(StatusError::Illegal { .. }) => refused(StatusCode::CONFLICT, Notice::Illegal),
+        Err(StatusError::OutOfStock(_)) => refused(StatusCode::CONFLICT, Notice::OutOfStock),
+        Err(StatusError::TrackingRequired) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, Notice::TrackingRequired)
         }
-        Err(TransitionError::OutOfStock(_)) => {
-            Ok((StatusCode::CONFLICT, back(Notice::OutOfStock)).into_response())
+        Err(StatusError::BadTracking) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, Notice::BadTracking)
         }
-        Err(TransitionError::Db(e)) => Err(e.into()),
+        Err(StatusError::Db(e)) => Err(e.into()),
     }
 }
 

@@ -1,0 +1,92 @@
+//! Moving an order along its lifecycle for someone (staff, later the integration API): the
+//! tracking link a shipping update needs, the move itself with its stock and its WhatsApp
+//! update, in one transaction.
+
+use crate::db::messaging::Contact;
+use crate::db::orders::TransitionError;
+use crate::policy::consent::Consent;
+use crate::whatsapp::templates::{Event, Param, Template};
+use crate::AppState;
+use chatout_core::OrderStatus;
+use std::collections::BTreeMap;
+
+/// Why an order did not move.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    /// No order has that reference.
+    #[error("no such order")]
+    NotFound,
+    /// The lifecycle does not allow it from where the order is.
+    #[error("an order that is {} cannot become {}", from.as_str(), to.as_str())]
+    Illegal {
+        /// Where the order is.
+        from: OrderStatus,
+        /// Where it was asked to go.
+        to: OrderStatus,
+    },
+    /// Its hold lapsed and its products are no longer all in stock: units left per sku.
+    #[error("not enough stock left")]
+    OutOfStock(BTreeMap<String, i64>),
+    /// The customer's shipping update needs the tracking link, and none was given.
+    #[error("the shipping update needs a tracking link")]
+    TrackingRequired,
+    /// The tracking link is not a web address.
+    #[error("the tracking link must start with https:// or http://")]
+    BadTracking,
+    /// The database failed.
+    #[error("the database failed")]
+    Db(#[from] sqlx::Error),
+}
+
+/// Moves order `reference` to `to` for `actor`; `tracking` is the carrier's page, given when
+/// fulfilling. Returns the status it left.
+pub async fn change_status(
+    state: &AppState,
+    reference: &str,
+    to: OrderStatus,
+    actor: &str,
+    tracking: Option<&str>,
+) -> Result<OrderStatus, StatusError> {
+    let tracking = tracking
+        .map(str::trim)
+        .filter(|t| to == OrderStatus::Fulfilled && !t.is_empty());
+    match tracking {
+        None if to == OrderStatus::Fulfilled && tracking_required(state, reference).await? => {
+            return Err(StatusError::TrackingRequired)
+        }
+        Some(url) if !url_like(url) => return Err(StatusError::BadTracking),
+        _ => {}
+    }
+    state
+        .db
+        .transition(reference, to, actor, state.templates(), tracking)
+        .await
+        .map_err(|e| match e {
+            TransitionError::NotFound => StatusError::NotFound,
+            TransitionError::Illegal { from, to } => StatusError::Illegal { from, to },
+            TransitionError::OutOfStock(short) => StatusError::OutOfStock(short),
+            TransitionError::Db(e) => StatusError::Db(e),
+        })
+}
+
+/// A link a customer may be sent: a web address, at most 2,000 characters, no spaces.
+fn url_like(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 2000
+        && !url.chars().any(char::is_whitespace)
+}
+
+/// Whether the fulfilled template of a customer whose opt-in is active needs a tracking link.
+pub fn needs_tracking(state: &AppState, contact: Option<&Contact>) -> bool {
+    let template = state.templates().and_then(|t| t.get(Event::Fulfilled));
+    let wants = |t: &Template| {
+        t.body.contains(&Param::TrackingLink) || t.button.contains(&Param::TrackingLink)
+    };
+    contact.is_some_and(|c| c.consent == Consent::Active) && template.is_some_and(wants)
+}
+
+/// [`needs_tracking`] for an order.
+async fn tracking_required(state: &AppState, reference: &str) -> Result<bool, sqlx::Error> {
+    let contact = state.db.contact_of_order(reference).await?;
+    Ok(needs_tracking(state, contact.as_ref()))
+}
