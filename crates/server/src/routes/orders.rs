@@ -20,12 +20,6 @@ use serde::Serialize;
 /// the `500`).
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// `422`: the request is wrong, field by field.
-    #[error("invalid fields")]
-    Invalid(Vec<FieldIssue>),
-    /// `409`: the cart must change.
-    #[error("the cart must change: {}", .0.as_str())]
-    Conflict(ConflictReason, Vec<WireLine>),
     /// `415`: the body is not declared as JSON.
     #[error("not JSON")]
     NotJson,
@@ -38,32 +32,9 @@ pub enum ApiError {
     /// `400`: the body could not be read.
     #[error("unreadable body: {0}")]
     Unreadable(String),
-    /// `429`: this address holds all the stock it may in orders nobody has confirmed yet.
-    #[error("hold limit")]
-    HoldLimit {
-        /// Units it holds.
-        held: i64,
-        /// Seconds until its first hold lapses.
-        retry_after: u64,
-    },
-    /// `500`: the database failed.
-    #[error("the database failed")]
-    Db(#[from] sqlx::Error),
-    /// `500`: something else broke on our side.
+    /// What placing the order answered: `422`, `409`, `429` or `500`.
     #[error(transparent)]
-    Internal(Box<dyn std::error::Error + Send + Sync>),
-}
-
-impl From<PlaceError> for ApiError {
-    fn from(e: PlaceError) -> Self {
-        match e {
-            PlaceError::Invalid(issues) => Self::Invalid(issues),
-            PlaceError::Conflict(reason, lines) => Self::Conflict(reason, lines),
-            PlaceError::HoldLimit { held, retry_after } => Self::HoldLimit { held, retry_after },
-            PlaceError::Db(e) => Self::Db(e),
-            PlaceError::Internal(e) => Self::Internal(e),
-        }
-    }
+    Order(#[from] PlaceError),
 }
 
 impl IntoResponse for ApiError {
@@ -79,7 +50,7 @@ impl IntoResponse for ApiError {
             items: &'a [WireLine],
         }
         match self {
-            Self::Invalid(errors) => (
+            Self::Order(PlaceError::Invalid(errors)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(Invalid {
                     error: "invalid",
@@ -87,7 +58,7 @@ impl IntoResponse for ApiError {
                 }),
             )
                 .into_response(),
-            Self::Conflict(error, items) => (
+            Self::Order(PlaceError::Conflict(error, items)) => (
                 StatusCode::CONFLICT,
                 Json(Conflict {
                     error,
@@ -111,14 +82,14 @@ impl IntoResponse for ApiError {
                 "the order body did not arrive in time".into(),
             ),
             Self::Unreadable(detail) => plain_error(StatusCode::BAD_REQUEST, "unreadable", detail),
-            Self::HoldLimit { held, retry_after } => super::limit::too_many(
+            Self::Order(PlaceError::HoldLimit { held, retry_after }) => super::limit::too_many(
                 std::time::Duration::from_secs(retry_after),
                 &format!(
                     "{held} items are already held for orders from this address that nobody has \
                      confirmed yet; send those on WhatsApp first"
                 ),
             ),
-            failure @ (Self::Db(_) | Self::Internal(_)) => {
+            Self::Order(failure @ (PlaceError::Db(_) | PlaceError::Internal(_))) => {
                 tracing::error!(error = %failure, source = ?std::error::Error::source(&failure), "order request failed");
                 let body = serde_json::json!({"error": "internal", "message": "please try again"});
                 (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
@@ -209,19 +180,19 @@ pub async fn create(
         .map(str::trim)
         .filter(|k| (1..=MAX_KEY).contains(&k.len()))
         .ok_or_else(|| {
-            ApiError::Invalid(vec![issue(
+            ApiError::Order(PlaceError::Invalid(vec![issue(
                 "idempotency_key",
                 "required",
                 "send an Idempotency-Key header (1 to 200 characters) that stays the same across retries",
-            )])
+            )]))
         })?
         .to_string();
     let request: PendingOrder = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::Invalid(vec![issue(
+        ApiError::Order(PlaceError::Invalid(vec![issue(
             "body",
             "malformed",
             format!("not an order: {e}"),
-        )])
+        )]))
     })?;
     match place_order(&state, &client, key, &request).await? {
         Placed::Created(order) => Ok((StatusCode::CREATED, Json(order.into()))),
