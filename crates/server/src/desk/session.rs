@@ -109,21 +109,23 @@ fn login_form(
     render(&page)
 }
 
+/// A username and password with the form's token: the sign-in form, and the form that adds
+/// a staff account.
 #[derive(Deserialize)]
-pub(super) struct LoginForm {
+pub(super) struct Credentials {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
     #[serde(default)]
-    username: String,
+    pub(super) username: String,
     #[serde(default)]
-    password: String,
+    pub(super) password: String,
 }
 
 pub(super) async fn login(
     State(state): State<AppState>,
     client: Client,
     jar: CookieJar,
-    Form(form): Form<LoginForm>,
+    Form(form): Form<Credentials>,
 ) -> Result<(CookieJar, Response), DeskError> {
     // The cookie and the form carry the same token, and the server signed it: a value an
     // attacker plants in both is not one.

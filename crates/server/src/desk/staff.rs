@@ -3,7 +3,7 @@
 use super::error::DeskError;
 use super::layout::render;
 use super::notice::{Notice, NoticeQuery};
-use super::session::Staff;
+use super::session::{Credentials, Staff};
 use crate::auth::MIN_PASSWORD;
 use crate::AppState;
 use askama::Template;
@@ -11,7 +11,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "staff.html")]
@@ -44,20 +43,10 @@ pub(super) async fn page(
     Ok(render(&page))
 }
 
-#[derive(Deserialize)]
-pub(super) struct NewStaffForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
-}
-
 pub(super) async fn add(
     State(state): State<AppState>,
     staff: Staff,
-    Form(form): Form<NewStaffForm>,
+    Form(form): Form<Credentials>,
 ) -> Result<Response, DeskError> {
     staff.check(&form.csrf)?;
     if staff.0.username != FIRST_ACCOUNT {
