@@ -1,0 +1,99 @@
+//! The widget's state, shared through context: the shop's config and the shopper's store.
+//! `cart` holds what the cart and the panel do; `checkout` how an order is sent.
+
+use crate::api::{self, Reply};
+use crate::browser::{self, console_error, console_warn};
+use crate::config::Config;
+use crate::embed::{analytics, events};
+use crate::storage;
+use chatout_core::{
+    fill, order_message, readdress, whatsapp_url, Cart, CartError, CheckoutInput, ConflictReason,
+    Consent, FieldError, LineId, LineItem, NewItem, Order, OrderReference, PendingOrder,
+    PhoneNumber, URL_BUDGET,
+};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+mod cart;
+mod checkout;
+
+/// The validated configuration, in context.
+#[derive(Clone)]
+pub struct ShopContext(pub Arc<Config>);
+
+/// An order that was handed to WhatsApp, kept so the shopper can copy or resend it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentOrder {
+    /// The order reference.
+    pub reference: String,
+    /// The full message text.
+    pub full_text: String,
+    /// The link that was opened.
+    pub url: String,
+    /// True when the link carries the compact message.
+    pub compact: bool,
+}
+
+/// What the panel shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    /// Only the floating button.
+    Closed,
+    /// The cart lines.
+    Cart,
+    /// The checkout form.
+    Checkout,
+    /// The order was handed to WhatsApp.
+    Sent(SentOrder),
+}
+
+/// Where a checkout stands with the shop's server (endpoint mode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submit {
+    /// Nothing in flight.
+    Idle,
+    /// The order is being registered; the send button waits.
+    Sending,
+    /// It did not go through: the shopper's explanation, and whether trying the same order
+    /// again (same key) or sending it unregistered makes sense.
+    Problem {
+        /// What to tell the shopper.
+        text: String,
+        /// The same request may be sent again.
+        retry: bool,
+        /// The shop allows sending without registering, and this problem permits it.
+        fallback: bool,
+    },
+}
+
+/// One checkout's request, kept so "try again" repeats it exactly (same key, same body) and
+/// "send without registering" can use the locally written message.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    key: String,
+    body: String,
+    local: SentOrder,
+    /// The agent the order is routed to, if not the shop's own number.
+    agent: Option<PhoneNumber>,
+}
+
+/// The shopper's store: cart, panel view and the announcement for screen readers.
+#[derive(Clone, Copy)]
+pub struct Store {
+    /// The cart, persisted by storage.rs.
+    pub cart: RwSignal<Cart>,
+    /// What the panel shows.
+    pub view: RwSignal<View>,
+    /// Last announcement (added, removed, errors), read out by an aria-live region.
+    pub notice: RwSignal<String>,
+    /// False when the cart cannot be saved in this browser.
+    pub storage_ok: ReadSignal<bool>,
+    /// Endpoint mode: the checkout's standing with the shop's server.
+    pub submit: RwSignal<Submit>,
+    /// Endpoint mode: the request of the checkout in progress.
+    pub attempt: StoredValue<Option<Attempt>, LocalStorage>,
+    /// The floating button, where focus returns when the panel closes.
+    pub launcher: NodeRef<leptos::html::Button>,
+    /// GA4 ecommerce events go to `window.dataLayer` (the shop set `analytics: ga4`).
+    pub ga4: bool,
+}
