@@ -2,7 +2,7 @@
 //! proxies only) and whether the shopper or staff member reached us over HTTPS. Worked out
 //! once per request by [`identify`]; rate limits, stock holds, cookies and HSTS read it.
 
-use crate::AppState;
+use crate::Settings;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -11,6 +11,7 @@ use axum::response::Response;
 use ipnet::IpNet;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 
 /// The client of one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,12 +103,11 @@ fn canonical(ip: IpAddr) -> IpAddr {
 /// Middleware: works out the [`Client`] for every request, and sends the headers every
 /// answer carries: `X-Content-Type-Options: nosniff`, and HSTS when served over HTTPS.
 pub async fn identify(
-    State(state): State<AppState>,
+    State(settings): State<Arc<Settings>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let settings = &state.settings;
     let client = Client::of(
         peer,
         request.headers(),

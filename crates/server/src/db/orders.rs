@@ -152,20 +152,19 @@ impl Db {
         let reserved = reserve_stock(&mut tx, &order.lines).await?;
         if !reserved.short.is_empty() {
             tx.rollback().await?;
-            // A concurrent retry of an order that took the last units is that order.
-            return match self.order_by_key(&order.idempotency_key).await? {
-                Some(existing) => Ok(Inserted::Existing(existing)),
-                None => Err(InsertError::OutOfStock(reserved.short)),
-            };
+            let refusal = InsertError::OutOfStock(reserved.short);
+            return self
+                .refused_unless_stored(&order.idempotency_key, refusal)
+                .await;
         }
         if hold_limit > 0 && reserved.held > 0 {
             let (held, until) = held_by(&mut tx, &order.client_addr).await?;
             if held + reserved.held > i64::from(hold_limit) {
                 tx.rollback().await?;
-                return match self.order_by_key(&order.idempotency_key).await? {
-                    Some(existing) => Ok(Inserted::Existing(existing)),
-                    None => Err(InsertError::HoldLimit { held, until }),
-                };
+                let refusal = InsertError::HoldLimit { held, until };
+                return self
+                    .refused_unless_stored(&order.idempotency_key, refusal)
+                    .await;
             }
         }
         let now = now_ms();
@@ -265,6 +264,19 @@ impl Db {
             whatsapp_url: order.whatsapp_url.clone(),
             expires_at: order.expires_at,
         }))
+    }
+
+    /// `refusal`, unless a concurrent retry with the same key stored the order first (it took
+    /// the last units, or the address's last holds): then that order.
+    async fn refused_unless_stored(
+        &self,
+        key: &str,
+        refusal: InsertError,
+    ) -> Result<Inserted, InsertError> {
+        match self.order_by_key(key).await? {
+            Some(existing) => Ok(Inserted::Existing(existing)),
+            None => Err(refusal),
+        }
     }
 
     /// Expires pending orders past their time and releases their stock; returns how many.

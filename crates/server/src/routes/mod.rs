@@ -51,7 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(site::routes(&state))
         .layer(axum::middleware::from_fn(api_errors_as_json))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.settings.clone(),
             crate::client::identify,
         ))
         .with_state(state)
