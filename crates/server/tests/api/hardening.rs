@@ -11,14 +11,19 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-/// An order of `quantity` bottles of olive oil (3 in stock in the demo catalog).
-fn olive_oil(quantity: i64) -> Value {
+/// An order of one line of a demo product, the reference left to the server.
+fn one_line(sku: &str, name: &str, unit_price: i64, quantity: i64) -> Value {
     let mut body = order_body();
-    body["items"] = json!([{"sku": "olive-oil-500", "name": "Olive oil, 500 ml", "options": {},
-                            "unit_price": 995, "quantity": quantity}]);
-    body["subtotal"] = json!(995 * quantity);
+    body["items"] = json!([{"sku": sku, "name": name, "options": {},
+                            "unit_price": unit_price, "quantity": quantity}]);
+    body["subtotal"] = json!(unit_price * quantity);
     body["reference"] = json!("server-picks");
     body
+}
+
+/// An order of `quantity` bottles of olive oil (3 in stock in the demo catalog).
+fn olive_oil(quantity: i64) -> Value {
+    one_line("olive-oil-500", "Olive oil, 500 ml", 995, quantity)
 }
 
 /// Polls `check` every 50 ms for up to 10 s.
@@ -105,11 +110,7 @@ async fn one_client_cannot_hold_all_stock_past_the_hold(backend: Backend) {
 async fn one_address_holds_at_most_the_cap_in_unconfirmed_orders(backend: Backend) {
     let app = spawn_with(backend, |s| s.hold_limit = 4).await;
     let shopper = client_from("127.0.0.4");
-    let mut mugs = order_body();
-    mugs["items"] = json!([{"sku": "mug-stoneware", "name": "Stoneware mug", "options": {},
-                            "unit_price": 1250, "quantity": 2}]);
-    mugs["subtotal"] = json!(2500);
-    mugs["reference"] = json!("server-picks");
+    let mugs = one_line("mug-stoneware", "Stoneware mug", 1250, 2);
     let (status, answer) = app.post_order_with(&shopper, Some("c-1"), &mugs).await;
     assert_eq!(status, 201, "{answer}");
     let (status, _) = app
@@ -129,11 +130,7 @@ async fn one_address_holds_at_most_the_cap_in_unconfirmed_orders(backend: Backen
     );
     // Unlimited products hold nothing, so they are never capped; other shoppers are not
     // affected; and a replay of an order already stored is still that order.
-    let mut totes = order_body();
-    totes["items"] = json!([{"sku": "tote-canvas", "name": "Canvas tote", "options": {},
-                             "unit_price": 1500, "quantity": 9}]);
-    totes["subtotal"] = json!(13500);
-    totes["reference"] = json!("server-picks");
+    let totes = one_line("tote-canvas", "Canvas tote", 1500, 9);
     let (status, answer) = app.post_order_with(&shopper, Some("c-4"), &totes).await;
     assert_eq!(status, 201, "{answer}");
     let other = client_from("127.0.0.5");
