@@ -10,6 +10,7 @@
 mod fake_cloud;
 
 use chatout_core::OrderStatus;
+use chatout_server::service::change_status::change_status;
 use chatout_server::settings::WhatsAppSettings;
 use chatout_server::whatsapp::webhook::sign;
 use chatout_server::{Application, Settings};
@@ -54,8 +55,7 @@ async fn main() {
     });
     let app = Application::build(settings).await.expect("server starts");
     let base = format!("http://{}", app.address().unwrap());
-    let db = app.state().db.clone();
-    let templates = app.state().templates().cloned().unwrap();
+    let state = app.state().clone();
     tokio::spawn(app.run());
     let client = reqwest::Client::new();
 
@@ -87,15 +87,9 @@ async fn main() {
         references.push(answer["reference"].as_str().unwrap().to_string());
     }
     for reference in &references {
-        db.transition(
-            reference,
-            OrderStatus::Confirmed,
-            "bench",
-            Some(&templates),
-            None,
-        )
-        .await
-        .unwrap();
+        change_status(&state, reference, OrderStatus::Confirmed, "bench", None)
+            .await
+            .unwrap();
     }
     let received = fake.wait_for_long(messages, Duration::from_secs(120)).await;
     let first = received.first().unwrap().at;

@@ -12,7 +12,6 @@ use sqlx::pool::PoolConnectionMetadata;
 use sqlx::{AnyConnection, AnyPool, Executor};
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Which engine the URL named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +95,16 @@ impl Db {
     }
 }
 
+/// A write transaction: what a use case does in it happens together or not at all (dropping
+/// it undoes everything).
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
 impl Db {
+    /// Begins a use case's transaction.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.write.begin().await
+    }
+
     /// Takes or renews the lease `name` for `holder` until `now + ttl_ms`: granted when nobody
     /// holds it, `holder` does already, or the last holder's lease lapsed. One statement, so two
     /// servers asking at once cannot both get it.
@@ -132,25 +140,6 @@ fn sqlite_pragmas(conn: &mut AnyConnection, _: PoolConnectionMetadata) -> Pendin
             .await
             .map(|_| ())
     })
-}
-
-/// Milliseconds since the Unix epoch: how times are stored (the same on both engines).
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-/// A stored time as RFC 3339 (UTC).
-pub fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

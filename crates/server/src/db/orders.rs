@@ -3,8 +3,8 @@
 //! the forgotten ones.
 
 use super::stock::{held_by, release_stock, reserve_stock};
-use super::{now_ms, Db};
-use crate::whatsapp::templates::{Event, Templates};
+use super::Db;
+use crate::clock::now_ms;
 use chatout_core::{OptionsObject, OrderStatus, WireLine};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
@@ -193,7 +193,7 @@ impl Db {
         .bind(&order.payment)
         .bind(&order.note)
         .bind(order.consent.as_ref().map(|c| c.0.clone()))
-        .bind(order.consent.as_ref().map(|_| super::rfc3339(now)))
+        .bind(order.consent.as_ref().map(|_| crate::clock::rfc3339(now)))
         .bind(&order.message)
         .bind(&order.whatsapp_url)
         .bind(now)
@@ -307,61 +307,18 @@ impl Db {
         Ok(expired)
     }
 
-    /// Moves an order to `to` for `actor`, if the lifecycle allows it from where the order is
-    /// now; returns the status it left. Cancelling releases the order's stock. A
-    /// `tracking_url` (given when fulfilling) is stored with the step. With `templates`
-    /// (messaging on), the step's WhatsApp update is queued in the same transaction for an
-    /// opted-in customer.
+    /// [`transition`] in a transaction of its own (no message is queued with it).
     pub async fn transition(
         &self,
         reference: &str,
         to: OrderStatus,
         actor: &str,
-        templates: Option<&Templates>,
         tracking_url: Option<&str>,
     ) -> Result<OrderStatus, TransitionError> {
         let mut tx = self.write.begin().await?;
-        let row = sqlx::query("SELECT id, status, stock_held FROM orders WHERE reference = $1")
-            .bind(reference)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(TransitionError::NotFound)?;
-        let id: i64 = row.try_get(0)?;
-        let from = parse_status(row.try_get(1)?)?;
-        if !from.can_become(to) {
-            return Err(TransitionError::Illegal { from, to });
-        }
-        // Staff confirming an order whose hold lapsed take its stock again, if it is there.
-        if to.holds_stock() && row.try_get::<i64, _>(2)? == 0 {
-            let lines = order_lines(&mut *tx, id).await?;
-            let reserved = reserve_stock(&mut tx, &lines).await?;
-            if !reserved.short.is_empty() {
-                tx.rollback().await?;
-                return Err(TransitionError::OutOfStock(reserved.short));
-            }
-            sqlx::query("UPDATE orders SET stock_held = 1 WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        // The update re-checks the status, so a concurrent move makes this one fail cleanly.
-        if !move_status(&mut tx, id, from, to, actor, now_ms()).await? {
-            tx.rollback().await?;
-            let now = self.status_of(reference).await?.unwrap_or(from);
-            return Err(TransitionError::Illegal { from: now, to });
-        }
-        if let Some(url) = tracking_url {
-            sqlx::query("UPDATE orders SET tracking_url = $1 WHERE id = $2")
-                .bind(url)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let (Some(templates), Some(event)) = (templates, Event::of_status(to)) {
-            super::messaging::enqueue_event(&mut tx, id, event, templates, now_ms()).await?;
-        }
+        let moved = transition(&mut tx, reference, to, actor, tracking_url, now_ms()).await?;
         tx.commit().await?;
-        Ok(from)
+        Ok(moved.from)
     }
 
     /// Sets who responds to an order (`None` clears it).
@@ -383,6 +340,79 @@ impl Db {
             .await?
             .map(|o| o.status))
     }
+}
+
+/// An order that moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moved {
+    /// Its row.
+    pub id: i64,
+    /// The status it left.
+    pub from: OrderStatus,
+}
+
+/// Inside the caller's transaction: moves order `reference` to `to` for `actor`, if the
+/// lifecycle allows it from where the order is now. Cancelling releases the order's stock;
+/// confirming an order whose hold lapsed takes its stock again, if it is there. A
+/// `tracking_url` (given when fulfilling) is stored with the step. On an error the caller
+/// drops the transaction, undoing what was done.
+pub async fn transition(
+    conn: &mut AnyConnection,
+    reference: &str,
+    to: OrderStatus,
+    actor: &str,
+    tracking_url: Option<&str>,
+    now: i64,
+) -> Result<Moved, TransitionError> {
+    let row = sqlx::query_as::<_, StepRow>(
+        "SELECT id, status, stock_held FROM orders WHERE reference = $1",
+    )
+    .bind(reference)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(TransitionError::NotFound)?;
+    let from = parse_status(row.status)?;
+    if !from.can_become(to) {
+        return Err(TransitionError::Illegal { from, to });
+    }
+    if to.holds_stock() && row.stock_held == 0 {
+        let lines = order_lines(&mut *conn, row.id).await?;
+        let reserved = reserve_stock(conn, &lines).await?;
+        if !reserved.short.is_empty() {
+            return Err(TransitionError::OutOfStock(reserved.short));
+        }
+        sqlx::query("UPDATE orders SET stock_held = 1 WHERE id = $1")
+            .bind(row.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    // The update re-checks the status, so a concurrent move makes this one fail cleanly.
+    if !move_status(conn, row.id, from, to, actor, now).await? {
+        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+            .bind(row.id)
+            .fetch_one(&mut *conn)
+            .await?;
+        return Err(TransitionError::Illegal {
+            from: parse_status(status)?,
+            to,
+        });
+    }
+    if let Some(url) = tracking_url {
+        sqlx::query("UPDATE orders SET tracking_url = $1 WHERE id = $2")
+            .bind(url)
+            .bind(row.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(Moved { id: row.id, from })
+}
+
+/// Where an order is, for a step.
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    id: i64,
+    status: String,
+    stock_held: i64,
 }
 
 /// Moves one order from `from` to `to` if it is still at `from`: releases stock when the

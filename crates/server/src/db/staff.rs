@@ -1,7 +1,8 @@
 //! Staff accounts and their desk sessions. Passwords arrive here already hashed
 //! ([`crate::auth`]); sessions are stored by the SHA-256 of their cookie.
 
-use super::{now_ms, Db};
+use super::Db;
+use crate::clock::now_ms;
 use sqlx::Row;
 
 /// A signed-in staff member.

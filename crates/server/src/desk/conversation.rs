@@ -6,11 +6,12 @@
 use super::error::DeskError;
 use super::notice::{order_page_with, Notice};
 use super::session::Staff;
-use crate::db::messaging::{ReplyError, WINDOW_MS};
-use crate::db::{now_ms, rfc3339};
+use crate::clock::{now_ms, rfc3339};
 use crate::policy::consent::{Consent, Refusal};
+use crate::policy::inbound::WINDOW_MS;
 use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::service::change_status::needs_tracking;
+use crate::service::reply::{self, ReplyError};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -226,15 +227,8 @@ async fn reply(
     } else {
         crate::auth::random_token()
     };
-    let notice = match state
-        .db
-        .enqueue_reply(&reference, staff.username(), &form.text, &key)
-        .await
-    {
-        Ok(()) => {
-            state.wake_outbox();
-            Notice::Replied
-        }
+    let notice = match reply::reply(&state, &reference, staff.username(), &form.text, &key).await {
+        Ok(()) => Notice::Replied,
         Err(ReplyError::NoContact | ReplyError::NoConsent) => Notice::ReplyConsent,
         Err(ReplyError::WindowClosed) => Notice::ReplyWindow,
         Err(ReplyError::BadText) => Notice::ReplyEmpty,

@@ -153,26 +153,26 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         stock: match (d.row.status, d.stock_held, d.hold_until) {
             (OrderStatus::Pending, true, Some(until)) => format!(
                 "held until {} unless confirmed sooner; then held until the order ends",
-                crate::db::rfc3339(until)
+                crate::clock::rfc3339(until)
             ),
             (OrderStatus::Pending, false, Some(until)) => format!(
                 "given back at {}: nobody confirmed the order while it held its stock. \
                  Confirming takes it again if it is still available.",
-                crate::db::rfc3339(until)
+                crate::clock::rfc3339(until)
             ),
             (_, true, _) => "held".into(),
             (_, false, _) => "given back".into(),
         },
         page: d.page,
         locale: d.locale,
-        created: crate::db::rfc3339(d.row.created_at),
-        expires: crate::db::rfc3339(d.expires_at),
+        created: crate::clock::rfc3339(d.row.created_at),
+        expires: crate::clock::rfc3339(d.expires_at),
         message: d.message,
         events: d
             .events
             .into_iter()
             .map(|e| EventView {
-                at: crate::db::rfc3339(e.at),
+                at: crate::clock::rfc3339(e.at),
                 change: match e.from {
                     Some(from) => format!("{} → {}", from.as_str(), e.to.as_str()),
                     None => format!("created {}", e.to.as_str()),

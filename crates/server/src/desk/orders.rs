@@ -3,8 +3,8 @@
 use super::error::DeskError;
 use super::layout::{duration, money, render};
 use super::session::Staff;
+use crate::clock::now_ms;
 use crate::db::desk::{Figures, OrderRow};
-use crate::db::now_ms;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -127,7 +127,7 @@ fn row_view(row: OrderRow, now: i64) -> RowView {
         age: if pending {
             duration(waiting)
         } else {
-            crate::db::rfc3339(row.created_at)
+            crate::clock::rfc3339(row.created_at)
         },
         late: pending && waiting > LATE_AFTER_MS,
         reference: row.reference,

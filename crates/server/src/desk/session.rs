@@ -6,7 +6,7 @@ use super::error::DeskError;
 use super::layout::render;
 use crate::auth;
 use crate::client::Client;
-use crate::db::now_ms;
+use crate::clock::now_ms;
 use crate::db::staff::Session;
 use crate::AppState;
 use askama::Template;

@@ -1,6 +1,10 @@
 //! The outbox's messages: what kind each is and the states it moves through, with the one
 //! rule for which moves are allowed.
 
+/// The Cloud API's error code for a message outside the 24-hour customer-service window: the
+/// contact's window is closed, whatever the server thought.
+pub const WINDOW_CLOSED: i64 = 131047;
+
 /// What a message is, as the WhatsApp rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {

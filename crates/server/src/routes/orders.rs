@@ -1,8 +1,8 @@
 //! `POST /api/orders`: a pending order, priced by the server, stored exactly once.
 
 use crate::client::Client;
+use crate::clock::rfc3339;
 use crate::db::orders::StoredOrder;
-use crate::db::rfc3339;
 use crate::serve::BodyTimedOut;
 use crate::service::place_order::{issue, place_order, FieldIssue, PlaceError, Placed};
 use crate::AppState;

@@ -6,6 +6,7 @@
 //! a database failure answers 500 so that Meta retries.
 
 use crate::auth::same_secret;
+use crate::service::record_inbound::{record_inbound, record_status};
 use crate::whatsapp::webhook::{parse, signature_valid};
 use crate::AppState;
 use axum::body::Bytes;
@@ -87,7 +88,7 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     };
     let mut queued = false;
     for message in &notification.inbound {
-        match state.db.record_inbound(message).await {
+        match record_inbound(&state.db, message).await {
             Ok(acknowledged) => queued |= acknowledged,
             Err(e) => {
                 tracing::error!(error = %e, "storing an inbound message failed");
@@ -96,7 +97,7 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         }
     }
     for status in &notification.statuses {
-        if let Err(e) = state.db.apply_status(status).await {
+        if let Err(e) = record_status(&state.db, status).await {
             tracing::error!(error = %e, "applying a status failed");
             return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
         }

@@ -2,8 +2,10 @@
 //! tracking link a shipping update needs, the move itself with its stock and its WhatsApp
 //! update, in one transaction.
 
+use super::notify::queue_event;
+use crate::clock::now_ms;
 use crate::db::messaging::Contact;
-use crate::db::orders::TransitionError;
+use crate::db::orders::{self, TransitionError};
 use crate::policy::consent::Consent;
 use crate::whatsapp::templates::{Event, Param, Template};
 use crate::AppState;
@@ -57,16 +59,26 @@ pub async fn change_status(
         Some(url) if !url_like(url) => return Err(StatusError::BadTracking),
         _ => {}
     }
-    state
-        .db
-        .transition(reference, to, actor, state.templates(), tracking)
-        .await
-        .map_err(|e| match e {
-            TransitionError::NotFound => StatusError::NotFound,
-            TransitionError::Illegal { from, to } => StatusError::Illegal { from, to },
-            TransitionError::OutOfStock(short) => StatusError::OutOfStock(short),
-            TransitionError::Db(e) => StatusError::Db(e),
-        })
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    let moved = orders::transition(&mut tx, reference, to, actor, tracking, now).await?;
+    // With messaging on, the step's WhatsApp update is queued with the step itself.
+    if let (Some(templates), Some(event)) = (state.templates(), Event::of_status(to)) {
+        queue_event(&mut tx, moved.id, event, templates, now).await?;
+    }
+    tx.commit().await?;
+    Ok(moved.from)
+}
+
+impl From<TransitionError> for StatusError {
+    fn from(e: TransitionError) -> Self {
+        match e {
+            TransitionError::NotFound => Self::NotFound,
+            TransitionError::Illegal { from, to } => Self::Illegal { from, to },
+            TransitionError::OutOfStock(short) => Self::OutOfStock(short),
+            TransitionError::Db(e) => Self::Db(e),
+        }
+    }
 }
 
 /// A link a customer may be sent: a web address, at most 2,000 characters, no spaces.

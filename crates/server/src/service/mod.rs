@@ -1,5 +1,10 @@
-//! Use cases: each one a transaction of its own, between the edges (`routes/`, `desk/`) and
-//! the database (`db/`).
+//! Use cases: each one a transaction of its own, between the edges (`routes/`, `desk/`, the
+//! background tasks) and the database (`db/`). They ask `policy/` what is allowed and
+//! `whatsapp/` how a message is written; `db/` only stores and reads.
 
 pub mod change_status;
+pub mod notify;
 pub mod place_order;
+pub mod record_inbound;
+pub mod remind;
+pub mod reply;

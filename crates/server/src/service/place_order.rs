@@ -4,8 +4,8 @@
 //! source.
 
 use crate::client::Client;
+use crate::clock::{self, now_ms, rfc3339};
 use crate::db::orders::{InsertError, Inserted, NewOrder, StoredOrder};
-use crate::db::{now_ms, rfc3339};
 use crate::AppState;
 use chatout_core::{
     order_message, Cart, CheckoutInput, ConflictReason, Consent, FieldProblem, Labels, Order,
@@ -83,17 +83,14 @@ pub async fn place_order(
         return replay(existing, &request_hash);
     }
     let mut prepared = prepare(state, request)?;
-    let millis = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
     let now = now_ms();
-    let expires_at = now.saturating_add(millis(state.settings.order_ttl));
+    let expires_at = clock::after(now, state.settings.order_ttl);
     let stored = Stored {
         idempotency_key: key,
         request_hash,
         access_token: hex::encode(rand::random::<[u8; 16]>()),
         expires_at,
-        hold_until: now
-            .saturating_add(millis(state.settings.stock_hold))
-            .min(expires_at),
+        hold_until: clock::after(now, state.settings.stock_hold).min(expires_at),
         client_addr: client.key().to_string(),
     };
     for _ in 0..5 {

@@ -33,8 +33,7 @@ pub struct ApiError {
     pub detail: String,
 }
 
-/// The error code that says the 24-hour customer-service window is closed.
-pub const WINDOW_CLOSED: i64 = 131047;
+pub use crate::policy::outbox::WINDOW_CLOSED;
 
 /// Codes that ask to slow down or report a passing fault: retried with backoff.
 const RETRYABLE: [i64; 9] = [

@@ -13,7 +13,8 @@
 use super::client::Outcome;
 use super::payload;
 use super::Messaging;
-use crate::db::{now_ms, Db};
+use crate::clock::{self, now_ms};
+use crate::db::Db;
 use crate::policy::outbox::OutboxStatus;
 use governor::{Quota, RateLimiter};
 use std::collections::{HashMap, HashSet};
@@ -63,7 +64,7 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
         std::process::id(),
         &crate::auth::random_token()[..16]
     );
-    let lease_ms = i64::try_from(SENDER_LEASE_FOR.as_millis()).unwrap_or(i64::MAX);
+    let lease_ms = clock::millis(SENDER_LEASE_FOR);
     let (mut sender, mut ask_at) = (false, Instant::now());
     loop {
         while sends.try_join_next().is_some() {}
@@ -88,23 +89,13 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
         }
         if housekeeping.elapsed() >= Duration::from_secs(5) {
             housekeeping = Instant::now();
-            let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+            let lease_ms = clock::millis(lease);
             match db.settle_abandoned(now_ms().saturating_sub(lease_ms)).await {
                 Ok(0) => {}
                 Ok(n) => {
                     tracing::warn!(messages = n, "messages interrupted mid-send are uncertain")
                 }
                 Err(e) => tracing::error!(error = %e, "settling interrupted messages failed"),
-            }
-            if let Some(after) = messaging
-                .templates
-                .get(super::templates::Event::PendingReminder)
-                .and_then(|t| t.after)
-            {
-                let after_ms = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
-                if let Err(e) = db.enqueue_reminders(&messaging.templates, after_ms).await {
-                    tracing::error!(error = %e, "queueing pending reminders failed");
-                }
             }
             last_sent.retain(|_, at| at.elapsed() < settings.contact_gap);
         }
@@ -202,7 +193,7 @@ async fn settle(db: &Db, messaging: &Messaging, id: i64, attempt: u32, outcome: 
         Outcome::Accepted(wamid) => db.mark_accepted(id, &wamid).await,
         Outcome::Retry(error) if attempt < settings.max_attempts => {
             let delay = backoff(settings.retry_base, attempt, rand::random::<f64>());
-            let at = now_ms().saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
+            let at = clock::after(now_ms(), delay);
             tracing::warn!(id, code = error.code, ?delay, "message will be retried");
             db.mark_retry(id, at, error.code, &error.detail).await
         }

@@ -184,7 +184,7 @@ async fn every_illegal_transition_is_refused(backend: Backend) {
         let reference = answer["reference"].as_str().unwrap().to_string();
         for step in *steps {
             app.db
-                .transition(&reference, *step, "test", None, None)
+                .transition(&reference, *step, "test", None)
                 .await
                 .unwrap();
         }
@@ -192,7 +192,7 @@ async fn every_illegal_transition_is_refused(backend: Backend) {
             if from.can_become(to) {
                 continue;
             }
-            match app.db.transition(&reference, to, "test", None, None).await {
+            match app.db.transition(&reference, to, "test", None).await {
                 Err(TransitionError::Illegal {
                     from: was,
                     to: asked,
@@ -209,7 +209,7 @@ async fn every_illegal_transition_is_refused(backend: Backend) {
     assert_eq!(refused, 30);
     assert!(matches!(
         app.db
-            .transition("NOPE-NOPE", OrderStatus::Confirmed, "test", None, None)
+            .transition("NOPE-NOPE", OrderStatus::Confirmed, "test", None)
             .await,
         Err(TransitionError::NotFound)
     ));
@@ -220,13 +220,13 @@ async fn cancelling_releases_stock_once(backend: Backend) {
     let reference = place_order(&app, "k").await;
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(10));
     app.db
-        .transition(&reference, OrderStatus::Cancelled, "admin", None, None)
+        .transition(&reference, OrderStatus::Cancelled, "admin", None)
         .await
         .unwrap();
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(12));
     assert!(app
         .db
-        .transition(&reference, OrderStatus::Cancelled, "admin", None, None)
+        .transition(&reference, OrderStatus::Cancelled, "admin", None)
         .await
         .is_err());
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(12));
@@ -276,7 +276,7 @@ async fn the_list_filters_by_status_and_flags_waiting_orders(backend: Backend) {
     let (_, second) = app.post_order(Some("b"), &body).await;
     let second = second["reference"].as_str().unwrap().to_string();
     app.db
-        .transition(&second, OrderStatus::Confirmed, "admin", None, None)
+        .transition(&second, OrderStatus::Confirmed, "admin", None)
         .await
         .unwrap();
     let mut browser = Browser::new(&app);

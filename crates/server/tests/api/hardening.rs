@@ -149,9 +149,9 @@ async fn the_stored_consent_time_is_the_servers(backend: Backend) {
     let app = spawn_with(backend, |_| {}).await;
     let mut body = order_body();
     body["consent"]["at"] = json!("1999-01-01T00:00:00Z");
-    let before = chatout_server::db::now_ms();
+    let before = chatout_server::clock::now_ms();
     let (status, answer) = app.post_order(Some("consent-1"), &body).await;
-    let after = chatout_server::db::now_ms();
+    let after = chatout_server::clock::now_ms();
     assert_eq!(status, 201, "{answer}");
     let row = sqlx::query("SELECT consent_at, consent_client_at FROM orders")
         .fetch_one(&app.db.read)

@@ -723,7 +723,47 @@ async fn a_web_opt_in_is_pending_until_the_number_writes(backend: Backend) {
     assert_eq!(received[0].body["template"]["name"], "chatout_order_paid");
 }
 
+/// An order still pending some time after it was placed reminds its customer once; one that
+/// staff confirmed in time does not.
+async fn a_forgotten_pending_order_is_reminded_once(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let dir = std::env::temp_dir().join(format!("chatout-reminder-{}", rand_key()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("templates.json");
+    let templates = json!({"pending_reminder": {"name": "chatout_order_reminder",
+        "languages": ["en", "nl"], "body": ["name", "reference"], "after": "1s"}});
+    std::fs::write(&path, templates.to_string()).unwrap();
+    let app = spawn_messaging(backend, &fake, |w| {
+        w.templates_path = Some(path.display().to_string())
+    })
+    .await;
+    let forgotten = place(&app, "+31612345678", true).await;
+    let handled = place(&app, "+31687654321", true).await;
+    let never_asked = place(&app, "+31611111111", false).await;
+    send_order_message(&app, "31612345678").await;
+    send_order_message(&app, "31687654321").await;
+    send_order_message(&app, "31611111111").await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    mark(&mut browser, &csrf, &handled, "confirmed").await;
+    fake.wait_for(1).await;
+    // Several housekeeping rounds later, still the one reminder, to the forgotten order only.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let received = fake.received();
+    assert_eq!(received.len(), 1, "{received:#?}");
+    let template = &received[0].body["template"];
+    assert_eq!(template["name"], "chatout_order_reminder");
+    assert_eq!(
+        template["components"][0]["parameters"][1]["text"],
+        forgotten.as_str()
+    );
+    assert_eq!(received[0].body["to"], "31612345678");
+    assert_ne!(never_asked, forgotten);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 crate::on_both_backends!(
+    a_forgotten_pending_order_is_reminded_once,
     a_strangers_checkout_does_not_undo_stop,
     a_web_opt_in_is_pending_until_the_number_writes,
     a_confirmed_order_of_an_opted_in_customer_sends_one_template,

@@ -23,19 +23,19 @@ async fn metrics_count_orders_conversion_and_response_time(backend: Backend) {
         references.push(answer["reference"].as_str().unwrap().to_string());
     }
     app.db
-        .transition(&references[0], OrderStatus::Confirmed, "admin", None, None)
+        .transition(&references[0], OrderStatus::Confirmed, "admin", None)
         .await
         .unwrap();
     app.db
-        .transition(&references[1], OrderStatus::Confirmed, "admin", None, None)
+        .transition(&references[1], OrderStatus::Confirmed, "admin", None)
         .await
         .unwrap();
     app.db
-        .transition(&references[1], OrderStatus::Cancelled, "admin", None, None)
+        .transition(&references[1], OrderStatus::Cancelled, "admin", None)
         .await
         .unwrap();
     app.db
-        .transition(&references[2], OrderStatus::Cancelled, "admin", None, None)
+        .transition(&references[2], OrderStatus::Cancelled, "admin", None)
         .await
         .unwrap();
 

@@ -47,7 +47,7 @@ async fn queue_backlog(database_url: &str, n: usize) {
         .await
         .unwrap();
     let mut tx = sqlx::Connection::begin(&mut conn).await.unwrap();
-    let now = chatout_server::db::now_ms();
+    let now = chatout_server::clock::now_ms();
     for i in 0..n {
         let (contact,): (i64,) = sqlx::query_as(
             "INSERT INTO contacts (wa_id, consent, window_until, created_at, updated_at) \

@@ -68,7 +68,7 @@ const CONTACT_COLUMNS: &str =
     "id, wa_id, user_id, consent, consent_pending_since, locale, window_until";
 
 /// The contact whose `wa_id` or `user_id` (the `column`) is `value`.
-pub(super) async fn contact_by(
+async fn contact_by(
     conn: &mut AnyConnection,
     column: &'static str,
     value: &str,
@@ -86,7 +86,7 @@ pub(super) async fn contact_by(
 
 /// The contact with this phone or user id; created when there is none, completed with the
 /// identifier it lacked.
-pub(super) async fn find_or_create_contact(
+pub async fn find_or_create_contact(
     conn: &mut AnyConnection,
     wa_id: Option<&str>,
     user_id: Option<&str>,
@@ -133,16 +133,21 @@ pub(super) async fn find_or_create_contact(
 }
 
 /// One line of a contact's consent history.
-pub(super) struct ConsentRecord<'a> {
-    pub(super) opted_in: bool,
+pub struct ConsentRecord<'a> {
+    /// In or out.
+    pub opted_in: bool,
     /// See [`ConsentEvent::source`].
-    pub(super) source: &'static str,
-    pub(super) text: &'a str,
-    pub(super) page: Option<&'a str>,
-    pub(super) order_id: Option<i64>,
+    pub source: &'static str,
+    /// The opt-in text shown, or the keyword sent.
+    pub text: &'a str,
+    /// The page of a checkout opt-in.
+    pub page: Option<&'a str>,
+    /// The order of a checkout opt-in.
+    pub order_id: Option<i64>,
 }
 
-pub(super) async fn insert_consent_event(
+/// Adds a line to a contact's consent history.
+pub async fn insert_consent_event(
     conn: &mut AnyConnection,
     contact_id: i64,
     record: &ConsentRecord<'_>,
@@ -165,7 +170,7 @@ pub(super) async fn insert_consent_event(
 }
 
 /// Stores a contact's consent as decided by [`Consent`]'s rules.
-pub(super) async fn store_consent(
+pub async fn store_consent(
     conn: &mut AnyConnection,
     contact_id: i64,
     consent: Consent,
@@ -223,8 +228,16 @@ pub(crate) async fn checkout_opt_in(
     insert_consent_event(conn, contact.id, &record, now).await
 }
 
+/// The contact of a phone number as given at checkout.
+pub async fn contact_of_phone(
+    conn: &mut AnyConnection,
+    phone: &str,
+) -> Result<Option<Contact>, sqlx::Error> {
+    contact_by(conn, "wa_id", &wa_id_of_phone(phone)).await
+}
+
 /// An order's id and contact.
-pub(super) async fn order_contact(
+pub async fn order_contact(
     conn: &mut AnyConnection,
     reference: &str,
 ) -> Result<Option<(i64, Contact)>, sqlx::Error> {
@@ -235,11 +248,11 @@ pub(super) async fn order_contact(
     else {
         return Ok(None);
     };
-    let Some(phone) = order.try_get::<Option<String>, _>(1)? else {
+    let Some(phone) = order.try_get::<Option<String>, _>("customer_phone")? else {
         return Ok(None);
     };
-    let contact = contact_by(conn, "wa_id", &wa_id_of_phone(&phone)).await?;
-    contact.map(|c| Ok((order.try_get(0)?, c))).transpose()
+    let contact = contact_of_phone(conn, &phone).await?;
+    contact.map(|c| Ok((order.try_get("id")?, c))).transpose()
 }
 
 /// Closes a contact's window now (the API answered 131047 for one of its messages).

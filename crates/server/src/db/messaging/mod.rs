@@ -10,12 +10,16 @@ mod conversation;
 mod inbound;
 mod outbox;
 
-pub use crate::policy::inbound::WINDOW_MS;
 pub(crate) use contacts::checkout_opt_in;
-pub use contacts::{wa_id_of_phone, ConsentEvent, Contact};
+pub use contacts::{
+    contact_of_phone, find_or_create_contact, insert_consent_event, order_contact, store_consent,
+    wa_id_of_phone, ConsentEvent, ConsentRecord, Contact,
+};
 pub use conversation::ConversationItem;
-pub(crate) use outbox::enqueue_event;
-pub use outbox::{DueMessage, ReplyError};
+pub use inbound::{cancel_queued, insert_inbound, open_window, InboundMessage, StatusReport};
+pub use outbox::{
+    claim_reminder, due_reminders, enqueue, message_facts, DueMessage, MessageFacts, NewMessage,
+};
 
 use crate::policy::outbox::MessageKind;
 use sqlx::Row;

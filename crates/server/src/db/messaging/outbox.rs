@@ -1,16 +1,12 @@
 //! The outbox: every message is a row, queued in the transaction that decided it, sent by the
 //! worker, settled by the API's answer or a status report.
 
-use super::super::{now_ms, Db};
-use super::contacts::{
-    close_window, consent_of_row, contact_by, order_contact, wa_id_of_phone, Contact,
-};
+use super::super::Db;
+use super::contacts::{close_window, consent_of_row, Contact};
 use super::kind_of_row;
-use crate::policy::consent::Refusal;
-use crate::policy::outbox::{MessageKind, OutboxStatus};
-use crate::whatsapp::client::WINDOW_CLOSED;
-use crate::whatsapp::payload::{self, OrderFacts};
-use crate::whatsapp::templates::{Event, Templates};
+use crate::clock::now_ms;
+use crate::policy::outbox::{MessageKind, OutboxStatus, WINDOW_CLOSED};
+use chatout_core::OrderStatus;
 use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
@@ -29,42 +25,30 @@ pub struct DueMessage {
     pub attempts: i64,
 }
 
-/// A message to queue.
-pub(super) struct NewMessage<'a> {
-    pub(super) dedupe_key: String,
-    pub(super) contact_id: i64,
-    pub(super) order_id: Option<i64>,
-    pub(super) kind: MessageKind,
-    pub(super) event: Option<&'a str>,
-    pub(super) payload: Value,
-    pub(super) preview: String,
-    pub(super) author: &'a str,
+/// A message to queue, decided by a use case.
+pub struct NewMessage<'a> {
+    /// What makes it once only (`order:42:confirmed`, `ack:wamid.…`, `reply:<random>`).
+    pub dedupe_key: String,
+    /// Who it goes to.
+    pub contact_id: i64,
+    /// The order it is about.
+    pub order_id: Option<i64>,
+    /// What it is.
+    pub kind: MessageKind,
+    /// The order event it tells of.
+    pub event: Option<&'a str>,
+    /// The Cloud API request body, without its recipient (`null` for a decided failure).
+    pub payload: Value,
+    /// The line the desk shows for it.
+    pub preview: String,
+    /// `system` or the staff member.
+    pub author: &'a str,
     /// A message that can be decided as failed at once (a missing parameter).
-    pub(super) failed: Option<String>,
-}
-
-/// Why staff could not reply.
-#[derive(Debug, thiserror::Error)]
-pub enum ReplyError {
-    /// The order has no contact (no phone).
-    #[error("this order has no WhatsApp contact")]
-    NoContact,
-    /// The contact said STOP.
-    #[error("the customer replied STOP")]
-    NoConsent,
-    /// More than 24 hours since the customer last wrote.
-    #[error("the customer has not written in the last 24 hours")]
-    WindowClosed,
-    /// Empty or too long.
-    #[error("a reply has 1 to 4096 characters")]
-    BadText,
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    pub failed: Option<String>,
 }
 
 /// Queues a message unless its dedupe key is taken; returns the new row's id.
-pub(super) async fn enqueue(
+pub async fn enqueue(
     conn: &mut AnyConnection,
     message: NewMessage<'_>,
     now: i64,
@@ -93,174 +77,77 @@ pub(super) async fn enqueue(
     .bind(message.failed)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| r.try_get(0)).transpose()
+    row.map(|r| r.try_get("id")).transpose()
 }
 
-/// Inside a status change's transaction: queues the event's template for an opted-in
-/// customer. A template parameter the order cannot fill queues a visible failure instead.
-pub(crate) async fn enqueue_event(
+/// What an order's messages are filled from, and the phone they go to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageFacts {
+    /// Reference.
+    pub reference: String,
+    /// Customer name.
+    pub customer_name: String,
+    /// The phone given at checkout.
+    pub customer_phone: Option<String>,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Sum of the lines, minor units.
+    pub subtotal: i64,
+    /// The shopper's locale.
+    pub locale: String,
+    /// The carrier's page, once shipped.
+    pub tracking_url: Option<String>,
+}
+
+/// [`MessageFacts`] of order `order_id`.
+pub async fn message_facts(
     conn: &mut AnyConnection,
     order_id: i64,
-    event: Event,
-    templates: &Templates,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let Some(template) = templates.get(event) else {
-        return Ok(());
-    };
-    let Some(order) = sqlx::query_as::<_, FactsRow>(
+) -> Result<Option<MessageFacts>, sqlx::Error> {
+    sqlx::query_as(
         "SELECT reference, customer_name, customer_phone, currency, subtotal, locale, \
          tracking_url FROM orders WHERE id = $1",
     )
     .bind(order_id)
     .fetch_optional(&mut *conn)
-    .await?
-    else {
-        return Ok(());
-    };
-    let Some(phone) = order.customer_phone.as_deref() else {
-        return Ok(());
-    };
-    let Some(contact) = contact_by(conn, "wa_id", &wa_id_of_phone(phone)).await? else {
-        return Ok(());
-    };
-    if contact
-        .consent
-        .may_receive(MessageKind::Template, contact.window_until, now)
-        .is_err()
-    {
-        return Ok(());
-    }
-    let facts = OrderFacts {
-        reference: order.reference,
-        name: order.customer_name,
-        currency: order.currency,
-        subtotal: order.subtotal,
-        locale: order.locale,
-        tracking_url: order.tracking_url,
-    };
-    let (payload, preview, failed) = match payload::template(template, &facts) {
-        Ok((payload, preview)) => (payload, preview, None),
-        Err(problem) => (
-            Value::Null,
-            format!("template {}", template.name),
-            Some(problem),
-        ),
-    };
-    enqueue(
-        conn,
-        NewMessage {
-            dedupe_key: format!("order:{order_id}:{}", event.as_str()),
-            contact_id: contact.id,
-            order_id: Some(order_id),
-            kind: MessageKind::Template,
-            event: Some(event.as_str()),
-            payload,
-            preview,
-            author: "system",
-            failed,
-        },
-        now,
-    )
-    .await?;
-    Ok(())
+    .await
 }
 
-/// What a template's parameters are filled from, by name.
-#[derive(sqlx::FromRow)]
-struct FactsRow {
-    reference: String,
-    customer_name: String,
-    customer_phone: Option<String>,
-    currency: String,
-    subtotal: i64,
-    locale: String,
-    tracking_url: Option<String>,
+/// Pending orders placed before `placed_before` whose customer opted in and that were not
+/// reminded yet: the pending reminder's candidates, oldest first.
+pub async fn due_reminders(
+    conn: &mut AnyConnection,
+    placed_before: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM orders WHERE status = $2 AND reminded_at IS NULL \
+         AND consent_at IS NOT NULL AND created_at <= $1 ORDER BY id LIMIT 500",
+    )
+    .bind(placed_before)
+    .bind(OrderStatus::Pending.as_str())
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Marks order `id` reminded; false when another server did, or it is no longer pending.
+pub async fn claim_reminder(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE orders SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL \
+         AND status = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(OrderStatus::Pending.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
 }
 
 impl Db {
-    /// Staff's free-form reply on an order, allowed only inside the contact's window.
-    pub async fn enqueue_reply(
-        &self,
-        reference: &str,
-        author: &str,
-        text: &str,
-        key: &str,
-    ) -> Result<(), ReplyError> {
-        let text = text.trim();
-        if text.is_empty() || text.chars().count() > 4096 {
-            return Err(ReplyError::BadText);
-        }
-        let now = now_ms();
-        let mut tx = self.write.begin().await?;
-        let (order_id, contact) = order_contact(&mut tx, reference)
-            .await?
-            .ok_or(ReplyError::NoContact)?;
-        match contact
-            .consent
-            .may_receive(MessageKind::Reply, contact.window_until, now)
-        {
-            Ok(()) => {}
-            Err(Refusal::WindowClosed) => return Err(ReplyError::WindowClosed),
-            Err(_) => return Err(ReplyError::NoConsent),
-        }
-        enqueue(
-            &mut tx,
-            NewMessage {
-                dedupe_key: format!("reply:{key}"),
-                contact_id: contact.id,
-                order_id: Some(order_id),
-                kind: MessageKind::Reply,
-                event: None,
-                payload: payload::text(text),
-                preview: text.to_string(),
-                author,
-                failed: None,
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Queues the pending reminder of orders placed at least `after_ms` ago and still
-    /// pending, once each.
-    pub async fn enqueue_reminders(
-        &self,
-        templates: &Templates,
-        after_ms: i64,
-    ) -> Result<u64, sqlx::Error> {
-        let now = now_ms();
-        let due = sqlx::query(
-            "SELECT id FROM orders WHERE status = 'pending' AND reminded_at IS NULL \
-             AND consent_at IS NOT NULL AND created_at <= $1 ORDER BY id LIMIT 500",
-        )
-        .bind(now.saturating_sub(after_ms))
-        .fetch_all(&self.read)
-        .await?;
-        let mut queued = 0;
-        for row in due {
-            let id: i64 = row.try_get(0)?;
-            let mut tx = self.write.begin().await?;
-            let claimed = sqlx::query(
-                "UPDATE orders SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL \
-                 AND status = 'pending'",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if claimed == 1 {
-                enqueue_event(&mut tx, id, Event::PendingReminder, templates, now).await?;
-                queued += 1;
-            }
-            tx.commit().await?;
-        }
-        Ok(queued)
-    }
-
     /// Messages whose time has come, oldest first, with their contact.
     pub async fn due_messages(&self, now: i64, limit: i64) -> Result<Vec<DueMessage>, sqlx::Error> {
         let rows = sqlx::query(
@@ -376,7 +263,7 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?;
         if let (Some(row), Some(WINDOW_CLOSED)) = (ended, code) {
-            close_window(&mut tx, row.try_get(0)?, now).await?;
+            close_window(&mut tx, row.try_get("contact_id")?, now).await?;
         }
         tx.commit().await
     }

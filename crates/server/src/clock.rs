@@ -1,0 +1,53 @@
+//! The server's one kind of time: milliseconds since the Unix epoch, UTC. It is what every
+//! table stores (the same on SQLite and PostgreSQL), what every rule compares and what the
+//! desk and the API format as RFC 3339 here, in one place.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A moment, in milliseconds since the Unix epoch (UTC).
+pub type UnixMillis = i64;
+
+/// Now.
+pub fn now_ms() -> UnixMillis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(millis)
+        .unwrap_or(0)
+}
+
+/// A span in milliseconds, saturating (a span too long to count is "forever").
+pub fn millis(span: Duration) -> i64 {
+    i64::try_from(span.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The moment `span` after `at`, saturating.
+pub fn after(at: UnixMillis, span: Duration) -> UnixMillis {
+    at.saturating_add(millis(span))
+}
+
+/// A moment as RFC 3339 (UTC, `2026-12-01T10:00:00.5Z`); empty for one out of range.
+pub fn rfc3339(at: UnixMillis) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_format_as_rfc3339_and_spans_saturate() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_764_583_200_500), "2025-12-01T10:00:00.5Z");
+        assert_eq!(rfc3339(i64::MAX), "");
+        assert_eq!(millis(Duration::from_secs(2)), 2000);
+        assert_eq!(millis(Duration::MAX), i64::MAX);
+        assert_eq!(after(i64::MAX - 1, Duration::from_secs(1)), i64::MAX);
+        assert!(now_ms() > 1_764_583_200_000);
+    }
+}

@@ -1,0 +1,90 @@
+//! What the Cloud API's webhook reports, applied: a message from a contact (stored once; it
+//! opens the window and may change consent, as `policy::inbound` decides) and a status report
+//! of a message the shop sent.
+
+use crate::clock::now_ms;
+use crate::db::messaging::{self, ConsentRecord, InboundMessage, NewMessage, StatusReport};
+use crate::db::Db;
+use crate::policy::inbound::{on_inbound, ConsentChange};
+use crate::policy::outbox::MessageKind;
+use crate::whatsapp::payload::{self, outbox_id_of_callback};
+use crate::whatsapp::webhook::{Inbound, StatusUpdate};
+
+/// Records an inbound message once and applies what it changes, in one transaction.
+/// Returns whether it queued a message (a keyword's acknowledgement).
+pub async fn record_inbound(db: &Db, message: &Inbound) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let contact = messaging::find_or_create_contact(
+        &mut tx,
+        message.wa_id.as_deref(),
+        message.user_id.as_deref(),
+        now,
+    )
+    .await?;
+    let effects = on_inbound(
+        contact.consent,
+        contact.locale.as_deref(),
+        &message.text,
+        message.timestamp,
+        now,
+    );
+    let stored = InboundMessage {
+        wamid: &message.id,
+        kind: &message.kind,
+        body: &message.text,
+        sent_at: effects.sent_at,
+    };
+    if !messaging::insert_inbound(&mut tx, contact.id, stored, now).await? {
+        // Meta delivered it before: it changed what it changes then.
+        return Ok(false);
+    }
+    messaging::open_window(&mut tx, contact.id, effects.window_until, now).await?;
+    if let Some((consent, change)) = effects.consent {
+        messaging::store_consent(&mut tx, contact.id, consent, now).await?;
+        let (opted_in, source) = match change {
+            ConsentChange::Wrote => (true, "message"),
+            ConsentChange::Keyword(start) => (start, "keyword"),
+        };
+        let record = ConsentRecord {
+            opted_in,
+            source,
+            text: &message.text,
+            page: None,
+            order_id: None,
+        };
+        messaging::insert_consent_event(&mut tx, contact.id, &record, now).await?;
+    }
+    if let Some(text) = effects.acknowledgement {
+        let ack = NewMessage {
+            dedupe_key: format!("ack:{}", message.id),
+            contact_id: contact.id,
+            order_id: None,
+            kind: MessageKind::Ack,
+            event: None,
+            payload: payload::text(text),
+            preview: text.to_string(),
+            author: "system",
+            failed: None,
+        };
+        messaging::enqueue(&mut tx, ack, now).await?;
+    }
+    if effects.cancel_queued {
+        // Revoking cancels what was waiting: nothing more goes out.
+        messaging::cancel_queued(&mut tx, contact.id, "the customer opted out (STOP)", now).await?;
+    }
+    tx.commit().await?;
+    Ok(effects.acknowledgement.is_some())
+}
+
+/// Applies a status report; returns whether an outbox row moved.
+pub async fn record_status(db: &Db, update: &StatusUpdate) -> Result<bool, sqlx::Error> {
+    let report = StatusReport {
+        wamid: &update.wamid,
+        status: update.delivery.status(),
+        error_code: update.error.as_ref().map(|e| e.code),
+        error_detail: update.error.as_ref().map(|e| e.detail.as_str()),
+        outbox_id: update.callback.as_deref().and_then(outbox_id_of_callback),
+    };
+    db.apply_status(&report).await
+}
