@@ -259,15 +259,15 @@ impl Db {
 
     /// Orders by status, conversion and response time, counted by the database.
     pub async fn figures(&self) -> Result<Figures, sqlx::Error> {
-        let counts = sqlx::query("SELECT status, COUNT(*) FROM orders GROUP BY status")
+        let counts = sqlx::query("SELECT status, COUNT(*) AS n FROM orders GROUP BY status")
             .fetch_all(&self.read)
             .await?;
         let mut by_status: Vec<(OrderStatus, i64)> =
             OrderStatus::ALL.iter().map(|s| (*s, 0)).collect();
         let mut created = 0;
         for row in &counts {
-            let status = parse_status(row.try_get(0)?)?;
-            let count: i64 = row.try_get(1)?;
+            let status = parse_status(row.try_get("status")?)?;
+            let count: i64 = row.try_get("n")?;
             created += count;
             if let Some(slot) = by_status.iter_mut().find(|(s, _)| *s == status) {
                 slot.1 = count;
@@ -278,34 +278,35 @@ impl Db {
             .iter()
             .map(|b| {
                 format!(
-                    ", SUM(CASE WHEN e.at - o.created_at <= {} THEN 1 ELSE 0 END)",
-                    b * 1000
+                    ", SUM(CASE WHEN e.at - o.created_at <= {ms} THEN 1 ELSE 0 END) AS within_{b}",
+                    ms = b * 1000
                 )
             })
             .collect();
         let row = sqlx::query(&format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(e.at - o.created_at), 0) AS BIGINT){buckets} \
+            "SELECT COUNT(*) AS confirmed, \
+             CAST(COALESCE(SUM(e.at - o.created_at), 0) AS BIGINT) AS sum_ms{buckets} \
              FROM order_events e JOIN orders o ON o.id = e.order_id WHERE e.to_status = $1"
         ))
         .bind(OrderStatus::Confirmed.as_str())
         .fetch_one(&self.read)
         .await?;
-        let confirmed: i64 = row.try_get(0)?;
-        let sum_ms: i64 = row.try_get(1)?;
+        let confirmed: i64 = row.try_get("confirmed")?;
+        let sum_ms: i64 = row.try_get("sum_ms")?;
         let mut response_buckets = Vec::with_capacity(Figures::BOUNDS.len());
-        for (i, bound) in Figures::BOUNDS.iter().enumerate() {
-            let count: Option<i64> = row.try_get(i + 2)?;
-            response_buckets.push((*bound, count.unwrap_or(0)));
+        for bound in Figures::BOUNDS {
+            let count: Option<i64> = row.try_get(format!("within_{bound}").as_str())?;
+            response_buckets.push((bound, count.unwrap_or(0)));
         }
         let mut messages: Vec<(&'static str, i64)> =
             OutboxStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-        for row in sqlx::query("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        for row in sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
             .fetch_all(&self.read)
             .await?
         {
-            let status: String = row.try_get(0)?;
+            let status: String = row.try_get("status")?;
             if let Some(slot) = messages.iter_mut().find(|(s, _)| *s == status) {
-                slot.1 = row.try_get(1)?;
+                slot.1 = row.try_get("n")?;
             }
         }
         Ok(Figures {

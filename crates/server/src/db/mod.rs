@@ -130,6 +130,11 @@ impl Db {
     }
 }
 
+/// Whether `e` says a unique index refused the row (it exists already), on either engine.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
 type Pending<'c> = Pin<Box<dyn Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
 
 /// Per-connection SQLite settings: durable at commit against a crash of the process

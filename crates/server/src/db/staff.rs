@@ -1,6 +1,7 @@
 //! Staff accounts and their desk sessions. Passwords arrive here already hashed
 //! ([`crate::auth`]); sessions are stored by the SHA-256 of their cookie.
 
+use super::is_unique_violation;
 use super::Db;
 use crate::clock::now_ms;
 use sqlx::Row;
@@ -17,10 +18,10 @@ pub struct Session {
 impl Db {
     /// Whether any staff account exists.
     pub async fn has_staff(&self) -> Result<bool, sqlx::Error> {
-        let row = sqlx::query("SELECT COUNT(*) FROM staff")
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&self.read)
             .await?;
-        Ok(row.try_get::<i64, _>(0)? > 0)
+        Ok(count > 0)
     }
 
     /// Adds an account; false when the username is taken.
@@ -29,20 +30,19 @@ impl Db {
         username: &str,
         password_hash: &str,
     ) -> Result<bool, sqlx::Error> {
-        let taken = sqlx::query("SELECT 1 FROM staff WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.write)
-            .await?;
-        if taken.is_some() {
-            return Ok(false);
+        let added = sqlx::query(
+            "INSERT INTO staff (username, password_hash, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(now_ms())
+        .execute(&self.write)
+        .await;
+        match added {
+            Ok(_) => Ok(true),
+            Err(e) if is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
         }
-        sqlx::query("INSERT INTO staff (username, password_hash, created_at) VALUES ($1, $2, $3)")
-            .bind(username)
-            .bind(password_hash)
-            .bind(now_ms())
-            .execute(&self.write)
-            .await?;
-        Ok(true)
     }
 
     /// An account's id and password hash.
@@ -51,17 +51,15 @@ impl Db {
             .bind(username)
             .fetch_optional(&self.read)
             .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+        row.map(|r| Ok((r.try_get("id")?, r.try_get("password_hash")?)))
+            .transpose()
     }
 
     /// Every username, alphabetically (who an order can be assigned to).
     pub async fn staff_names(&self) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query("SELECT username FROM staff ORDER BY username")
+        sqlx::query_scalar("SELECT username FROM staff ORDER BY username")
             .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect()
+            .await
     }
 
     /// Stores a session until `expires_at` (ms).
@@ -104,8 +102,8 @@ impl Db {
         .await?;
         row.map(|r| {
             Ok(Session {
-                username: r.try_get(0)?,
-                csrf_token: r.try_get(1)?,
+                username: r.try_get("username")?,
+                csrf_token: r.try_get("csrf_token")?,
             })
         })
         .transpose()
@@ -122,11 +120,11 @@ impl Db {
         .bind(&fresh)
         .execute(&self.write)
         .await?;
-        let row = sqlx::query("SELECT value FROM server_secrets WHERE name = $1")
+        let value: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
             .bind(name)
             .fetch_one(&self.write)
             .await?;
-        Ok(row.try_get::<String, _>(0)?.into_bytes())
+        Ok(value.into_bytes())
     }
 
     /// Ends a session.

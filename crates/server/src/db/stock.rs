@@ -47,7 +47,7 @@ impl Db {
     /// they stay pending until they expire, and confirming takes the stock again if it is
     /// still there. Returns how many orders gave stock back.
     pub async fn release_lapsed_holds(&self, now: i64) -> Result<u64, sqlx::Error> {
-        let due = sqlx::query(
+        let due: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM orders WHERE status = $1 AND stock_held = 1 AND hold_until <= $2",
         )
         .bind(OrderStatus::Pending.as_str())
@@ -55,9 +55,9 @@ impl Db {
         .fetch_all(&self.read)
         .await?;
         let mut released = 0;
-        for row in due {
+        for id in due {
             let mut tx = self.write.begin().await?;
-            if release_stock(&mut tx, row.try_get(0)?).await? {
+            if release_stock(&mut tx, id).await? {
                 released += 1;
             }
             tx.commit().await?;
@@ -67,11 +67,10 @@ impl Db {
 
     /// Units still available of a sku; `None` when it is unlimited.
     pub async fn available(&self, sku: &str) -> Result<Option<i64>, sqlx::Error> {
-        let row = sqlx::query("SELECT available FROM stock WHERE sku = $1")
+        sqlx::query_scalar("SELECT available FROM stock WHERE sku = $1")
             .bind(sku)
             .fetch_optional(&self.read)
-            .await?;
-        row.map(|r| r.try_get(0)).transpose()
+            .await
     }
 }
 
@@ -109,14 +108,13 @@ pub(super) async fn reserve_stock(
             reserved.held += quantity;
             continue;
         }
-        let available = sqlx::query("SELECT available FROM stock WHERE sku = $1")
-            .bind(*sku)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(row) = available {
-            reserved
-                .short
-                .insert(sku.to_string(), row.try_get::<i64, _>(0)?.max(0));
+        let available: Option<i64> =
+            sqlx::query_scalar("SELECT available FROM stock WHERE sku = $1")
+                .bind(*sku)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some(available) = available {
+            reserved.short.insert(sku.to_string(), available.max(0));
         }
     }
     Ok(reserved)
@@ -129,8 +127,8 @@ pub(super) async fn held_by(
     client_addr: &str,
 ) -> Result<(i64, i64), sqlx::Error> {
     let row = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT), \
-         CAST(COALESCE(MIN(o.hold_until), 0) AS BIGINT) FROM orders o \
+        "SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) AS units, \
+         CAST(COALESCE(MIN(o.hold_until), 0) AS BIGINT) AS first_lapse FROM orders o \
          JOIN order_lines l ON l.order_id = o.id JOIN stock s ON s.sku = l.sku \
          WHERE o.client_addr = $1 AND o.status = $2 AND o.stock_held = 1 \
          AND o.hold_until IS NOT NULL",
@@ -139,7 +137,7 @@ pub(super) async fn held_by(
     .bind(OrderStatus::Pending.as_str())
     .fetch_one(&mut *conn)
     .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    Ok((row.try_get("units")?, row.try_get("first_lapse")?))
 }
 
 /// Returns an order's units to stock, once: false when they were given back already.
@@ -160,8 +158,8 @@ pub(super) async fn release_stock(
         .await?;
     for line in lines {
         sqlx::query("UPDATE stock SET available = available + $1 WHERE sku = $2")
-            .bind(line.try_get::<i64, _>(1)?)
-            .bind(line.try_get::<String, _>(0)?)
+            .bind(line.try_get::<i64, _>("quantity")?)
+            .bind(line.try_get::<String, _>("sku")?)
             .execute(&mut *conn)
             .await?;
     }

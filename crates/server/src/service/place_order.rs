@@ -5,7 +5,7 @@
 
 use crate::client::Client;
 use crate::clock::{self, now_ms, rfc3339};
-use crate::db::orders::{InsertError, Inserted, NewOrder, StoredOrder};
+use crate::db::orders::{InsertError, Inserted, NewOrder, OptIn, StoredOrder};
 use crate::AppState;
 use chatout_core::{
     order_message, Cart, CheckoutInput, ConflictReason, Consent, FieldProblem, Labels, Order,
@@ -188,13 +188,14 @@ impl Prepared {
             subtotal: wire.subtotal,
             locale: wire.locale,
             page: wire.page,
-            customer: (wire.customer.name, wire.customer.phone, wire.customer.email),
-            delivery: (wire.delivery.method, wire.delivery.address),
+            customer: wire.customer,
+            delivery: wire.delivery,
             payment: wire.payment,
             note: wire.note,
-            consent: wire
-                .consent
-                .map(|c| (c.text, self.consent_client_at.clone())),
+            consent: wire.consent.map(|c| OptIn {
+                text: c.text,
+                client_at: self.consent_client_at.clone(),
+            }),
             client_addr: stored.client_addr.clone(),
             hold_until: stored.hold_until,
             message: message.text,

@@ -131,27 +131,22 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
             );
             if let Err(refusal) = allowed {
                 let reason = format!("not sent: {refusal}");
-                if let Err(e) = db
-                    .mark_ended(message.id, OutboxStatus::Cancelled, None, &reason)
-                    .await
-                {
-                    tracing::error!(error = %e, "cancelling a message failed");
-                }
+                end(&db, message.id, OutboxStatus::Cancelled, &reason).await;
                 continue;
             }
+            let Some(stored) = &message.payload else {
+                let detail = "the stored message is unreadable";
+                end(&db, message.id, OutboxStatus::Failed, detail).await;
+                continue;
+            };
             let Some(body) = payload::addressed(
-                &message.payload,
+                stored,
                 message.contact.wa_id.as_deref(),
                 message.contact.user_id.as_deref(),
                 message.id,
             ) else {
                 let detail = "the contact has neither a phone number nor a user id";
-                if let Err(e) = db
-                    .mark_ended(message.id, OutboxStatus::Failed, None, detail)
-                    .await
-                {
-                    tracing::error!(error = %e, "failing a message failed");
-                }
+                end(&db, message.id, OutboxStatus::Failed, detail).await;
                 continue;
             };
             while sends.len() >= IN_FLIGHT {
@@ -183,6 +178,13 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
                 Some(_) = sends.join_next(), if !sends.is_empty() => {}
             }
         }
+    }
+}
+
+/// Ends a message the server decided not to send (`cancelled`) or cannot send (`failed`).
+async fn end(db: &Db, id: i64, status: OutboxStatus, detail: &str) {
+    if let Err(e) = db.mark_ended(id, status, None, detail).await {
+        tracing::error!(id, error = %e, "ending a message failed");
     }
 }
 

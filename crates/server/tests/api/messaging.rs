@@ -762,7 +762,51 @@ async fn a_forgotten_pending_order_is_reminded_once(backend: Backend) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A queued message whose stored body no longer reads fails with a reason and sends nothing;
+/// the messages behind it still go out.
+async fn a_corrupt_outbox_row_fails_visibly(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let reference = place(&app, "+31612345678", true).await;
+    send_order_message(&app, "31612345678").await;
+    let contact: i64 = sqlx::query_scalar("SELECT id FROM contacts WHERE wa_id = $1")
+        .bind("31612345678")
+        .fetch_one(&app.db.write)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO outbox (dedupe_key, contact_id, kind, payload, preview, author, status, \
+         next_attempt_at, created_at, updated_at) \
+         VALUES ('corrupt', $1, 'template', '{\"type\": ', 'x', 'system', 'queued', 0, 0, 0)",
+    )
+    .bind(contact)
+    .execute(&app.db.write)
+    .await
+    .unwrap();
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    mark(&mut browser, &csrf, &reference, "confirmed").await;
+    let received = fake.wait_for(1).await;
+    assert_eq!(
+        received[0].body["template"]["name"],
+        "chatout_order_confirmed"
+    );
+    eventually(&app, "the corrupt row failed", || async {
+        let row =
+            sqlx::query("SELECT status, error_detail FROM outbox WHERE dedupe_key = 'corrupt'")
+                .fetch_one(&app.db.read)
+                .await
+                .unwrap();
+        row.get::<String, _>("status") == "failed"
+            && row.get::<Option<String>, _>("error_detail").as_deref()
+                == Some("the stored message is unreadable")
+    })
+    .await;
+    assert_eq!(fake.received().len(), 1, "{:#?}", fake.received());
+}
+
 crate::on_both_backends!(
+    a_corrupt_outbox_row_fails_visibly,
     a_forgotten_pending_order_is_reminded_once,
     a_strangers_checkout_does_not_undo_stop,
     a_web_opt_in_is_pending_until_the_number_writes,

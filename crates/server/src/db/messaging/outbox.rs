@@ -17,8 +17,9 @@ pub struct DueMessage {
     pub id: i64,
     /// What it is.
     pub kind: MessageKind,
-    /// The request body without its recipient.
-    pub payload: Value,
+    /// The request body without its recipient; `None` when the stored body no longer reads
+    /// (a corrupt row: the worker fails it visibly instead of sending something else).
+    pub payload: Option<Value>,
     /// Who it goes to.
     pub contact: Contact,
     /// Attempts so far (before this one).
@@ -168,7 +169,7 @@ impl Db {
                 Ok(DueMessage {
                     id: row.try_get("id")?,
                     kind: kind_of_row(row, "kind")?,
-                    payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+                    payload: serde_json::from_str(&payload).ok(),
                     attempts: row.try_get("attempts")?,
                     contact: Contact {
                         id: row.try_get("cid")?,
