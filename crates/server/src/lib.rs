@@ -9,6 +9,8 @@ pub mod client;
 pub mod clock;
 pub mod db;
 pub mod desk;
+mod layers;
+pub mod limit;
 pub mod policy;
 pub mod routes;
 pub mod serve;
@@ -36,11 +38,11 @@ pub struct AppState {
     /// The environment.
     pub settings: Arc<Settings>,
     /// Per-IP limits of order requests.
-    pub order_limit: routes::limit::Limit,
+    pub order_limit: limit::Limit,
     /// Per-IP limits of desk sign-in attempts.
-    pub sign_in_limit: routes::limit::Limit,
+    pub sign_in_limit: limit::Limit,
     /// Wrong passwords per desk account.
-    pub account_limit: routes::limit::AccountLimit,
+    pub account_limit: limit::AccountLimit,
     /// Password checks, a few at a time.
     pub password_checks: auth::PasswordChecks,
     /// The key that signs the sign-in form's token (kept in the database, so every server

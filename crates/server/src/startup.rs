@@ -6,7 +6,7 @@ use crate::clock::now_ms;
 use crate::db::Db;
 use crate::service::remind::queue_reminders;
 use crate::whatsapp::templates::Event;
-use crate::{auth, routes, serve, whatsapp, AppState, Settings, DEMO_CATALOG};
+use crate::{auth, limit, routes, serve, whatsapp, AppState, Settings, DEMO_CATALOG};
 use chatout_core::Catalog;
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,9 +65,9 @@ impl Application {
             state: AppState {
                 db,
                 catalog: Arc::new(catalog),
-                order_limit: routes::limit::Limit::per_minute(settings.rate_limit),
-                sign_in_limit: routes::limit::Limit::sign_in(),
-                account_limit: routes::limit::AccountLimit::default(),
+                order_limit: limit::Limit::per_minute(settings.rate_limit),
+                sign_in_limit: limit::Limit::sign_in(),
+                account_limit: limit::AccountLimit::default(),
                 password_checks: auth::PasswordChecks::default(),
                 login_key: Arc::new(login_key),
                 messaging,

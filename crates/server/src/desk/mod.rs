@@ -19,7 +19,7 @@ pub use error::DeskError;
 pub use orders::LATE_AFTER_MS;
 pub use session::{Staff, SESSION_COOKIE};
 
-use crate::routes::limit;
+use crate::limit;
 use crate::AppState;
 use axum::handler::Handler;
 use axum::http::{header, HeaderValue};

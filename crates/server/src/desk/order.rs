@@ -6,7 +6,9 @@ use super::layout::{money, render};
 use super::notice::{order_page_with, Notice, NoticeQuery};
 use super::session::Staff;
 use crate::db::desk::OrderDetail;
+use crate::service;
 use crate::service::change_status::{self, StatusError};
+use crate::service::staff::AssignError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -253,16 +255,10 @@ pub(super) async fn assign(
     Form(form): Form<AssignForm>,
 ) -> Result<Response, DeskError> {
     staff.check(&form.csrf)?;
-    let who = form.assigned_to.trim();
-    let who = if who.is_empty() {
-        None
-    } else if state.db.staff_names().await?.iter().any(|n| n == who) {
-        Some(who)
-    } else {
-        return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
-    };
-    if !state.db.assign(&reference, who).await? {
-        return Err(DeskError::NotFound);
+    match service::staff::assign(&state, &reference, &form.assigned_to).await {
+        Ok(()) => Ok(order_page_with(&reference, Notice::Assigned).into_response()),
+        Err(AssignError::UnknownStaff) => Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response()),
+        Err(AssignError::NotFound) => Err(DeskError::NotFound),
+        Err(AssignError::Db(e)) => Err(e.into()),
     }
-    Ok(order_page_with(&reference, Notice::Assigned).into_response())
 }

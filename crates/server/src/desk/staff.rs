@@ -4,7 +4,7 @@ use super::error::DeskError;
 use super::layout::render;
 use super::notice::{Notice, NoticeQuery};
 use super::session::{Credentials, Staff};
-use crate::auth::MIN_PASSWORD;
+use crate::service::staff::{add_staff, AddStaffError, FIRST_ACCOUNT};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -22,9 +22,6 @@ struct StaffPage {
     names: Vec<String>,
     can_add: bool,
 }
-
-/// The account that may add others: the first one.
-const FIRST_ACCOUNT: &str = "admin";
 
 pub(super) async fn page(
     State(state): State<AppState>,
@@ -49,31 +46,19 @@ pub(super) async fn add(
     Form(form): Form<Credentials>,
 ) -> Result<Response, DeskError> {
     staff.check(&form.csrf)?;
-    if staff.0.username != FIRST_ACCOUNT {
-        return Ok(StatusCode::FORBIDDEN.into_response());
-    }
-    let username = form.username.trim().to_string();
-    let valid_name = (1..=40).contains(&username.len())
-        && username
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if !valid_name || form.password.chars().count() < MIN_PASSWORD {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            staff_page_with(Notice::StaffInvalid),
-        )
-            .into_response());
-    }
-    let hash = state
-        .password_checks
-        .hash(form.password)
-        .await
-        .map_err(|busy| DeskError::Internal(busy.into()))?
-        .ok_or_else(|| DeskError::Internal("hashing the password failed".into()))?;
-    let notice = if state.db.add_staff(&username, &hash).await? {
-        Notice::StaffAdded
-    } else {
-        Notice::UsernameTaken
+    let added = add_staff(&state, &staff.0.username, &form.username, form.password).await;
+    let notice = match added {
+        Ok(()) => Notice::StaffAdded,
+        Err(AddStaffError::Taken) => Notice::UsernameTaken,
+        Err(AddStaffError::NotAllowed) => return Ok(StatusCode::FORBIDDEN.into_response()),
+        Err(AddStaffError::Invalid) => {
+            let page = staff_page_with(Notice::StaffInvalid);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(e @ (AddStaffError::Busy(_) | AddStaffError::Hash)) => {
+            return Err(DeskError::Internal(e.into()))
+        }
+        Err(AddStaffError::Db(e)) => return Err(e.into()),
     };
     Ok(staff_page_with(notice).into_response())
 }

@@ -1,12 +1,11 @@
 //! HTTP routes (CONTRACT.md section 6).
 
-pub mod limit;
 pub mod metrics;
 mod orders;
 mod site;
 mod webhooks;
 
-use crate::AppState;
+use crate::{limit, AppState};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;

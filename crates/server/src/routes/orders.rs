@@ -82,7 +82,7 @@ impl IntoResponse for ApiError {
                 "the order body did not arrive in time".into(),
             ),
             Self::Unreadable(detail) => plain_error(StatusCode::BAD_REQUEST, "unreadable", detail),
-            Self::Order(PlaceError::HoldLimit { held, retry_after }) => super::limit::too_many(
+            Self::Order(PlaceError::HoldLimit { held, retry_after }) => crate::limit::too_many(
                 std::time::Duration::from_secs(retry_after),
                 &format!(
                     "{held} items are already held for orders from this address that nobody has \

@@ -8,3 +8,4 @@ pub mod place_order;
 pub mod record_inbound;
 pub mod remind;
 pub mod reply;
+pub mod staff;

@@ -1,0 +1,98 @@
+//! The shop's staff: adding an account (the first account's right, with the username and
+//! password rules) and choosing who responds to an order.
+
+use crate::auth::{Busy, MIN_PASSWORD};
+use crate::AppState;
+
+/// The account the server creates first; only it adds others.
+pub const FIRST_ACCOUNT: &str = "admin";
+
+/// Why an account was not added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddStaffError {
+    /// Only the first account adds others.
+    #[error("only {FIRST_ACCOUNT} adds accounts")]
+    NotAllowed,
+    /// The username or the password breaks the rules.
+    #[error(
+        "a username has 1 to 40 of a-z 0-9 . _ -, a password at least {MIN_PASSWORD} characters"
+    )]
+    Invalid,
+    /// Someone has that username.
+    #[error("that username is taken")]
+    Taken,
+    /// Too many password checks at once.
+    #[error(transparent)]
+    Busy(#[from] Busy),
+    /// Hashing the password failed.
+    #[error("hashing the password failed")]
+    Hash,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Whether `name` may be a username: 1 to 40 of `a-z 0-9 . _ -`.
+pub fn valid_username(name: &str) -> bool {
+    (1..=40).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+/// `actor` adds the account `username` with `password`.
+pub async fn add_staff(
+    state: &AppState,
+    actor: &str,
+    username: &str,
+    password: String,
+) -> Result<(), AddStaffError> {
+    if actor != FIRST_ACCOUNT {
+        return Err(AddStaffError::NotAllowed);
+    }
+    let username = username.trim();
+    if !valid_username(username) || password.chars().count() < MIN_PASSWORD {
+        return Err(AddStaffError::Invalid);
+    }
+    let hash = state
+        .password_checks
+        .hash(password)
+        .await?
+        .ok_or(AddStaffError::Hash)?;
+    if state.db.add_staff(username, &hash).await? {
+        Ok(())
+    } else {
+        Err(AddStaffError::Taken)
+    }
+}
+
+/// Why an order was not assigned.
+#[derive(Debug, thiserror::Error)]
+pub enum AssignError {
+    /// No account has that username.
+    #[error("no staff member is called that")]
+    UnknownStaff,
+    /// No order has that reference.
+    #[error("no such order")]
+    NotFound,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Makes `who` (a username; empty clears it) the one who responds to order `reference`.
+pub async fn assign(state: &AppState, reference: &str, who: &str) -> Result<(), AssignError> {
+    let who = who.trim();
+    let who = if who.is_empty() {
+        None
+    } else if state.db.staff_names().await?.iter().any(|n| n == who) {
+        Some(who)
+    } else {
+        return Err(AssignError::UnknownStaff);
+    };
+    if state.db.assign(reference, who).await? {
+        Ok(())
+    } else {
+        Err(AssignError::NotFound)
+    }
+}
