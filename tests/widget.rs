@@ -200,6 +200,17 @@ async fn checkout_shows_localised_validation_messages() {
             .as_deref(),
         Some("true")
     );
+    // The message is the one the field points screen readers to.
+    let described = page.find("#chatout-name").get_attribute("aria-describedby");
+    assert_eq!(described.as_deref(), Some("chatout-name-error"));
+    assert_eq!(page.text("#chatout-name-error"), "Vul dit in.");
+    assert_eq!(
+        page.find("#chatout-email")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("false"),
+        "an empty optional field is fine"
+    );
     assert_eq!(page.all(".chatout-line").len(), 0, "still on the form");
     assert_eq!(page.text("#count"), "1", "the cart is untouched");
 

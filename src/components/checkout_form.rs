@@ -1,6 +1,6 @@
 use crate::components::choice_group::ChoiceGroup;
-use crate::components::form_field::FormField;
 use crate::components::submit_problem::SubmitProblem;
+use crate::components::text_field::{TextField, TextKind};
 use crate::config::Config;
 use crate::state::{ShopContext, Store, Submit, View};
 use chatout_core::{CheckoutInput, DeliveryMethod, Field, FieldError, FieldProblem, Labels};
@@ -94,14 +94,6 @@ pub fn CheckoutForm() -> impl IntoView {
             })
         }
     };
-    let invalid = move |field: Field| {
-        move || {
-            errors
-                .with(|all| all.iter().any(|e| e.field == field))
-                .to_string()
-        }
-    };
-
     let busy = Rc::new(Cell::new(false));
     let submit_shop = shop.clone();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
@@ -118,18 +110,6 @@ pub fn CheckoutForm() -> impl IntoView {
             }
         }
     };
-
-    let bind = |signal: RwSignal<String>| {
-        (
-            move || signal.get(),
-            move |ev: leptos::ev::Event| signal.set(event_target_value(&ev)),
-        )
-    };
-    let (name_value, name_input) = bind(name);
-    let (phone_value, phone_input) = bind(phone);
-    let (email_value, email_input) = bind(email);
-    let (address_value, address_input) = bind(address);
-    let (note_value, note_input) = bind(note);
 
     let address_label = labels.field_address.clone();
     let deliveries: Vec<(String, String)> = shop
@@ -169,40 +149,28 @@ pub fn CheckoutForm() -> impl IntoView {
             <button type="button" class="chatout-link" on:click=move |_| store.view.set(View::Cart)>
                 "← " {labels.back.clone()}
             </button>
-            <FormField id="chatout-name" label=labels.field_name.clone() error=name_error>
-                <input id="chatout-name" name="name" type="text" autocomplete="name" maxlength="100"
-                    aria-invalid=invalid(Field::Name) aria-describedby="chatout-name-error"
-                    prop:value=name_value on:input=name_input/>
-            </FormField>
+            <TextField id="chatout-name" name="name" label=labels.field_name.clone()
+                kind=TextKind::Line("text") autocomplete="name" maxlength=100 value=name
+                error=name_error/>
             <ChoiceGroup name="chatout-delivery" legend=labels.field_delivery.clone()
                 options=deliveries selected=delivery error=delivery_error hidden=single_delivery/>
             <Show when=move || delivery.get() == "shipping">
-                <FormField id="chatout-address" label=address_label.clone() error=address_error>
-                    <textarea id="chatout-address" name="address" rows="2" autocomplete="street-address"
-                        maxlength="300" aria-invalid=invalid(Field::Address)
-                        aria-describedby="chatout-address-error"
-                        prop:value=address_value on:input=address_input></textarea>
-                </FormField>
+                <TextField id="chatout-address" name="address" label=address_label.clone()
+                    kind=TextKind::Lines(2) autocomplete="street-address" maxlength=300
+                    value=address error=address_error/>
             </Show>
             <ChoiceGroup name="chatout-payment" legend=labels.field_payment.clone()
                 options=payments selected=payment error=payment_error>
                 <p class="chatout-hint">{card_hint}</p>
             </ChoiceGroup>
-            <FormField id="chatout-phone" label=labels.field_phone.clone() error=phone_error>
-                <input id="chatout-phone" name="phone" type="tel" autocomplete="tel" maxlength="30"
-                    aria-invalid=invalid(Field::Phone) aria-describedby="chatout-phone-error"
-                    prop:value=phone_value on:input=phone_input/>
-            </FormField>
-            <FormField id="chatout-email" label=labels.field_email.clone() error=email_error>
-                <input id="chatout-email" name="email" type="email" autocomplete="email" maxlength="254"
-                    aria-invalid=invalid(Field::Email) aria-describedby="chatout-email-error"
-                    prop:value=email_value on:input=email_input/>
-            </FormField>
-            <FormField id="chatout-note" label=labels.field_note.clone() error=note_error>
-                <textarea id="chatout-note" name="note" rows="2" maxlength="500"
-                    aria-invalid=invalid(Field::Note) aria-describedby="chatout-note-error"
-                    prop:value=note_value on:input=note_input></textarea>
-            </FormField>
+            <TextField id="chatout-phone" name="phone" label=labels.field_phone.clone()
+                kind=TextKind::Line("tel") autocomplete="tel" maxlength=30 value=phone
+                error=phone_error/>
+            <TextField id="chatout-email" name="email" label=labels.field_email.clone()
+                kind=TextKind::Line("email") autocomplete="email" maxlength=254 value=email
+                error=email_error/>
+            <TextField id="chatout-note" name="note" label=labels.field_note.clone()
+                kind=TextKind::Lines(2) maxlength=500 value=note error=note_error/>
             <label class="chatout-option chatout-consent">
                 <input type="checkbox" name="whatsapp_updates"
                     prop:checked=move || updates.get()

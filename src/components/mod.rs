@@ -7,10 +7,10 @@ mod cart_view;
 mod chat_button;
 mod checkout_form;
 mod choice_group;
-mod form_field;
 mod order_sent;
 mod reply_status;
 mod submit_problem;
+mod text_field;
 mod widget;
 
 pub use widget::Widget;
