@@ -10,6 +10,7 @@
 mod fake_cloud;
 
 use chatout_core::OrderStatus;
+use chatout_server::db::orders::Step;
 use chatout_server::service::change_status::change_status;
 use chatout_server::settings::WhatsAppSettings;
 use chatout_server::whatsapp::webhook::sign;
@@ -87,7 +88,7 @@ async fn main() {
         references.push(answer["reference"].as_str().unwrap().to_string());
     }
     for reference in &references {
-        change_status(&state, reference, OrderStatus::Confirmed, "bench", None)
+        change_status(&state, reference, Step::by("bench", OrderStatus::Confirmed))
             .await
             .unwrap();
     }

@@ -10,7 +10,9 @@ pub mod clock;
 pub mod db;
 pub mod desk;
 mod layers;
+pub mod lease;
 pub mod limit;
+pub mod outbound;
 pub mod policy;
 pub mod routes;
 pub mod serve;
@@ -41,6 +43,8 @@ pub struct AppState {
     pub order_limit: limit::Limit,
     /// Per-IP limits of desk sign-in attempts.
     pub sign_in_limit: limit::Limit,
+    /// Integration API requests per token.
+    pub api_limit: limit::Limit<i64>,
     /// Wrong passwords per desk account.
     pub account_limit: limit::AccountLimit,
     /// Password checks, a few at a time.
@@ -50,12 +54,27 @@ pub struct AppState {
     pub login_key: Arc<Vec<u8>>,
     /// WhatsApp messaging, when configured.
     pub messaging: Option<Arc<whatsapp::Messaging>>,
+    /// Wakes the webhook sender when an event is queued.
+    pub webhook_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
     /// The templates order steps send, when messaging is on.
     pub fn templates(&self) -> Option<&whatsapp::templates::Templates> {
         self.messaging.as_deref().map(|m| &m.templates)
+    }
+
+    /// Where order events are POSTed (none when webhooks are off).
+    pub fn webhook_urls(&self) -> &[String] {
+        self.settings
+            .webhooks
+            .as_ref()
+            .map_or(&[], |w| w.urls.as_slice())
+    }
+
+    /// Tells the webhook sender an event is waiting.
+    pub fn wake_webhooks(&self) {
+        self.webhook_wake.notify_one();
     }
 
     /// Tells the outbox worker a message is waiting.

@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -22,11 +23,12 @@ const ACCOUNT_FAILURES: u32 = 10;
 /// The window wrong passwords are counted in.
 const ACCOUNT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// One limit: `None` when turned off.
+/// One limit per key (a client address, by default; an API token's id): `None` when
+/// turned off.
 #[derive(Clone)]
-pub struct Limit(Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>);
+pub struct Limit<K: Hash + Eq + Clone = IpAddr>(Option<Arc<DefaultKeyedRateLimiter<K>>>);
 
-impl Limit {
+impl<K: Hash + Eq + Clone> Limit<K> {
     /// `per_minute` requests a minute, all of them usable in a burst; 0 = no limit.
     pub fn per_minute(per_minute: u32) -> Self {
         Self(
@@ -34,17 +36,31 @@ impl Limit {
         )
     }
 
-    /// The sign-in limit.
-    pub fn sign_in() -> Self {
-        Self::per_minute(SIGN_IN_PER_MINUTE)
+    /// Counts a request of `key`: how long to wait when it is over its limit.
+    pub fn check(&self, key: &K) -> Result<(), Duration> {
+        let Some(limiter) = &self.0 else {
+            return Ok(());
+        };
+        limiter.check_key(key).map_err(|not_until| {
+            not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ))
+        })
     }
 
-    /// Forgets addresses that have been quiet (called from the housekeeping loop).
+    /// Forgets keys that have been quiet (called from the housekeeping loop).
     pub fn forget_quiet(&self) {
         if let Some(limiter) = &self.0 {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+    }
+}
+
+impl Limit {
+    /// The sign-in limit.
+    pub fn sign_in() -> Self {
+        Self::per_minute(SIGN_IN_PER_MINUTE)
     }
 }
 
@@ -55,17 +71,9 @@ pub async fn enforce(
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(limiter) = &limit.0 else {
-        return next.run(request).await;
-    };
-    match limiter.check_key(&client.key()) {
+    match limit.check(&client.key()) {
         Ok(()) => next.run(request).await,
-        Err(not_until) => {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            too_many(wait, "too many requests")
-        }
+        Err(wait) => too_many(wait, "too many requests"),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::clock::now_ms;
 use crate::db::Db;
 use crate::service::remind::queue_reminders;
 use crate::whatsapp::templates::Event;
-use crate::{auth, limit, routes, serve, whatsapp, AppState, Settings, DEMO_CATALOG};
+use crate::{auth, limit, outbound, routes, serve, whatsapp, AppState, Settings, DEMO_CATALOG};
 use chatout_core::Catalog;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,10 +67,12 @@ impl Application {
                 catalog: Arc::new(catalog),
                 order_limit: limit::Limit::per_minute(settings.rate_limit),
                 sign_in_limit: limit::Limit::sign_in(),
+                api_limit: limit::Limit::per_minute(settings.api_rate_limit),
                 account_limit: limit::AccountLimit::default(),
                 password_checks: auth::PasswordChecks::default(),
                 login_key: Arc::new(login_key),
                 messaging,
+                webhook_wake: Arc::new(tokio::sync::Notify::new()),
                 settings: Arc::new(settings),
             },
         })
@@ -105,6 +107,16 @@ impl Application {
                 }
             }
         };
+        let webhooks = {
+            let (db, settings) = (self.state.db.clone(), self.state.settings.webhooks.clone());
+            let wake = self.state.webhook_wake.clone();
+            async move {
+                match settings {
+                    Some(settings) => outbound::sender::run(db, settings, wake).await,
+                    None => std::future::pending().await,
+                }
+            }
+        };
         let settings = &self.state.settings;
         let limits = serve::Limits {
             header_timeout: settings.header_timeout,
@@ -119,6 +131,7 @@ impl Application {
             served = serve => served,
             () = expiry => Ok(()),
             () = outbox => Ok(()),
+            () = webhooks => Ok(()),
         }
     }
 }
@@ -156,9 +169,12 @@ async fn housekeeping(state: AppState) {
     let every = (shortest / 10).clamp(Duration::from_millis(200), Duration::from_secs(30));
     loop {
         let now = now_ms();
-        match state.db.expire_due(now).await {
+        match state.db.expire_due(now, state.webhook_urls()).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(expired = n, "released stock of expired orders"),
+            Ok(n) => {
+                tracing::info!(expired = n, "released stock of expired orders");
+                state.wake_webhooks();
+            }
             Err(e) => tracing::error!(error = %e, "expiring orders failed"),
         }
         match state.db.release_lapsed_holds(now).await {
@@ -181,6 +197,7 @@ async fn housekeeping(state: AppState) {
         }
         state.order_limit.forget_quiet();
         state.sign_in_limit.forget_quiet();
+        state.api_limit.forget_quiet();
         state.account_limit.forget_quiet();
         tokio::time::sleep(every).await;
     }

@@ -6,6 +6,8 @@ pub mod messaging;
 pub mod orders;
 pub mod staff;
 pub mod stock;
+pub mod tokens;
+pub mod webhooks;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::pool::PoolConnectionMetadata;

@@ -2,45 +2,73 @@
 //! confirmed (CHATOUT_STOCK_HOLD), with the per-address cap (CHATOUT_HOLD_LIMIT).
 
 use super::Db;
+use crate::clock::now_ms;
 use chatout_core::{Catalog, OrderStatus, WireLine};
-use sqlx::any::AnyQueryResult;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
 impl Db {
-    /// Brings the stock table in line with the catalog: new skus start at their catalog
-    /// count; a changed count moves availability by the difference, so reserved and sold
-    /// units stay counted.
+    /// Brings the stock table in line with the catalog where the catalog changed: a sku
+    /// whose count in the file differs from the one applied last time gets the file's count
+    /// (a changed count moves availability by the difference, so reserved and sold units stay
+    /// counted); a sku whose count did not change keeps what the API set since.
     pub async fn sync_stock(&self, catalog: &Catalog) -> Result<(), sqlx::Error> {
         let mut tx = self.write.begin().await?;
+        let now = now_ms();
         for product in &catalog.products {
-            let Some(stock) = product.stock else {
-                sqlx::query("DELETE FROM stock WHERE sku = $1")
-                    .bind(product.sku.as_str())
-                    .execute(&mut *tx)
+            let sku = product.sku.as_str();
+            let count = product.stock.map(i64::from);
+            let applied: Option<Option<i64>> =
+                sqlx::query_scalar("SELECT count FROM catalog_counts WHERE sku = $1")
+                    .bind(sku)
+                    .fetch_optional(&mut *tx)
                     .await?;
+            if applied == Some(count) {
                 continue;
-            };
-            let stock = i64::from(stock);
-            let updated: AnyQueryResult = sqlx::query(
-                "UPDATE stock SET available = available + ($1 - catalog_stock), catalog_stock = $1 \
-                 WHERE sku = $2",
+            }
+            set_stock(&mut tx, sku, count, "catalog", now).await?;
+            sqlx::query(
+                "INSERT INTO catalog_counts (sku, count) VALUES ($1, $2) \
+                 ON CONFLICT (sku) DO UPDATE SET count = excluded.count",
             )
-            .bind(stock)
-            .bind(product.sku.as_str())
+            .bind(sku)
+            .bind(count)
             .execute(&mut *tx)
             .await?;
-            if updated.rows_affected() == 0 {
-                sqlx::query(
-                    "INSERT INTO stock (sku, catalog_stock, available) VALUES ($1, $2, $2)",
-                )
-                .bind(product.sku.as_str())
-                .bind(stock)
-                .execute(&mut *tx)
-                .await?;
-            }
         }
         tx.commit().await
+    }
+
+    /// Sets the counted stock of `sku` (`None` = unlimited) for `actor`, as the catalog
+    /// does, in a transaction of its own; returns the new level.
+    pub async fn update_stock(
+        &self,
+        sku: &str,
+        stock: Option<i64>,
+        actor: &str,
+    ) -> Result<StockLevel, sqlx::Error> {
+        let mut tx = self.write.begin().await?;
+        set_stock(&mut tx, sku, stock, actor, now_ms()).await?;
+        let level = level_of(&mut tx, sku).await?;
+        tx.commit().await?;
+        Ok(level)
+    }
+
+    /// Every sku with limited stock: its counted stock and what is available of it.
+    pub async fn stock_levels(&self) -> Result<BTreeMap<String, StockLevel>, sqlx::Error> {
+        let rows = sqlx::query_as::<_, LevelRow>("SELECT sku, catalog_stock, available FROM stock")
+            .fetch_all(&self.read)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let level = StockLevel {
+                    stock: Some(r.catalog_stock),
+                    available: Some(r.available.max(0)),
+                };
+                (r.sku, level)
+            })
+            .collect())
     }
 
     /// Gives back the stock of pending orders whose hold lapsed with nobody confirming them;
@@ -72,6 +100,88 @@ impl Db {
             .fetch_optional(&self.read)
             .await
     }
+}
+
+/// A sku's stock: `None` for both when it is unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StockLevel {
+    /// The units the shop counted (what the catalog or the API set).
+    pub stock: Option<i64>,
+    /// What is left to order: the count less what orders hold or took.
+    pub available: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LevelRow {
+    sku: String,
+    catalog_stock: i64,
+    available: i64,
+}
+
+/// The stock of one sku.
+async fn level_of(conn: &mut AnyConnection, sku: &str) -> Result<StockLevel, sqlx::Error> {
+    let row = sqlx::query_as::<_, LevelRow>(
+        "SELECT sku, catalog_stock, available FROM stock WHERE sku = $1",
+    )
+    .bind(sku)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map_or_else(StockLevel::default, |r| StockLevel {
+        stock: Some(r.catalog_stock),
+        available: Some(r.available.max(0)),
+    }))
+}
+
+/// Sets the counted stock of `sku` to `stock` (`None` = unlimited) and records the change:
+/// availability moves by the difference, so units held by orders stay held.
+async fn set_stock(
+    conn: &mut AnyConnection,
+    sku: &str,
+    stock: Option<i64>,
+    actor: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let before = level_of(conn, sku).await?.stock;
+    if before == stock {
+        return Ok(());
+    }
+    match (before, stock) {
+        (_, None) => {
+            sqlx::query("DELETE FROM stock WHERE sku = $1")
+                .bind(sku)
+                .execute(&mut *conn)
+                .await?;
+        }
+        (None, Some(count)) => {
+            sqlx::query("INSERT INTO stock (sku, catalog_stock, available) VALUES ($1, $2, $2)")
+                .bind(sku)
+                .bind(count)
+                .execute(&mut *conn)
+                .await?;
+        }
+        (Some(_), Some(count)) => {
+            sqlx::query(
+                "UPDATE stock SET available = available + ($1 - catalog_stock), \
+                 catalog_stock = $1 WHERE sku = $2",
+            )
+            .bind(count)
+            .bind(sku)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO stock_changes (sku, stock_before, stock_after, actor, at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(sku)
+    .bind(before)
+    .bind(stock)
+    .bind(actor)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// What taking an order's units from stock did.

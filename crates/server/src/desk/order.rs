@@ -6,6 +6,7 @@ use super::layout::{money, render};
 use super::notice::{order_page_with, Notice, NoticeQuery};
 use super::session::Staff;
 use crate::db::desk::OrderDetail;
+use crate::db::orders::Step;
 use crate::service;
 use crate::service::change_status::{self, StatusError};
 use crate::service::staff::AssignError;
@@ -225,7 +226,11 @@ pub(super) async fn change_status(
     };
     let tracking = Some(form.tracking_url.as_str());
     let refused = |status: StatusCode, notice: Notice| Ok((status, back(notice)).into_response());
-    match change_status::change_status(&state, &reference, to, staff.username(), tracking).await {
+    let step = Step {
+        tracking_url: tracking,
+        ..Step::by(staff.username(), to)
+    };
+    match change_status::change_status(&state, &reference, step).await {
         Ok(_) => Ok(back(Notice::Marked(to)).into_response()),
         Err(StatusError::NotFound) => Err(DeskError::NotFound),
         Err(StatusError::Illegal { .. }) => refused(StatusCode::CONFLICT, Notice::Illegal),

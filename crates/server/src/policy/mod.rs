@@ -1,6 +1,9 @@
 //! Pure rules, with no database or network: what a contact's consent allows, what a message
 //! from a contact changes, and how an outbound message's state may move.
 
+pub mod access;
 pub mod consent;
 pub mod inbound;
 pub mod outbox;
+pub mod retry;
+pub mod webhook;

@@ -5,8 +5,10 @@
 use super::notify::queue_event;
 use crate::clock::now_ms;
 use crate::db::messaging::Contact;
-use crate::db::orders::{self, TransitionError};
+use crate::db::orders::{self, Step, TransitionError};
+use crate::db::webhooks;
 use crate::policy::consent::Consent;
+use crate::policy::webhook::EventType;
 use crate::whatsapp::templates::{Event, Param, Template};
 use crate::AppState;
 use chatout_core::OrderStatus;
@@ -40,16 +42,16 @@ pub enum StatusError {
     Db(#[from] sqlx::Error),
 }
 
-/// Moves order `reference` to `to` for `actor`; `tracking` is the carrier's page, given when
-/// fulfilling. Returns the status it left.
+/// Takes `step` for order `reference`: its tracking link is kept only when fulfilling, and
+/// is required then if the customer's shipping update names it. Returns the status it left.
 pub async fn change_status(
     state: &AppState,
     reference: &str,
-    to: OrderStatus,
-    actor: &str,
-    tracking: Option<&str>,
+    step: Step<'_>,
 ) -> Result<OrderStatus, StatusError> {
-    let tracking = tracking
+    let to = step.to;
+    let tracking = step
+        .tracking_url
         .map(str::trim)
         .filter(|t| to == OrderStatus::Fulfilled && !t.is_empty());
     match tracking {
@@ -59,14 +61,30 @@ pub async fn change_status(
         Some(url) if !url_like(url) => return Err(StatusError::BadTracking),
         _ => {}
     }
+    let note = step.note.map(str::trim).filter(|n| !n.is_empty());
     let now = now_ms();
     let mut tx = state.db.begin().await?;
-    let moved = orders::transition(&mut tx, reference, to, actor, tracking, now).await?;
+    let step = Step {
+        tracking_url: tracking,
+        note,
+        ..step
+    };
+    let moved = orders::transition(&mut tx, reference, &step, now).await?;
+    webhooks::queue_event(
+        &mut tx,
+        moved.id,
+        EventType::of_status(to),
+        state.webhook_urls(),
+        now,
+    )
+    .await?;
     // With messaging on, the step's WhatsApp update is queued with the step itself.
     if let (Some(templates), Some(event)) = (state.templates(), Event::of_status(to)) {
         queue_event(&mut tx, moved.id, event, templates, now).await?;
     }
     tx.commit().await?;
+    state.wake_webhooks();
+    state.wake_outbox();
     Ok(moved.from)
 }
 

@@ -9,3 +9,4 @@ pub mod record_inbound;
 pub mod remind;
 pub mod reply;
 pub mod staff;
+pub mod tokens;

@@ -97,10 +97,13 @@ pub async fn place_order(
         let new = prepared.new_order(state, &stored);
         match state
             .db
-            .insert_pending(&new, state.settings.hold_limit)
+            .insert_pending(&new, state.settings.hold_limit, state.webhook_urls())
             .await
         {
-            Ok(Inserted::Created(order)) => return Ok(Placed::Created(order)),
+            Ok(Inserted::Created(order)) => {
+                state.wake_webhooks();
+                return Ok(Placed::Created(order));
+            }
             Ok(Inserted::Existing(order)) => return replay(order, &stored.request_hash),
             Err(InsertError::ReferenceTaken) => {
                 prepared.order.reference = OrderReference::from_random_bytes(rand::random());

@@ -32,8 +32,8 @@ pub enum AddStaffError {
     Db(#[from] sqlx::Error),
 }
 
-/// Whether `name` may be a username: 1 to 40 of `a-z 0-9 . _ -`.
-pub fn valid_username(name: &str) -> bool {
+/// Whether `name` may name a staff account or an API token: 1 to 40 of `a-z 0-9 . _ -`.
+pub fn valid_name(name: &str) -> bool {
     (1..=40).contains(&name.len())
         && name
             .bytes()
@@ -51,7 +51,7 @@ pub async fn add_staff(
         return Err(AddStaffError::NotAllowed);
     }
     let username = username.trim();
-    if !valid_username(username) || password.chars().count() < MIN_PASSWORD {
+    if !valid_name(username) || password.chars().count() < MIN_PASSWORD {
         return Err(AddStaffError::Invalid);
     }
     let hash = state

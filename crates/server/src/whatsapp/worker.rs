@@ -15,7 +15,9 @@ use super::payload;
 use super::Messaging;
 use crate::clock::{self, now_ms};
 use crate::db::Db;
+use crate::lease::Lease;
 use crate::policy::outbox::OutboxStatus;
+use crate::policy::retry::backoff;
 use governor::{Quota, RateLimiter};
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
@@ -32,20 +34,6 @@ const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 /// The lease that makes one server at a time the sender, so several servers on one database
 /// keep the number's rate and each contact's gap together.
 const SENDER_LEASE: &str = "outbox_sender";
-/// How long the lease lasts unless renewed: a stopped sender is replaced within this.
-const SENDER_LEASE_FOR: Duration = Duration::from_secs(5);
-/// How often the sender renews it, and the others ask for it.
-const SENDER_LEASE_EVERY: Duration = Duration::from_millis(1500);
-
-/// The delay before retry number `attempt` (1 = the first retry): `base · 2^(attempt-1)`,
-/// capped, with "equal jitter" (half fixed, half random) so retries of many messages spread.
-pub fn backoff(base: Duration, attempt: u32, random: f64) -> Duration {
-    let exp = base
-        .saturating_mul(1_u32 << attempt.saturating_sub(1).min(20))
-        .min(MAX_BACKOFF);
-    exp / 2 + exp.mul_f64(random.clamp(0.0, 1.0) / 2.0)
-}
-
 /// Runs until dropped (the server's run future owns it, so stopping the server stops it).
 pub async fn run(db: Db, messaging: Arc<Messaging>) {
     let settings = &messaging.settings;
@@ -55,41 +43,21 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
         .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
         .allow_burst(NonZeroU32::MIN);
     let limiter = RateLimiter::direct(quota);
-    let lease = settings.request_timeout.saturating_mul(2) + Duration::from_secs(5);
+    let abandoned_after = settings.request_timeout.saturating_mul(2) + Duration::from_secs(5);
     let mut sends: JoinSet<()> = JoinSet::new();
     let mut last_sent: HashMap<i64, Instant> = HashMap::new();
     let mut housekeeping = Instant::now() - Duration::from_secs(3600);
-    let me = format!(
-        "{}-{}",
-        std::process::id(),
-        &crate::auth::random_token()[..16]
-    );
-    let lease_ms = clock::millis(SENDER_LEASE_FOR);
-    let (mut sender, mut ask_at) = (false, Instant::now());
+    let mut lease = Lease::new(SENDER_LEASE, "sends the outbox");
     loop {
         while sends.try_join_next().is_some() {}
-        if Instant::now() >= ask_at {
-            let granted = db.take_lease(SENDER_LEASE, &me, now_ms(), lease_ms).await;
-            let now_sender = granted.as_ref().is_ok_and(|granted| *granted);
-            if let Err(e) = granted {
-                tracing::error!(error = %e, "renewing the outbox lease failed");
-            }
-            match (sender, now_sender) {
-                (false, true) => tracing::info!("this server sends the outbox now"),
-                (true, false) => tracing::info!("another server sends the outbox now"),
-                _ => {}
-            }
-            sender = now_sender;
-            ask_at = Instant::now() + SENDER_LEASE_EVERY;
-        }
-        if !sender {
+        if !lease.held(&db).await {
             // Another server sends; wait for the lease to come free.
-            tokio::time::sleep_until(ask_at.into()).await;
+            tokio::time::sleep_until(lease.renew_at().into()).await;
             continue;
         }
         if housekeeping.elapsed() >= Duration::from_secs(5) {
             housekeeping = Instant::now();
-            let lease_ms = clock::millis(lease);
+            let lease_ms = clock::millis(abandoned_after);
             match db.settle_abandoned(now_ms().saturating_sub(lease_ms)).await {
                 Ok(0) => {}
                 Ok(n) => {
@@ -111,7 +79,7 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
         let mut started = 0;
         let mut contacts = HashSet::new();
         for message in due {
-            if Instant::now() >= ask_at {
+            if Instant::now() >= lease.renew_at() {
                 break; // renew the lease before sending on
             }
             // Oldest first, one per contact per round, and not within the gap.
@@ -174,7 +142,7 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
         if started == 0 {
             tokio::select! {
                 _ = messaging.wake.notified() => {}
-                _ = tokio::time::sleep(POLL.min(ask_at.saturating_duration_since(Instant::now()))) => {}
+                _ = tokio::time::sleep(POLL.min(lease.renew_at().saturating_duration_since(Instant::now()))) => {}
                 Some(_) = sends.join_next(), if !sends.is_empty() => {}
             }
         }
@@ -194,7 +162,12 @@ async fn settle(db: &Db, messaging: &Messaging, id: i64, attempt: u32, outcome: 
     let result = match outcome {
         Outcome::Accepted(wamid) => db.mark_accepted(id, &wamid).await,
         Outcome::Retry(error) if attempt < settings.max_attempts => {
-            let delay = backoff(settings.retry_base, attempt, rand::random::<f64>());
+            let delay = backoff(
+                settings.retry_base,
+                attempt,
+                MAX_BACKOFF,
+                rand::random::<f64>(),
+            );
             let at = clock::after(now_ms(), delay);
             tracing::warn!(id, code = error.code, ?delay, "message will be retried");
             db.mark_retry(id, at, error.code, &error.detail).await
@@ -207,21 +180,5 @@ async fn settle(db: &Db, messaging: &Messaging, id: i64, attempt: u32, outcome: 
     };
     if let Err(e) = result {
         tracing::error!(id, error = %e, "recording a send's outcome failed");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_is_capped() {
-        let base = Duration::from_secs(2);
-        assert_eq!(backoff(base, 1, 0.0), Duration::from_secs(1));
-        assert_eq!(backoff(base, 1, 1.0), Duration::from_secs(2));
-        assert_eq!(backoff(base, 3, 1.0), Duration::from_secs(8));
-        assert_eq!(backoff(base, 3, 0.5), Duration::from_secs(6));
-        assert_eq!(backoff(base, 40, 1.0), MAX_BACKOFF);
-        assert_eq!(backoff(base, 40, 0.0), MAX_BACKOFF / 2);
     }
 }

@@ -118,7 +118,7 @@ async fn two_servers_send_each_message_once_at_the_numbers_rate_and_take_over() 
         // Every delivery here comes from one address.
         ("CHATOUT_MAX_CONNECTIONS_PER_CLIENT", "1000"),
         // The worker says when it becomes (or stops being) the sender.
-        ("RUST_LOG", "error,chatout_server::whatsapp::worker=info"),
+        ("RUST_LOG", "error,chatout_server::lease=info"),
     ];
     let mut servers = [
         ServerProcess::start(&database_url, &env),

@@ -1,11 +1,13 @@
 //! Storing a pending order: the row, its lines, its first history step, its stock
 //! reservation and the checkout opt-in, in one transaction.
 
-use super::{record_event, InsertError, Inserted, StoredOrder};
+use super::{record_event, InsertError, Inserted, Step, StoredOrder};
 use crate::clock::{now_ms, rfc3339};
 use crate::db::messaging::checkout_opt_in;
 use crate::db::stock::{held_by, reserve_stock};
+use crate::db::webhooks::queue_event;
 use crate::db::{is_unique_violation, Db};
+use crate::policy::webhook::EventType;
 use chatout_core::{OrderStatus, WireCustomer, WireDelivery, WireLine};
 
 /// A pending order ready to be stored (already priced and validated).
@@ -62,12 +64,14 @@ pub struct OptIn {
 }
 
 impl Db {
-    /// Stores a pending order and reserves its stock, atomically. One client address may hold
-    /// at most `hold_limit` units (0 = any number) in orders nobody has confirmed.
+    /// Stores a pending order and reserves its stock, atomically, with its `order.created`
+    /// event for `webhooks`. One client address may hold at most `hold_limit` units (0 = any
+    /// number) in orders nobody has confirmed.
     pub async fn insert_pending(
         &self,
         order: &NewOrder,
         hold_limit: u32,
+        webhooks: &[String],
     ) -> Result<Inserted, InsertError> {
         // The write path is SQLite's one writer, so it runs as few statements as it can: a
         // repeated key or a taken reference is caught by the unique indexes, and told apart
@@ -163,7 +167,9 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        record_event(&mut tx, id, None, OrderStatus::Pending, "shopper", now).await?;
+        let step = Step::by("shopper", OrderStatus::Pending);
+        record_event(&mut tx, id, None, &step, now).await?;
+        queue_event(&mut tx, id, EventType::Created, webhooks, now).await?;
         if let (Some(consent), Some(phone)) = (&order.consent, &order.customer.phone) {
             checkout_opt_in(
                 &mut tx,

@@ -2,13 +2,16 @@
 //! transaction, read one back for an idempotent replay, move it along its lifecycle, expire
 //! the forgotten ones.
 
+pub mod document;
 mod insert;
 
 pub use insert::{NewOrder, OptIn};
 
 use super::stock::{release_stock, reserve_stock};
+use super::webhooks::queue_event;
 use super::Db;
 use crate::clock::now_ms;
+use crate::policy::webhook::EventType;
 use chatout_core::{OptionsObject, OrderStatus, WireLine};
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
@@ -98,8 +101,9 @@ impl Db {
         load(&mut conn, By::IdempotencyKey, key).await
     }
 
-    /// Expires pending orders past their time and releases their stock; returns how many.
-    pub async fn expire_due(&self, now: i64) -> Result<u64, sqlx::Error> {
+    /// Expires pending orders past their time and releases their stock, telling `webhooks`;
+    /// returns how many.
+    pub async fn expire_due(&self, now: i64, webhooks: &[String]) -> Result<u64, sqlx::Error> {
         let due: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM orders WHERE status = $1 AND expires_at <= $2")
                 .bind(OrderStatus::Pending.as_str())
@@ -109,16 +113,9 @@ impl Db {
         let mut expired = 0;
         for id in due {
             let mut tx = self.write.begin().await?;
-            if move_status(
-                &mut tx,
-                id,
-                OrderStatus::Pending,
-                OrderStatus::Expired,
-                "system",
-                now,
-            )
-            .await?
-            {
+            let step = Step::by("system", OrderStatus::Expired);
+            if move_status(&mut tx, id, OrderStatus::Pending, &step, now).await? {
+                queue_event(&mut tx, id, EventType::Expired, webhooks, now).await?;
                 expired += 1;
             }
             tx.commit().await?;
@@ -135,7 +132,11 @@ impl Db {
         tracking_url: Option<&str>,
     ) -> Result<OrderStatus, TransitionError> {
         let mut tx = self.write.begin().await?;
-        let moved = transition(&mut tx, reference, to, actor, tracking_url, now_ms()).await?;
+        let step = Step {
+            tracking_url,
+            ..Step::by(actor, to)
+        };
+        let moved = transition(&mut tx, reference, &step, now_ms()).await?;
         tx.commit().await?;
         Ok(moved.from)
     }
@@ -170,19 +171,43 @@ pub struct Moved {
     pub from: OrderStatus,
 }
 
-/// Inside the caller's transaction: moves order `reference` to `to` for `actor`, if the
-/// lifecycle allows it from where the order is now. Cancelling releases the order's stock;
-/// confirming an order whose hold lapsed takes its stock again, if it is there. A
-/// `tracking_url` (given when fulfilling) is stored with the step. On an error the caller
-/// drops the transaction, undoing what was done.
+/// A lifecycle step someone asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    /// Where the order goes.
+    pub to: OrderStatus,
+    /// Who moves it: `system`, a staff username, `api:<token name>`.
+    pub actor: &'a str,
+    /// The carrier's page, given when fulfilling.
+    pub tracking_url: Option<&'a str>,
+    /// A note kept with the step.
+    pub note: Option<&'a str>,
+}
+
+impl<'a> Step<'a> {
+    /// `actor` moves an order to `to`, with no link and no note.
+    pub fn by(actor: &'a str, to: OrderStatus) -> Self {
+        Self {
+            to,
+            actor,
+            tracking_url: None,
+            note: None,
+        }
+    }
+}
+
+/// Inside the caller's transaction: takes `step` for order `reference`, if the lifecycle
+/// allows it from where the order is now. Cancelling releases the order's stock; confirming
+/// an order whose hold lapsed takes its stock again, if it is there. The tracking link and
+/// the note are stored with the step. On an error the caller drops the transaction, undoing
+/// what was done.
 pub async fn transition(
     conn: &mut AnyConnection,
     reference: &str,
-    to: OrderStatus,
-    actor: &str,
-    tracking_url: Option<&str>,
+    step: &Step<'_>,
     now: i64,
 ) -> Result<Moved, TransitionError> {
+    let to = step.to;
     let row = sqlx::query_as::<_, StepRow>(
         "SELECT id, status, stock_held FROM orders WHERE reference = $1",
     )
@@ -206,7 +231,7 @@ pub async fn transition(
             .await?;
     }
     // The update re-checks the status, so a concurrent move makes this one fail cleanly.
-    if !move_status(conn, row.id, from, to, actor, now).await? {
+    if !move_status(conn, row.id, from, step, now).await? {
         let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
             .bind(row.id)
             .fetch_one(&mut *conn)
@@ -216,7 +241,7 @@ pub async fn transition(
             to,
         });
     }
-    if let Some(url) = tracking_url {
+    if let Some(url) = step.tracking_url {
         sqlx::query("UPDATE orders SET tracking_url = $1 WHERE id = $2")
             .bind(url)
             .bind(row.id)
@@ -234,16 +259,17 @@ struct StepRow {
     stock_held: i64,
 }
 
-/// Moves one order from `from` to `to` if it is still at `from`: releases stock when the
-/// new status holds none, and records who did it and when. False when it had moved on.
+/// Moves one order from `from` to the step's status if it is still at `from`: releases stock
+/// when the new status holds none, and records who did it and when. False when it had moved
+/// on.
 async fn move_status(
     conn: &mut AnyConnection,
     id: i64,
     from: OrderStatus,
-    to: OrderStatus,
-    actor: &str,
+    step: &Step<'_>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
+    let to = step.to;
     // Leaving pending, an order holds its stock until it ends: the short hold is over.
     let moved = sqlx::query(
         "UPDATE orders SET status = $1, updated_at = $2, hold_until = NULL \
@@ -261,7 +287,7 @@ async fn move_status(
     if !to.holds_stock() {
         release_stock(conn, id).await?;
     }
-    record_event(conn, id, Some(from), to, actor, now).await?;
+    record_event(conn, id, Some(from), step, now).await?;
     Ok(true)
 }
 
@@ -273,24 +299,24 @@ pub(crate) fn parse_status(text: String) -> Result<OrderStatus, sqlx::Error> {
     })
 }
 
-/// Records a lifecycle transition.
+/// Records a lifecycle step.
 pub(super) async fn record_event(
     conn: &mut AnyConnection,
     order_id: i64,
     from: Option<OrderStatus>,
-    to: OrderStatus,
-    actor: &str,
+    step: &Step<'_>,
     at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO order_events (order_id, from_status, to_status, actor, at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO order_events (order_id, from_status, to_status, actor, at, note) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(order_id)
     .bind(from.map(|s| s.as_str()))
-    .bind(to.as_str())
-    .bind(actor)
+    .bind(step.to.as_str())
+    .bind(step.actor)
     .bind(at)
+    .bind(step.note)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -375,20 +401,22 @@ pub(crate) async fn order_lines<'e>(
     .await?
     .into_iter()
     .map(|line| {
-        // Options are written by this server; ones that no longer read are a corrupt row.
-        let options = serde_json::from_str::<OptionsObject>(&line.options).map_err(|e| {
-            sqlx::Error::ColumnDecode {
-                index: "options".into(),
-                source: Box::new(e),
-            }
-        })?;
         Ok(WireLine {
+            options: decode_options(&line.options)?,
             sku: line.sku,
             name: line.name,
-            options,
             unit_price: line.unit_price,
             quantity: line.quantity,
         })
     })
     .collect()
+}
+
+/// A line's stored options. They are written by this server; ones that no longer read are a
+/// corrupt row.
+pub(super) fn decode_options(text: &str) -> Result<OptionsObject, sqlx::Error> {
+    serde_json::from_str::<OptionsObject>(text).map_err(|e| sqlx::Error::ColumnDecode {
+        index: "options".into(),
+        source: Box::new(e),
+    })
 }

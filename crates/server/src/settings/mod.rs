@@ -1,5 +1,11 @@
 //! The server's environment (CONTRACT.md section 6), read once at start.
 
+mod integration;
+mod whatsapp;
+
+pub use integration::WebhookSettings;
+pub use whatsapp::{WhatsAppSettings, GRAPH_API_BASE};
+
 use std::time::Duration;
 
 /// A setting that could not be used.
@@ -51,87 +57,10 @@ pub struct Settings {
     pub max_connections: usize,
     /// Open connections at once from one client address (a trusted proxy is not capped).
     pub max_connections_per_client: usize,
-}
-
-/// Where and how the server sends WhatsApp messages and checks its webhooks.
-#[derive(Debug, Clone)]
-pub struct WhatsAppSettings {
-    /// The Graph API base, e.g. `https://graph.facebook.com/v23.0` (loopback in tests).
-    pub api_base: String,
-    /// The business phone number's id.
-    pub phone_number_id: String,
-    /// The access token (a system user token).
-    pub token: String,
-    /// The app secret, which signs webhooks (`X-Hub-Signature-256`).
-    pub app_secret: String,
-    /// What Meta sends back when the webhook is registered.
-    pub verify_token: String,
-    /// The templates JSON file; `None` uses the built-in example mapping.
-    pub templates_path: Option<String>,
-    /// Messages per second for the number (Cloud API default throughput: 80).
-    pub per_second: u32,
-    /// Least time between two messages to the same contact (the pair rate limit).
-    pub contact_gap: Duration,
-    /// The first retry's delay; each further retry doubles it (with jitter).
-    pub retry_base: Duration,
-    /// Attempts before a retryable error becomes a failure.
-    pub max_attempts: u32,
-    /// How long one request to the API may take.
-    pub request_timeout: Duration,
-}
-
-/// The Graph API version messaging uses unless `WHATSAPP_API_BASE` says otherwise.
-pub const GRAPH_API_BASE: &str = "https://graph.facebook.com/v23.0";
-
-impl WhatsAppSettings {
-    /// Reads the `WHATSAPP_*` variables: `None` when none of the credentials is set; an error
-    /// naming the first missing one when only some are.
-    fn from_value(value: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, SettingsError> {
-        const REQUIRED: [&str; 4] = [
-            "WHATSAPP_PHONE_NUMBER_ID",
-            "WHATSAPP_TOKEN",
-            "WHATSAPP_APP_SECRET",
-            "WHATSAPP_VERIFY_TOKEN",
-        ];
-        let found: Vec<Option<String>> = REQUIRED.iter().map(|name| value(name)).collect();
-        if found.iter().all(Option::is_none) {
-            return Ok(None);
-        }
-        if let Some(missing) = REQUIRED.iter().zip(&found).find(|(_, v)| v.is_none()) {
-            return Err(SettingsError {
-                variable: missing.0,
-                reason: format!(
-                    "messaging needs all of {}; this one is unset",
-                    REQUIRED.join(", ")
-                ),
-            });
-        }
-        let mut found = found.into_iter().flatten();
-        let mut next = || found.next().unwrap_or_default();
-        let api_base = value("WHATSAPP_API_BASE")
-            .unwrap_or_else(|| GRAPH_API_BASE.into())
-            .trim_end_matches('/')
-            .to_string();
-        if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
-            return Err(SettingsError {
-                variable: "WHATSAPP_API_BASE",
-                reason: format!("'{api_base}' is not a URL like {GRAPH_API_BASE}"),
-            });
-        }
-        Ok(Some(Self {
-            api_base,
-            phone_number_id: next(),
-            token: next(),
-            app_secret: next(),
-            verify_token: next(),
-            templates_path: value("WHATSAPP_TEMPLATES"),
-            per_second: 80,
-            contact_gap: Duration::from_secs(6),
-            retry_base: Duration::from_secs(2),
-            max_attempts: 8,
-            request_timeout: Duration::from_secs(30),
-        }))
-    }
+    /// Outbound webhooks (CONTRACT.md section 8); `None` when no receiver is configured.
+    pub webhooks: Option<WebhookSettings>,
+    /// Integration API requests per minute per token; 0 turns the limit off.
+    pub api_rate_limit: u32,
 }
 
 impl Settings {
@@ -246,6 +175,12 @@ impl Settings {
             max_connections: max_connections as usize,
             max_connections_per_client: max_connections_per_client as usize,
             whatsapp: WhatsAppSettings::from_value(value)?,
+            webhooks: WebhookSettings::from_value(value)?,
+            api_rate_limit: count(
+                "CHATOUT_API_RATE_LIMIT",
+                600,
+                "requests per minute; 0 = off",
+            )?,
             rate_limit,
             widget_dir: value("CHATOUT_WIDGET_DIR")
                 .unwrap_or_else(|| "dist".into())
@@ -362,39 +297,5 @@ mod tests {
             parse_networks("10.0.0.0/33"),
             Err("10.0.0.0/33".to_string())
         );
-    }
-
-    #[test]
-    fn messaging_is_off_until_every_credential_is_set() {
-        assert!(Settings::from_lookup(|_| None).unwrap().whatsapp.is_none());
-        let all = |n: &str| match n {
-            "WHATSAPP_PHONE_NUMBER_ID" => Some("1065".to_string()),
-            "WHATSAPP_TOKEN" => Some("token".into()),
-            "WHATSAPP_APP_SECRET" => Some("secret".into()),
-            "WHATSAPP_VERIFY_TOKEN" => Some("verify".into()),
-            _ => None,
-        };
-        let on = Settings::from_lookup(all).unwrap().whatsapp.unwrap();
-        assert_eq!(on.api_base, GRAPH_API_BASE);
-        assert_eq!(
-            (on.phone_number_id.as_str(), on.token.as_str()),
-            ("1065", "token")
-        );
-        assert_eq!(
-            (on.app_secret.as_str(), on.verify_token.as_str()),
-            ("secret", "verify")
-        );
-        let err =
-            Settings::from_lookup(|n| all(n).filter(|_| n != "WHATSAPP_APP_SECRET")).unwrap_err();
-        assert_eq!(err.variable, "WHATSAPP_APP_SECRET");
-        let err = Settings::from_lookup(|n| {
-            if n == "WHATSAPP_API_BASE" {
-                Some("graph.facebook.com".into())
-            } else {
-                all(n)
-            }
-        })
-        .unwrap_err();
-        assert_eq!(err.variable, "WHATSAPP_API_BASE");
     }
 }

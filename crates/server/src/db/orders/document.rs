@@ -1,0 +1,409 @@
+//! An order as the integration API and the webhooks show it (CONTRACT.md section 7): every
+//! field a shop's other systems need, money in minor units, times RFC 3339 UTC.
+
+use super::{decode_options, parse_status};
+use crate::clock::{rfc3339, UnixMillis};
+use chatout_core::{Currency, Money, OptionsObject, OrderStatus};
+use serde::Serialize;
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+/// An order, whole.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderDocument {
+    /// The reference the shopper sees.
+    pub reference: String,
+    /// Where it is in its lifecycle.
+    pub status: &'static str,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The shopper's locale.
+    pub locale: String,
+    /// Its lines.
+    pub items: Vec<DocumentLine>,
+    /// Sum of the lines.
+    pub subtotal: i64,
+    /// Shipping staff set (0 until they do).
+    pub shipping: i64,
+    /// Discount staff set (0 until they do).
+    pub discount: i64,
+    /// `subtotal + shipping − discount`.
+    pub total: i64,
+    /// Who ordered.
+    pub customer: DocumentCustomer,
+    /// How the goods travel.
+    pub delivery: DocumentDelivery,
+    /// How it is paid.
+    pub payment: DocumentPayment,
+    /// The shopper's note.
+    pub note: Option<String>,
+    /// What the shopper agreed to, per purpose.
+    pub consent: DocumentConsent,
+    /// The shopper's WhatsApp, once their message is linked to the order.
+    pub whatsapp: DocumentWhatsApp,
+    /// Who responds to it.
+    pub assigned_to: Option<String>,
+    /// When it was registered.
+    pub created_at: String,
+    /// When it expires if nobody confirms it.
+    pub expires_at: String,
+    /// Every step, oldest first.
+    pub history: Vec<DocumentStep>,
+}
+
+/// One line.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentLine {
+    /// The product's sku.
+    pub sku: String,
+    /// Its name as the shopper saw it.
+    pub name: String,
+    /// The options chosen.
+    pub options: OptionsObject,
+    /// One unit's price.
+    pub unit_price: i64,
+    /// How many.
+    pub quantity: i64,
+    /// `unit_price × quantity`.
+    pub line_total: i64,
+}
+
+/// Who ordered.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentCustomer {
+    /// Name as typed.
+    pub name: String,
+    /// WhatsApp number (E.164), if given.
+    pub phone: Option<String>,
+    /// Email, if given.
+    pub email: Option<String>,
+}
+
+/// How the goods travel.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentDelivery {
+    /// `shipping` or `pickup`.
+    pub method: String,
+    /// The address, for shipping.
+    pub address: Option<String>,
+}
+
+/// How the order is paid.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentPayment {
+    /// The shopper's preference (`bank_transfer`, `payment_link`…).
+    pub preference: String,
+    /// `none` until a payment page exists.
+    pub status: &'static str,
+    /// The payment provider, once there is a payment page.
+    pub provider: Option<String>,
+    /// The payment page.
+    pub url: Option<String>,
+    /// What was paid.
+    pub paid_amount: Option<i64>,
+    /// When.
+    pub paid_at: Option<String>,
+}
+
+/// Consent per purpose.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentConsent {
+    /// Order updates on WhatsApp.
+    pub order_updates: DocumentPurpose,
+    /// Offers and news.
+    pub marketing: DocumentPurpose,
+}
+
+/// One purpose's consent as given with the order.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentPurpose {
+    /// Whether the box was ticked.
+    pub given: bool,
+    /// When the server received it.
+    pub at: Option<String>,
+    /// The text the shopper saw.
+    pub text: Option<String>,
+}
+
+/// The shopper's WhatsApp.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentWhatsApp {
+    /// When the shopper's order message reached the shop.
+    pub received_at: Option<String>,
+    /// The WhatsApp id it came from.
+    pub wa_id: Option<String>,
+}
+
+/// One lifecycle step.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentStep {
+    /// When.
+    pub at: String,
+    /// From (`null` for the first).
+    pub from: Option<&'static str>,
+    /// To.
+    pub to: &'static str,
+    /// `shopper`, `system`, a staff username, or `api:<token name>`.
+    pub actor: String,
+}
+
+/// Which orders a list shows, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// Only orders in this status.
+    pub status: Option<OrderStatus>,
+    /// Only orders registered at or after this.
+    pub since: Option<UnixMillis>,
+    /// Only orders older than the one with this id (the cursor).
+    pub before_id: Option<i64>,
+    /// At most this many.
+    pub limit: i64,
+}
+
+/// The columns a document is made of, by name.
+#[derive(sqlx::FromRow)]
+struct DocumentRow {
+    id: i64,
+    reference: String,
+    status: String,
+    currency: String,
+    locale: String,
+    subtotal: i64,
+    customer_name: String,
+    customer_phone: Option<String>,
+    customer_email: Option<String>,
+    delivery_method: String,
+    delivery_address: Option<String>,
+    payment: String,
+    note: Option<String>,
+    consent_text: Option<String>,
+    consent_at: Option<String>,
+    assigned_to: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+}
+
+/// A line's columns.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    order_id: i64,
+    sku: String,
+    name: String,
+    options: String,
+    unit_price: i64,
+    quantity: i64,
+}
+
+/// A history step's columns.
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    order_id: i64,
+    from_status: Option<String>,
+    to_status: String,
+    actor: String,
+    at: i64,
+}
+
+const COLUMNS: &str = "SELECT id, reference, status, currency, locale, subtotal, customer_name, \
+     customer_phone, customer_email, delivery_method, delivery_address, payment, note, \
+     consent_text, consent_at, assigned_to, created_at, expires_at FROM orders";
+
+/// The document of order `reference`.
+pub async fn document(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> Result<Option<OrderDocument>, sqlx::Error> {
+    let row = sqlx::query_as::<_, DocumentRow>(&format!("{COLUMNS} WHERE reference = $1"))
+        .bind(reference)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(assemble(conn, row.into_iter().collect())
+        .await?
+        .pop()
+        .map(|(_, d)| d))
+}
+
+/// The document of order `id`.
+pub async fn document_by_id(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<OrderDocument>, sqlx::Error> {
+    let row = sqlx::query_as::<_, DocumentRow>(&format!("{COLUMNS} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(assemble(conn, row.into_iter().collect())
+        .await?
+        .pop()
+        .map(|(_, d)| d))
+}
+
+/// Orders matching `filter`, newest first, each with its row id (for the next cursor).
+/// Orders are ordered by id, which only grows: an order registered while a client pages
+/// lands before the first page, so paging never skips or repeats one.
+pub async fn list(
+    conn: &mut AnyConnection,
+    filter: &OrderFilter,
+) -> Result<Vec<(i64, OrderDocument)>, sqlx::Error> {
+    // The conditions asked for, numbered in the order they are bound.
+    let mut conditions = Vec::new();
+    for (wanted, column) in [
+        (filter.status.is_some(), "status ="),
+        (filter.since.is_some(), "created_at >="),
+        (filter.before_id.is_some(), "id <"),
+    ] {
+        if wanted {
+            conditions.push(format!("{column} ${}", conditions.len() + 1));
+        }
+    }
+    let limit = format!("${}", conditions.len() + 1);
+    let wheres = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!("{COLUMNS}{wheres} ORDER BY id DESC LIMIT {limit}");
+    let mut query = sqlx::query_as::<_, DocumentRow>(&sql);
+    if let Some(status) = filter.status {
+        query = query.bind(status.as_str());
+    }
+    if let Some(since) = filter.since {
+        query = query.bind(since);
+    }
+    if let Some(before) = filter.before_id {
+        query = query.bind(before);
+    }
+    let rows = query.bind(filter.limit).fetch_all(&mut *conn).await?;
+    assemble(conn, rows).await
+}
+
+/// Documents of `rows`, with their lines and history (one query each for all of them).
+async fn assemble(
+    conn: &mut AnyConnection,
+    rows: Vec<DocumentRow>,
+) -> Result<Vec<(i64, OrderDocument)>, sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+    // Ids are integers this server read; they are written into the query, not bound, so
+    // one statement serves a page of any size on both engines.
+    let steps = sqlx::query_as::<_, StepRow>(&format!(
+        "SELECT order_id, from_status, to_status, actor, at FROM order_events \
+         WHERE order_id IN ({}) ORDER BY order_id, id",
+        ids.join(", ")
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut history: HashMap<i64, Vec<DocumentStep>> = HashMap::new();
+    for step in steps {
+        let from = step.from_status.map(parse_status).transpose()?;
+        history
+            .entry(step.order_id)
+            .or_default()
+            .push(DocumentStep {
+                at: rfc3339(step.at),
+                from: from.map(|s| s.as_str()),
+                to: parse_status(step.to_status)?.as_str(),
+                actor: step.actor,
+            });
+    }
+    let mut lines: HashMap<i64, Vec<LineRow>> = HashMap::new();
+    let rows_of_lines = sqlx::query_as::<_, LineRow>(&format!(
+        "SELECT order_id, sku, name, options, unit_price, quantity FROM order_lines \
+         WHERE order_id IN ({}) ORDER BY order_id, position",
+        ids.join(", ")
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    for line in rows_of_lines {
+        lines.entry(line.order_id).or_default().push(line);
+    }
+    let mut documents = Vec::with_capacity(rows.len());
+    for row in rows {
+        let currency = Currency::from_code(&row.currency).map_err(|e| corrupt("currency", e))?;
+        let items = lines
+            .remove(&row.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|line| {
+                let quantity =
+                    u32::try_from(line.quantity).map_err(|e| corrupt("quantity", e.to_string()))?;
+                let total = Money::from_minor(line.unit_price, currency)
+                    .and_then(|unit| unit.checked_mul(quantity))
+                    .map_err(|e| corrupt("unit_price", e))?;
+                Ok(DocumentLine {
+                    options: decode_options(&line.options)?,
+                    sku: line.sku,
+                    name: line.name,
+                    unit_price: line.unit_price,
+                    quantity: line.quantity,
+                    line_total: total.minor_units(),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let id = row.id;
+        let given = row.consent_at.is_some();
+        documents.push((
+            id,
+            OrderDocument {
+                reference: row.reference,
+                status: parse_status(row.status)?.as_str(),
+                currency: row.currency,
+                locale: row.locale,
+                items,
+                subtotal: row.subtotal,
+                shipping: 0,
+                discount: 0,
+                total: row.subtotal,
+                customer: DocumentCustomer {
+                    name: row.customer_name,
+                    phone: row.customer_phone,
+                    email: row.customer_email,
+                },
+                delivery: DocumentDelivery {
+                    method: row.delivery_method,
+                    address: row.delivery_address,
+                },
+                payment: DocumentPayment {
+                    preference: row.payment,
+                    status: "none",
+                    provider: None,
+                    url: None,
+                    paid_amount: None,
+                    paid_at: None,
+                },
+                note: row.note,
+                consent: DocumentConsent {
+                    order_updates: DocumentPurpose {
+                        given,
+                        at: row.consent_at,
+                        text: row.consent_text,
+                    },
+                    marketing: DocumentPurpose {
+                        given: false,
+                        at: None,
+                        text: None,
+                    },
+                },
+                whatsapp: DocumentWhatsApp {
+                    received_at: None,
+                    wa_id: None,
+                },
+                assigned_to: row.assigned_to,
+                created_at: rfc3339(row.created_at),
+                expires_at: rfc3339(row.expires_at),
+                history: history.remove(&id).unwrap_or_default(),
+            },
+        ));
+    }
+    Ok(documents)
+}
+
+/// A stored value that no longer reads: a corrupt row, never silently a default.
+fn corrupt(column: &str, problem: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.into(),
+        source: problem.to_string().into(),
+    }
+}
