@@ -174,10 +174,14 @@ test("loading the script twice mounts one widget", async () => {
 });
 
 test("a missing phone logs one clear error and leaves the page working", async () => {
-  const { page, consoleErrors, context } = await openShop("/no-phone.html");
-  const error = page.evaluate(() => new Promise((resolve) =>
-    document.addEventListener("chatout:error", (e) => resolve(e.detail), { once: true })));
-  const detail = await error;
+  // The listener is in place before the page's scripts run: the error may come at once.
+  const { page, consoleErrors, context } = await pageCapturingWhatsApp(browser);
+  await page.addInitScript(() => {
+    window.chatoutFirstError = new Promise((resolve) =>
+      document.addEventListener("chatout:error", (e) => resolve(e.detail), { once: true }));
+  });
+  await page.goto(shop.url + "/no-phone.html");
+  const detail = await page.evaluate(() => window.chatoutFirstError);
   assert.equal(detail.code, "invalid_config");
   assert.match(detail.message, /data-phone/);
   assert.equal(await page.locator("#chatout-root").count(), 0);

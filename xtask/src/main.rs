@@ -148,7 +148,16 @@ fn test(root: &Path) -> Result<(), String> {
     )?;
     dist()?;
     size_report(&root.join("dist"))?;
-    run("node", &["--test", "--test-concurrency=1", "e2e/"])
+    // A test that hangs fails after two minutes instead of holding CI to its limit.
+    run(
+        "node",
+        &[
+            "--test",
+            "--test-concurrency=1",
+            "--test-timeout=120000",
+            "e2e/",
+        ],
+    )
 }
 
 /// Runs a command with the project's tools first on PATH; an error names the failing step.

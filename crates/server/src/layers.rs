@@ -11,18 +11,22 @@ mod tests {
         (
             "policy",
             &[
-                "db", "service", "whatsapp", "desk", "routes", "serve", "startup", "AppState",
-                "sqlx", "reqwest", "axum",
+                "db", "service", "whatsapp", "outbound", "desk", "routes", "serve", "startup",
+                "AppState", "sqlx", "reqwest", "axum",
             ],
         ),
         (
             "db",
             &[
-                "service", "whatsapp", "desk", "routes", "startup", "AppState",
+                "service", "whatsapp", "outbound", "desk", "routes", "startup", "AppState",
             ],
         ),
         (
             "whatsapp",
+            &["service", "desk", "routes", "startup", "AppState"],
+        ),
+        (
+            "outbound",
             &["service", "desk", "routes", "startup", "AppState"],
         ),
         ("service", &["desk", "routes", "startup"]),

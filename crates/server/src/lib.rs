@@ -5,6 +5,7 @@
 //! expire when forgotten.
 
 pub mod auth;
+pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod db;

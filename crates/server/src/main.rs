@@ -1,3 +1,5 @@
+use chatout_server::cli::{self, Command};
+use chatout_server::db::Db;
 use chatout_server::{Application, Settings};
 use std::process::ExitCode;
 
@@ -9,6 +11,14 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "chatout_server=info".into()),
         )
         .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(command) => command,
+        Err(e) => {
+            eprintln!("chatout-server: {e}\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(e) => {
@@ -16,6 +26,25 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if command != Command::Serve {
+        let db = match Db::connect(&settings.database_url).await {
+            Ok(db) => db,
+            Err(e) => {
+                eprintln!("chatout-server: DATABASE_URL: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        return match cli::run(&db, command).await {
+            Ok(answer) => {
+                println!("{answer}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("chatout-server: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let app = match Application::build(settings).await {
         Ok(app) => app,
         Err(e) => {

@@ -37,6 +37,8 @@ pub struct OrderEvent {
     pub actor: String,
     /// When (ms).
     pub at: i64,
+    /// The note given with the step.
+    pub note: Option<String>,
 }
 
 /// An order with everything the desk shows.
@@ -172,6 +174,7 @@ struct EventRow {
     to_status: String,
     actor: String,
     at: i64,
+    note: Option<String>,
 }
 
 impl Db {
@@ -219,7 +222,7 @@ impl Db {
         };
         let lines = order_lines(&self.read, row.id).await?;
         let events = sqlx::query_as::<_, EventRow>(
-            "SELECT from_status, to_status, actor, at FROM order_events \
+            "SELECT from_status, to_status, actor, at, note FROM order_events \
              WHERE order_id = $1 ORDER BY id",
         )
         .bind(row.id)
@@ -232,6 +235,7 @@ impl Db {
                 to: parse_status(event.to_status)?,
                 actor: event.actor,
                 at: event.at,
+                note: event.note,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;

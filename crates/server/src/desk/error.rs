@@ -17,6 +17,9 @@ pub enum DeskError {
     /// No such order.
     #[error("no such order")]
     NotFound,
+    /// A page only the first account (`admin`) may use.
+    #[error("admin only")]
+    AdminOnly,
     /// The database failed (logged with its source).
     #[error("the database failed")]
     Db(#[from] sqlx::Error),
@@ -38,6 +41,11 @@ impl IntoResponse for DeskError {
                 StatusCode::NOT_FOUND,
                 "No such order",
                 "The reference may be mistyped.",
+            ),
+            Self::AdminOnly => (
+                StatusCode::FORBIDDEN,
+                "Only the admin account can do this",
+                "Ask whoever signs in as admin.",
             ),
             failure @ (Self::Db(_) | Self::Internal(_)) => {
                 tracing::error!(error = %failure, source = ?std::error::Error::source(&failure), "desk page failed");

@@ -8,12 +8,15 @@
 
 mod conversation;
 mod error;
+mod export;
 mod layout;
 mod notice;
 mod order;
 mod orders;
 pub mod session;
 mod staff;
+mod tokens;
+mod webhooks;
 
 pub use error::DeskError;
 pub use orders::LATE_AFTER_MS;
@@ -44,6 +47,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/admin/orders/{reference}/assign", post(order::assign))
         .route("/admin/staff", get(staff::page).post(staff::add))
+        .route("/admin/tokens", get(tokens::page).post(tokens::create))
+        .route("/admin/tokens/{name}/revoke", post(tokens::revoke))
+        .route("/admin/webhooks", get(webhooks::page))
+        .route("/admin/export", get(export::page))
+        .route("/admin/orders.csv", get(export::csv))
+        .route("/admin/webhooks/{id}/retry", post(webhooks::retry))
         .route("/admin/desk.css", get(stylesheet))
         .merge(conversation::routes())
         .layer(axum::middleware::map_response(security_headers))

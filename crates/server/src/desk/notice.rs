@@ -54,10 +54,22 @@ pub enum Notice {
     UsernameTaken,
     /// The username or password does not meet the rules.
     StaffInvalid,
+    /// An API token was revoked.
+    TokenRevoked,
+    /// A token of that name exists.
+    TokenTaken,
+    /// The token name breaks the rules.
+    TokenInvalid,
+    /// No live token has that name.
+    TokenUnknown,
+    /// A webhook delivery was queued again.
+    DeliveryRequeued,
+    /// The delivery was not failed (nothing to send again).
+    DeliveryNotFailed,
 }
 
 impl Notice {
-    const FIXED: [(Self, &'static str); 14] = [
+    const FIXED: [(Self, &'static str); 20] = [
         (Self::Assigned, "assigned"),
         (Self::Illegal, "illegal"),
         (Self::OutOfStock, "out-of-stock"),
@@ -72,6 +84,12 @@ impl Notice {
         (Self::StaffAdded, "added"),
         (Self::UsernameTaken, "taken"),
         (Self::StaffInvalid, "invalid"),
+        (Self::TokenRevoked, "token-revoked"),
+        (Self::TokenTaken, "token-taken"),
+        (Self::TokenInvalid, "token-invalid"),
+        (Self::TokenUnknown, "token-unknown"),
+        (Self::DeliveryRequeued, "delivery-requeued"),
+        (Self::DeliveryNotFailed, "delivery-not-failed"),
     ];
 
     /// The code in the link.
@@ -131,6 +149,18 @@ impl Notice {
                 "Usernames are 1 to 40 of a-z, 0-9, '.', '_' and '-'; passwords at least \
                  {MIN_PASSWORD} characters."
             ),
+            Self::TokenRevoked => "Token revoked: it stops working at once.".into(),
+            Self::TokenTaken => "A token of that name exists (perhaps revoked); pick another \
+                 name."
+                .into(),
+            Self::TokenInvalid => {
+                "Token names are 1 to 40 of a-z, 0-9, '.', '_' and '-'; the scope is read or \
+                 write."
+                    .into()
+            }
+            Self::TokenUnknown => "No live token has that name; nothing was changed.".into(),
+            Self::DeliveryRequeued => "Queued to be delivered again.".into(),
+            Self::DeliveryNotFailed => "Only a failed delivery can be sent again.".into(),
         }
     }
 }

@@ -7,6 +7,7 @@ use super::notice::{order_page_with, Notice, NoticeQuery};
 use super::session::Staff;
 use crate::db::desk::OrderDetail;
 use crate::db::orders::Step;
+use crate::policy::webhook::DeliveryStatus;
 use crate::service;
 use crate::service::change_status::{self, StatusError};
 use crate::service::staff::AssignError;
@@ -31,6 +32,17 @@ struct EventView {
     at: String,
     change: String,
     actor: String,
+    note: Option<String>,
+}
+
+struct DeliveryView {
+    id: i64,
+    event: String,
+    url: String,
+    status: &'static str,
+    attempts: i64,
+    last: String,
+    failed: bool,
 }
 
 struct OrderView {
@@ -67,6 +79,7 @@ struct OrderPage {
     o: OrderView,
     staff: Vec<(String, bool)>,
     wa: super::conversation::ConversationView,
+    deliveries: Vec<DeliveryView>,
 }
 
 pub(super) async fn page(
@@ -83,8 +96,24 @@ pub(super) async fn page(
     let names = state.db.staff_names().await?;
     let assigned = detail.row.assigned_to.clone();
     let wa = super::conversation::view(&state, &reference).await?;
+    let deliveries = state
+        .db
+        .deliveries_of(&reference)
+        .await?
+        .into_iter()
+        .map(|d| DeliveryView {
+            last: super::webhooks::last_answer(&d),
+            failed: d.status == DeliveryStatus::Failed,
+            id: d.id,
+            event: d.event,
+            url: d.url,
+            status: d.status.as_str(),
+            attempts: d.attempts,
+        })
+        .collect();
     let page = OrderPage {
         wa,
+        deliveries,
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
@@ -181,6 +210,7 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
                     None => format!("created {}", e.to.as_str()),
                 },
                 actor: e.actor,
+                note: e.note,
             })
             .collect(),
     }

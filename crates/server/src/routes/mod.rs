@@ -3,6 +3,7 @@
 pub mod metrics;
 mod orders;
 mod site;
+mod v1;
 mod webhooks;
 
 use crate::{limit, AppState};
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .layer(cors);
     Router::new()
         .merge(api)
+        .merge(v1::routes(&state))
         .merge(crate::desk::routes(&state))
         .merge(webhooks::routes())
         .route("/healthz", get(|| async { "ok" }))

@@ -282,7 +282,38 @@ struct ConsentRow {
     at: i64,
 }
 
+/// One of a contact's orders, for the integration API.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContactOrder {
+    /// Reference.
+    pub reference: String,
+    /// Lifecycle status, as stored.
+    pub status: String,
+    /// When it was registered.
+    pub created_at: i64,
+}
+
 impl Db {
+    /// The contact with WhatsApp id `wa_id` (digits only) and the orders placed with that
+    /// number, newest first.
+    pub async fn contact_with_orders(
+        &self,
+        wa_id: &str,
+    ) -> Result<Option<(Contact, Vec<ContactOrder>)>, sqlx::Error> {
+        let mut conn = self.read.acquire().await?;
+        let Some(contact) = contact_by(&mut conn, "wa_id", wa_id).await? else {
+            return Ok(None);
+        };
+        let orders = sqlx::query_as::<_, ContactOrder>(
+            "SELECT reference, status, created_at FROM orders WHERE customer_phone = $1 \
+             ORDER BY id DESC LIMIT 200",
+        )
+        .bind(format!("+{wa_id}"))
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Some((contact, orders)))
+    }
+
     /// An order's contact, if the order has a phone and the contact is known.
     pub async fn contact_of_order(&self, reference: &str) -> Result<Option<Contact>, sqlx::Error> {
         let mut conn = self.read.acquire().await?;

@@ -13,7 +13,7 @@ mod outbox;
 pub(crate) use contacts::checkout_opt_in;
 pub use contacts::{
     contact_of_phone, find_or_create_contact, insert_consent_event, order_contact, store_consent,
-    wa_id_of_phone, ConsentEvent, ConsentRecord, Contact,
+    wa_id_of_phone, ConsentEvent, ConsentRecord, Contact, ContactOrder,
 };
 pub use conversation::ConversationItem;
 pub use inbound::{cancel_queued, insert_inbound, open_window, InboundMessage, StatusReport};

@@ -154,6 +154,8 @@ pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     /// Only orders registered at or after this.
     pub since: Option<UnixMillis>,
+    /// Only orders registered before this.
+    pub until: Option<UnixMillis>,
     /// Only orders older than the one with this id (the cursor).
     pub before_id: Option<i64>,
     /// At most this many.
@@ -250,6 +252,7 @@ pub async fn list(
     for (wanted, column) in [
         (filter.status.is_some(), "status ="),
         (filter.since.is_some(), "created_at >="),
+        (filter.until.is_some(), "created_at <"),
         (filter.before_id.is_some(), "id <"),
     ] {
         if wanted {
@@ -269,6 +272,9 @@ pub async fn list(
     }
     if let Some(since) = filter.since {
         query = query.bind(since);
+    }
+    if let Some(until) = filter.until {
+        query = query.bind(until);
     }
     if let Some(before) = filter.before_id {
         query = query.bind(before);

@@ -1,0 +1,105 @@
+//! `/api/v1/products`: the catalog's products with their stock, and setting a product's
+//! stock (recorded, with the same effect as a changed count in the catalog file).
+
+use super::{body, Caller, V1Error};
+use crate::db::stock::StockLevel;
+use crate::policy::access::Scope;
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::{Extension, Json};
+use chatout_core::CatalogProduct;
+use serde::{Deserialize, Serialize};
+
+/// The most units a stock count may be.
+const MAX_STOCK: i64 = 1_000_000_000;
+
+#[derive(Serialize)]
+pub(super) struct Product {
+    sku: String,
+    name: String,
+    /// One unit, minor units.
+    price: i64,
+    /// The units the shop counted; `null` = unlimited.
+    stock: Option<i64>,
+    /// What is left to order; `null` = unlimited.
+    available: Option<i64>,
+}
+
+impl Product {
+    fn new(product: &CatalogProduct, level: StockLevel) -> Self {
+        Self {
+            sku: product.sku.as_str().to_string(),
+            name: product.name.as_str().to_string(),
+            price: product.price.minor_units(),
+            stock: level.stock,
+            available: level.available,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct Products {
+    products: Vec<Product>,
+}
+
+/// `GET /api/v1/products`.
+pub(super) async fn list(State(state): State<AppState>) -> Result<Json<Products>, V1Error> {
+    let levels = state.db.stock_levels().await?;
+    let products = state
+        .catalog
+        .products
+        .iter()
+        .map(|p| {
+            let level = levels.get(p.sku.as_str()).copied().unwrap_or_default();
+            Product::new(p, level)
+        })
+        .collect();
+    Ok(Json(Products { products }))
+}
+
+/// `{"stock": N}` or `{"stock": null}`; the field is required (a body without it must not
+/// make a product unlimited).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StockBody {
+    stock: serde_json::Value,
+}
+
+impl StockBody {
+    fn stock(&self) -> Result<Option<i64>, V1Error> {
+        match &self.stock {
+            serde_json::Value::Null => Ok(None),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .filter(|n| (0..=MAX_STOCK).contains(n))
+                .map(Some)
+                .ok_or_else(bad_stock),
+            _ => Err(bad_stock()),
+        }
+    }
+}
+
+fn bad_stock() -> V1Error {
+    V1Error::Invalid(format!(
+        "stock: a whole number of units from 0 to {MAX_STOCK}, or null for unlimited"
+    ))
+}
+
+/// `PATCH /api/v1/products/{sku}` `{"stock": N}` (`null` = unlimited).
+pub(super) async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(sku): Path<String>,
+    request: Result<Json<StockBody>, JsonRejection>,
+) -> Result<Json<Product>, V1Error> {
+    caller.needs(Scope::Write)?;
+    let request = body(request)?;
+    let product = state
+        .catalog
+        .product(&sku)
+        .ok_or(V1Error::NotFound("product"))?;
+    let stock = request.stock()?;
+    let level = state.db.update_stock(&sku, stock, &caller.actor()).await?;
+    Ok(Json(Product::new(product, level)))
+}
