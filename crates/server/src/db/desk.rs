@@ -97,6 +97,8 @@ pub struct Figures {
     pub response_sum_seconds: f64,
     /// WhatsApp messages per outbox state, every state listed.
     pub messages: Vec<(&'static str, i64)>,
+    /// Webhook deliveries per state, every state listed.
+    pub webhooks: Vec<(&'static str, i64)>,
 }
 
 impl Figures {
@@ -313,8 +315,15 @@ impl Db {
                 slot.1 = row.try_get("n")?;
             }
         }
+        let webhooks = self
+            .delivery_counts()
+            .await?
+            .into_iter()
+            .map(|(status, n)| (status.as_str(), n))
+            .collect();
         Ok(Figures {
             messages,
+            webhooks,
             by_status,
             created,
             confirmed,

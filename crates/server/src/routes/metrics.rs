@@ -89,5 +89,16 @@ pub fn exposition(f: &Figures) -> String {
             "chatout_whatsapp_messages{{status=\"{status}\"}} {count}"
         );
     }
+    let _ = writeln!(
+        out,
+        "# HELP chatout_webhook_deliveries Webhook deliveries (one event to one URL) by state."
+    );
+    let _ = writeln!(out, "# TYPE chatout_webhook_deliveries gauge");
+    for (status, count) in &f.webhooks {
+        let _ = writeln!(
+            out,
+            "chatout_webhook_deliveries{{status=\"{status}\"}} {count}"
+        );
+    }
     out
 }

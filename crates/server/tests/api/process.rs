@@ -54,6 +54,11 @@ impl ServerProcess {
         }
     }
 
+    /// Everything it has printed after its address.
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().unwrap().clone()
+    }
+
     /// Whether it has printed a line containing `text`.
     pub fn printed(&self, text: &str) -> bool {
         self.output.lock().unwrap().iter().any(|l| l.contains(text))
