@@ -671,7 +671,128 @@ async fn the_csv_export_neutralises_formulas_and_reads_back(backend: Backend) {
     assert!(csv.starts_with("\"reference\""), "every cell is quoted");
 }
 
+/// `value` matches `schema` (resolving `$ref`s in `doc`): every key is described, every
+/// required key is there, and every type is the one written, all the way down.
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
+    if let Some(path) = schema["$ref"].as_str() {
+        let name = path.rsplit('/').next().unwrap();
+        return conforms(doc, &doc["components"]["schemas"][name], value, at);
+    }
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let allowed: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![kind],
+    };
+    assert!(
+        allowed.contains(&kind) || (kind == "integer" && allowed.contains(&"number")),
+        "{at}: {kind} where the schema says {allowed:?}"
+    );
+    if let Some(values) = schema["enum"].as_array() {
+        assert!(
+            values.contains(value),
+            "{at}: {value} is not one of {values:?}"
+        );
+    }
+    match value {
+        Value::Object(map) => {
+            let properties = schema["properties"].as_object();
+            for (key, item) in map {
+                match properties.and_then(|p| p.get(key)) {
+                    Some(sub) => conforms(doc, sub, item, &format!("{at}.{key}")),
+                    None => assert!(
+                        schema["additionalProperties"].is_object(),
+                        "{at}: `{key}` is not in the schema"
+                    ),
+                }
+            }
+            for key in schema["required"].as_array().into_iter().flatten() {
+                let key = key.as_str().unwrap();
+                assert!(map.contains_key(key), "{at}: no `{key}`");
+            }
+        }
+        Value::Array(items) => {
+            for (n, item) in items.iter().enumerate() {
+                conforms(doc, &schema["items"], item, &format!("{at}[{n}]"));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The OpenAPI document describes every integration route, and real answers match it.
+async fn the_openapi_document_describes_the_integration_api(backend: Backend) {
+    let app = spawn_with(backend, |_| {}).await;
+    let doc: Value = app
+        .client
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schema = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    let erp = desk_token(&mut browser, &csrf, "erp", "write").await;
+    let bi = desk_token(&mut browser, &csrf, "bi", "read").await;
+    let (_, _) = app.post_order(Some("doc-1"), &order_body()).await;
+    let reference = place(&app, "doc-2", "+31612345678").await;
+    let (_, moved) = move_to(&app, &reference, "confirmed", &erp).await;
+    conforms(&doc, &schema("Order"), &moved, "transition");
+    let (_, page) = get(&app, "/api/v1/orders?limit=1", &bi).await;
+    assert!(page["next_cursor"].is_string());
+    conforms(&doc, &schema("OrderPage"), &page, "page");
+    let (_, products) = get(&app, "/api/v1/products", &bi).await;
+    conforms(&doc, &schema("Products"), &products, "products");
+    let path = "/api/v1/products/shirt-linen";
+    let (_, product) = api(
+        &app,
+        reqwest::Method::PATCH,
+        path,
+        Some(&erp),
+        Some(json!({"stock": 4})),
+    )
+    .await;
+    conforms(&doc, &schema("Product"), &product, "product");
+    let (status, contact) = get(&app, "/api/v1/contacts/31612345678", &bi).await;
+    assert_eq!(status, 200, "{contact}");
+    assert_eq!(contact["consent"]["order_updates"]["state"], "pending");
+    conforms(&doc, &schema("Contact"), &contact, "contact");
+    let errors = [
+        api(&app, reqwest::Method::GET, "/api/v1/orders", None, None).await,
+        move_to(&app, &reference, "confirmed", &bi).await,
+        move_to(&app, &reference, "pending", &erp).await,
+        get(&app, "/api/v1/contacts/999", &bi).await,
+        get(&app, "/api/v1/orders?limit=x", &bi).await,
+    ];
+    for (status, body) in errors {
+        assert!(status >= 400);
+        conforms(&doc, &schema("ApiError"), &body, &format!("error {status}"));
+    }
+    for path in [
+        "/api/v1/orders",
+        "/api/v1/orders/{reference}",
+        "/api/v1/orders/{reference}/transitions",
+        "/api/v1/products",
+        "/api/v1/products/{sku}",
+        "/api/v1/contacts/{wa_id}",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
+    }
+}
+
 crate::on_both_backends!(
+    the_openapi_document_describes_the_integration_api,
     tokens_in_the_desk_are_shown_once_scoped_and_revoked_at_once,
     tokens_from_the_command_line_work_and_never_reach_the_log,
     paging_while_orders_arrive_sees_each_order_once,
