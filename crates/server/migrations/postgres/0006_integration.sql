@@ -59,3 +59,6 @@ INSERT INTO catalog_counts (sku, count) SELECT sku, catalog_stock FROM stock;
 
 -- A note given with a lifecycle step (the API's transitions take one).
 ALTER TABLE order_events ADD COLUMN note TEXT;
+
+-- The integration API lists orders of one status newest first.
+CREATE INDEX orders_status_id ON orders (status, id);

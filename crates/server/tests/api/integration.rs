@@ -500,6 +500,42 @@ async fn webhooks_survive_a_receiver_that_is_down_then_failing(backend: Backend)
             "{reference}"
         );
     }
+    // The README's receiver example accepts a real delivery, and only with the secret.
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/verify_webhook.py");
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+    )
+    .unwrap();
+    let script = std::fs::read_to_string(&example).unwrap();
+    assert!(
+        readme.contains(&script),
+        "the README shows examples/verify_webhook.py as it is"
+    );
+    for (secret, valid) in [(SECRET, true), ("another secret", false)] {
+        let mut python = std::process::Command::new("python3")
+            .arg(&example)
+            .arg(&accepted[0].signature)
+            .env("CHATOUT_WEBHOOK_SECRET", secret)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        use std::io::Write;
+        python
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(&accepted[0].body)
+            .unwrap();
+        let out = python.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.success(),
+            valid,
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
     // The event carries the order as it was then.
     let confirmed = accepted
         .iter()
