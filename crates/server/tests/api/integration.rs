@@ -827,7 +827,56 @@ async fn the_openapi_document_describes_the_integration_api(backend: Backend) {
     }
 }
 
+/// Each token has its own limit: past it, `429` with `Retry-After`, while other tokens go on.
+async fn each_token_is_rate_limited_on_its_own(backend: Backend) {
+    let app = spawn_with(backend, |s| s.api_rate_limit = 3).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    let busy = desk_token(&mut browser, &csrf, "busy", "read").await;
+    let calm = desk_token(&mut browser, &csrf, "calm", "read").await;
+    for _ in 0..3 {
+        assert_eq!(get(&app, "/api/v1/products", &busy).await.0, 200);
+    }
+    let response = app
+        .client
+        .get(format!("{}/api/v1/products", app.base))
+        .bearer_auth(&busy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(get(&app, "/api/v1/products", &calm).await.0, 200);
+}
+
+/// An order nobody confirms expires, and its receivers are told.
+async fn an_expired_order_is_announced(backend: Backend) {
+    let receiver = Receiver::start(0).await;
+    let url = receiver.url.clone();
+    let app = spawn_with(backend, |s| {
+        s.webhooks = Some(webhooks(&[&url]));
+        s.order_ttl = Duration::from_secs(1);
+    })
+    .await;
+    let reference = place(&app, "expire-1", "+31612345678").await;
+    let accepted = receiver.wait_for(2, Duration::from_secs(20)).await;
+    let types: Vec<Value> = accepted.iter().map(|d| d.json()["type"].clone()).collect();
+    assert_eq!(types, [json!("order.created"), json!("order.expired")]);
+    let order = &accepted[1].json()["data"]["order"];
+    assert_eq!(
+        (order["reference"].as_str(), order["status"].as_str()),
+        (Some(reference.as_str()), Some("expired"))
+    );
+}
+
 crate::on_both_backends!(
+    each_token_is_rate_limited_on_its_own,
+    an_expired_order_is_announced,
     the_openapi_document_describes_the_integration_api,
     tokens_in_the_desk_are_shown_once_scoped_and_revoked_at_once,
     tokens_from_the_command_line_work_and_never_reach_the_log,
