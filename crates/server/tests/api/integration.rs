@@ -23,6 +23,20 @@ fn webhooks(urls: &[&str]) -> WebhookSettings {
     }
 }
 
+/// Runs `python3 args…` with `env`, `input` on its standard input.
+fn python(args: &[&str], env: &[(&str, &str)], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// Creates a token in the desk as admin; returns its value, read off the page that shows it.
 async fn desk_token(browser: &mut Browser<'_>, csrf: &str, name: &str, scope: &str) -> String {
     let form = [("csrf", csrf), ("name", name), ("scope", scope)];
@@ -513,22 +527,11 @@ async fn webhooks_survive_a_receiver_that_is_down_then_failing(backend: Backend)
         "the README shows examples/verify_webhook.py as it is"
     );
     for (secret, valid) in [(SECRET, true), ("another secret", false)] {
-        let mut python = std::process::Command::new("python3")
-            .arg(&example)
-            .arg(&accepted[0].signature)
-            .env("CHATOUT_WEBHOOK_SECRET", secret)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 runs");
-        use std::io::Write;
-        python
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(&accepted[0].body)
-            .unwrap();
-        let out = python.wait_with_output().unwrap();
+        let out = python(
+            &[example.to_str().unwrap(), &accepted[0].signature],
+            &[("CHATOUT_WEBHOOK_SECRET", secret)],
+            &accepted[0].body,
+        );
         assert_eq!(
             out.status.success(),
             valid,
@@ -661,20 +664,7 @@ async fn the_csv_export_neutralises_formulas_and_reads_back(backend: Backend) {
     assert_eq!(none.lines().count(), 1, "only the header: {none}");
     assert_eq!(browser.get("/admin/orders.csv?from=tomorrow").await.0, 400);
     let script = "import csv, json, sys\nprint(json.dumps(list(csv.reader(sys.stdin))))";
-    let mut python = std::process::Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    use std::io::Write;
-    python
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(csv.as_bytes())
-        .unwrap();
-    let out = python.wait_with_output().unwrap();
+    let out = python(&["-c", script], &[], csv.as_bytes());
     let rows: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows[0][0], "reference");
     assert_eq!(rows.len(), 1 + hostile.len() * 2, "a line per item");
