@@ -51,6 +51,56 @@ impl OrderReference {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The references a person's message names, in the order written, each once: `K7F3-9Q2M`
+    /// anywhere in the text, in any case, with a hyphen or a dash between its halves (`true`:
+    /// written as a reference is), or as its 8 symbols in one word (`false`: such a word may
+    /// as well be an ordinary one, so callers should act on it only when an order has it).
+    pub fn find_in(text: &str) -> Vec<(Self, bool)> {
+        let words: Vec<(usize, &str)> = text
+            .char_indices()
+            .filter(|(_, c)| c.is_ascii_alphanumeric())
+            .fold(Vec::<(usize, usize)>::new(), |mut runs, (at, c)| {
+                match runs.last_mut() {
+                    Some((_, end)) if *end == at => *end = at + c.len_utf8(),
+                    _ => runs.push((at, at + c.len_utf8())),
+                }
+                runs
+            })
+            .into_iter()
+            .map(|(start, end)| (start, &text[start..end]))
+            .collect();
+        let symbols = |word: &str| {
+            word.bytes()
+                .all(|b| ALPHABET.contains(&b.to_ascii_uppercase()))
+        };
+        let mut found: Vec<(Self, bool)> = Vec::new();
+        let mut add = |candidate: &str, dashed: bool| {
+            if let Ok(reference) = Self::parse(candidate) {
+                match found.iter_mut().find(|(r, _)| *r == reference) {
+                    Some((_, was_dashed)) => *was_dashed |= dashed,
+                    None => found.push((reference, dashed)),
+                }
+            }
+        };
+        for (n, (start, word)) in words.iter().enumerate() {
+            if word.len() == 8 && symbols(word) {
+                add(word, false);
+            }
+            let Some((next_start, next)) = words.get(n + 1) else {
+                continue;
+            };
+            let between = &text[start + word.len()..*next_start];
+            let dash = matches!(
+                between,
+                "-" | "\u{2010}" | "\u{2011}" | "\u{2012}" | "\u{2013}" | "\u{2014}"
+            );
+            if dash && word.len() == 4 && next.len() == 4 && symbols(word) && symbols(next) {
+                add(&format!("{word}-{next}"), true);
+            }
+        }
+        found
+    }
 }
 
 impl fmt::Display for OrderReference {
@@ -75,6 +125,46 @@ impl From<OrderReference> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_found_in_edited_messages() {
+        let found = |text: &str| {
+            OrderReference::find_in(text)
+                .into_iter()
+                .map(|(r, dashed)| (r.to_string(), dashed))
+                .collect::<Vec<_>>()
+        };
+        let k7 = || ("K7F3-9Q2M".to_string(), true);
+        assert_eq!(
+            found("*Order K7F3-9Q2M — Demo Shop*\n2 × Linen shirt"),
+            [k7()]
+        );
+        assert_eq!(found("hi! is k7f3-9q2m ready?"), [k7()]);
+        assert_eq!(found("(order K7F3–9Q2M)"), [k7()], "an en dash");
+        assert_eq!(found("K7F39Q2M please"), [("K7F3-9Q2M".to_string(), false)]);
+        assert_eq!(found("K7F3-9Q2M and again K7F3-9Q2M"), [k7()]);
+        assert_eq!(
+            found("K7F3-9Q2M, ABCD-EFGH"),
+            [k7(), ("ABCD-EFGH".to_string(), true)]
+        );
+        for none in [
+            "",
+            "thanks!",
+            "K7F3 9Q2M",
+            "K7F3-9Q2MX",
+            "XK7F3-9Q2M",
+            "K0F3-9Q2M",
+            "order 12345678",
+        ] {
+            let dashed: Vec<_> = found(none).into_iter().filter(|(_, d)| *d).collect();
+            assert!(dashed.is_empty(), "{none:?}: {dashed:?}");
+        }
+        assert_eq!(
+            found("STRENGTH"),
+            [("STRE-NGTH".to_string(), false)],
+            "a word, undashed"
+        );
+    }
 
     #[test]
     fn references_use_only_unambiguous_symbols() {

@@ -24,6 +24,20 @@ pub struct OrderRow {
     pub assigned_to: Option<String>,
     /// When it was created (ms).
     pub created_at: i64,
+    /// When the shopper's message naming it reached the shop's WhatsApp (ms).
+    pub received_at: Option<i64>,
+}
+
+/// Which orders a desk list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFilter {
+    /// Every order.
+    All,
+    /// Orders in one status.
+    Status(OrderStatus),
+    /// Pending orders whose message never reached the shop's WhatsApp: registered, not
+    /// received (the ones forgotten before they started).
+    NotReceived,
 }
 
 /// One lifecycle transition.
@@ -80,6 +94,8 @@ pub struct OrderDetail {
     pub lines: Vec<WireLine>,
     /// Every transition, oldest first.
     pub events: Vec<OrderEvent>,
+    /// The WhatsApp id whose message linked the order.
+    pub received_wa_id: Option<String>,
 }
 
 /// The shop's figures.
@@ -116,7 +132,7 @@ impl Figures {
 }
 
 const ROW_COLUMNS: &str =
-    "reference, status, customer_name, currency, subtotal, assigned_to, created_at";
+    "reference, status, customer_name, currency, subtotal, assigned_to, created_at, received_at";
 
 /// The columns of [`ROW_COLUMNS`], by name.
 #[derive(sqlx::FromRow)]
@@ -128,6 +144,7 @@ struct ListRow {
     subtotal: i64,
     assigned_to: Option<String>,
     created_at: i64,
+    received_at: Option<i64>,
 }
 
 impl TryFrom<ListRow> for OrderRow {
@@ -142,6 +159,7 @@ impl TryFrom<ListRow> for OrderRow {
             subtotal: row.subtotal,
             assigned_to: row.assigned_to,
             created_at: row.created_at,
+            received_at: row.received_at,
         })
     }
 }
@@ -167,6 +185,7 @@ struct DetailRow {
     consent_client_at: Option<String>,
     stock_held: i64,
     hold_until: Option<i64>,
+    received_wa_id: Option<String>,
 }
 
 /// One transition's columns, by name.
@@ -180,33 +199,38 @@ struct EventRow {
 }
 
 impl Db {
-    /// Orders, newest first, optionally of one status; at most `limit`.
+    /// Orders, newest first, as `filter` says; at most `limit`.
     pub async fn list_orders(
         &self,
-        status: Option<OrderStatus>,
+        filter: ListFilter,
         limit: i64,
     ) -> Result<Vec<OrderRow>, sqlx::Error> {
-        let rows = match status {
-            Some(status) => {
-                sqlx::query_as::<_, ListRow>(&format!(
-                    "SELECT {ROW_COLUMNS} FROM orders WHERE status = $1 \
-                     ORDER BY created_at DESC, id DESC LIMIT $2"
-                ))
-                .bind(status.as_str())
-                .bind(limit)
-                .fetch_all(&self.read)
-                .await?
-            }
-            None => {
-                sqlx::query_as::<_, ListRow>(&format!(
-                    "SELECT {ROW_COLUMNS} FROM orders ORDER BY created_at DESC, id DESC LIMIT $1"
-                ))
-                .bind(limit)
-                .fetch_all(&self.read)
-                .await?
-            }
+        let (condition, status) = match filter {
+            ListFilter::All => ("", None),
+            ListFilter::Status(status) => ("WHERE status = $2", Some(status)),
+            ListFilter::NotReceived => (
+                "WHERE status = $2 AND received_at IS NULL",
+                Some(OrderStatus::Pending),
+            ),
         };
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM orders {condition} ORDER BY created_at DESC, id DESC \
+             LIMIT $1"
+        );
+        let mut query = sqlx::query_as::<_, ListRow>(&sql).bind(limit);
+        if let Some(status) = status {
+            query = query.bind(status.as_str());
+        }
+        let rows = query.fetch_all(&self.read).await?;
         rows.into_iter().map(OrderRow::try_from).collect()
+    }
+
+    /// How many pending orders were registered and never received on WhatsApp.
+    pub async fn count_not_received(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status = $1 AND received_at IS NULL")
+            .bind(OrderStatus::Pending.as_str())
+            .fetch_one(&self.read)
+            .await
     }
 
     /// One order in full, by reference.
@@ -214,7 +238,9 @@ impl Db {
         let Some(row) = sqlx::query_as::<_, DetailRow>(&format!(
             "SELECT {ROW_COLUMNS}, id, locale, page, customer_phone, customer_email, \
              delivery_method, delivery_address, payment, note, consent_text, consent_at, message, \
-             expires_at, consent_client_at, stock_held, hold_until FROM orders WHERE reference = $1"
+             expires_at, consent_client_at, stock_held, hold_until, \
+             (SELECT wa_id FROM contacts c WHERE c.id = orders.contact_id) AS received_wa_id \
+             FROM orders WHERE reference = $1"
         ))
         .bind(reference)
         .fetch_optional(&self.read)
@@ -258,6 +284,7 @@ impl Db {
             consent_client_at: row.consent_client_at,
             stock_held: row.stock_held != 0,
             hold_until: row.hold_until,
+            received_wa_id: row.received_wa_id,
             lines,
             events,
         }))

@@ -61,6 +61,8 @@ struct OrderView {
     note: Option<String>,
     consent: String,
     stock: String,
+    /// Whether and when the shopper's message reached the shop's WhatsApp.
+    received: String,
     page: String,
     locale: String,
     created: String,
@@ -80,6 +82,7 @@ struct OrderPage {
     staff: Vec<(String, bool)>,
     wa: super::conversation::ConversationView,
     deliveries: Vec<DeliveryView>,
+    warnings: Vec<super::orders::WarningView>,
 }
 
 pub(super) async fn page(
@@ -111,9 +114,17 @@ pub(super) async fn page(
             attempts: d.attempts,
         })
         .collect();
+    let warnings = state
+        .db
+        .link_warnings(Some(&reference))
+        .await?
+        .into_iter()
+        .map(super::orders::WarningView::new)
+        .collect();
     let page = OrderPage {
         wa,
         deliveries,
+        warnings,
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
@@ -194,6 +205,13 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
             ),
             (_, true, _) => "held".into(),
             (_, false, _) => "given back".into(),
+        },
+        received: match (d.row.received_at, &d.received_wa_id) {
+            (Some(at), Some(wa_id)) => {
+                format!("received at {} from +{wa_id}", crate::clock::rfc3339(at))
+            }
+            (Some(at), None) => format!("received at {}", crate::clock::rfc3339(at)),
+            (None, _) => "not received yet: the shopper has not sent the order message".into(),
         },
         page: d.page,
         locale: d.locale,

@@ -4,7 +4,8 @@ use super::error::DeskError;
 use super::layout::{duration, money, render};
 use super::session::Staff;
 use crate::clock::now_ms;
-use crate::db::desk::{Figures, OrderRow};
+use crate::db::desk::{Figures, ListFilter, OrderRow};
+use crate::db::messaging::LinkWarningRow;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -66,6 +67,8 @@ struct RowView {
     age: String,
     late: bool,
     assigned_to: String,
+    /// Whether the shopper's message reached the shop's WhatsApp.
+    received: bool,
 }
 
 #[derive(Template)]
@@ -77,7 +80,37 @@ struct OrdersPage {
     figures: FigureView,
     tabs: Vec<Tab>,
     filter: String,
+    not_received: i64,
+    warnings: Vec<WarningView>,
     rows: Vec<RowView>,
+}
+
+/// The filter of pending orders whose message never reached the shop's WhatsApp.
+const NOT_RECEIVED: &str = "not-received";
+
+/// A message that named an order without linking it, for staff to look at.
+pub(super) struct WarningView {
+    pub(super) reference: String,
+    pub(super) why: &'static str,
+    pub(super) from: String,
+    pub(super) text: String,
+    pub(super) at: String,
+}
+
+impl WarningView {
+    pub(super) fn new(w: LinkWarningRow) -> Self {
+        Self {
+            why: w.warning.text(),
+            from: w
+                .wa_id
+                .map_or_else(|| "a user without a number".into(), |id| format!("+{id}")),
+            text: w
+                .text
+                .unwrap_or_else(|| "(the message is no longer stored)".into()),
+            at: crate::clock::rfc3339(w.at),
+            reference: w.reference,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -90,9 +123,21 @@ pub(super) async fn page(
     staff: Staff,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, DeskError> {
-    let filter = query.status.as_deref().and_then(OrderStatus::parse);
+    let filter = match query.status.as_deref() {
+        Some(NOT_RECEIVED) => ListFilter::NotReceived,
+        Some(name) => OrderStatus::parse(name).map_or(ListFilter::All, ListFilter::Status),
+        None => ListFilter::All,
+    };
     let now = now_ms();
     let figures = state.db.figures().await?;
+    let not_received = state.db.count_not_received().await?;
+    let warnings = state
+        .db
+        .link_warnings(None)
+        .await?
+        .into_iter()
+        .map(WarningView::new)
+        .collect();
     let rows = state
         .db
         .list_orders(filter, LIST_LIMIT)
@@ -113,7 +158,13 @@ pub(super) async fn page(
                 count: *count,
             })
             .collect(),
-        filter: filter.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        filter: match filter {
+            ListFilter::All => String::new(),
+            ListFilter::Status(status) => status.as_str().to_string(),
+            ListFilter::NotReceived => NOT_RECEIVED.to_string(),
+        },
+        not_received,
+        warnings,
         rows,
     };
     Ok(render(&page))
@@ -134,5 +185,6 @@ fn row_view(row: OrderRow, now: i64) -> RowView {
         status: row.status.as_str(),
         customer: row.customer_name,
         assigned_to: row.assigned_to.unwrap_or_default(),
+        received: row.received_at.is_some(),
     }
 }

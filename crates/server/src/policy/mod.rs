@@ -4,6 +4,7 @@
 pub mod access;
 pub mod consent;
 pub mod inbound;
+pub mod link;
 pub mod outbox;
 pub mod retry;
 pub mod webhook;

@@ -88,7 +88,7 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     };
     let mut queued = false;
     for message in &notification.inbound {
-        match record_inbound(&state.db, message).await {
+        match record_inbound(&state, message).await {
             Ok(acknowledged) => queued |= acknowledged,
             Err(e) => {
                 tracing::error!(error = %e, "storing an inbound message failed");

@@ -4,17 +4,23 @@
 
 use crate::clock::now_ms;
 use crate::db::messaging::{self, ConsentRecord, InboundMessage, NewMessage, StatusReport};
-use crate::db::Db;
+use crate::db::{webhooks, Db};
 use crate::policy::inbound::{on_inbound, ConsentChange};
+use crate::policy::link::{link, Link, LinkWarning};
 use crate::policy::outbox::MessageKind;
+use crate::policy::webhook::EventType;
 use crate::whatsapp::payload::{self, outbox_id_of_callback};
 use crate::whatsapp::webhook::{Inbound, StatusUpdate};
+use crate::AppState;
+use chatout_core::OrderReference;
 
-/// Records an inbound message once and applies what it changes, in one transaction.
-/// Returns whether it queued a message (a keyword's acknowledgement).
-pub async fn record_inbound(db: &Db, message: &Inbound) -> Result<bool, sqlx::Error> {
+/// Records an inbound message once and applies what it changes, in one transaction: the
+/// window, consent, and each order whose reference it names (linked to the contact, received
+/// on WhatsApp, `order.received` told; or a warning for staff). Returns whether it queued a
+/// message (a keyword's acknowledgement).
+pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = state.db.begin().await?;
     let contact = messaging::find_or_create_contact(
         &mut tx,
         message.wa_id.as_deref(),
@@ -40,6 +46,42 @@ pub async fn record_inbound(db: &Db, message: &Inbound) -> Result<bool, sqlx::Er
         return Ok(false);
     }
     messaging::open_window(&mut tx, contact.id, effects.window_until, now).await?;
+    let mut told = false;
+    for (reference, dashed) in OrderReference::find_in(&message.text) {
+        let named = messaging::named_order(&mut tx, reference.as_str()).await?;
+        match link(named.map(|(_, order)| order), dashed, contact.id) {
+            Link::Link => {
+                let Some((order_id, _)) = named else { continue };
+                if messaging::link_order(&mut tx, order_id, contact.id, now).await? {
+                    let urls = state.webhook_urls();
+                    webhooks::queue_event(&mut tx, order_id, EventType::Received, urls, now)
+                        .await?;
+                    told = true;
+                } else if messaging::named_order(&mut tx, reference.as_str())
+                    .await?
+                    .is_some_and(|(_, order)| order.contact_id != Some(contact.id))
+                {
+                    // Another contact's message linked it in the meantime.
+                    let warning = LinkWarning::OtherContact;
+                    messaging::warn_link(
+                        &mut tx,
+                        contact.id,
+                        &message.id,
+                        reference.as_str(),
+                        warning,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            Link::Warn(warning) => {
+                let reference = reference.as_str();
+                messaging::warn_link(&mut tx, contact.id, &message.id, reference, warning, now)
+                    .await?;
+            }
+            Link::AlreadyLinked | Link::Ignore => {}
+        }
+    }
     if let Some((consent, change)) = effects.consent {
         messaging::store_consent(&mut tx, contact.id, consent, now).await?;
         let (opted_in, source) = match change {
@@ -74,6 +116,9 @@ pub async fn record_inbound(db: &Db, message: &Inbound) -> Result<bool, sqlx::Er
         messaging::cancel_queued(&mut tx, contact.id, "the customer opted out (STOP)", now).await?;
     }
     tx.commit().await?;
+    if told {
+        state.wake_webhooks();
+    }
     Ok(effects.acknowledgement.is_some())
 }
 

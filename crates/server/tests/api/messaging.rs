@@ -13,13 +13,9 @@ use std::time::{Duration, Instant};
 const SECRET: &str = "test-secret";
 const VERIFY: &str = "verify-me";
 
-/// The server with messaging pointed at the fake; `adjust` tunes the worker.
-async fn spawn_messaging(
-    backend: Backend,
-    fake: &FakeCloud,
-    adjust: impl FnOnce(&mut WhatsAppSettings),
-) -> TestApp {
-    let mut whatsapp = WhatsAppSettings {
+/// Messaging pointed at the fake, quick to retry.
+fn whatsapp_for(fake: &FakeCloud) -> WhatsAppSettings {
+    WhatsAppSettings {
         api_base: fake.base.clone(),
         phone_number_id: PHONE_NUMBER_ID.into(),
         token: TOKEN.into(),
@@ -31,7 +27,16 @@ async fn spawn_messaging(
         retry_base: Duration::from_millis(100),
         max_attempts: 5,
         request_timeout: Duration::from_secs(5),
-    };
+    }
+}
+
+/// The server with messaging pointed at the fake; `adjust` tunes the worker.
+async fn spawn_messaging(
+    backend: Backend,
+    fake: &FakeCloud,
+    adjust: impl FnOnce(&mut WhatsAppSettings),
+) -> TestApp {
+    let mut whatsapp = whatsapp_for(fake);
     adjust(&mut whatsapp);
     spawn_with(backend, |s| s.whatsapp = Some(whatsapp)).await
 }
@@ -805,7 +810,201 @@ async fn a_corrupt_outbox_row_fails_visibly(backend: Backend) {
     assert_eq!(fake.received().len(), 1, "{:#?}", fake.received());
 }
 
+/// The shopper's order message links the order to their WhatsApp once, tells the shop's
+/// systems, and holds the stock for real; a message naming someone else's, an expired or an
+/// unknown order links nothing and is shown to staff.
+async fn the_order_message_links_its_order_once(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let receiver = crate::receiver::Receiver::start(0).await;
+    let url = receiver.url.clone();
+    let app = spawn_with(backend, |s| {
+        s.whatsapp = Some(whatsapp_for(&fake));
+        s.webhooks = Some(chatout_server::settings::WebhookSettings {
+            urls: vec![url],
+            secret: "receivers share this secret".into(),
+            timeout: Duration::from_secs(2),
+            retry_base: Duration::from_millis(50),
+            retry_for: Duration::from_secs(3600),
+        });
+    })
+    .await;
+    let mut body = order_body(); // two linen shirts: limited stock, held
+    body["customer"]["phone"] = json!("+31612345678");
+    let (status, placed) = app.post_order(Some("link-1"), &body).await;
+    assert_eq!(status, 201, "{placed}");
+    let reference = placed["reference"].as_str().unwrap().to_string();
+    let forgotten = place(&app, "+31611111111", false).await;
+    let expired = place(&app, "+31622222222", false).await;
+    sqlx::query("UPDATE orders SET status = 'expired' WHERE reference = $1")
+        .bind(&expired)
+        .execute(&app.db.write)
+        .await
+        .unwrap();
+
+    let message = format!("*Order {reference} — Demo Shop*\n2 × Linen shirt (Size: M)");
+    let first = inbound("31612345678", "wamid.LINK-1", &message, 5);
+    assert_eq!(webhook(&app, &first).await, 200);
+    assert_eq!(webhook(&app, &first).await, 200, "a redelivery");
+    let edited = format!(
+        "hi, is {} ready? ({})",
+        reference.to_lowercase(),
+        reference.replace('-', "–")
+    );
+    assert_eq!(
+        webhook(&app, &inbound("31612345678", "wamid.LINK-2", &edited, 1)).await,
+        200
+    );
+    let row = sqlx::query(
+        "SELECT o.received_at, c.wa_id, o.hold_until, o.expires_at FROM orders o \
+         JOIN contacts c ON c.id = o.contact_id WHERE o.reference = $1",
+    )
+    .bind(&reference)
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    let received_at: i64 = row.get("received_at");
+    assert_eq!(row.get::<String, _>("wa_id"), "31612345678");
+    assert_eq!(
+        row.get::<Option<i64>, _>("hold_until"),
+        Some(row.get::<i64, _>("expires_at")),
+        "a real shopper wrote: the stock is held until the order expires"
+    );
+    let window: i64 = sqlx::query_scalar("SELECT window_until FROM contacts WHERE wa_id = $1")
+        .bind("31612345678")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert!(
+        window > chatout_server::clock::now_ms(),
+        "the window is open"
+    );
+
+    // Someone else forwards it; an unknown and an expired order are named.
+    let forwarded = format!("look what I ordered: {reference}");
+    assert_eq!(
+        webhook(&app, &inbound("31687654321", "wamid.LINK-3", &forwarded, 1)).await,
+        200
+    );
+    let other = format!("about ZZZZ-ZZZZ and {expired}, STRENGTH");
+    assert_eq!(
+        webhook(&app, &inbound("31687654321", "wamid.LINK-4", &other, 1)).await,
+        200
+    );
+    let still: i64 = sqlx::query_scalar("SELECT received_at FROM orders WHERE reference = $1")
+        .bind(&reference)
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(still, received_at, "received once");
+    let linked: Option<i64> =
+        sqlx::query_scalar("SELECT contact_id FROM orders WHERE reference = $1")
+            .bind(&expired)
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    assert_eq!(linked, None, "an expired order is not linked");
+
+    let accepted = receiver.wait_for(4, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let types: Vec<String> = receiver
+        .accepted()
+        .iter()
+        .map(|d| d.json())
+        .filter(|e| e["data"]["order"]["reference"] == reference.as_str())
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, ["order.created", "order.received"], "{accepted:?}");
+    let received = receiver
+        .accepted()
+        .iter()
+        .map(|d| d.json())
+        .find(|e| e["type"] == "order.received")
+        .unwrap();
+    assert_eq!(
+        received["data"]["order"]["whatsapp"]["wa_id"],
+        "31612345678"
+    );
+    assert!(received["data"]["order"]["whatsapp"]["received_at"].is_string());
+
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    assert!(page.contains("from +31612345678"), "{page}");
+    assert!(
+        page.contains("another WhatsApp number sent first"),
+        "{page}"
+    );
+    let (_, _, list) = browser.get("/admin").await;
+    assert!(
+        list.contains("ZZZZ-ZZZZ</code> names no order of this shop"),
+        "{list}"
+    );
+    assert!(list.contains("names an order that had expired"));
+    assert!(
+        !list.contains("STRE-NGTH"),
+        "an ordinary word is no reference"
+    );
+    let (_, _, waiting) = browser.get("/admin?status=not-received").await;
+    let row_of = |r: &str| format!("href=\"/admin/orders/{r}\"");
+    assert!(waiting.contains(&row_of(&forgotten)), "{waiting}");
+    assert!(
+        !waiting.contains(&row_of(&reference)),
+        "received: not in the list: {waiting}"
+    );
+    assert!(
+        waiting.contains("registered, not received (1)"),
+        "{waiting}"
+    );
+}
+
+/// Ten numbers send the same order's message at once: one of them gets it, the others are
+/// warnings, and the shop is told once.
+async fn an_order_named_by_many_at_once_is_linked_to_one(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let reference = place(&app, "+31612345678", true).await;
+    let text = format!("*Order {reference} — Demo Shop*");
+    let sends = (0..10).map(|n| {
+        let message = inbound(
+            &format!("3169000000{n}"),
+            &format!("wamid.RACE-{n}"),
+            &text,
+            1,
+        );
+        let app = &app;
+        async move { webhook(app, &message).await }
+    });
+    let statuses = futures::future::join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let linked: Vec<Option<i64>> =
+        sqlx::query_scalar("SELECT contact_id FROM orders WHERE reference = $1")
+            .bind(&reference)
+            .fetch_all(&app.db.read)
+            .await
+            .unwrap();
+    assert!(linked[0].is_some());
+    let warnings: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM link_warnings WHERE reference = $1 AND reason = 'other_contact'",
+    )
+    .bind(&reference)
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert_eq!(warnings, 9);
+    let winner: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM link_warnings w JOIN orders o ON o.contact_id = w.contact_id \
+         WHERE o.reference = $1",
+    )
+    .bind(&reference)
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert_eq!(winner, 0, "the contact it is linked to has no warning");
+}
+
 crate::on_both_backends!(
+    an_order_named_by_many_at_once_is_linked_to_one,
+    the_order_message_links_its_order_once,
     a_corrupt_outbox_row_fails_visibly,
     a_forgotten_pending_order_is_reminded_once,
     a_strangers_checkout_does_not_undo_stop,

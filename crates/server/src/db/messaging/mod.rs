@@ -8,6 +8,7 @@
 mod contacts;
 mod conversation;
 mod inbound;
+mod links;
 mod outbox;
 
 pub(crate) use contacts::checkout_opt_in;
@@ -17,6 +18,7 @@ pub use contacts::{
 };
 pub use conversation::ConversationItem;
 pub use inbound::{cancel_queued, insert_inbound, open_window, InboundMessage, StatusReport};
+pub use links::{link_order, named_order, warn_link, LinkWarningRow};
 pub use outbox::{
     claim_reminder, due_reminders, enqueue, message_facts, DueMessage, MessageFacts, NewMessage,
 };

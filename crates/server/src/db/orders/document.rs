@@ -183,6 +183,8 @@ struct DocumentRow {
     assigned_to: Option<String>,
     created_at: i64,
     expires_at: i64,
+    received_at: Option<i64>,
+    received_wa_id: Option<String>,
 }
 
 /// A line's columns.
@@ -208,7 +210,8 @@ struct StepRow {
 
 const COLUMNS: &str = "SELECT id, reference, status, currency, locale, subtotal, customer_name, \
      customer_phone, customer_email, delivery_method, delivery_address, payment, note, \
-     consent_text, consent_at, assigned_to, created_at, expires_at FROM orders";
+     consent_text, consent_at, assigned_to, created_at, expires_at, received_at, \
+     (SELECT wa_id FROM contacts c WHERE c.id = orders.contact_id) AS received_wa_id FROM orders";
 
 /// The document of order `reference`.
 pub async fn document(
@@ -393,8 +396,8 @@ async fn assemble(
                     },
                 },
                 whatsapp: DocumentWhatsApp {
-                    received_at: None,
-                    wa_id: None,
+                    received_at: row.received_at.map(rfc3339),
+                    wa_id: row.received_wa_id,
                 },
                 assigned_to: row.assigned_to,
                 created_at: rfc3339(row.created_at),
