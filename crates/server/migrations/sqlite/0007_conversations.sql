@@ -16,3 +16,11 @@ CREATE TABLE link_warnings (
     UNIQUE (wamid, reference)
 );
 CREATE INDEX link_warnings_contact ON link_warnings (contact_id, at);
+
+-- The team inbox: who answers a conversation, when staff last replied, and when it was
+-- marked done (a newer message from the contact opens it again).
+ALTER TABLE contacts ADD COLUMN assigned_to TEXT;
+ALTER TABLE contacts ADD COLUMN last_reply_at BIGINT;
+ALTER TABLE contacts ADD COLUMN done_at BIGINT;
+CREATE INDEX contacts_inbound ON contacts (last_inbound_at);
+CREATE INDEX inbound_contact_received ON inbound (contact_id, received_at);

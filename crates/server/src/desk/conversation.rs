@@ -7,6 +7,7 @@ use super::error::DeskError;
 use super::notice::{order_page_with, Notice};
 use super::session::Staff;
 use crate::clock::{now_ms, rfc3339};
+use crate::db::messaging::Contact;
 use crate::policy::consent::{Consent, Refusal};
 use crate::policy::inbound::WINDOW_MS;
 use crate::policy::outbox::{MessageKind, OutboxStatus};
@@ -46,6 +47,10 @@ pub struct ConversationView {
     pub reply_key: String,
     /// Marking the order fulfilled needs a tracking link (its template sends one).
     pub tracking_required: bool,
+    /// Where the reply form posts.
+    pub reply_action: String,
+    /// Where "Send again" posts, before `/<id>/retry` (none: not offered here).
+    pub retry_base: Option<String>,
 }
 
 /// One message on the page.
@@ -68,6 +73,19 @@ pub struct ItemView {
 
 /// Builds the view for an order.
 pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView, sqlx::Error> {
+    let contact = state.db.contact_of_order(reference).await?;
+    let mut view = contact_view(state, contact.as_ref()).await?;
+    view.tracking_required = needs_tracking(state, contact.as_ref());
+    view.reply_action = format!("/admin/orders/{reference}/reply");
+    view.retry_base = Some(format!("/admin/orders/{reference}/messages"));
+    Ok(view)
+}
+
+/// Builds the view of a contact's conversation (none: the order has no contact).
+pub async fn contact_view(
+    state: &AppState,
+    contact: Option<&Contact>,
+) -> Result<ConversationView, sqlx::Error> {
     let mut view = ConversationView {
         enabled: state.messaging.is_some(),
         consent: "No opt-in for WhatsApp updates.".into(),
@@ -78,11 +96,11 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
         items: Vec::new(),
         reply_key: crate::auth::random_token(),
         tracking_required: false,
+        reply_action: String::new(),
+        retry_base: None,
     };
-    let contact = state.db.contact_of_order(reference).await?;
-    view.tracking_required = needs_tracking(state, contact.as_ref());
     let now = now_ms();
-    if let Some(contact) = &contact {
+    if let Some(contact) = contact {
         let history = state.db.consent_history(contact.id).await?;
         let last_at = |source: &str| {
             history
@@ -174,12 +192,12 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
             })
             .collect();
     }
-    let reply = contact.as_ref().map_or(Err(Refusal::WindowClosed), |c| {
+    let reply = contact.map_or(Err(Refusal::WindowClosed), |c| {
         c.consent
             .may_receive(MessageKind::Reply, c.window_until, now)
     });
     view.can_reply = view.enabled && reply.is_ok();
-    let updates = contact.as_ref().map_or(Consent::None, |c| c.consent);
+    let updates = contact.map_or(Consent::None, |c| c.consent);
     view.why_not = match (view.enabled, reply) {
         (false, _) => {
             "WhatsApp messaging is off: set the WHATSAPP_* variables to send from the desk.".into()
@@ -227,7 +245,8 @@ async fn reply(
     } else {
         crate::auth::random_token()
     };
-    let notice = match reply::reply(&state, &reference, staff.username(), &form.text, &key).await {
+    let to = reply::ReplyTo::Order(&reference);
+    let notice = match reply::reply(&state, to, staff.username(), &form.text, &key).await {
         Ok(()) => Notice::Replied,
         Err(ReplyError::NoContact | ReplyError::NoConsent) => Notice::ReplyConsent,
         Err(ReplyError::WindowClosed) => Notice::ReplyWindow,

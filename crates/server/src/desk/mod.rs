@@ -9,6 +9,7 @@
 mod conversation;
 mod error;
 mod export;
+mod inbox;
 mod layout;
 mod notice;
 mod order;
@@ -55,6 +56,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/webhooks/{id}/retry", post(webhooks::retry))
         .route("/admin/desk.css", get(stylesheet))
         .merge(conversation::routes())
+        .merge(inbox::routes())
         .layer(axum::middleware::map_response(security_headers))
 }
 

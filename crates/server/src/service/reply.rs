@@ -31,11 +31,20 @@ pub enum ReplyError {
     Db(#[from] sqlx::Error),
 }
 
-/// Queues `author`'s reply `text` to the customer of order `reference`; `key` (the form's
-/// own) makes a double submit queue it once.
+/// Who a reply goes to.
+#[derive(Debug, Clone, Copy)]
+pub enum ReplyTo<'a> {
+    /// The customer of the order with this reference (the order page).
+    Order(&'a str),
+    /// A contact (the inbox).
+    Contact(i64),
+}
+
+/// Queues `author`'s reply `text` to `to`; `key` (the form's own) makes a double submit
+/// queue it once. The conversation counts as answered from now.
 pub async fn reply(
     state: &AppState,
-    reference: &str,
+    to: ReplyTo<'_>,
     author: &str,
     text: &str,
     key: &str,
@@ -46,9 +55,20 @@ pub async fn reply(
     }
     let now = now_ms();
     let mut tx = state.db.begin().await?;
-    let (order_id, contact) = messaging::order_contact(&mut tx, reference)
-        .await?
-        .ok_or(ReplyError::NoContact)?;
+    let (order_id, contact) = match to {
+        ReplyTo::Order(reference) => {
+            let (order_id, contact) = messaging::order_contact(&mut tx, reference)
+                .await?
+                .ok_or(ReplyError::NoContact)?;
+            (Some(order_id), contact)
+        }
+        ReplyTo::Contact(id) => {
+            let contact = messaging::contact_by_id(&mut tx, id)
+                .await?
+                .ok_or(ReplyError::NoContact)?;
+            (None, contact)
+        }
+    };
     match contact
         .consent
         .may_receive(MessageKind::Reply, contact.window_until, now)
@@ -60,7 +80,7 @@ pub async fn reply(
     let message = NewMessage {
         dedupe_key: format!("reply:{key}"),
         contact_id: contact.id,
-        order_id: Some(order_id),
+        order_id,
         kind: MessageKind::Reply,
         event: None,
         payload: payload::text(text),
@@ -69,6 +89,7 @@ pub async fn reply(
         failed: None,
     };
     messaging::enqueue(&mut tx, message, now).await?;
+    messaging::note_reply(&mut tx, contact.id, now).await?;
     tx.commit().await?;
     state.wake_outbox();
     Ok(())

@@ -80,17 +80,37 @@ pub enum AssignError {
     Db(#[from] sqlx::Error),
 }
 
+/// `who` as an assignment: `None` for empty (nobody), else an existing username.
+async fn assignee<'a>(state: &AppState, who: &'a str) -> Result<Option<&'a str>, AssignError> {
+    let who = who.trim();
+    if who.is_empty() {
+        Ok(None)
+    } else if state.db.staff_names().await?.iter().any(|n| n == who) {
+        Ok(Some(who))
+    } else {
+        Err(AssignError::UnknownStaff)
+    }
+}
+
 /// Makes `who` (a username; empty clears it) the one who responds to order `reference`.
 pub async fn assign(state: &AppState, reference: &str, who: &str) -> Result<(), AssignError> {
-    let who = who.trim();
-    let who = if who.is_empty() {
-        None
-    } else if state.db.staff_names().await?.iter().any(|n| n == who) {
-        Some(who)
-    } else {
-        return Err(AssignError::UnknownStaff);
-    };
+    let who = assignee(state, who).await?;
     if state.db.assign(reference, who).await? {
+        Ok(())
+    } else {
+        Err(AssignError::NotFound)
+    }
+}
+
+/// Makes `who` (a username; empty clears it) the one who answers contact `contact_id`'s
+/// conversation.
+pub async fn assign_conversation(
+    state: &AppState,
+    contact_id: i64,
+    who: &str,
+) -> Result<(), AssignError> {
+    let who = assignee(state, who).await?;
+    if state.db.assign_conversation(contact_id, who).await? {
         Ok(())
     } else {
         Err(AssignError::NotFound)

@@ -1002,7 +1002,133 @@ async fn an_order_named_by_many_at_once_is_linked_to_one(backend: Backend) {
     assert_eq!(winner, 0, "the contact it is linked to has no warning");
 }
 
+/// The inbox's `href`s of conversations, top to bottom.
+fn inbox_order(page: &str) -> Vec<String> {
+    page.match_indices("href=\"/admin/inbox/")
+        .map(|(at, _)| {
+            let rest = &page[at + "href=\"/admin/inbox/".len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// Every contact who wrote is in the inbox, unanswered first by waiting time; a reply inside
+/// the window needs no opt-in and answers the conversation; "done" puts it away until the
+/// contact writes again; outside the window, or after STOP, no free-form reply goes out.
+async fn the_inbox_puts_the_longest_waiting_first(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    // They wrote 30, 20 and 10 seconds ago, and one two days ago.
+    for (n, wa_id) in ["31600000011", "31600000012", "31600000013"]
+        .iter()
+        .enumerate()
+    {
+        let ago = 30 - 10 * n as u64;
+        let text = "Is the tote in stock?";
+        let message = inbound(wa_id, &format!("wamid.INBOX-{n}"), text, ago);
+        assert_eq!(webhook(&app, &message).await, 200);
+    }
+    let old = inbound("31600000014", "wamid.INBOX-OLD", "Hello?", 2 * 24 * 3600);
+    assert_eq!(webhook(&app, &old).await, 200);
+    let id = |wa_id: &str| {
+        let app = &app;
+        let wa_id = wa_id.to_string();
+        async move {
+            let id: i64 = sqlx::query_scalar("SELECT id FROM contacts WHERE wa_id = $1")
+                .bind(wa_id)
+                .fetch_one(&app.db.read)
+                .await
+                .unwrap();
+            id.to_string()
+        }
+    };
+    let (a, b, c, d) = (
+        id("31600000011").await,
+        id("31600000012").await,
+        id("31600000013").await,
+        id("31600000014").await,
+    );
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    let (_, _, page) = browser.get("/admin/inbox").await;
+    assert_eq!(
+        inbox_order(&page)[..3],
+        [d.clone(), a.clone(), b.clone()],
+        "{page}"
+    );
+
+    // A reply to b, who never opted in, inside the window: sent as text; b is answered.
+    let form = [("csrf", csrf.as_str()), ("text", "Yes, 4 left!")];
+    let (status, location, _) = browser
+        .post(&format!("/admin/inbox/{b}/reply"), &form)
+        .await;
+    assert_eq!(
+        (status, location.ends_with("notice=replied")),
+        (303, true),
+        "{location}"
+    );
+    let received = fake.wait_for(1).await;
+    assert_eq!(received[0].body["type"], "text");
+    assert_eq!(received[0].body["to"], "31600000012");
+    assert_eq!(received[0].body["text"]["body"], "Yes, 4 left!");
+    let (_, _, page) = browser.get("/admin/inbox").await;
+    let order = inbox_order(&page);
+    assert_eq!(order[..3], [d.clone(), a.clone(), c.clone()], "{page}");
+    assert_eq!(order[3], b);
+
+    // Done puts a conversation away until the contact writes again.
+    let (status, _, _) = browser
+        .post(
+            &format!("/admin/inbox/{a}/done"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, _, page) = browser.get("/admin/inbox").await;
+    assert_eq!(inbox_order(&page)[..2], [d.clone(), c.clone()]);
+    let again = inbound("31600000011", "wamid.INBOX-AGAIN", "Still there?", 0);
+    assert_eq!(webhook(&app, &again).await, 200);
+    let (_, _, page) = browser.get("/admin/inbox").await;
+    assert_eq!(inbox_order(&page)[..3], [d.clone(), c.clone(), a.clone()]);
+
+    // Who answers.
+    let form = [("csrf", csrf.as_str()), ("assigned_to", "admin")];
+    let (status, _, _) = browser
+        .post(&format!("/admin/inbox/{c}/assign"), &form)
+        .await;
+    assert_eq!(status, 303);
+    let (_, _, page) = browser.get(&format!("/admin/inbox/{c}")).await;
+    assert!(page.contains("<option value=\"admin\" selected>"), "{page}");
+    assert!(page.contains("Is the tote in stock?"));
+    let form = [("csrf", csrf.as_str()), ("assigned_to", "nobody-here")];
+    assert_eq!(
+        browser
+            .post(&format!("/admin/inbox/{c}/assign"), &form)
+            .await
+            .0,
+        422
+    );
+
+    // Outside the window, and after STOP: nothing free-form goes out.
+    let form = [("csrf", csrf.as_str()), ("text", "Sorry for the wait")];
+    let (_, location, _) = browser
+        .post(&format!("/admin/inbox/{d}/reply"), &form)
+        .await;
+    assert!(location.ends_with("notice=reply-window"), "{location}");
+    let stop = inbound("31600000013", "wamid.INBOX-STOP", "STOP", 0);
+    assert_eq!(webhook(&app, &stop).await, 200);
+    fake.wait_for(2).await; // STOP's acknowledgement
+    let (_, location, _) = browser
+        .post(&format!("/admin/inbox/{c}/reply"), &form)
+        .await;
+    assert!(location.ends_with("notice=reply-consent"), "{location}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.received().len(), 2, "{:#?}", fake.received());
+    assert_eq!(browser.get("/admin/inbox/999999").await.0, 404);
+}
+
 crate::on_both_backends!(
+    the_inbox_puts_the_longest_waiting_first,
     an_order_named_by_many_at_once_is_linked_to_one,
     the_order_message_links_its_order_once,
     a_corrupt_outbox_row_fails_visibly,

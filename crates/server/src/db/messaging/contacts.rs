@@ -228,6 +228,22 @@ pub(crate) async fn checkout_opt_in(
     insert_consent_event(conn, contact.id, &record, now).await
 }
 
+/// The contact with row id `id`.
+pub async fn contact_by_id(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<Contact>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(contact_from_row)
+    .transpose()
+}
+
 /// The contact of a phone number as given at checkout.
 pub async fn contact_of_phone(
     conn: &mut AnyConnection,

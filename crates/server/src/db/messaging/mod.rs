@@ -8,16 +8,18 @@
 mod contacts;
 mod conversation;
 mod inbound;
+mod inbox;
 mod links;
 mod outbox;
 
 pub(crate) use contacts::checkout_opt_in;
 pub use contacts::{
-    contact_of_phone, find_or_create_contact, insert_consent_event, order_contact, store_consent,
-    wa_id_of_phone, ConsentEvent, ConsentRecord, Contact, ContactOrder,
+    contact_by_id, contact_of_phone, find_or_create_contact, insert_consent_event, order_contact,
+    store_consent, wa_id_of_phone, ConsentEvent, ConsentRecord, Contact, ContactOrder,
 };
 pub use conversation::ConversationItem;
 pub use inbound::{cancel_queued, insert_inbound, open_window, InboundMessage, StatusReport};
+pub use inbox::{note_reply, InboxRow};
 pub use links::{link_order, named_order, warn_link, LinkWarningRow};
 pub use outbox::{
     claim_reminder, due_reminders, enqueue, message_facts, DueMessage, MessageFacts, NewMessage,

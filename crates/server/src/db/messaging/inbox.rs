@@ -1,0 +1,132 @@
+//! The team inbox: every contact who wrote to the shop's number, unanswered ones first by
+//! how long they have waited, with who answers and whether it is done.
+
+use super::super::Db;
+use super::contacts::Contact;
+use crate::clock::UnixMillis;
+use sqlx::AnyConnection;
+
+/// One conversation in the inbox.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxRow {
+    /// The contact.
+    pub contact_id: i64,
+    /// Their WhatsApp number, when known.
+    pub wa_id: Option<String>,
+    /// What they wrote last.
+    pub last_text: Option<String>,
+    /// When they last wrote.
+    pub last_inbound_at: i64,
+    /// Since when they have waited for an answer: when they sent the first message that
+    /// arrived after the last reply and after it was last marked done (`None`: answered).
+    pub waiting_since: Option<i64>,
+    /// Until when free-form replies are allowed.
+    pub window_until: i64,
+    /// Who answers.
+    pub assigned_to: Option<String>,
+    /// When staff marked it done.
+    pub done_at: Option<i64>,
+}
+
+impl InboxRow {
+    /// Waiting for an answer: written to since the last reply, and not marked done since.
+    pub fn unanswered(&self) -> bool {
+        self.waiting_since.is_some()
+    }
+}
+
+impl Db {
+    /// The inbox: unanswered conversations first, longest waiting first, then the others by
+    /// their latest message; at most `limit`.
+    pub async fn inbox(&self, limit: i64) -> Result<Vec<InboxRow>, sqlx::Error> {
+        sqlx::query_as::<_, InboxRow>(
+            "SELECT * FROM (SELECT c.id AS contact_id, c.wa_id, c.last_inbound_at, \
+             c.window_until, c.assigned_to, c.done_at, \
+             (SELECT i.body FROM inbound i WHERE i.contact_id = c.id \
+              ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_text, \
+             (SELECT MIN(i.sent_at) FROM inbound i WHERE i.contact_id = c.id \
+              AND i.received_at > COALESCE(c.last_reply_at, 0) \
+              AND i.received_at > COALESCE(c.done_at, 0)) AS waiting_since \
+             FROM contacts c WHERE c.last_inbound_at IS NOT NULL) t \
+             ORDER BY CASE WHEN t.waiting_since IS NULL THEN 1 ELSE 0 END, t.waiting_since, \
+             t.last_inbound_at DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await
+    }
+
+    /// One conversation of the inbox.
+    pub async fn inbox_row(&self, contact_id: i64) -> Result<Option<InboxRow>, sqlx::Error> {
+        sqlx::query_as::<_, InboxRow>(
+            "SELECT c.id AS contact_id, c.wa_id, c.last_inbound_at, c.window_until, \
+             c.assigned_to, c.done_at, \
+             (SELECT i.body FROM inbound i WHERE i.contact_id = c.id \
+              ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_text, \
+             (SELECT MIN(i.sent_at) FROM inbound i WHERE i.contact_id = c.id \
+              AND i.received_at > COALESCE(c.last_reply_at, 0) \
+              AND i.received_at > COALESCE(c.done_at, 0)) AS waiting_since \
+             FROM contacts c WHERE c.id = $1 AND c.last_inbound_at IS NOT NULL",
+        )
+        .bind(contact_id)
+        .fetch_optional(&self.read)
+        .await
+    }
+
+    /// Who answers a conversation (`None` clears it); false for an unknown contact.
+    pub async fn assign_conversation(
+        &self,
+        contact_id: i64,
+        staff: Option<&str>,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("UPDATE contacts SET assigned_to = $1 WHERE id = $2")
+            .bind(staff)
+            .bind(contact_id)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks a conversation done now; the contact's next message opens it again.
+    pub async fn mark_done(&self, contact_id: i64, now: UnixMillis) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("UPDATE contacts SET done_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(contact_id)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A contact by row id.
+    pub async fn contact(&self, contact_id: i64) -> Result<Option<Contact>, sqlx::Error> {
+        let mut conn = self.read.acquire().await?;
+        super::contacts::contact_by_id(&mut conn, contact_id).await
+    }
+
+    /// The references of a contact's orders (linked to it, or placed with its number),
+    /// newest first.
+    pub async fn orders_of_contact(&self, contact_id: i64) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT o.reference FROM orders o JOIN contacts c ON c.id = $1 \
+             WHERE o.contact_id = c.id OR o.customer_phone = '+' || c.wa_id \
+             ORDER BY o.id DESC LIMIT 50",
+        )
+        .bind(contact_id)
+        .fetch_all(&self.read)
+        .await
+    }
+}
+
+/// Notes that staff replied to a contact now (the conversation is answered).
+pub async fn note_reply(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE contacts SET last_reply_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(contact_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

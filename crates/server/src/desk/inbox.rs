@@ -1,0 +1,253 @@
+//! `/admin/inbox`: every contact who wrote to the shop's WhatsApp number, unanswered ones
+//! first by how long they have waited, and a conversation page per contact: the thread both
+//! ways, a reply inside the 24-hour window, who answers, and "mark done".
+
+use super::conversation::{contact_view, ConversationView};
+use super::error::DeskError;
+use super::layout::{duration, render};
+use super::notice::{Notice, NoticeQuery};
+use super::session::Staff;
+use crate::clock::{now_ms, rfc3339};
+use crate::db::messaging::InboxRow;
+use crate::service::reply::{self, ReplyError, ReplyTo};
+use crate::service::staff::{assign_conversation, AssignError};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+/// Most conversations the inbox lists.
+const INBOX_LIMIT: i64 = 500;
+
+/// The inbox's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/inbox", get(page))
+        .route("/admin/inbox/{id}", get(conversation))
+        .route("/admin/inbox/{id}/reply", post(reply))
+        .route("/admin/inbox/{id}/assign", post(assign))
+        .route("/admin/inbox/{id}/done", post(done))
+}
+
+struct RowView {
+    id: i64,
+    who: String,
+    last: String,
+    unanswered: bool,
+    waiting: String,
+    state: &'static str,
+    window: String,
+    assigned_to: String,
+}
+
+fn who(row: &InboxRow) -> String {
+    row.wa_id.as_deref().map_or_else(
+        || format!("contact {}", row.contact_id),
+        |id| format!("+{id}"),
+    )
+}
+
+fn window(row: &InboxRow, now: i64) -> String {
+    if row.window_until > now {
+        format!("open, {} left", duration(row.window_until - now))
+    } else {
+        "closed: templates only".into()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    shop: String,
+    user: Option<String>,
+    csrf: String,
+    enabled: bool,
+    rows: Vec<RowView>,
+}
+
+async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, DeskError> {
+    let now = now_ms();
+    let rows = state
+        .db
+        .inbox(INBOX_LIMIT)
+        .await?
+        .into_iter()
+        .map(|row| RowView {
+            id: row.contact_id,
+            who: who(&row),
+            last: row.last_text.clone().unwrap_or_default(),
+            unanswered: row.unanswered(),
+            waiting: row
+                .waiting_since
+                .map(|since| duration(now - since))
+                .unwrap_or_default(),
+            state: if row.unanswered() {
+                "waiting"
+            } else if row.done_at.is_some_and(|at| at >= row.last_inbound_at) {
+                "done"
+            } else {
+                "answered"
+            },
+            window: window(&row, now),
+            assigned_to: row.assigned_to.unwrap_or_default(),
+        })
+        .collect();
+    Ok(render(&InboxPage {
+        shop: state.catalog.shop.name.clone(),
+        user: Some(staff.0.username),
+        csrf: staff.0.csrf_token,
+        enabled: state.messaging.is_some(),
+        rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "inbox_conversation.html")]
+struct ConversationPage {
+    shop: String,
+    user: Option<String>,
+    csrf: String,
+    notice: Option<String>,
+    id: i64,
+    who: String,
+    state: String,
+    orders: Vec<String>,
+    staff: Vec<(String, bool)>,
+    wa: ConversationView,
+}
+
+async fn conversation(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(query): Query<NoticeQuery>,
+) -> Result<Response, DeskError> {
+    let row = state.db.inbox_row(id).await?.ok_or(DeskError::NotFound)?;
+    let contact = state.db.contact(id).await?;
+    let mut wa = contact_view(&state, contact.as_ref()).await?;
+    wa.reply_action = format!("/admin/inbox/{id}/reply");
+    let now = now_ms();
+    let conversation_state = match row.waiting_since {
+        Some(since) => format!(
+            "waiting {} for an answer (since {})",
+            duration(now - since),
+            rfc3339(since)
+        ),
+        None if row.done_at.is_some_and(|at| at >= row.last_inbound_at) => "marked done".into(),
+        None => "answered".into(),
+    };
+    let names = state.db.staff_names().await?;
+    let page = ConversationPage {
+        shop: state.catalog.shop.name.clone(),
+        user: Some(staff.0.username),
+        csrf: staff.0.csrf_token,
+        notice: query.notice().map(Notice::text),
+        id,
+        who: who(&row),
+        state: conversation_state,
+        orders: state.db.orders_of_contact(id).await?,
+        staff: names
+            .into_iter()
+            .map(|n| {
+                let selected = row.assigned_to.as_deref() == Some(n.as_str());
+                (n, selected)
+            })
+            .collect(),
+        wa,
+    };
+    Ok(render(&page))
+}
+
+fn back(id: i64, notice: Notice) -> Redirect {
+    Redirect::to(&format!("/admin/inbox/{id}?notice={}", notice.code()))
+}
+
+#[derive(Deserialize)]
+struct ReplyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    key: String,
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<ReplyForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    if state.messaging.is_none() {
+        return Ok(back(id, Notice::MessagingOff).into_response());
+    }
+    let key = if form.key.len() == 64 && form.key.chars().all(|c| c.is_ascii_hexdigit()) {
+        form.key
+    } else {
+        crate::auth::random_token()
+    };
+    let sent = reply::reply(
+        &state,
+        ReplyTo::Contact(id),
+        staff.username(),
+        &form.text,
+        &key,
+    )
+    .await;
+    let notice = match sent {
+        Ok(()) => Notice::Replied,
+        Err(ReplyError::NoContact) => return Err(DeskError::NotFound),
+        Err(ReplyError::NoConsent) => Notice::ReplyConsent,
+        Err(ReplyError::WindowClosed) => Notice::ReplyWindow,
+        Err(ReplyError::BadText) => Notice::ReplyEmpty,
+        Err(ReplyError::Db(e)) => return Err(e.into()),
+    };
+    Ok(back(id, notice).into_response())
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    assigned_to: String,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    match assign_conversation(&state, id, &form.assigned_to).await {
+        Ok(()) => Ok(back(id, Notice::Assigned).into_response()),
+        Err(AssignError::UnknownStaff) => Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response()),
+        Err(AssignError::NotFound) => Err(DeskError::NotFound),
+        Err(AssignError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct DoneForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn done(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<DoneForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    if !state.db.mark_done(id, now_ms()).await? {
+        return Err(DeskError::NotFound);
+    }
+    Ok(Redirect::to("/admin/inbox").into_response())
+}
