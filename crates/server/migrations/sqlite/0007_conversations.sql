@@ -24,3 +24,14 @@ ALTER TABLE contacts ADD COLUMN last_reply_at BIGINT;
 ALTER TABLE contacts ADD COLUMN done_at BIGINT;
 CREATE INDEX contacts_inbound ON contacts (last_inbound_at);
 CREATE INDEX inbound_contact_received ON inbound (contact_id, received_at);
+
+-- First responses: each time a contact who was waiting got a staff reply, from when they
+-- wrote to when, and who answered.
+CREATE TABLE responses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    contact_id BIGINT NOT NULL REFERENCES contacts (id),
+    waited_from BIGINT NOT NULL,
+    answered_at BIGINT NOT NULL,
+    staff TEXT NOT NULL
+);
+CREATE INDEX responses_answered ON responses (answered_at);

@@ -115,6 +115,12 @@ pub struct Figures {
     pub messages: Vec<(&'static str, i64)>,
     /// Webhook deliveries per state, every state listed.
     pub webhooks: Vec<(&'static str, i64)>,
+    /// Waits that got a first staff reply.
+    pub first_responses: i64,
+    /// Per bound (seconds): first responses within it.
+    pub first_response_buckets: Vec<(u64, i64)>,
+    /// All first-response waits together (seconds).
+    pub first_response_sum_seconds: f64,
 }
 
 impl Figures {
@@ -199,6 +205,41 @@ struct EventRow {
 }
 
 impl Db {
+    /// Of the spans `span` (ms) of the rows `from` (with `$1` bound to `bind`): how many, their
+    /// sum (ms), and per bound of [`Figures::BOUNDS`] how many were within it (cumulative, as
+    /// Prometheus wants).
+    async fn histogram(
+        &self,
+        span: &str,
+        from: &str,
+        bind: Option<&str>,
+    ) -> Result<(i64, i64, Vec<(u64, i64)>), sqlx::Error> {
+        let buckets: String = Figures::BOUNDS
+            .iter()
+            .map(|b| {
+                format!(
+                    ", SUM(CASE WHEN {span} <= {ms} THEN 1 ELSE 0 END) AS within_{b}",
+                    ms = b * 1000
+                )
+            })
+            .collect();
+        let sql = format!(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM({span}), 0) AS BIGINT) AS sum_ms{buckets} \
+             FROM {from}"
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(value) = bind {
+            query = query.bind(value);
+        }
+        let row = query.fetch_one(&self.read).await?;
+        let mut counts = Vec::with_capacity(Figures::BOUNDS.len());
+        for bound in Figures::BOUNDS {
+            let count: Option<i64> = row.try_get(format!("within_{bound}").as_str())?;
+            counts.push((bound, count.unwrap_or(0)));
+        }
+        Ok((row.try_get("n")?, row.try_get("sum_ms")?, counts))
+    }
+
     /// Orders, newest first, as `filter` says; at most `limit`.
     pub async fn list_orders(
         &self,
@@ -306,31 +347,16 @@ impl Db {
                 slot.1 = count;
             }
         }
-        // Per bound: how many confirmations came within it (cumulative, as Prometheus wants).
-        let buckets: String = Figures::BOUNDS
-            .iter()
-            .map(|b| {
-                format!(
-                    ", SUM(CASE WHEN e.at - o.created_at <= {ms} THEN 1 ELSE 0 END) AS within_{b}",
-                    ms = b * 1000
-                )
-            })
-            .collect();
-        let row = sqlx::query(&format!(
-            "SELECT COUNT(*) AS confirmed, \
-             CAST(COALESCE(SUM(e.at - o.created_at), 0) AS BIGINT) AS sum_ms{buckets} \
-             FROM order_events e JOIN orders o ON o.id = e.order_id WHERE e.to_status = $1"
-        ))
-        .bind(OrderStatus::Confirmed.as_str())
-        .fetch_one(&self.read)
-        .await?;
-        let confirmed: i64 = row.try_get("confirmed")?;
-        let sum_ms: i64 = row.try_get("sum_ms")?;
-        let mut response_buckets = Vec::with_capacity(Figures::BOUNDS.len());
-        for bound in Figures::BOUNDS {
-            let count: Option<i64> = row.try_get(format!("within_{bound}").as_str())?;
-            response_buckets.push((bound, count.unwrap_or(0)));
-        }
+        let (confirmed, sum_ms, response_buckets) = self
+            .histogram(
+                "e.at - o.created_at",
+                "order_events e JOIN orders o ON o.id = e.order_id WHERE e.to_status = $1",
+                Some(OrderStatus::Confirmed.as_str()),
+            )
+            .await?;
+        let (answered, answered_ms, first_response_buckets) = self
+            .histogram("answered_at - waited_from", "responses", None)
+            .await?;
         let mut messages: Vec<(&'static str, i64)> =
             OutboxStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         for row in sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
@@ -349,6 +375,9 @@ impl Db {
             .map(|(status, n)| (status.as_str(), n))
             .collect();
         Ok(Figures {
+            first_responses: answered,
+            first_response_buckets,
+            first_response_sum_seconds: answered_ms as f64 / 1000.0,
             messages,
             webhooks,
             by_status,

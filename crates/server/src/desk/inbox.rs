@@ -9,6 +9,7 @@ use super::notice::{Notice, NoticeQuery};
 use super::session::Staff;
 use crate::clock::{now_ms, rfc3339};
 use crate::db::messaging::InboxRow;
+use crate::policy::response::{summarise, Answered, Summary};
 use crate::service::reply::{self, ReplyError, ReplyTo};
 use crate::service::staff::{assign_conversation, AssignError};
 use crate::AppState;
@@ -67,7 +68,13 @@ struct InboxPage {
     csrf: String,
     enabled: bool,
     rows: Vec<RowView>,
+    /// First responses of the last 7 days: (day or staff, answered, median, p90).
+    by_day: Vec<(String, usize, String, String)>,
+    by_staff: Vec<(String, usize, String, String)>,
 }
+
+/// How far back the inbox's response times look.
+const RESPONSE_DAYS: i64 = 7;
 
 async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, DeskError> {
     let now = now_ms();
@@ -96,12 +103,33 @@ async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, D
             assigned_to: row.assigned_to.unwrap_or_default(),
         })
         .collect();
+    let answered: Vec<Answered> = state
+        .db
+        .responses_since(now - RESPONSE_DAYS * 86_400_000)
+        .await?
+        .into_iter()
+        .map(|r| Answered {
+            at: r.answered_at,
+            staff: r.staff,
+            waited_ms: r.answered_at - r.waited_from,
+        })
+        .collect();
+    // Days are UTC dates until the desk learns the shop's time zone.
+    let (days, staff_times) = summarise(&answered, |at| rfc3339(at).chars().take(10).collect());
+    let view = |groups: Vec<(String, Summary)>| {
+        groups
+            .into_iter()
+            .map(|(name, s)| (name, s.answered, duration(s.median_ms), duration(s.p90_ms)))
+            .collect()
+    };
     Ok(render(&InboxPage {
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
         enabled: state.messaging.is_some(),
         rows,
+        by_day: view(days),
+        by_staff: view(staff_times),
     }))
 }
 

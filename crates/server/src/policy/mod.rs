@@ -6,5 +6,6 @@ pub mod consent;
 pub mod inbound;
 pub mod link;
 pub mod outbox;
+pub mod response;
 pub mod retry;
 pub mod webhook;

@@ -91,6 +91,32 @@ pub fn exposition(f: &Figures) -> String {
     }
     let _ = writeln!(
         out,
+        "# HELP chatout_first_response_seconds From a contact's first waiting message to the first staff reply."
+    );
+    let _ = writeln!(out, "# TYPE chatout_first_response_seconds histogram");
+    for (bound, count) in &f.first_response_buckets {
+        let _ = writeln!(
+            out,
+            "chatout_first_response_seconds_bucket{{le=\"{bound}\"}} {count}"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "chatout_first_response_seconds_bucket{{le=\"+Inf\"}} {}",
+        f.first_responses
+    );
+    let _ = writeln!(
+        out,
+        "chatout_first_response_seconds_sum {}",
+        f.first_response_sum_seconds
+    );
+    let _ = writeln!(
+        out,
+        "chatout_first_response_seconds_count {}",
+        f.first_responses
+    );
+    let _ = writeln!(
+        out,
         "# HELP chatout_webhook_deliveries Webhook deliveries (one event to one URL) by state."
     );
     let _ = writeln!(out, "# TYPE chatout_webhook_deliveries gauge");

@@ -89,7 +89,7 @@ pub async fn reply(
         failed: None,
     };
     messaging::enqueue(&mut tx, message, now).await?;
-    messaging::note_reply(&mut tx, contact.id, now).await?;
+    messaging::note_reply(&mut tx, contact.id, author, now).await?;
     tx.commit().await?;
     state.wake_outbox();
     Ok(())

@@ -1127,7 +1127,72 @@ async fn the_inbox_puts_the_longest_waiting_first(backend: Backend) {
     assert_eq!(browser.get("/admin/inbox/999999").await.0, 404);
 }
 
+/// First responses on a scripted history: waits of about 600, 120 and 50 seconds give a
+/// median of 2 min, a 90th percentile of 10 min, and the histogram in /metrics.
+async fn first_response_times_are_measured(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    let contact = |wa_id: &'static str| {
+        let app = &app;
+        async move {
+            let id: i64 = sqlx::query_scalar("SELECT id FROM contacts WHERE wa_id = $1")
+                .bind(wa_id)
+                .fetch_one(&app.db.read)
+                .await
+                .unwrap();
+            id
+        }
+    };
+    let script = [
+        ("31600000021", "wamid.FR-1", 600),
+        ("31600000022", "wamid.FR-2", 120),
+        ("31600000021", "wamid.FR-3", 50),
+    ];
+    for (wa_id, wamid, ago) in script {
+        assert_eq!(
+            webhook(&app, &inbound(wa_id, wamid, "A question", ago)).await,
+            200
+        );
+        let id = contact(wa_id).await;
+        let form = [("csrf", csrf.as_str()), ("text", "An answer")];
+        let (_, location, _) = browser
+            .post(&format!("/admin/inbox/{id}/reply"), &form)
+            .await;
+        assert!(location.ends_with("notice=replied"), "{location}");
+        // A second reply to the same wait is no first response.
+        browser
+            .post(&format!("/admin/inbox/{id}/reply"), &form)
+            .await;
+    }
+    let (_, _, page) = browser.get("/admin/inbox").await;
+    let section = &page[page.find("First response, last 7 days").unwrap()..];
+    assert!(
+        section.contains("<td>admin</td><td>3</td><td>2 min</td><td>10 min</td>"),
+        "{section}"
+    );
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "chatout_first_response_seconds_bucket{le=\"60\"} 1",
+        "chatout_first_response_seconds_bucket{le=\"300\"} 2",
+        "chatout_first_response_seconds_bucket{le=\"900\"} 3",
+        "chatout_first_response_seconds_count 3",
+    ] {
+        assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
+}
+
 crate::on_both_backends!(
+    first_response_times_are_measured,
     the_inbox_puts_the_longest_waiting_first,
     an_order_named_by_many_at_once_is_linked_to_one,
     the_order_message_links_its_order_once,

@@ -39,18 +39,16 @@ impl Db {
     /// The inbox: unanswered conversations first, longest waiting first, then the others by
     /// their latest message; at most `limit`.
     pub async fn inbox(&self, limit: i64) -> Result<Vec<InboxRow>, sqlx::Error> {
-        sqlx::query_as::<_, InboxRow>(
+        sqlx::query_as::<_, InboxRow>(&format!(
             "SELECT * FROM (SELECT c.id AS contact_id, c.wa_id, c.last_inbound_at, \
              c.window_until, c.assigned_to, c.done_at, \
              (SELECT i.body FROM inbound i WHERE i.contact_id = c.id \
               ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_text, \
-             (SELECT MIN(i.sent_at) FROM inbound i WHERE i.contact_id = c.id \
-              AND i.received_at > COALESCE(c.last_reply_at, 0) \
-              AND i.received_at > COALESCE(c.done_at, 0)) AS waiting_since \
+             {WAITING_SINCE} AS waiting_since \
              FROM contacts c WHERE c.last_inbound_at IS NOT NULL) t \
              ORDER BY CASE WHEN t.waiting_since IS NULL THEN 1 ELSE 0 END, t.waiting_since, \
-             t.last_inbound_at DESC LIMIT $1",
-        )
+             t.last_inbound_at DESC LIMIT $1"
+        ))
         .bind(limit)
         .fetch_all(&self.read)
         .await
@@ -58,16 +56,14 @@ impl Db {
 
     /// One conversation of the inbox.
     pub async fn inbox_row(&self, contact_id: i64) -> Result<Option<InboxRow>, sqlx::Error> {
-        sqlx::query_as::<_, InboxRow>(
+        sqlx::query_as::<_, InboxRow>(&format!(
             "SELECT c.id AS contact_id, c.wa_id, c.last_inbound_at, c.window_until, \
              c.assigned_to, c.done_at, \
              (SELECT i.body FROM inbound i WHERE i.contact_id = c.id \
               ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_text, \
-             (SELECT MIN(i.sent_at) FROM inbound i WHERE i.contact_id = c.id \
-              AND i.received_at > COALESCE(c.last_reply_at, 0) \
-              AND i.received_at > COALESCE(c.done_at, 0)) AS waiting_since \
-             FROM contacts c WHERE c.id = $1 AND c.last_inbound_at IS NOT NULL",
-        )
+             {WAITING_SINCE} AS waiting_since \
+             FROM contacts c WHERE c.id = $1 AND c.last_inbound_at IS NOT NULL"
+        ))
         .bind(contact_id)
         .fetch_optional(&self.read)
         .await
@@ -117,16 +113,57 @@ impl Db {
     }
 }
 
-/// Notes that staff replied to a contact now (the conversation is answered).
+/// The rule of "waiting": since the sent time of the first message that arrived after the
+/// last reply and after the conversation was last marked done.
+const WAITING_SINCE: &str = "(SELECT MIN(i.sent_at) FROM inbound i WHERE i.contact_id = c.id \
+     AND i.received_at > COALESCE(c.last_reply_at, 0) AND i.received_at > COALESCE(c.done_at, 0))";
+
+/// Notes that `staff` replied to a contact now: the conversation is answered, and if the
+/// contact was waiting, that wait is recorded as a response.
 pub async fn note_reply(
     conn: &mut AnyConnection,
     contact_id: i64,
+    staff: &str,
     now: UnixMillis,
 ) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO responses (contact_id, waited_from, answered_at, staff) \
+         SELECT c.id, {WAITING_SINCE}, $2, $3 FROM contacts c \
+         WHERE c.id = $1 AND {WAITING_SINCE} IS NOT NULL"
+    ))
+    .bind(contact_id)
+    .bind(now)
+    .bind(staff)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("UPDATE contacts SET last_reply_at = $1 WHERE id = $2")
         .bind(now)
         .bind(contact_id)
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// One first response.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Response {
+    /// When the contact wrote (the first message of the wait).
+    pub waited_from: i64,
+    /// When staff answered.
+    pub answered_at: i64,
+    /// Who answered.
+    pub staff: String,
+}
+
+impl Db {
+    /// First responses answered at or after `since`, oldest first.
+    pub async fn responses_since(&self, since: UnixMillis) -> Result<Vec<Response>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT waited_from, answered_at, staff FROM responses WHERE answered_at >= $1 \
+             ORDER BY answered_at",
+        )
+        .bind(since)
+        .fetch_all(&self.read)
+        .await
+    }
 }
