@@ -40,6 +40,43 @@ pub enum ListFilter {
     NotReceived,
 }
 
+/// A search of the orders list: by reference, customer name, phone or email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    /// The reference as typed (any case, dash optional), when it reads as one.
+    pub reference: Option<String>,
+    /// A `LIKE` pattern of the lower-cased text (wildcards in it escaped with `\`).
+    pub text: String,
+    /// A `LIKE` pattern of its digits, when it has at least 4 (a phone number's part).
+    pub digits: Option<String>,
+}
+
+impl Search {
+    /// The search for what staff typed; `None` for nothing (only spaces).
+    pub fn new(typed: &str) -> Option<Self> {
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return None;
+        }
+        let escape = |s: &str| {
+            s.chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect::<String>()
+        };
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        Some(Self {
+            reference: chatout_core::OrderReference::parse(typed)
+                .ok()
+                .map(|r| r.to_string()),
+            text: format!("%{}%", escape(&typed.to_lowercase())),
+            digits: (digits.len() >= 4).then(|| format!("%{digits}%")),
+        })
+    }
+}
+
 /// One lifecycle transition.
 #[derive(Debug, Clone)]
 pub struct OrderEvent {
@@ -240,27 +277,61 @@ impl Db {
         Ok((row.try_get("n")?, row.try_get("sum_ms")?, counts))
     }
 
-    /// Orders, newest first, as `filter` says; at most `limit`.
+    /// Orders, newest first, as `filter` says and matching `search`; at most `limit`.
     pub async fn list_orders(
         &self,
         filter: ListFilter,
+        search: Option<&Search>,
         limit: i64,
     ) -> Result<Vec<OrderRow>, sqlx::Error> {
-        let (condition, status) = match filter {
-            ListFilter::All => ("", None),
-            ListFilter::Status(status) => ("WHERE status = $2", Some(status)),
-            ListFilter::NotReceived => (
-                "WHERE status = $2 AND received_at IS NULL",
-                Some(OrderStatus::Pending),
-            ),
+        let mut conditions: Vec<&str> = Vec::new();
+        let status = match filter {
+            ListFilter::All => None,
+            ListFilter::Status(status) => {
+                conditions.push("status = $2");
+                Some(status)
+            }
+            ListFilter::NotReceived => {
+                conditions.push("status = $2 AND received_at IS NULL");
+                Some(OrderStatus::Pending)
+            }
+        };
+        // The search's three binds follow the status's (or the limit's) place.
+        let search_condition = if status.is_some() {
+            "(reference = $3 OR LOWER(customer_name) LIKE $4 ESCAPE '\\' \
+             OR LOWER(COALESCE(customer_email, '')) LIKE $4 ESCAPE '\\' \
+             OR COALESCE(customer_phone, '') LIKE $5)"
+        } else {
+            "(reference = $2 OR LOWER(customer_name) LIKE $3 ESCAPE '\\' \
+             OR LOWER(COALESCE(customer_email, '')) LIKE $3 ESCAPE '\\' \
+             OR COALESCE(customer_phone, '') LIKE $4)"
+        };
+        if search.is_some() {
+            conditions.push(search_condition);
+        }
+        let wheres = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
         };
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM orders {condition} ORDER BY created_at DESC, id DESC \
+            "SELECT {ROW_COLUMNS} FROM orders {wheres} ORDER BY created_at DESC, id DESC \
              LIMIT $1"
         );
         let mut query = sqlx::query_as::<_, ListRow>(&sql).bind(limit);
         if let Some(status) = status {
             query = query.bind(status.as_str());
+        }
+        if let Some(search) = search {
+            query = query
+                .bind(search.reference.clone().unwrap_or_default())
+                .bind(search.text.clone())
+                .bind(
+                    search
+                        .digits
+                        .clone()
+                        .unwrap_or_else(|| "(no digits to match)".into()),
+                );
         }
         let rows = query.fetch_all(&self.read).await?;
         rows.into_iter().map(OrderRow::try_from).collect()

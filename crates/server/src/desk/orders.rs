@@ -4,7 +4,7 @@ use super::error::DeskError;
 use super::layout::{duration, money, render};
 use super::session::Staff;
 use crate::clock::now_ms;
-use crate::db::desk::{Figures, ListFilter, OrderRow};
+use crate::db::desk::{Figures, ListFilter, OrderRow, Search};
 use crate::db::messaging::LinkWarningRow;
 use crate::AppState;
 use askama::Template;
@@ -82,6 +82,8 @@ struct OrdersPage {
     filter: String,
     not_received: i64,
     warnings: Vec<WarningView>,
+    /// What was searched for.
+    q: String,
     rows: Vec<RowView>,
 }
 
@@ -116,6 +118,9 @@ impl WarningView {
 #[derive(Deserialize)]
 pub(super) struct ListQuery {
     status: Option<String>,
+    /// A reference, name, phone or email to look for.
+    #[serde(default)]
+    q: String,
 }
 
 pub(super) async fn page(
@@ -140,7 +145,7 @@ pub(super) async fn page(
         .collect();
     let rows = state
         .db
-        .list_orders(filter, LIST_LIMIT)
+        .list_orders(filter, Search::new(&query.q).as_ref(), LIST_LIMIT)
         .await?
         .into_iter()
         .map(|row| row_view(row, now))
@@ -165,6 +170,7 @@ pub(super) async fn page(
         },
         not_received,
         warnings,
+        q: query.q.trim().to_string(),
         rows,
     };
     Ok(render(&page))

@@ -379,7 +379,70 @@ async fn admin_adds_staff_who_can_sign_in_and_be_assigned(backend: Backend) {
     assert_eq!(status, 403);
 }
 
+/// Staff find an order by its reference (typed any way), the customer's name, phone or email;
+/// the search's wildcards are plain characters.
+async fn orders_are_found_by_reference_name_phone_or_email(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut references = Vec::new();
+    for (n, (name, phone, email)) in [
+        ("Anna de Vries", "+31612345678", "anna@example.com"),
+        ("Bram O'Neil", "+32470112233", "bram_50%@example.be"),
+        ("Chloé Martin", "+33612000111", "chloe@example.fr"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut body = order_body();
+        body["customer"] = json!({"name": name, "phone": phone, "email": email});
+        let (status, answer) = app.post_order(Some(&format!("search-{n}")), &body).await;
+        assert_eq!(status, 201, "{answer}");
+        references.push(answer["reference"].as_str().unwrap().to_string());
+    }
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let found = |page: &str| {
+        references
+            .iter()
+            .filter(|r| page.contains(&format!("href=\"/admin/orders/{r}\"")))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let typed = references[2].to_lowercase().replace('-', "");
+    for (q, expected) in [
+        (typed.as_str(), vec![references[2].clone()]),
+        ("ANNA", vec![references[0].clone()]),
+        ("o'neil", vec![references[1].clone()]),
+        ("470 11 22", vec![references[1].clone()]),
+        ("example.fr", vec![references[2].clone()]),
+        ("50%", vec![references[1].clone()]),
+        ("_", vec![references[1].clone()]),
+        ("%", vec![references[1].clone()]),
+        ("nobody", vec![]),
+    ] {
+        let path = format!("/admin?q={}", urlencode(q));
+        let (status, _, page) = browser.get(&path).await;
+        assert_eq!(status, 200);
+        assert_eq!(found(&page), expected, "{q:?}");
+    }
+    let (_, _, page) = browser.get("/admin?q=nobody").await;
+    assert!(page.contains("No orders match “nobody”"));
+    let (_, _, page) = browser
+        .get(&format!("/admin?status=confirmed&q={}", urlencode("Anna")))
+        .await;
+    assert!(found(&page).is_empty(), "the status filter still applies");
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 crate::on_both_backends!(
+    orders_are_found_by_reference_name_phone_or_email,
     admin_adds_staff_who_can_sign_in_and_be_assigned,
     sign_in_attempts_are_rate_limited,
     desk_pages_require_sign_in,
