@@ -36,9 +36,61 @@ pub fn rfc3339(at: UnixMillis) -> String {
         .unwrap_or_default()
 }
 
+/// A moment as people read it in `zone`, next to `now`: `today 14:05`, `yesterday 09:12`,
+/// `3 Dec 14:05`, or `3 Dec 2025 14:05` in another year; empty for one out of range.
+pub fn for_people(at: UnixMillis, zone: &jiff::tz::TimeZone, now: UnixMillis) -> String {
+    let local = |ms: UnixMillis| {
+        jiff::Timestamp::from_millisecond(ms)
+            .ok()
+            .map(|t| t.to_zoned(zone.clone()))
+    };
+    let (Some(at), Some(now)) = (local(at), local(now)) else {
+        return String::new();
+    };
+    let (day, today) = (at.date(), now.date());
+    let time = at.strftime("%H:%M");
+    if day == today {
+        format!("today {time}")
+    } else if today.yesterday().is_ok_and(|y| y == day) {
+        format!("yesterday {time}")
+    } else if day.year() == today.year() {
+        format!("{} {time}", at.strftime("%-d %b"))
+    } else {
+        format!("{} {time}", at.strftime("%-d %b %Y"))
+    }
+}
+
+/// The time zone called `name` (IANA, like `Europe/Amsterdam`), from the bundled database.
+pub fn zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    jiff::tz::TimeZone::get(name).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_read_in_the_shops_zone() {
+        let amsterdam = zone("Europe/Amsterdam").unwrap();
+        // 2026-12-03 13:05 UTC is 14:05 in Amsterdam (CET, +1).
+        let at = 1_796_303_100_000;
+        assert_eq!(for_people(at, &amsterdam, at + 60_000), "today 14:05");
+        assert_eq!(
+            for_people(at, &amsterdam, at + 86_400_000),
+            "yesterday 14:05"
+        );
+        assert_eq!(
+            for_people(at, &amsterdam, at + 5 * 86_400_000),
+            "3 Dec 14:05"
+        );
+        assert_eq!(
+            for_people(at, &amsterdam, at + 40 * 86_400_000),
+            "3 Dec 2026 14:05"
+        );
+        let utc = zone("UTC").unwrap();
+        assert_eq!(for_people(at, &utc, at), "today 13:05");
+        assert!(zone("Mars/Olympus_Mons").is_none());
+    }
 
     #[test]
     fn moments_format_as_rfc3339_and_spans_saturate() {

@@ -4,9 +4,10 @@
 //! arrived.
 
 use super::error::DeskError;
+use super::layout::{when, Moment};
 use super::notice::{order_page_with, Notice};
 use super::session::Staff;
-use crate::clock::{now_ms, rfc3339};
+use crate::clock::now_ms;
 use crate::db::messaging::Contact;
 use crate::policy::consent::{Consent, Refusal};
 use crate::policy::inbound::WINDOW_MS;
@@ -66,7 +67,7 @@ pub struct ItemView {
     /// Why it failed, if it did.
     pub error: Option<String>,
     /// When.
-    pub at: String,
+    pub at: Moment,
     /// The outbox row, when it can be sent again.
     pub retry_id: Option<i64>,
 }
@@ -106,7 +107,7 @@ pub async fn contact_view(
             history
                 .iter()
                 .find(|e| e.source == source)
-                .map_or_else(String::new, |e| rfc3339(e.at))
+                .map_or_else(String::new, |e| when(state, e.at))
         };
         view.consent = match contact.consent {
             Consent::None => view.consent,
@@ -114,7 +115,7 @@ pub async fn contact_view(
                 "Opted in at checkout on {}, pending: it becomes active once the customer writes \
                  from this number (normally by sending the order message). Until then no updates \
                  are sent.",
-                rfc3339(since)
+                when(state, since)
             ),
             Consent::Active => match history.first().map(|e| e.source.as_str()) {
                 Some("keyword") => format!("Opted in again by replying on {}.", last_at("keyword")),
@@ -150,20 +151,20 @@ pub async fn contact_view(
                     (true, _) => format!("opted in by replying “{}”", e.text),
                     (false, _) => format!("opted out by replying “{}”", e.text),
                 };
-                (rfc3339(e.at), what)
+                (when(state, e.at), what)
             })
             .collect();
         if contact.window_until > now {
             let hours = (contact.window_until - now) as f64 / 3_600_000.0;
             view.window = format!(
                 "Open until {} ({hours:.1} h left): free-form replies are allowed.",
-                rfc3339(contact.window_until)
+                when(state, contact.window_until)
             );
         } else if contact.window_until > 0 {
             view.window = format!(
                 "Closed since {}: more than 24 hours since the customer last wrote, so only \
                  approved templates can be sent.",
-                rfc3339(contact.window_until)
+                when(state, contact.window_until)
             );
         }
         view.items = state
@@ -188,7 +189,7 @@ pub async fn contact_view(
                     item.kind
                 },
                 error: item.error,
-                at: rfc3339(item.at),
+                at: Moment::new(state, item.at),
             })
             .collect();
     }

@@ -4,10 +4,10 @@
 
 use super::conversation::{contact_view, ConversationView};
 use super::error::DeskError;
-use super::layout::{duration, render};
+use super::layout::{day, duration, render, when};
 use super::notice::{Notice, NoticeQuery};
 use super::session::Staff;
-use crate::clock::{now_ms, rfc3339};
+use crate::clock::now_ms;
 use crate::db::messaging::InboxRow;
 use crate::policy::response::{summarise, Answered, Summary};
 use crate::service::reply::{self, ReplyError, ReplyTo};
@@ -114,8 +114,7 @@ async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, D
             waited_ms: r.answered_at - r.waited_from,
         })
         .collect();
-    // Days are UTC dates until the desk learns the shop's time zone.
-    let (days, staff_times) = summarise(&answered, |at| rfc3339(at).chars().take(10).collect());
+    let (days, staff_times) = summarise(&answered, |at| day(&state, at));
     let view = |groups: Vec<(String, Summary)>| {
         groups
             .into_iter()
@@ -163,7 +162,7 @@ async fn conversation(
         Some(since) => format!(
             "waiting {} for an answer (since {})",
             duration(now - since),
-            rfc3339(since)
+            when(&state, since)
         ),
         None if row.done_at.is_some_and(|at| at >= row.last_inbound_at) => "marked done".into(),
         None => "answered".into(),

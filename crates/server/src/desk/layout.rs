@@ -1,5 +1,7 @@
 //! What every desk page shares: rendering, and amounts and durations written for people.
 
+use crate::clock::{for_people, now_ms, rfc3339, UnixMillis};
+use crate::AppState;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -14,6 +16,53 @@ pub fn render(page: &impl Template) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// A moment on a desk page: as people read it in the shop's time zone ("today 14:05"),
+/// with the exact UTC time on hover and for machines.
+#[derive(Debug, Clone)]
+pub struct Moment {
+    short: String,
+    exact: String,
+}
+
+impl Moment {
+    /// `at`, for `state`'s shop.
+    pub fn new(state: &AppState, at: UnixMillis) -> Self {
+        Self {
+            short: when(state, at),
+            exact: rfc3339(at),
+        }
+    }
+}
+
+impl std::fmt::Display for Moment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Both parts are made here of digits, letters, spaces and `:-.TZ`: nothing to escape.
+        write!(
+            f,
+            "<time datetime=\"{0}\" title=\"{0}\">{1}</time>",
+            self.exact, self.short
+        )
+    }
+}
+
+impl askama::filters::HtmlSafe for Moment {}
+
+/// `at` as people read it in the shop's time zone, for a sentence.
+pub fn when(state: &AppState, at: UnixMillis) -> String {
+    for_people(at, &state.settings.time_zone, now_ms())
+}
+
+/// The day `at` falls on in the shop's time zone (`2026-12-03`).
+pub fn day(state: &AppState, at: UnixMillis) -> String {
+    jiff::Timestamp::from_millisecond(at)
+        .map(|t| {
+            t.to_zoned(state.settings.time_zone.clone())
+                .date()
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 /// An amount in the desk's (English) style; the raw minor units if the currency is unknown.

@@ -3,6 +3,7 @@
 
 use super::error::DeskError;
 use super::layout::{money, render};
+use super::layout::{when, Moment};
 use super::notice::{order_page_with, Notice, NoticeQuery};
 use super::session::Staff;
 use crate::db::desk::OrderDetail;
@@ -29,7 +30,7 @@ struct LineView {
 }
 
 struct EventView {
-    at: String,
+    at: Moment,
     change: String,
     actor: String,
     note: Option<String>,
@@ -65,8 +66,8 @@ struct OrderView {
     received: String,
     page: String,
     locale: String,
-    created: String,
-    expires: String,
+    created: Moment,
+    expires: Moment,
     message: String,
     events: Vec<EventView>,
 }
@@ -119,7 +120,7 @@ pub(super) async fn page(
         .link_warnings(Some(&reference))
         .await?
         .into_iter()
-        .map(super::orders::WarningView::new)
+        .map(|w| super::orders::WarningView::new(w, &state))
         .collect();
     let page = OrderPage {
         wa,
@@ -196,33 +197,33 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         stock: match (d.row.status, d.stock_held, d.hold_until) {
             (OrderStatus::Pending, true, Some(until)) => format!(
                 "held until {} unless confirmed sooner; then held until the order ends",
-                crate::clock::rfc3339(until)
+                when(state, until)
             ),
             (OrderStatus::Pending, false, Some(until)) => format!(
                 "given back at {}: nobody confirmed the order while it held its stock. \
                  Confirming takes it again if it is still available.",
-                crate::clock::rfc3339(until)
+                when(state, until)
             ),
             (_, true, _) => "held".into(),
             (_, false, _) => "given back".into(),
         },
         received: match (d.row.received_at, &d.received_wa_id) {
             (Some(at), Some(wa_id)) => {
-                format!("received at {} from +{wa_id}", crate::clock::rfc3339(at))
+                format!("received {} from +{wa_id}", when(state, at))
             }
-            (Some(at), None) => format!("received at {}", crate::clock::rfc3339(at)),
+            (Some(at), None) => format!("received {}", when(state, at)),
             (None, _) => "not received yet: the shopper has not sent the order message".into(),
         },
         page: d.page,
         locale: d.locale,
-        created: crate::clock::rfc3339(d.row.created_at),
-        expires: crate::clock::rfc3339(d.expires_at),
+        created: Moment::new(state, d.row.created_at),
+        expires: Moment::new(state, d.expires_at),
         message: d.message,
         events: d
             .events
             .into_iter()
             .map(|e| EventView {
-                at: crate::clock::rfc3339(e.at),
+                at: Moment::new(state, e.at),
                 change: match e.from {
                     Some(from) => format!("{} → {}", from.as_str(), e.to.as_str()),
                     None => format!("created {}", e.to.as_str()),

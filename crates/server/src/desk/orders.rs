@@ -1,7 +1,7 @@
 //! The order list: counts per status, the figures, and the orders waiting longest.
 
 use super::error::DeskError;
-use super::layout::{duration, money, render};
+use super::layout::{duration, money, render, when, Moment};
 use super::session::Staff;
 use crate::clock::now_ms;
 use crate::db::desk::{Figures, ListFilter, OrderRow, Search};
@@ -96,11 +96,11 @@ pub(super) struct WarningView {
     pub(super) why: &'static str,
     pub(super) from: String,
     pub(super) text: String,
-    pub(super) at: String,
+    pub(super) at: Moment,
 }
 
 impl WarningView {
-    pub(super) fn new(w: LinkWarningRow) -> Self {
+    pub(super) fn new(w: LinkWarningRow, state: &AppState) -> Self {
         Self {
             why: w.warning.text(),
             from: w
@@ -109,7 +109,7 @@ impl WarningView {
             text: w
                 .text
                 .unwrap_or_else(|| "(the message is no longer stored)".into()),
-            at: crate::clock::rfc3339(w.at),
+            at: Moment::new(state, w.at),
             reference: w.reference,
         }
     }
@@ -141,14 +141,14 @@ pub(super) async fn page(
         .link_warnings(None)
         .await?
         .into_iter()
-        .map(WarningView::new)
+        .map(|w| WarningView::new(w, &state))
         .collect();
     let rows = state
         .db
         .list_orders(filter, Search::new(&query.q).as_ref(), LIST_LIMIT)
         .await?
         .into_iter()
-        .map(|row| row_view(row, now))
+        .map(|row| row_view(&state, row, now))
         .collect();
     let page = OrdersPage {
         shop: state.catalog.shop.name.clone(),
@@ -176,7 +176,7 @@ pub(super) async fn page(
     Ok(render(&page))
 }
 
-fn row_view(row: OrderRow, now: i64) -> RowView {
+fn row_view(state: &AppState, row: OrderRow, now: i64) -> RowView {
     let waiting = now - row.created_at;
     let pending = row.status == OrderStatus::Pending;
     RowView {
@@ -184,7 +184,7 @@ fn row_view(row: OrderRow, now: i64) -> RowView {
         age: if pending {
             duration(waiting)
         } else {
-            crate::clock::rfc3339(row.created_at)
+            when(state, row.created_at)
         },
         late: pending && waiting > LATE_AFTER_MS,
         reference: row.reference,

@@ -3,9 +3,9 @@
 
 use super::error::DeskError;
 use super::layout::render;
+use super::layout::when;
 use super::notice::{Notice, NoticeQuery};
 use super::session::Staff;
-use crate::clock::rfc3339;
 use crate::policy::access::Scope;
 use crate::service::staff::FIRST_ACCOUNT;
 use crate::service::tokens::{create_token, TokenError};
@@ -61,9 +61,9 @@ async fn tokens_page(
         .into_iter()
         .map(|t| TokenView {
             scope: t.scope.as_str(),
-            created: format!("{} by {}", rfc3339(t.created_at), t.created_by),
-            last_used: t.last_used_at.map_or("never".into(), rfc3339),
-            revoked: t.revoked_at.map(rfc3339),
+            created: format!("{} by {}", when(state, t.created_at), t.created_by),
+            last_used: t.last_used_at.map_or("never".into(), |at| when(state, at)),
+            revoked: t.revoked_at.map(|at| when(state, at)),
             name: t.name,
         })
         .collect();

@@ -3,9 +3,9 @@
 
 use super::error::DeskError;
 use super::layout::render;
+use super::layout::Moment;
 use super::notice::{Notice, NoticeQuery};
 use super::session::Staff;
-use crate::clock::rfc3339;
 use crate::db::webhooks::DeliveryRow;
 use crate::policy::webhook::DeliveryStatus;
 use crate::AppState;
@@ -23,7 +23,7 @@ struct DeliveryView {
     status: &'static str,
     attempts: i64,
     last: String,
-    updated: String,
+    updated: Moment,
     failed: bool,
 }
 
@@ -64,7 +64,7 @@ pub(super) async fn page(
         .map(|d| DeliveryView {
             last: last_answer(&d),
             failed: d.status == DeliveryStatus::Failed,
-            updated: rfc3339(d.updated_at),
+            updated: Moment::new(&state, d.updated_at),
             status: d.status.as_str(),
             id: d.id,
             reference: d.reference,

@@ -61,6 +61,8 @@ pub struct Settings {
     pub webhooks: Option<WebhookSettings>,
     /// Integration API requests per minute per token; 0 turns the limit off.
     pub api_rate_limit: u32,
+    /// The shop's time zone, in which the desk shows times (`CHATOUT_TIME_ZONE`, IANA).
+    pub time_zone: jiff::tz::TimeZone,
 }
 
 impl Settings {
@@ -165,7 +167,15 @@ impl Settings {
                 reason: "must be at least 1".into(),
             });
         }
+        let time_zone = match value("CHATOUT_TIME_ZONE") {
+            None => jiff::tz::TimeZone::UTC,
+            Some(name) => crate::clock::zone(&name).ok_or_else(|| SettingsError {
+                variable: "CHATOUT_TIME_ZONE",
+                reason: format!("'{name}' is not a time zone like Europe/Amsterdam"),
+            })?,
+        };
         Ok(Self {
+            time_zone,
             public_url,
             trusted_proxies,
             stock_hold: duration("CHATOUT_STOCK_HOLD", Duration::from_secs(30 * 60))?,
@@ -272,6 +282,7 @@ mod tests {
             ("CHATOUT_HOLD_LIMIT", "-1"),
             ("CHATOUT_HEADER_TIMEOUT", "0s"),
             ("CHATOUT_MAX_CONNECTIONS", "0"),
+            ("CHATOUT_TIME_ZONE", "Europe/Atlantis"),
         ] {
             let err = Settings::from_lookup(|n| (n == variable).then(|| bad.into())).unwrap_err();
             assert_eq!(err.variable, variable, "{bad}");

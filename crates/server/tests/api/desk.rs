@@ -441,7 +441,34 @@ fn urlencode(text: &str) -> String {
         .collect()
 }
 
+/// The desk writes times in the shop's zone ("today 21:05" in Tokyo for 12:05 UTC), with the
+/// exact UTC time on hover.
+async fn times_show_in_the_shops_time_zone(backend: Backend) {
+    let app = crate::helpers::spawn_with(backend, |s| {
+        s.time_zone = chatout_server::clock::zone("Asia/Tokyo").unwrap();
+    })
+    .await;
+    let reference = place_order(&app, "zone-1").await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in().await;
+    let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
+    let created = &page[page.find("<dt>Created</dt><dd>").unwrap()..];
+    let exact = &created[created.find("datetime=\"").unwrap() + 10..];
+    let exact = &exact[..exact.find('"').unwrap()];
+    let shown = &created[created.find("\">").unwrap() + 2..created.find("</time>").unwrap()];
+    let utc_hour: u32 = exact[11..13].parse().unwrap();
+    let minute = &exact[14..16];
+    assert!(exact.ends_with('Z'), "{exact}");
+    let hour = (utc_hour + 9) % 24;
+    let expected = format!("{hour:02}:{minute}");
+    assert!(
+        shown.ends_with(&expected) && (shown.starts_with("today") || shown.contains(' ')),
+        "{shown} for {exact}"
+    );
+}
+
 crate::on_both_backends!(
+    times_show_in_the_shops_time_zone,
     orders_are_found_by_reference_name_phone_or_email,
     admin_adds_staff_who_can_sign_in_and_be_assigned,
     sign_in_attempts_are_rate_limited,
