@@ -35,3 +35,11 @@ CREATE TABLE responses (
     staff TEXT NOT NULL
 );
 CREATE INDEX responses_answered ON responses (answered_at);
+
+-- Topics: the shop's short list of what people ask about ("stock", "delivery time"), and the
+-- one a conversation is tagged with (the common questions).
+CREATE TABLE topics (
+    name TEXT PRIMARY KEY,
+    created_at BIGINT NOT NULL
+);
+ALTER TABLE contacts ADD COLUMN topic TEXT;

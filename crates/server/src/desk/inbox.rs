@@ -32,6 +32,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/inbox/{id}/reply", post(reply))
         .route("/admin/inbox/{id}/assign", post(assign))
         .route("/admin/inbox/{id}/done", post(done))
+        .route("/admin/inbox/{id}/topic", post(tag))
+        .route("/admin/topics", post(add_topic))
+        .route("/admin/topics/remove", post(remove_topic))
 }
 
 struct RowView {
@@ -71,6 +74,21 @@ struct InboxPage {
     /// First responses of the last 7 days: (day or staff, answered, median, p90).
     by_day: Vec<(String, usize, String, String)>,
     by_staff: Vec<(String, usize, String, String)>,
+    /// Enquiries of the last 30 days: (topic, started, converted, share).
+    conversion: Vec<(String, i64, i64, String)>,
+    topics: Vec<String>,
+}
+
+/// How far back the inbox's enquiry-to-order conversion looks.
+const CONVERSION_DAYS: i64 = 30;
+
+/// A share as people read it (`33%`, `–` of nothing).
+fn share(n: i64, of: i64) -> String {
+    if of == 0 {
+        "–".into()
+    } else {
+        format!("{:.0}%", n as f64 * 100.0 / of as f64)
+    }
 }
 
 /// How far back the inbox's response times look.
@@ -121,7 +139,26 @@ async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, D
             .map(|(name, s)| (name, s.answered, duration(s.median_ms), duration(s.p90_ms)))
             .collect()
     };
+    let groups = state
+        .db
+        .conversion(now - CONVERSION_DAYS * 86_400_000, now + 1)
+        .await?;
+    let (started, converted) = groups
+        .iter()
+        .fold((0, 0), |(s, c), g| (s + g.started, c + g.converted));
+    let mut conversion = vec![(
+        "all".to_string(),
+        started,
+        converted,
+        share(converted, started),
+    )];
+    conversion.extend(groups.into_iter().map(|g| {
+        let name = g.topic.unwrap_or_else(|| "no topic".into());
+        (name, g.started, g.converted, share(g.converted, g.started))
+    }));
     Ok(render(&InboxPage {
+        conversion,
+        topics: state.db.topics().await?,
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
@@ -144,6 +181,8 @@ struct ConversationPage {
     state: String,
     orders: Vec<String>,
     staff: Vec<(String, bool)>,
+    /// The shop's topics, and whether this conversation has each.
+    topics: Vec<(String, bool)>,
     wa: ConversationView,
 }
 
@@ -168,7 +207,19 @@ async fn conversation(
         None => "answered".into(),
     };
     let names = state.db.staff_names().await?;
+    let topic = state.db.topic_of(id).await?;
+    let topics = state
+        .db
+        .topics()
+        .await?
+        .into_iter()
+        .map(|t| {
+            let selected = topic.as_deref() == Some(t.as_str());
+            (t, selected)
+        })
+        .collect();
     let page = ConversationPage {
+        topics,
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
@@ -276,5 +327,63 @@ async fn done(
     if !state.db.mark_done(id, now_ms()).await? {
         return Err(DeskError::NotFound);
     }
+    Ok(Redirect::to("/admin/inbox").into_response())
+}
+
+#[derive(Deserialize)]
+struct TopicForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    topic: String,
+}
+
+/// Whether `name` may be a topic: 1 to 40 characters, no control characters.
+fn valid_topic(name: &str) -> bool {
+    (1..=40).contains(&name.chars().count()) && !name.chars().any(char::is_control)
+}
+
+async fn tag(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<TopicForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    let topic = form.topic.trim();
+    let topic = if topic.is_empty() {
+        None
+    } else if state.db.topics().await?.iter().any(|t| t == topic) {
+        Some(topic)
+    } else {
+        return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
+    };
+    if !state.db.tag_conversation(id, topic).await? {
+        return Err(DeskError::NotFound);
+    }
+    Ok(back(id, Notice::Tagged).into_response())
+}
+
+async fn add_topic(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<TopicForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    let topic = form.topic.trim();
+    if !valid_topic(topic) {
+        return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
+    }
+    state.db.add_topic(topic, now_ms()).await?;
+    Ok(Redirect::to("/admin/inbox").into_response())
+}
+
+async fn remove_topic(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<TopicForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    state.db.remove_topic(form.topic.trim()).await?;
     Ok(Redirect::to("/admin/inbox").into_response())
 }

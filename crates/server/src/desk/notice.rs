@@ -62,6 +62,8 @@ pub enum Notice {
     TokenInvalid,
     /// No live token has that name.
     TokenUnknown,
+    /// A conversation's topic was saved.
+    Tagged,
     /// A webhook delivery was queued again.
     DeliveryRequeued,
     /// The delivery was not failed (nothing to send again).
@@ -69,7 +71,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    const FIXED: [(Self, &'static str); 20] = [
+    const FIXED: [(Self, &'static str); 21] = [
         (Self::Assigned, "assigned"),
         (Self::Illegal, "illegal"),
         (Self::OutOfStock, "out-of-stock"),
@@ -88,6 +90,7 @@ impl Notice {
         (Self::TokenTaken, "token-taken"),
         (Self::TokenInvalid, "token-invalid"),
         (Self::TokenUnknown, "token-unknown"),
+        (Self::Tagged, "tagged"),
         (Self::DeliveryRequeued, "delivery-requeued"),
         (Self::DeliveryNotFailed, "delivery-not-failed"),
     ];
@@ -159,6 +162,7 @@ impl Notice {
                     .into()
             }
             Self::TokenUnknown => "No live token has that name; nothing was changed.".into(),
+            Self::Tagged => "Saved the topic.".into(),
             Self::DeliveryRequeued => "Queued to be delivered again.".into(),
             Self::DeliveryNotFailed => "Only a failed delivery can be sent again.".into(),
         }

@@ -1191,7 +1191,75 @@ async fn first_response_times_are_measured(backend: Backend) {
     }
 }
 
+/// Enquiry to order on a scripted history: of three conversations, the one whose contact
+/// ordered the next day counts; an order 10 days later does not; per topic too.
+async fn enquiries_convert_to_orders_within_a_week(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    for topic in ["stock", "delivery time"] {
+        let (status, _, _) = browser
+            .post(
+                "/admin/topics",
+                &[("csrf", csrf.as_str()), ("topic", topic)],
+            )
+            .await;
+        assert_eq!(status, 303);
+    }
+    let script = [
+        ("31600000031", "stock", Some(86_400_000_i64)),
+        ("31600000032", "delivery time", None),
+        ("31600000033", "stock", Some(10 * 86_400_000)),
+    ];
+    for (n, (wa_id, topic, order_after)) in script.iter().enumerate() {
+        let message = inbound(
+            wa_id,
+            &format!("wamid.CONV-{n}"),
+            "Do you have it in blue?",
+            1,
+        );
+        assert_eq!(webhook(&app, &message).await, 200);
+        let id: i64 = sqlx::query_scalar("SELECT id FROM contacts WHERE wa_id = $1")
+            .bind(*wa_id)
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+        let form = [("csrf", csrf.as_str()), ("topic", *topic)];
+        let (_, location, _) = browser
+            .post(&format!("/admin/inbox/{id}/topic"), &form)
+            .await;
+        assert!(location.ends_with("notice=tagged"), "{location}");
+        if let Some(after) = order_after {
+            let reference = place(&app, &format!("+{wa_id}"), false).await;
+            // The order came `after` the first message.
+            sqlx::query(
+                "UPDATE orders SET created_at = (SELECT MIN(received_at) FROM inbound \
+                 WHERE contact_id = $1) + $2 WHERE reference = $3",
+            )
+            .bind(id)
+            .bind(after)
+            .bind(&reference)
+            .execute(&app.db.write)
+            .await
+            .unwrap();
+        }
+    }
+    let (_, _, page) = browser.get("/admin/inbox").await;
+    let section = &page[page.find("Enquiry to order, last 30 days").unwrap()..];
+    for row in [
+        "<td>all</td><td data-label=\"Conversations\">3</td><td data-label=\"With an order\">1</td><td data-label=\"Share\">33%</td>",
+        "<td>stock</td><td data-label=\"Conversations\">2</td><td data-label=\"With an order\">1</td><td data-label=\"Share\">50%</td>",
+        "<td>delivery time</td><td data-label=\"Conversations\">1</td><td data-label=\"With an order\">0</td><td data-label=\"Share\">0%</td>",
+    ] {
+        assert!(section.contains(row), "{row} in {section}");
+    }
+    let form = [("csrf", csrf.as_str()), ("topic", "not a topic")];
+    assert_eq!(browser.post("/admin/inbox/1/topic", &form).await.0, 422);
+}
+
 crate::on_both_backends!(
+    enquiries_convert_to_orders_within_a_week,
     first_response_times_are_measured,
     the_inbox_puts_the_longest_waiting_first,
     an_order_named_by_many_at_once_is_linked_to_one,

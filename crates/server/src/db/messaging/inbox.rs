@@ -167,3 +167,96 @@ impl Db {
         .await
     }
 }
+
+/// Enquiries of a period: contacts whose first message arrived in it, and how many of them
+/// placed an order within 7 days of it, per topic (`None`: untagged).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Conversion {
+    /// The conversations' topic.
+    pub topic: Option<String>,
+    /// Conversations started.
+    pub started: i64,
+    /// Of those, the ones whose contact placed an order within 7 days.
+    pub converted: i64,
+}
+
+/// How long after a first message an order still counts as coming from it.
+pub const CONVERSION_WINDOW_MS: i64 = 7 * 86_400_000;
+
+impl Db {
+    /// The shop's topics, alphabetically.
+    pub async fn topics(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT name FROM topics ORDER BY name")
+            .fetch_all(&self.read)
+            .await
+    }
+
+    /// Adds a topic; false when it exists.
+    pub async fn add_topic(&self, name: &str, now: UnixMillis) -> Result<bool, sqlx::Error> {
+        let added = sqlx::query(
+            "INSERT INTO topics (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(now)
+        .execute(&self.write)
+        .await?;
+        Ok(added.rows_affected() == 1)
+    }
+
+    /// Removes a topic; conversations tagged with it keep the name.
+    pub async fn remove_topic(&self, name: &str) -> Result<bool, sqlx::Error> {
+        let removed = sqlx::query("DELETE FROM topics WHERE name = $1")
+            .bind(name)
+            .execute(&self.write)
+            .await?;
+        Ok(removed.rows_affected() == 1)
+    }
+
+    /// Tags a conversation (`None` clears it); false for an unknown contact.
+    pub async fn tag_conversation(
+        &self,
+        contact_id: i64,
+        topic: Option<&str>,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("UPDATE contacts SET topic = $1 WHERE id = $2")
+            .bind(topic)
+            .bind(contact_id)
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A conversation's topic.
+    pub async fn topic_of(&self, contact_id: i64) -> Result<Option<String>, sqlx::Error> {
+        let topic: Option<Option<String>> =
+            sqlx::query_scalar("SELECT topic FROM contacts WHERE id = $1")
+                .bind(contact_id)
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(topic.flatten())
+    }
+
+    /// Enquiry-to-order conversion of conversations started in `[from, until)`, per topic.
+    pub async fn conversion(
+        &self,
+        from: UnixMillis,
+        until: UnixMillis,
+    ) -> Result<Vec<Conversion>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT s.topic, COUNT(*) AS started, \
+             SUM(CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE \
+               (o.contact_id = s.id OR o.customer_phone = '+' || s.wa_id) \
+               AND o.created_at >= s.first_at AND o.created_at < s.first_at + $3) \
+             THEN 1 ELSE 0 END) AS converted \
+             FROM (SELECT c.id, c.wa_id, c.topic, \
+                   (SELECT MIN(i.received_at) FROM inbound i WHERE i.contact_id = c.id) AS first_at \
+                   FROM contacts c) s \
+             WHERE s.first_at >= $1 AND s.first_at < $2 GROUP BY s.topic ORDER BY s.topic",
+        )
+        .bind(from)
+        .bind(until)
+        .bind(CONVERSION_WINDOW_MS)
+        .fetch_all(&self.read)
+        .await
+    }
+}
