@@ -120,7 +120,8 @@ async fn main() {
                        "messages": [{"from": format!("3162{:07}", n % 500),
                                      "id": format!("wamid.BENCH{n}"),
                                      "timestamp": "1763719200", "type": "text",
-                                     "text": {"body": "Is it in stock?"}}]})
+                                     "text": {"body": format!("*Order {} — Demo Shop*\nIs it in stock?",
+                                                              references[n % references.len()])}}]})
             } else {
                 let wamid = received[n % received.len()].wamid.clone().unwrap_or_default();
                 json!({"messaging_product": "whatsapp",
@@ -167,7 +168,8 @@ async fn main() {
     let elapsed = started.elapsed().as_secs_f64();
     println!(
         "webhooks: {webhooks} signed deliveries in {elapsed:.2} s = {:.0} requests/s \
-         (8 concurrent, SQLite; {failures} not 200)",
+         (half inbound messages naming an order's reference, half statuses; 8 concurrent, \
+         SQLite; {failures} not 200)",
         webhooks as f64 / elapsed
     );
     let _ = std::fs::remove_dir_all(dir);
