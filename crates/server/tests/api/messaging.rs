@@ -1051,6 +1051,8 @@ async fn the_inbox_puts_the_longest_waiting_first(backend: Backend) {
     let mut browser = Browser::new(&app);
     let csrf = browser.sign_in().await;
     let (_, _, page) = browser.get("/admin/inbox").await;
+    assert!(page.contains("<title>Inbox · "), "a plain title");
+    assert_eq!(page.matches("Enquiry to order, last 30 days").count(), 1);
     assert_eq!(
         inbox_order(&page)[..3],
         [d.clone(), a.clone(), b.clone()],
