@@ -2,6 +2,7 @@
 //! `Any` driver. Queries use `$n` placeholders, which both understand.
 
 pub mod desk;
+pub mod figures;
 pub mod messaging;
 pub mod orders;
 pub mod staff;

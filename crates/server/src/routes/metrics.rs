@@ -1,7 +1,7 @@
 //! `GET /metrics`: the shop's figures in Prometheus text format, counted by the database at
 //! each scrape, so every server behind a shared PostgreSQL reports the same numbers.
 
-use crate::db::desk::Figures;
+use crate::db::figures::Figures;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
