@@ -13,7 +13,7 @@ use crate::policy::consent::{Consent, Refusal};
 use crate::policy::inbound::WINDOW_MS;
 use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::service::change_status::needs_tracking;
-use crate::service::reply::{self, ReplyError};
+use crate::service::reply::{self, ReplyError, ReplyTo};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -221,8 +221,9 @@ pub async fn contact_view(
     Ok(view)
 }
 
+/// A reply form, from an order page or a conversation page.
 #[derive(Deserialize)]
-struct ReplyForm {
+pub(super) struct ReplyForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
@@ -231,29 +232,41 @@ struct ReplyForm {
     key: String,
 }
 
+/// Queues `staff`'s reply from `form` to `to`; the notice to show, or `NotFound` for a
+/// conversation whose contact does not exist.
+pub(super) async fn send_reply(
+    state: &AppState,
+    staff: &Staff,
+    to: ReplyTo<'_>,
+    form: ReplyForm,
+) -> Result<Notice, DeskError> {
+    staff.check(&form.csrf)?;
+    if state.messaging.is_none() {
+        return Ok(Notice::MessagingOff);
+    }
+    // The form's own key makes a double submit one message; a missing or odd one gets a fresh key.
+    let key = if form.key.len() == 64 && form.key.chars().all(|c| c.is_ascii_hexdigit()) {
+        form.key
+    } else {
+        crate::auth::random_token()
+    };
+    match reply::reply(state, to, staff.username(), &form.text, &key).await {
+        Ok(()) => Ok(Notice::Replied),
+        Err(ReplyError::NoContact) if matches!(to, ReplyTo::Contact(_)) => Err(DeskError::NotFound),
+        Err(ReplyError::NoContact | ReplyError::NoConsent) => Ok(Notice::ReplyConsent),
+        Err(ReplyError::WindowClosed) => Ok(Notice::ReplyWindow),
+        Err(ReplyError::BadText) => Ok(Notice::ReplyEmpty),
+        Err(ReplyError::Db(e)) => Err(e.into()),
+    }
+}
+
 async fn reply(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
     Form(form): Form<ReplyForm>,
 ) -> Result<Response, DeskError> {
-    staff.check(&form.csrf)?;
-    if state.messaging.is_none() {
-        return Ok(order_page_with(&reference, Notice::MessagingOff).into_response());
-    }
-    let key = if form.key.len() == 64 && form.key.chars().all(|c| c.is_ascii_hexdigit()) {
-        form.key
-    } else {
-        crate::auth::random_token()
-    };
-    let to = reply::ReplyTo::Order(&reference);
-    let notice = match reply::reply(&state, to, staff.username(), &form.text, &key).await {
-        Ok(()) => Notice::Replied,
-        Err(ReplyError::NoContact | ReplyError::NoConsent) => Notice::ReplyConsent,
-        Err(ReplyError::WindowClosed) => Notice::ReplyWindow,
-        Err(ReplyError::BadText) => Notice::ReplyEmpty,
-        Err(ReplyError::Db(e)) => return Err(e.into()),
-    };
+    let notice = send_reply(&state, &staff, ReplyTo::Order(&reference), form).await?;
     Ok(order_page_with(&reference, notice).into_response())
 }
 

@@ -2,7 +2,7 @@
 //! first by how long they have waited, and a conversation page per contact: the thread both
 //! ways, a reply inside the 24-hour window, who answers, and "mark done".
 
-use super::conversation::{contact_view, ConversationView};
+use super::conversation::{contact_view, send_reply, ConversationView, ReplyForm};
 use super::error::DeskError;
 use super::layout::{day, duration, render, when};
 use super::notice::{Notice, NoticeQuery};
@@ -10,7 +10,7 @@ use super::session::Staff;
 use crate::clock::now_ms;
 use crate::db::messaging::InboxRow;
 use crate::policy::response::{summarise, Answered, Summary};
-use crate::service::reply::{self, ReplyError, ReplyTo};
+use crate::service::reply::ReplyTo;
 use crate::service::staff::{assign_conversation, AssignError};
 use crate::AppState;
 use askama::Template;
@@ -244,47 +244,13 @@ fn back(id: i64, notice: Notice) -> Redirect {
     Redirect::to(&format!("/admin/inbox/{id}?notice={}", notice.code()))
 }
 
-#[derive(Deserialize)]
-struct ReplyForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    key: String,
-}
-
 async fn reply(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
     Form(form): Form<ReplyForm>,
 ) -> Result<Response, DeskError> {
-    staff.check(&form.csrf)?;
-    if state.messaging.is_none() {
-        return Ok(back(id, Notice::MessagingOff).into_response());
-    }
-    let key = if form.key.len() == 64 && form.key.chars().all(|c| c.is_ascii_hexdigit()) {
-        form.key
-    } else {
-        crate::auth::random_token()
-    };
-    let sent = reply::reply(
-        &state,
-        ReplyTo::Contact(id),
-        staff.username(),
-        &form.text,
-        &key,
-    )
-    .await;
-    let notice = match sent {
-        Ok(()) => Notice::Replied,
-        Err(ReplyError::NoContact) => return Err(DeskError::NotFound),
-        Err(ReplyError::NoConsent) => Notice::ReplyConsent,
-        Err(ReplyError::WindowClosed) => Notice::ReplyWindow,
-        Err(ReplyError::BadText) => Notice::ReplyEmpty,
-        Err(ReplyError::Db(e)) => return Err(e.into()),
-    };
+    let notice = send_reply(&state, &staff, ReplyTo::Contact(id), form).await?;
     Ok(back(id, notice).into_response())
 }
 
