@@ -8,7 +8,7 @@ use crate::money::{Currency, Money, MoneyError};
 use crate::order::{DeliveryMethod, PaymentPreference, ShopRules};
 use crate::phone::PhoneNumber;
 use crate::product::{ProductName, ProductOptions, Quantity, Sku};
-use crate::wire::WireLine;
+use crate::wire::{OptionsObject, WireLine};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -170,6 +170,40 @@ impl Catalog {
     pub fn unit_price(&self, sku: &str, options: &ProductOptions) -> Result<Money, PriceError> {
         let product = self.product(sku).ok_or(PriceError::UnknownSku)?;
         product.unit_price(options, self.currency)
+    }
+}
+
+impl Catalog {
+    /// The product and option values a WhatsApp catalog item's content id names: the sku of
+    /// a product without options, or `sku:Value:Value` with one value per option, the options
+    /// in the order their names sort (`shirt-linen:Navy:M` for Colour Navy, Size M). The
+    /// options come back as a line's options, for [`Catalog::reprice`].
+    pub fn by_retailer_id(&self, id: &str) -> Result<(&CatalogProduct, OptionsObject), PriceError> {
+        if let Some(product) = self.product(id) {
+            return match product.options.first() {
+                None => Ok((product, OptionsObject::default())),
+                Some((name, _)) => Err(PriceError::MissingOption(name.clone())),
+            };
+        }
+        let mut parts = id.split(':');
+        let sku = parts.next().unwrap_or_default();
+        let product = self.product(sku).ok_or(PriceError::UnknownSku)?;
+        let values: Vec<&str> = parts.collect();
+        if values.len() != product.options.len() {
+            let missing = product.options.get(values.len()).map(|(name, _)| name);
+            return Err(match missing {
+                Some(name) => PriceError::MissingOption(name.clone()),
+                None => PriceError::UnknownOption(id.to_string()),
+            });
+        }
+        let mut pairs = Vec::with_capacity(values.len());
+        for ((name, known), value) in product.options.iter().zip(values) {
+            if !known.iter().any(|v| v.value == value) {
+                return Err(PriceError::UnknownOption(format!("{name}={value}")));
+            }
+            pairs.push((name.clone(), value.to_string()));
+        }
+        Ok((product, OptionsObject(pairs)))
     }
 }
 
@@ -518,6 +552,53 @@ mod tests {
         ]);
         let fields: Vec<&str> = bad.errors.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(fields, ["items[0].quantity", "items[1].options"]);
+    }
+
+    #[test]
+    fn whatsapp_catalog_ids_name_a_product_and_its_options() {
+        let catalog = Catalog::from_json(
+            r#"{"currency":"EUR","shop":{"name":"S","phone":"+31612345678",
+                "payments":["bank_transfer"],"deliveries":["pickup"]},
+                "products":[{"sku":"mug","name":"Mug","price":"12.50"},
+                  {"sku":"shirt","name":"Shirt","price":"29.90",
+                   "options":{"Size":{"M":"0","XL":"2"},"Colour":{"Sea blue":"0"}}}]}"#,
+        )
+        .unwrap();
+        let (mug, none) = catalog.by_retailer_id("mug").unwrap();
+        assert_eq!((mug.sku.as_str(), none.0.len()), ("mug", 0));
+        let (shirt, pairs) = catalog.by_retailer_id("shirt:Sea blue:XL").unwrap();
+        assert_eq!(shirt.sku.as_str(), "shirt");
+        assert_eq!(
+            pairs.0,
+            [
+                ("Colour".to_string(), "Sea blue".to_string()),
+                ("Size".to_string(), "XL".to_string())
+            ]
+        );
+        assert_eq!(
+            catalog.by_retailer_id("shirt").unwrap_err(),
+            PriceError::MissingOption("Colour".into())
+        );
+        assert_eq!(
+            catalog.by_retailer_id("shirt:Sea blue").unwrap_err(),
+            PriceError::MissingOption("Size".into())
+        );
+        assert_eq!(
+            catalog.by_retailer_id("shirt:Sea blue:S").unwrap_err(),
+            PriceError::UnknownOption("Size=S".into())
+        );
+        assert!(matches!(
+            catalog.by_retailer_id("shirt:Sea blue:M:extra"),
+            Err(PriceError::UnknownOption(_))
+        ));
+        assert_eq!(
+            catalog.by_retailer_id("mug:XL").unwrap_err(),
+            PriceError::UnknownOption("mug:XL".into())
+        );
+        assert_eq!(
+            catalog.by_retailer_id("lamp").unwrap_err(),
+            PriceError::UnknownSku
+        );
     }
 
     #[test]

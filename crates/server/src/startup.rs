@@ -186,7 +186,7 @@ async fn housekeeping(state: AppState) {
             Err(e) => tracing::error!(error = %e, "releasing lapsed holds failed"),
         }
         if let Some(messaging) = &state.messaging {
-            match queue_reminders(&state.db, &messaging.templates).await {
+            match queue_reminders(&state.db, &messaging.templates, &state.catalog.shop.name).await {
                 Ok(0) => {}
                 Ok(n) => {
                     tracing::info!(orders = n, "queued pending reminders");

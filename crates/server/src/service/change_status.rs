@@ -80,7 +80,8 @@ pub async fn change_status(
     .await?;
     // With messaging on, the step's WhatsApp update is queued with the step itself.
     if let (Some(templates), Some(event)) = (state.templates(), Event::of_status(to)) {
-        queue_event(&mut tx, moved.id, event, templates, now).await?;
+        let shop = &state.catalog.shop.name;
+        queue_event(&mut tx, moved.id, event, templates, shop, now).await?;
     }
     tx.commit().await?;
     state.wake_webhooks();

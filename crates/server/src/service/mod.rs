@@ -2,7 +2,9 @@
 //! background tasks) and the database (`db/`). They ask `policy/` what is allowed and
 //! `whatsapp/` how a message is written; `db/` only stores and reads.
 
+pub mod answer;
 pub mod change_status;
+pub mod chat_order;
 pub mod notify;
 pub mod place_order;
 pub mod record_inbound;

@@ -1,27 +1,38 @@
-//! Queueing an order event's WhatsApp template, inside the transaction of the change that
+//! Queueing an order event's WhatsApp message, inside the transaction of the change that
 //! caused it: the customer's consent is checked here, the message is built by
 //! `whatsapp::payload`, and a parameter the order cannot fill queues a visible failure.
+//!
+//! A confirmation inside the customer's 24-hour window is a service message with reply
+//! buttons ("Yes, confirm" / "Cancel order", in the order's language), which needs no opt-in;
+//! outside it, the `confirmed` template (with its quick replies, if configured) for a
+//! customer who opted in.
 
 use crate::clock::UnixMillis;
 use crate::db::messaging::{self, NewMessage};
+use crate::policy::answer::Action;
 use crate::policy::outbox::MessageKind;
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::{Event, Templates};
+use crate::whatsapp::texts::chat_texts;
+use chatout_core::fill;
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-/// Queues `event`'s template for order `order_id`, once, if the shop has one for it and the
-/// customer may receive it now.
+/// Queues `event`'s message for order `order_id` of shop `shop`, once: the confirmation's
+/// buttons inside the window, else the template the shop has for it if the customer may
+/// receive it now.
 pub async fn queue_event(
     conn: &mut AnyConnection,
     order_id: i64,
     event: Event,
     templates: &Templates,
+    shop: &str,
     now: UnixMillis,
 ) -> Result<(), sqlx::Error> {
-    let Some(template) = templates.get(event) else {
+    let template = templates.get(event);
+    if template.is_none() && event != Event::Confirmed {
         return Ok(());
-    };
+    }
     let Some(order) = messaging::message_facts(conn, order_id).await? else {
         return Ok(());
     };
@@ -29,6 +40,45 @@ pub async fn queue_event(
         return Ok(());
     };
     let Some(contact) = messaging::contact_of_phone(conn, phone).await? else {
+        return Ok(());
+    };
+    let dedupe_key = format!("order:{order_id}:{}", event.as_str());
+    let in_window = contact
+        .consent
+        .may_receive(MessageKind::Reply, contact.window_until, now)
+        .is_ok();
+    if event == Event::Confirmed && in_window {
+        let texts = chat_texts(&order.locale);
+        let total = payload::shown_amount(order.subtotal, &order.currency, &order.locale)
+            .unwrap_or_default();
+        let body = fill(
+            texts.confirm_body,
+            &[
+                ("shop", shop),
+                ("reference", &order.reference),
+                ("total", &total),
+            ],
+        );
+        let buttons = [
+            (Action::Confirm, texts.button_confirm),
+            (Action::Cancel, texts.button_cancel),
+        ];
+        let (payload, preview) = payload::reply_buttons(&body, &order.reference, &buttons);
+        let message = NewMessage {
+            dedupe_key,
+            contact_id: contact.id,
+            order_id: Some(order_id),
+            kind: MessageKind::Reply,
+            event: Some(event.as_str()),
+            payload,
+            preview,
+            author: "system",
+            failed: None,
+        };
+        messaging::enqueue(conn, message, now).await?;
+        return Ok(());
+    }
+    let Some(template) = template else {
         return Ok(());
     };
     if contact
@@ -55,7 +105,7 @@ pub async fn queue_event(
         ),
     };
     let message = NewMessage {
-        dedupe_key: format!("order:{order_id}:{}", event.as_str()),
+        dedupe_key,
         contact_id: contact.id,
         order_id: Some(order_id),
         kind: MessageKind::Template,

@@ -1,7 +1,10 @@
 //! What the Cloud API's webhook reports, applied: a message from a contact (stored once; it
-//! opens the window and may change consent, as `policy::inbound` decides) and a status report
-//! of a message the shop sent.
+//! opens the window and may change consent, as `policy::inbound` decides; a catalog cart
+//! becomes an order, a tapped button answers one) and a status report of a message the shop
+//! sent.
 
+use super::answer::apply_answer;
+use super::chat_order::place_cart;
 use crate::clock::now_ms;
 use crate::db::messaging::{self, ConsentRecord, InboundMessage, NewMessage, StatusReport};
 use crate::db::{webhooks, Db};
@@ -16,9 +19,15 @@ use chatout_core::OrderReference;
 
 /// Records an inbound message once and applies what it changes, in one transaction: the
 /// window, consent, and each order whose reference it names (linked to the contact, received
-/// on WhatsApp, `order.received` told; or a warning for staff). Returns whether it queued a
-/// message (a keyword's acknowledgement).
+/// on WhatsApp, `order.received` told; or a warning for staff). A catalog cart is placed as
+/// an order first (idempotent on the message id, so a redelivery after a crash between the
+/// two finds it) and answered here; a tapped order button is applied here. Returns whether it
+/// queued a message.
 pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool, sqlx::Error> {
+    let cart = match &message.cart {
+        Some(cart) => Some(place_cart(state, message, cart).await?),
+        None => None,
+    };
     let now = now_ms();
     let mut tx = state.db.begin().await?;
     let contact = messaging::find_or_create_contact(
@@ -47,7 +56,41 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
     }
     messaging::open_window(&mut tx, contact.id, effects.window_until, now).await?;
     let mut told = false;
-    for (reference, dashed) in OrderReference::find_in(&message.text) {
+    let mut queued = false;
+    if let Some(answer) = &cart {
+        if let Some(order_id) = answer.order_id {
+            if messaging::link_order(&mut tx, order_id, contact.id, now).await? {
+                let urls = state.webhook_urls();
+                webhooks::queue_event(&mut tx, order_id, EventType::Received, urls, now).await?;
+                told = true;
+            }
+        }
+        let reply = NewMessage {
+            dedupe_key: format!("cart:{}", message.id),
+            contact_id: contact.id,
+            order_id: answer.order_id,
+            kind: MessageKind::Reply,
+            event: None,
+            payload: payload::text(&answer.text),
+            preview: answer.text.clone(),
+            author: "system",
+            failed: None,
+        };
+        messaging::enqueue(&mut tx, reply, now).await?;
+        queued = true;
+    }
+    if let Some(tapped) = &message.answer {
+        let urls = state.webhook_urls();
+        let applied = apply_answer(&mut tx, &contact, &message.id, tapped, urls, now).await?;
+        told |= applied.webhook;
+        queued |= applied.message;
+    }
+    // A cart's lines are skus, not references.
+    let named = match message.cart {
+        Some(_) => Vec::new(),
+        None => OrderReference::find_in(&message.text),
+    };
+    for (reference, dashed) in named {
         let named = messaging::named_order(&mut tx, reference.as_str()).await?;
         match link(named.map(|(_, order)| order), dashed, contact.id) {
             Link::Link => {
@@ -110,6 +153,7 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
             failed: None,
         };
         messaging::enqueue(&mut tx, ack, now).await?;
+        queued = true;
     }
     if effects.cancel_queued {
         // Revoking cancels what was waiting: nothing more goes out.
@@ -119,7 +163,7 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
     if told {
         state.wake_webhooks();
     }
-    Ok(effects.acknowledgement.is_some())
+    Ok(queued)
 }
 
 /// Applies a status report; returns whether an outbox row moved.

@@ -7,8 +7,12 @@ use crate::db::{messaging, Db};
 use crate::whatsapp::templates::{Event, Templates};
 
 /// Queues the reminder of every order due for one; returns how many it queued. Does nothing
-/// when the shop has no `pending_reminder` template with an `after`.
-pub async fn queue_reminders(db: &Db, templates: &Templates) -> Result<u64, sqlx::Error> {
+/// when the shop (named `shop`) has no `pending_reminder` template with an `after`.
+pub async fn queue_reminders(
+    db: &Db,
+    templates: &Templates,
+    shop: &str,
+) -> Result<u64, sqlx::Error> {
     let Some(after) = templates.get(Event::PendingReminder).and_then(|t| t.after) else {
         return Ok(0);
     };
@@ -21,7 +25,7 @@ pub async fn queue_reminders(db: &Db, templates: &Templates) -> Result<u64, sqlx
     for id in due {
         let mut tx = db.begin().await?;
         if messaging::claim_reminder(&mut tx, id, now).await? {
-            queue_event(&mut tx, id, Event::PendingReminder, templates, now).await?;
+            queue_event(&mut tx, id, Event::PendingReminder, templates, shop, now).await?;
             queued += 1;
         }
         tx.commit().await?;

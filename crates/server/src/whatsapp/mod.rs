@@ -5,6 +5,7 @@
 pub mod client;
 pub mod payload;
 pub mod templates;
+pub mod texts;
 pub mod webhook;
 pub mod worker;
 

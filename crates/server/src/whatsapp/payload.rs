@@ -2,6 +2,7 @@
 //! free-form text, and the recipient added at send time.
 
 use super::templates::{Param, Template};
+use crate::policy::answer::{self, Action};
 use chatout_core::{language_of, Currency, Money, MoneyStyle};
 use serde_json::{json, Value};
 
@@ -45,6 +46,14 @@ pub fn template(template: &Template, facts: &OrderFacts) -> Result<(Value, Strin
             "parameters": button.into_iter().map(|(p, _)| p).collect::<Vec<_>>(),
         }));
     }
+    for quick in &template.quick_replies {
+        components.push(json!({
+            "type": "button",
+            "sub_type": "quick_reply",
+            "index": quick.index.to_string(),
+            "parameters": [{"type": "payload", "payload": answer::payload(&facts.reference, quick.action)}],
+        }));
+    }
     let language = template.language_for(&facts.locale);
     let payload = json!({
         "messaging_product": "whatsapp",
@@ -79,10 +88,8 @@ fn parameters(
                 )),
             },
             Param::Total => {
+                let shown = shown_amount(facts.subtotal, &facts.currency, &facts.locale)?;
                 let currency = Currency::from_code(&facts.currency).map_err(|e| e.to_string())?;
-                let money =
-                    Money::from_minor(facts.subtotal, currency).map_err(|e| e.to_string())?;
-                let shown = MoneyStyle::for_language(&language_of(&facts.locale)).format(money);
                 // The API wants the amount times 1000 in major units.
                 let scale = 10_i64.pow(u32::from(currency.exponent()));
                 let amount_1000 = facts.subtotal.saturating_mul(1000) / scale;
@@ -95,6 +102,13 @@ fn parameters(
             }
         })
         .collect()
+}
+
+/// The amount as the customer reads it in their language (`€ 59,80`).
+pub fn shown_amount(minor: i64, currency: &str, locale: &str) -> Result<String, String> {
+    let currency = Currency::from_code(currency).map_err(|e| e.to_string())?;
+    let money = Money::from_minor(minor, currency).map_err(|e| e.to_string())?;
+    Ok(MoneyStyle::for_language(&language_of(locale)).format(money))
 }
 
 fn text_param(text: &str) -> (Value, String) {
@@ -117,6 +131,33 @@ pub fn text(body: &str) -> Value {
         "type": "text",
         "text": {"preview_url": false, "body": body},
     })
+}
+
+/// An interactive message with reply buttons (inside the customer-service window): `body`
+/// (at most 1024 characters) and up to three `(action, title)` buttons of order `reference`,
+/// each title at most 20 characters. Returns the body and the line the desk shows.
+pub fn reply_buttons(body: &str, reference: &str, buttons: &[(Action, &str)]) -> (Value, String) {
+    let body: String = body.chars().take(1024).collect();
+    let buttons: Vec<Value> = buttons
+        .iter()
+        .take(3)
+        .map(|(action, title)| {
+            let title: String = title.chars().take(super::texts::MAX_BUTTON_TITLE).collect();
+            json!({"type": "reply", "reply": {"id": answer::payload(reference, *action), "title": title}})
+        })
+        .collect();
+    let titles: Vec<String> = buttons
+        .iter()
+        .filter_map(|b| b["reply"]["title"].as_str().map(|t| format!("[{t}]")))
+        .collect();
+    let preview = format!("{body} {}", titles.join(" "));
+    let payload = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "type": "interactive",
+        "interactive": {"type": "button", "body": {"text": body}, "action": {"buttons": buttons}},
+    });
+    (payload, preview)
 }
 
 /// The stored body addressed to its contact (by phone `wa_id`, else by business-scoped
@@ -176,6 +217,7 @@ mod tests {
             body: vec![Param::Name, Param::Reference, Param::Total],
             button: vec![Param::Reference],
             after: None,
+            quick_replies: vec![],
         }
     }
 
@@ -193,6 +235,39 @@ mod tests {
         assert_eq!(button["sub_type"], "url");
         assert_eq!(button["parameters"][0]["text"], "K7F3-9Q2M");
         assert!(preview.starts_with("order_confirmed (nl): Anna de Vries · K7F3-9Q2M"));
+    }
+
+    #[test]
+    fn quick_replies_and_reply_buttons_carry_the_orders_payload() {
+        use crate::whatsapp::templates::QuickReply;
+        let mut t = confirmed();
+        t.quick_replies = vec![QuickReply {
+            index: 1,
+            action: Action::Cancel,
+        }];
+        let (payload, _) = template(&t, &facts("EUR", 5980)).unwrap();
+        let quick = &payload["template"]["components"][2];
+        assert_eq!(quick["sub_type"], "quick_reply");
+        assert_eq!(quick["index"], "1");
+        assert_eq!(quick["parameters"][0]["payload"], "order:K7F3-9Q2M:cancel");
+        let buttons = [
+            (Action::Confirm, "Yes, confirm"),
+            (Action::Cancel, "A title far longer than twenty"),
+            (Action::Cancel, "third"),
+            (Action::Cancel, "fourth"),
+        ];
+        let (payload, preview) = reply_buttons("Go ahead?", "K7F3-9Q2M", &buttons);
+        assert_eq!(payload["type"], "interactive");
+        let sent = payload["interactive"]["action"]["buttons"]
+            .as_array()
+            .unwrap();
+        assert_eq!(sent.len(), 3);
+        assert_eq!(sent[0]["reply"]["id"], "order:K7F3-9Q2M:confirm");
+        assert_eq!(sent[1]["reply"]["title"], "A title far longer t");
+        assert_eq!(
+            preview,
+            "Go ahead? [Yes, confirm] [A title far longer t] [third]"
+        );
     }
 
     #[test]

@@ -9,8 +9,12 @@
 //!
 //! Events: `confirmed`, `paid`, `fulfilled`, `cancelled`, `pending_reminder`; an event left
 //! out sends nothing. Parameters: `reference`, `total`, `name`, `tracking_link`, in the order
-//! of the template's `{{1}}`, `{{2}}`…; `button` fills a URL button's dynamic part.
+//! of the template's `{{1}}`, `{{2}}`…; `button` fills a URL button's dynamic part (button
+//! 0). `quick_replies` names what the template's quick-reply buttons do, by button index:
+//! `[{"index": 1, "action": "cancel"}]` (actions `confirm`, `cancel`); a tap comes back with
+//! the order's reference and is applied like the interactive buttons.
 
+use crate::policy::answer::Action;
 use crate::settings::parse_duration;
 use chatout_core::OrderStatus;
 use serde::Deserialize;
@@ -95,6 +99,18 @@ pub struct Template {
     pub button: Vec<Param>,
     /// For `pending_reminder`: how long after the order.
     pub after: Option<Duration>,
+    /// The quick-reply buttons the server fills with the order's payload: `(index, action)`.
+    pub quick_replies: Vec<QuickReply>,
+}
+
+/// A quick-reply button of a template and what a tap on it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuickReply {
+    /// The button's position among the template's buttons (0 to 9).
+    pub index: u8,
+    /// What a tap does.
+    pub action: Action,
 }
 
 impl Template {
@@ -134,6 +150,8 @@ struct RawTemplate {
     #[serde(default)]
     button: Vec<Param>,
     after: Option<String>,
+    #[serde(default)]
+    quick_replies: Vec<QuickReply>,
 }
 
 impl Templates {
@@ -181,6 +199,18 @@ impl Templates {
                 (_, Some(_)) => return Err(format!("{key}.after: only pending_reminder waits")),
                 (_, None) => None,
             };
+            for (at, quick) in raw.quick_replies.iter().enumerate() {
+                let taken = raw.quick_replies[..at]
+                    .iter()
+                    .any(|q| q.index == quick.index);
+                if quick.index > 9 || taken || (quick.index == 0 && !raw.button.is_empty()) {
+                    return Err(format!(
+                        "{key}.quick_replies: index {} is not a free button position (0 to 9, \
+                         each once, 0 is the URL button when `button` is given)",
+                        quick.index
+                    ));
+                }
+            }
             templates.insert(
                 event,
                 Template {
@@ -189,6 +219,7 @@ impl Templates {
                     body: raw.body,
                     button: raw.button,
                     after,
+                    quick_replies: raw.quick_replies,
                 },
             );
         }
@@ -243,6 +274,21 @@ mod tests {
                 r#"{"paid":{"name":"a","languages":["en"],"colour":1}}"#,
                 "unknown field",
             ),
+            (
+                r#"{"confirmed":{"name":"a","languages":["en"],"button":["reference"],
+                    "quick_replies":[{"index":0,"action":"cancel"}]}}"#,
+                "confirmed.quick_replies: index 0",
+            ),
+            (
+                r#"{"confirmed":{"name":"a","languages":["en"],
+                    "quick_replies":[{"index":1,"action":"cancel"},{"index":1,"action":"confirm"}]}}"#,
+                "index 1 is not a free",
+            ),
+            (
+                r#"{"confirmed":{"name":"a","languages":["en"],
+                    "quick_replies":[{"index":1,"action":"refund"}]}}"#,
+                "unknown variant",
+            ),
         ];
         for (json, expected) in cases {
             let err = Templates::from_json(json).unwrap_err();
@@ -258,6 +304,7 @@ mod tests {
             body: vec![],
             button: vec![],
             after: None,
+            quick_replies: vec![],
         };
         assert_eq!(t.language_for("nl-NL"), "nl");
         assert_eq!(t.language_for("pt-PT"), "pt_BR");

@@ -47,6 +47,43 @@ pub struct Inbound {
     pub kind: String,
     /// Its text (for media, the caption or `[image]`).
     pub text: String,
+    /// The name on the sender's WhatsApp profile, when the delivery gave one.
+    pub profile_name: Option<String>,
+    /// The button the contact tapped (an interactive reply button or a template's quick
+    /// reply).
+    pub answer: Option<Answer>,
+    /// The cart sent from the shop's WhatsApp catalog (type `order`).
+    pub cart: Option<CatalogCart>,
+}
+
+/// A tapped button: what the shop put in it and the title the contact saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// `interactive.button_reply.id` or the template button's `payload`.
+    pub payload: String,
+    /// Its title as shown to the contact.
+    pub title: String,
+}
+
+/// A cart from WhatsApp's catalog: what the shopper picked, as they sent it. Prices are not
+/// kept: the shop's catalog prices the order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogCart {
+    /// The Meta catalog it came from.
+    pub catalog_id: String,
+    /// The text the shopper added.
+    pub note: Option<String>,
+    /// The lines, in the shopper's order.
+    pub items: Vec<CartItem>,
+}
+
+/// One line of a catalog cart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartItem {
+    /// The catalog item's content id: the shop's sku (`sku:Value:Value` for a variant).
+    pub retailer_id: String,
+    /// How many; `None` when the delivery's quantity is not a whole number.
+    pub quantity: Option<i64>,
 }
 
 /// Where an outbound message got to.
@@ -147,6 +184,8 @@ struct ContactValue {
     wa_id: Option<String>,
     #[serde(default)]
     user_id: Option<String>,
+    #[serde(default)]
+    profile: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -166,6 +205,8 @@ struct MessageValue {
     button: Option<Value>,
     #[serde(default)]
     interactive: Option<Value>,
+    #[serde(default)]
+    order: Option<Value>,
     #[serde(flatten)]
     rest: serde_json::Map<String, Value>,
 }
@@ -220,13 +261,27 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
                 continue;
             }
             let kind = message.kind.clone().unwrap_or_else(|| "unknown".into());
+            let profile_name = contact
+                .and_then(|c| c.profile.as_ref())
+                .and_then(|p| p.get("name"))
+                .and_then(Value::as_str)
+                .map(|name| name.chars().take(200).collect::<String>());
+            let cart = (kind == "order")
+                .then(|| message.order.as_ref().and_then(catalog_cart))
+                .flatten();
             out.inbound.push(Inbound {
-                text: message_text(&message, &kind),
+                text: match &cart {
+                    Some(cart) => cart_text(cart),
+                    None => message_text(&message, &kind),
+                },
+                answer: answer(&message),
                 id: message.id,
                 wa_id,
                 user_id,
                 timestamp: message.timestamp.as_ref().and_then(seconds),
                 kind,
+                profile_name: non_empty(profile_name),
+                cart,
             });
         }
         for status in value.statuses {
@@ -264,6 +319,84 @@ fn seconds(value: &Value) -> Option<i64> {
         Value::Number(n) => n.as_i64(),
         _ => None,
     }
+}
+
+/// The button a message answers with: an interactive reply button's id and title, or a
+/// template quick reply's payload and text.
+fn answer(message: &MessageValue) -> Option<Answer> {
+    let field = |value: &Option<Value>, path: &[&str]| -> Option<String> {
+        let mut at = value.as_ref()?;
+        for key in path {
+            at = at.get(key)?;
+        }
+        at.as_str().map(|s| s.chars().take(256).collect())
+    };
+    let (payload, title) = match (
+        field(&message.interactive, &["button_reply", "id"]),
+        field(&message.button, &["payload"]),
+    ) {
+        (Some(id), _) => (id, field(&message.interactive, &["button_reply", "title"])),
+        (None, Some(payload)) => (payload, field(&message.button, &["text"])),
+        (None, None) => return None,
+    };
+    Some(Answer {
+        payload,
+        title: title.unwrap_or_default(),
+    })
+}
+
+/// The cart of an `order` message; `None` when it has no catalog id or no lines.
+fn catalog_cart(order: &Value) -> Option<CatalogCart> {
+    let catalog_id = order.get("catalog_id").and_then(Value::as_str)?;
+    let items: Vec<CartItem> = order
+        .get("product_items")
+        .and_then(Value::as_array)?
+        .iter()
+        .filter_map(|item| {
+            let retailer_id = item.get("product_retailer_id").and_then(Value::as_str)?;
+            let quantity = match item.get("quantity") {
+                Some(Value::Number(n)) => n.as_i64(),
+                Some(Value::String(text)) => text.trim().parse().ok(),
+                _ => None,
+            };
+            Some(CartItem {
+                retailer_id: retailer_id.chars().take(200).collect(),
+                quantity,
+            })
+        })
+        // Far more than any cart: the rest is not read.
+        .take(200)
+        .collect();
+    if items.is_empty() {
+        return None;
+    }
+    let note = order
+        .get("text")
+        .and_then(Value::as_str)
+        .map(|t| t.chars().take(1000).collect());
+    Some(CatalogCart {
+        catalog_id: catalog_id.chars().take(100).collect(),
+        note: non_empty(note),
+        items,
+    })
+}
+
+/// How a cart reads in the conversation: `[order] 2 × mug-stoneware, 1 × tote-canvas`.
+fn cart_text(cart: &CatalogCart) -> String {
+    let lines: Vec<String> = cart
+        .items
+        .iter()
+        .map(|item| match item.quantity {
+            Some(q) => format!("{q} × {}", item.retailer_id),
+            None => format!("? × {}", item.retailer_id),
+        })
+        .collect();
+    let mut text = format!("[order] {}", lines.join(", "));
+    if let Some(note) = &cart.note {
+        text.push_str(" — ");
+        text.push_str(note);
+    }
+    text.chars().take(4096).collect()
 }
 
 /// The readable text of a message of any type.
@@ -350,6 +483,64 @@ mod tests {
         let error = status.error.as_ref().unwrap();
         assert_eq!(error.code, 131047);
         assert_eq!(error.detail, "Re-engagement message: More than 24 hours");
+    }
+
+    #[test]
+    fn carts_and_button_answers_are_read_from_the_documented_shape() {
+        let body = br#"{"object":"whatsapp_business_account","entry":[{"changes":[
+          {"field":"messages","value":{"metadata":{"phone_number_id":"1065"},
+            "contacts":[{"profile":{"name":"Anna de Vries"},"wa_id":"31612345678"}],
+            "messages":[
+              {"from":"31612345678","id":"wamid.CART","type":"order","order":{
+                "catalog_id":"CAT1","text":"gift wrap please","product_items":[
+                  {"product_retailer_id":"mug-stoneware","quantity":2,"item_price":0.01,
+                   "currency":"EUR"},
+                  {"product_retailer_id":"tote-canvas","quantity":"1","item_price":15,
+                   "currency":"EUR"},
+                  {"product_retailer_id":"odd","quantity":1.5},
+                  {"quantity":1}]}},
+              {"from":"31612345678","id":"wamid.B1","type":"interactive","interactive":{
+                "type":"button_reply","button_reply":{"id":"order:K7F3-9Q2M:cancel",
+                "title":"Cancel order"}}},
+              {"from":"31612345678","id":"wamid.B2","type":"button","button":{
+                "payload":"order:K7F3-9Q2M:confirm","text":"Yes, confirm"}},
+              {"from":"31612345678","id":"wamid.E","type":"order","order":{"product_items":[]}}
+            ]}}]}]}"#;
+        let n = parse(body, "1065").unwrap();
+        let cart = n.inbound[0].cart.as_ref().unwrap();
+        assert_eq!(cart.catalog_id, "CAT1");
+        assert_eq!(cart.note.as_deref(), Some("gift wrap please"));
+        let items: Vec<_> = cart
+            .items
+            .iter()
+            .map(|i| (i.retailer_id.as_str(), i.quantity))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("mug-stoneware", Some(2)),
+                ("tote-canvas", Some(1)),
+                ("odd", None)
+            ]
+        );
+        assert_eq!(n.inbound[0].profile_name.as_deref(), Some("Anna de Vries"));
+        assert_eq!(
+            n.inbound[0].text,
+            "[order] 2 × mug-stoneware, 1 × tote-canvas, ? × odd — gift wrap please"
+        );
+        let tapped = n.inbound[1].answer.as_ref().unwrap();
+        assert_eq!(tapped.payload, "order:K7F3-9Q2M:cancel");
+        assert_eq!(tapped.title, "Cancel order");
+        assert_eq!(n.inbound[1].text, "Cancel order");
+        let quick = n.inbound[2].answer.as_ref().unwrap();
+        assert_eq!(
+            (quick.payload.as_str(), quick.title.as_str()),
+            ("order:K7F3-9Q2M:confirm", "Yes, confirm")
+        );
+        // An order message without lines is a message, not a cart.
+        assert_eq!(n.inbound[3].cart, None);
+        assert_eq!(n.inbound[3].text, "[order]");
+        assert_eq!(n.inbound[0].answer, None);
     }
 
     #[test]

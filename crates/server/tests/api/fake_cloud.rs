@@ -145,6 +145,10 @@ fn shape_problems(body: &Value) -> Vec<&'static str> {
                         Some("text") => parameter["text"]
                             .as_str()
                             .is_some_and(|t| !t.is_empty() && !t.contains('\n')),
+                        Some("payload") => {
+                            component["sub_type"] == "quick_reply"
+                                && parameter["payload"].as_str().is_some_and(|p| !p.is_empty())
+                        }
                         Some("currency") => {
                             parameter["currency"]["amount_1000"].is_i64()
                                 && parameter["currency"]["code"].is_string()
@@ -158,7 +162,29 @@ fn shape_problems(body: &Value) -> Vec<&'static str> {
                 }
             }
         }
-        _ => problems.push("type must be text or template"),
+        Some("interactive") => {
+            let interactive = &body["interactive"];
+            let text = interactive["body"]["text"].as_str().unwrap_or("");
+            if interactive["type"] != "button" || text.is_empty() || text.chars().count() > 1024 {
+                problems.push("interactive: type button with a body of 1 to 1024 characters");
+            }
+            let buttons = interactive["action"]["buttons"].as_array();
+            let count = buttons.map_or(0, Vec::len);
+            if !(1..=3).contains(&count) {
+                problems.push("interactive.action.buttons: 1 to 3 buttons");
+            }
+            for button in buttons.into_iter().flatten() {
+                let title = button["reply"]["title"].as_str().unwrap_or("");
+                let id = button["reply"]["id"].as_str().unwrap_or("");
+                if button["type"] != "reply"
+                    || !(1..=20).contains(&title.chars().count())
+                    || !(1..=256).contains(&id.len())
+                {
+                    problems.push("a reply button needs an id (≤ 256) and a title (≤ 20)");
+                }
+            }
+        }
+        _ => problems.push("type must be text, template or interactive"),
     }
     problems
 }

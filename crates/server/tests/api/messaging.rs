@@ -57,11 +57,12 @@ async fn place(app: &TestApp, phone: &str, opted_in: bool) -> String {
     answer["reference"].as_str().unwrap().to_string()
 }
 
-/// The shopper sends the order message from `wa_id`, as the widget asked them to: that
-/// makes a web opt-in for the number active.
+/// The shopper sent the order message from `wa_id`, as the widget asked them to, a day
+/// ago: that made a web opt-in for the number active, and the window has closed again, so
+/// order updates go as templates.
 async fn send_order_message(app: &TestApp, wa_id: &str) {
     let id = format!("wamid.ORDER-{wa_id}-{}", rand_key());
-    let message = inbound(wa_id, &id, "*Order K7F3-9Q2M — Demo Shop*", 1);
+    let message = inbound(wa_id, &id, "*Order K7F3-9Q2M — Demo Shop*", 25 * 3600);
     assert_eq!(webhook(app, &message).await, 200);
 }
 

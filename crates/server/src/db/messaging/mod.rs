@@ -5,6 +5,7 @@
 //! change, a keyword, a reply), so nothing decided is lost and nothing is queued twice: each
 //! row has a `dedupe_key` (`order:42:confirmed`, `ack:wamid.…`, `reply:<random>`).
 
+mod answers;
 mod contacts;
 mod conversation;
 mod inbound;
@@ -12,6 +13,7 @@ mod inbox;
 mod links;
 mod outbox;
 
+pub use answers::{answered_order, insert_answer, AnswerRow, AnsweredOrder, NewAnswer};
 pub(crate) use contacts::checkout_opt_in;
 pub use contacts::{
     contact_by_id, contact_of_phone, find_or_create_contact, insert_consent_event, order_contact,
