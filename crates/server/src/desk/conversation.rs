@@ -8,7 +8,7 @@ use super::layout::{when, Moment};
 use super::notice::{order_page_with, Notice};
 use super::session::Staff;
 use crate::clock::now_ms;
-use crate::db::messaging::Contact;
+use crate::db::messaging::{AnswerRow, Contact};
 use crate::policy::consent::{Consent, Refusal};
 use crate::policy::inbound::WINDOW_MS;
 use crate::policy::outbox::{MessageKind, OutboxStatus};
@@ -52,6 +52,52 @@ pub struct ConversationView {
     pub reply_action: String,
     /// Where "Send again" posts, before `/<id>/retry` (none: not offered here).
     pub retry_base: Option<String>,
+    /// Taps on the order buttons, newest first.
+    pub answers: Vec<AnswerView>,
+}
+
+/// A tap on an order's button, for staff.
+pub struct AnswerView {
+    /// "+31… tapped “Cancel order” on K7F3-9Q2M: cancelled the order".
+    pub text: String,
+    /// It changed nothing it asked for: staff should answer in the chat.
+    pub warn: bool,
+    /// When it arrived.
+    pub at: Moment,
+}
+
+impl AnswerView {
+    fn new(state: &AppState, a: AnswerRow) -> Self {
+        let who = a
+            .wa_id
+            .map_or_else(|| "A user without a number".into(), |id| format!("+{id}"));
+        Self {
+            text: format!(
+                "{who} tapped “{}” ({}) on {}: {}",
+                a.title,
+                a.action.as_str(),
+                a.reference,
+                a.outcome.text()
+            ),
+            warn: a.outcome.needs_staff(),
+            at: Moment::new(state, a.at),
+        }
+    }
+}
+
+/// The answers naming order `reference`, or tapped by contact `contact_id`.
+async fn answers(
+    state: &AppState,
+    reference: Option<&str>,
+    contact_id: Option<i64>,
+) -> Result<Vec<AnswerView>, sqlx::Error> {
+    Ok(state
+        .db
+        .answers(reference, contact_id)
+        .await?
+        .into_iter()
+        .map(|a| AnswerView::new(state, a))
+        .collect())
 }
 
 /// One message on the page.
@@ -79,6 +125,8 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
     view.tracking_required = needs_tracking(state, contact.as_ref());
     view.reply_action = format!("/admin/orders/{reference}/reply");
     view.retry_base = Some(format!("/admin/orders/{reference}/messages"));
+    // The order's answers, whoever tapped (a copy tapped by another number too).
+    view.answers = answers(state, Some(reference), None).await?;
     Ok(view)
 }
 
@@ -99,9 +147,11 @@ pub async fn contact_view(
         tracking_required: false,
         reply_action: String::new(),
         retry_base: None,
+        answers: Vec::new(),
     };
     let now = now_ms();
     if let Some(contact) = contact {
+        view.answers = answers(state, None, Some(contact.id)).await?;
         let history = state.db.consent_history(contact.id).await?;
         let last_at = |source: &str| {
             history

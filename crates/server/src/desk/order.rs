@@ -11,6 +11,7 @@ use crate::db::orders::Step;
 use crate::policy::webhook::DeliveryStatus;
 use crate::service;
 use crate::service::change_status::{self, StatusError};
+use crate::service::chat_order::TO_BE_AGREED;
 use crate::service::staff::AssignError;
 use crate::AppState;
 use askama::Template;
@@ -181,9 +182,17 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         customer: d.row.customer_name,
         phone: d.customer_phone.unwrap_or_default(),
         email: d.customer_email,
-        delivery: d.delivery_method,
+        delivery: match d.delivery_method.as_str() {
+            TO_BE_AGREED => {
+                "to be agreed in the chat (the order came from the WhatsApp catalog)".into()
+            }
+            _ => d.delivery_method,
+        },
         address: d.delivery_address,
-        payment: label(&d.payment, &shop.payment_labels),
+        payment: match d.payment.as_str() {
+            TO_BE_AGREED => "to be agreed in the chat".into(),
+            _ => label(&d.payment, &shop.payment_labels),
+        },
         note: d.note,
         consent: match (d.consent_text, d.consent_at) {
             (Some(text), Some(at)) => match d.consent_client_at {

@@ -26,6 +26,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod chat_orders;
 mod desk;
 mod fake_cloud;
 mod hardening;

@@ -14,7 +14,7 @@ const SECRET: &str = "test-secret";
 const VERIFY: &str = "verify-me";
 
 /// Messaging pointed at the fake, quick to retry.
-fn whatsapp_for(fake: &FakeCloud) -> WhatsAppSettings {
+pub(crate) fn whatsapp_for(fake: &FakeCloud) -> WhatsAppSettings {
     WhatsAppSettings {
         api_base: fake.base.clone(),
         phone_number_id: PHONE_NUMBER_ID.into(),
@@ -31,7 +31,7 @@ fn whatsapp_for(fake: &FakeCloud) -> WhatsAppSettings {
 }
 
 /// The server with messaging pointed at the fake; `adjust` tunes the worker.
-async fn spawn_messaging(
+pub(crate) async fn spawn_messaging(
     backend: Backend,
     fake: &FakeCloud,
     adjust: impl FnOnce(&mut WhatsAppSettings),
@@ -42,7 +42,7 @@ async fn spawn_messaging(
 }
 
 /// Places an order (one canvas tote, unlimited stock) for `phone`; returns its reference.
-async fn place(app: &TestApp, phone: &str, opted_in: bool) -> String {
+pub(crate) async fn place(app: &TestApp, phone: &str, opted_in: bool) -> String {
     let mut body = order_body();
     body["items"] = json!([{"sku": "tote-canvas", "name": "Canvas tote", "options": {},
                             "unit_price": 1500, "quantity": 1}]);
@@ -66,7 +66,7 @@ async fn send_order_message(app: &TestApp, wa_id: &str) {
     assert_eq!(webhook(app, &message).await, 200);
 }
 
-fn rand_key() -> u64 {
+pub(crate) fn rand_key() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -74,7 +74,7 @@ fn rand_key() -> u64 {
 }
 
 /// Moves an order through the desk, as staff do.
-async fn mark(browser: &mut Browser<'_>, csrf: &str, reference: &str, to: &str) {
+pub(crate) async fn mark(browser: &mut Browser<'_>, csrf: &str, reference: &str, to: &str) {
     let (status, _, _) = browser
         .post(
             &format!("/admin/orders/{reference}/status"),
@@ -85,7 +85,7 @@ async fn mark(browser: &mut Browser<'_>, csrf: &str, reference: &str, to: &str) 
 }
 
 /// Posts a signed webhook delivery; returns the status.
-async fn webhook(app: &TestApp, body: &Value) -> u16 {
+pub(crate) async fn webhook(app: &TestApp, body: &Value) -> u16 {
     let text = body.to_string();
     app.client
         .post(format!("{}/webhooks/whatsapp", app.base))
@@ -99,13 +99,13 @@ async fn webhook(app: &TestApp, body: &Value) -> u16 {
         .as_u16()
 }
 
-fn delivery(value: Value) -> Value {
+pub(crate) fn delivery(value: Value) -> Value {
     json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [
         {"field": "messages", "value": value}]}]})
 }
 
 /// A text message from a contact, sent `ago` seconds before now.
-fn inbound(wa_id: &str, id: &str, text: &str, ago: u64) -> Value {
+pub(crate) fn inbound(wa_id: &str, id: &str, text: &str, ago: u64) -> Value {
     let at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -138,7 +138,7 @@ fn statuses(list: &[(&str, &str, Option<&str>)]) -> Value {
 }
 
 /// The outbox: (id, kind, status, attempts), oldest first.
-async fn outbox(app: &TestApp) -> Vec<(i64, String, String, i64)> {
+pub(crate) async fn outbox(app: &TestApp) -> Vec<(i64, String, String, i64)> {
     sqlx::query("SELECT id, kind, status, attempts FROM outbox ORDER BY id")
         .fetch_all(&app.db.read)
         .await
@@ -149,7 +149,7 @@ async fn outbox(app: &TestApp) -> Vec<(i64, String, String, i64)> {
 }
 
 /// Polls until `check` holds; panics after 20 s with the outbox.
-async fn eventually<F, Fut>(app: &TestApp, what: &str, check: F)
+pub(crate) async fn eventually<F, Fut>(app: &TestApp, what: &str, check: F)
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
