@@ -3,6 +3,7 @@
 
 use crate::fake_cloud::{FakeCloud, PHONE_NUMBER_ID};
 use crate::helpers::{Backend, Browser, TestApp};
+use crate::integration::{conforms, desk_token, get};
 use crate::messaging::{delivery, eventually, inbound, mark, place, spawn_messaging, webhook};
 use chatout_core::OrderStatus;
 use serde_json::{json, Value};
@@ -168,9 +169,29 @@ async fn a_catalog_cart_becomes_one_order_at_catalog_prices(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(fake.received().len(), 1);
     assert_eq!(app.db.available("olive-oil-500").await.unwrap(), Some(0));
-    // The desk shows it like any order, its open terms said so.
+    // The desk shows it like any order, its open terms said so; the API as its document says.
     let mut browser = Browser::new(&app);
-    browser.sign_in().await;
+    let csrf = browser.sign_in().await;
+    let token = desk_token(&mut browser, &csrf, "erp", "read").await;
+    let (status, order) = get(&app, &format!("/api/v1/orders/{reference}"), &token).await;
+    assert_eq!(status, 200, "{order}");
+    let doc: Value = app
+        .client
+        .get(format!("{}/api/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    conforms(
+        &doc,
+        &json!({"$ref": "#/components/schemas/Order"}),
+        &order,
+        "order",
+    );
+    assert_eq!(order["delivery"]["method"], "to_be_agreed");
+    assert_eq!(order["whatsapp"]["wa_id"], wa_id);
     let (_, _, page) = browser.get(&format!("/admin/orders/{reference}")).await;
     assert!(page.contains("to be agreed in the chat"), "{page}");
     assert!(page.contains("WhatsApp catalog CAT-1"), "{page}");

@@ -38,7 +38,12 @@ fn python(args: &[&str], env: &[(&str, &str)], input: &[u8]) -> std::process::Ou
 }
 
 /// Creates a token in the desk as admin; returns its value, read off the page that shows it.
-async fn desk_token(browser: &mut Browser<'_>, csrf: &str, name: &str, scope: &str) -> String {
+pub(crate) async fn desk_token(
+    browser: &mut Browser<'_>,
+    csrf: &str,
+    name: &str,
+    scope: &str,
+) -> String {
     let form = [("csrf", csrf), ("name", name), ("scope", scope)];
     let (status, _, page) = browser.post("/admin/tokens", &form).await;
     assert_eq!(status, 200, "{page}");
@@ -71,7 +76,7 @@ async fn api(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     api(app, reqwest::Method::GET, path, Some(token), None).await
 }
 
@@ -699,7 +704,7 @@ async fn the_csv_export_neutralises_formulas_and_reads_back(backend: Backend) {
 
 /// `value` matches `schema` (resolving `$ref`s in `doc`): every key is described, every
 /// required key is there, and every type is the one written, all the way down.
-fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
+pub(crate) fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
     if let Some(path) = schema["$ref"].as_str() {
         let name = path.rsplit('/').next().unwrap();
         return conforms(doc, &doc["components"]["schemas"][name], value, at);

@@ -191,6 +191,27 @@ async fn a_confirmed_order_of_an_opted_in_customer_sends_one_template(backend: B
     assert_eq!(params[1]["text"], reference.as_str());
     assert_eq!(params[2]["currency"]["amount_1000"], 15000);
     assert_eq!(params[2]["currency"]["code"], "EUR");
+    // Its quick replies carry the order's answers ("Yes, confirm" / "Cancel order").
+    let quick: Vec<(String, String)> = body["template"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["sub_type"] == "quick_reply")
+        .map(|c| {
+            let payload = c["parameters"][0]["payload"].as_str().unwrap();
+            (
+                c["index"].as_str().unwrap().to_string(),
+                payload.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        quick,
+        [
+            ("0".into(), format!("order:{reference}:confirm")),
+            ("1".into(), format!("order:{reference}:cancel"))
+        ]
+    );
     assert!(fake.bad_shapes().is_empty(), "{:?}", fake.bad_shapes());
     eventually(&app, "the message marked sent", || async {
         outbox(&app).await.iter().any(|m| m.2 == "sent")
