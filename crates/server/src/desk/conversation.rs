@@ -13,7 +13,7 @@ use crate::policy::consent::{Consent, Refusal};
 use crate::policy::inbound::WINDOW_MS;
 use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::service::change_status::needs_tracking;
-use crate::service::reply::{self, ReplyError, ReplyTo};
+use crate::service::reply::{self, template_choices, ReplyError, ReplyTo, TemplateChoice};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/orders/{reference}/reply", post(reply))
         .route("/admin/orders/{reference}/messages/{id}/retry", post(retry))
+        .route("/admin/orders/{reference}/template", post(template))
 }
 
 /// What the order page shows about WhatsApp.
@@ -54,6 +55,10 @@ pub struct ConversationView {
     pub retry_base: Option<String>,
     /// Taps on the order buttons, newest first.
     pub answers: Vec<AnswerView>,
+    /// Outside the window, with an active opt-in: the templates staff may send, filled.
+    pub templates: Vec<TemplateChoice>,
+    /// Where the template form posts.
+    pub template_action: String,
 }
 
 /// A tap on an order's button, for staff.
@@ -127,7 +132,37 @@ pub async fn view(state: &AppState, reference: &str) -> Result<ConversationView,
     view.retry_base = Some(format!("/admin/orders/{reference}/messages"));
     // The order's answers, whoever tapped (a copy tapped by another number too).
     view.answers = answers(state, Some(reference), None).await?;
+    let action = format!("/admin/orders/{reference}/template");
+    offer_templates(
+        state,
+        &mut view,
+        contact.as_ref(),
+        &[reference.to_string()],
+        action,
+    )
+    .await?;
     Ok(view)
+}
+
+/// Outside the window, for a customer whose opt-in is active: the templates that can be sent
+/// for `references`, posting to `action`.
+pub async fn offer_templates(
+    state: &AppState,
+    view: &mut ConversationView,
+    contact: Option<&Contact>,
+    references: &[String],
+    action: String,
+) -> Result<(), sqlx::Error> {
+    let allowed = contact.is_some_and(|c| {
+        c.consent
+            .may_receive(MessageKind::Template, c.window_until, now_ms())
+            .is_ok()
+    });
+    if view.enabled && !view.can_reply && allowed {
+        view.templates = template_choices(state, references).await?;
+        view.template_action = action;
+    }
+    Ok(())
 }
 
 /// Builds the view of a contact's conversation (none: the order has no contact).
@@ -148,6 +183,8 @@ pub async fn contact_view(
         reply_action: String::new(),
         retry_base: None,
         answers: Vec::new(),
+        templates: Vec::new(),
+        template_action: String::new(),
     };
     let now = now_ms();
     if let Some(contact) = contact {
@@ -294,18 +331,13 @@ pub(super) async fn send_reply(
     if state.messaging.is_none() {
         return Ok(Notice::MessagingOff);
     }
-    // The form's own key makes a double submit one message; a missing or odd one gets a fresh key.
-    let key = if form.key.len() == 64 && form.key.chars().all(|c| c.is_ascii_hexdigit()) {
-        form.key
-    } else {
-        crate::auth::random_token()
-    };
+    let key = form_key(form.key);
     match reply::reply(state, to, staff.username(), &form.text, &key).await {
         Ok(()) => Ok(Notice::Replied),
         Err(ReplyError::NoContact) if matches!(to, ReplyTo::Contact(_)) => Err(DeskError::NotFound),
         Err(ReplyError::NoContact | ReplyError::NoConsent) => Ok(Notice::ReplyConsent),
         Err(ReplyError::WindowClosed) => Ok(Notice::ReplyWindow),
-        Err(ReplyError::BadText) => Ok(Notice::ReplyEmpty),
+        Err(ReplyError::BadText | ReplyError::BadTemplate) => Ok(Notice::ReplyEmpty),
         Err(ReplyError::Db(e)) => Err(e.into()),
     }
 }
@@ -318,6 +350,56 @@ async fn reply(
 ) -> Result<Response, DeskError> {
     let notice = send_reply(&state, &staff, ReplyTo::Order(&reference), form).await?;
     Ok(order_page_with(&reference, notice).into_response())
+}
+
+/// The template form, from an order page or a conversation page.
+#[derive(Deserialize)]
+pub(super) struct TemplateForm {
+    #[serde(default)]
+    csrf: String,
+    /// `<event>:<reference>`, one of the choices offered.
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    key: String,
+}
+
+/// Queues `staff`'s template choice from `form`; the notice to show.
+pub(super) async fn send_template(
+    state: &AppState,
+    staff: &Staff,
+    form: TemplateForm,
+) -> Result<Notice, DeskError> {
+    staff.check(&form.csrf)?;
+    if state.messaging.is_none() {
+        return Ok(Notice::MessagingOff);
+    }
+    match reply::send_template(state, &form.template, staff.username(), &form_key(form.key)).await {
+        Ok(()) => Ok(Notice::TemplateSent),
+        Err(ReplyError::NoContact | ReplyError::NoConsent) => Ok(Notice::TemplateConsent),
+        Err(ReplyError::Db(e)) => Err(e.into()),
+        Err(_) => Ok(Notice::TemplateBad),
+    }
+}
+
+async fn template(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Form(form): Form<TemplateForm>,
+) -> Result<Response, DeskError> {
+    let notice = send_template(&state, &staff, form).await?;
+    Ok(order_page_with(&reference, notice).into_response())
+}
+
+/// The form's own key, which makes a double submit one message; a missing or odd one gets a
+/// fresh key.
+fn form_key(key: String) -> String {
+    if key.len() == 64 && key.chars().all(|c| c.is_ascii_hexdigit()) {
+        key
+    } else {
+        crate::auth::random_token()
+    }
 }
 
 #[derive(Deserialize)]

@@ -2,7 +2,10 @@
 //! first by how long they have waited, and a conversation page per contact: the thread both
 //! ways, a reply inside the 24-hour window, who answers, and "mark done".
 
-use super::conversation::{contact_view, send_reply, ConversationView, ReplyForm};
+use super::conversation::{
+    contact_view, offer_templates, send_reply, send_template, ConversationView, ReplyForm,
+    TemplateForm,
+};
 use super::error::DeskError;
 use super::layout::{day, duration, render, when};
 use super::notice::{Notice, NoticeQuery};
@@ -30,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/inbox", get(page))
         .route("/admin/inbox/{id}", get(conversation))
         .route("/admin/inbox/{id}/reply", post(reply))
+        .route("/admin/inbox/{id}/template", post(template))
         .route("/admin/inbox/{id}/assign", post(assign))
         .route("/admin/inbox/{id}/done", post(done))
         .route("/admin/inbox/{id}/topic", post(tag))
@@ -196,6 +200,9 @@ async fn conversation(
     let contact = state.db.contact(id).await?;
     let mut wa = contact_view(&state, contact.as_ref()).await?;
     wa.reply_action = format!("/admin/inbox/{id}/reply");
+    let orders = state.db.orders_of_contact(id).await?;
+    let action = format!("/admin/inbox/{id}/template");
+    offer_templates(&state, &mut wa, contact.as_ref(), &orders, action).await?;
     let now = now_ms();
     let conversation_state = match row.waiting_since {
         Some(since) => format!(
@@ -227,7 +234,7 @@ async fn conversation(
         id,
         who: who(&row),
         state: conversation_state,
-        orders: state.db.orders_of_contact(id).await?,
+        orders,
         staff: names
             .into_iter()
             .map(|n| {
@@ -238,6 +245,16 @@ async fn conversation(
         wa,
     };
     Ok(render(&page))
+}
+
+async fn template(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<TemplateForm>,
+) -> Result<Response, DeskError> {
+    let notice = send_template(&state, &staff, form).await?;
+    Ok(back(id, notice).into_response())
 }
 
 fn back(id: i64, notice: Notice) -> Redirect {

@@ -68,10 +68,16 @@ pub enum Notice {
     DeliveryRequeued,
     /// The delivery was not failed (nothing to send again).
     DeliveryNotFailed,
+    /// A template was queued.
+    TemplateSent,
+    /// No template: the customer's opt-in is not active.
+    TemplateConsent,
+    /// No template: unknown, or the order cannot fill it.
+    TemplateBad,
 }
 
 impl Notice {
-    const FIXED: [(Self, &'static str); 21] = [
+    const FIXED: [(Self, &'static str); 24] = [
         (Self::Assigned, "assigned"),
         (Self::Illegal, "illegal"),
         (Self::OutOfStock, "out-of-stock"),
@@ -93,6 +99,9 @@ impl Notice {
         (Self::Tagged, "tagged"),
         (Self::DeliveryRequeued, "delivery-requeued"),
         (Self::DeliveryNotFailed, "delivery-not-failed"),
+        (Self::TemplateSent, "template-sent"),
+        (Self::TemplateConsent, "template-consent"),
+        (Self::TemplateBad, "template-bad"),
     ];
 
     /// The code in the link.
@@ -137,6 +146,13 @@ impl Notice {
                 "Not sent: the customer replied STOP, or has never written to the shop.".into()
             }
             Self::ReplyEmpty => "Not sent: a reply has 1 to 4096 characters.".into(),
+            Self::TemplateSent => "Template queued; its state shows below.".into(),
+            Self::TemplateConsent => "Not sent: templates go only to customers whose opt-in to \
+                 WhatsApp updates is active."
+                .into(),
+            Self::TemplateBad => {
+                "Not sent: that template is not configured or this order cannot fill it.".into()
+            }
             Self::Requeued => "Queued to be sent again.".into(),
             Self::MessagingOff => "WhatsApp messaging is off on this server.".into(),
             Self::BadTracking => {

@@ -8,7 +8,7 @@
 //! customer who opted in.
 
 use crate::clock::UnixMillis;
-use crate::db::messaging::{self, NewMessage};
+use crate::db::messaging::{self, MessageFacts, NewMessage};
 use crate::policy::answer::Action;
 use crate::policy::outbox::MessageKind;
 use crate::whatsapp::payload::{self, OrderFacts};
@@ -88,14 +88,7 @@ pub async fn queue_event(
     {
         return Ok(());
     }
-    let facts = OrderFacts {
-        reference: order.reference,
-        name: order.customer_name,
-        currency: order.currency,
-        subtotal: order.subtotal,
-        locale: order.locale,
-        tracking_url: order.tracking_url,
-    };
+    let facts = facts_of(order);
     let (payload, preview, failed) = match payload::template(template, &facts) {
         Ok((payload, preview)) => (payload, preview, None),
         Err(problem) => (
@@ -117,4 +110,16 @@ pub async fn queue_event(
     };
     messaging::enqueue(conn, message, now).await?;
     Ok(())
+}
+
+/// What a template's parameters are filled from, for an order's stored facts.
+pub fn facts_of(order: MessageFacts) -> OrderFacts {
+    OrderFacts {
+        reference: order.reference,
+        name: order.customer_name,
+        currency: order.currency,
+        subtotal: order.subtotal,
+        locale: order.locale,
+        tracking_url: order.tracking_url,
+    }
 }

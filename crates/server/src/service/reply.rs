@@ -1,11 +1,14 @@
-//! Staff's free-form reply to a customer: allowed only inside the contact's 24-hour window
-//! and never after a STOP (`policy::consent`), queued once per form.
+//! Staff's messages to a customer: a free-form reply, allowed only inside the contact's
+//! 24-hour window, and an approved template for one of the contact's orders, allowed only
+//! with an active opt-in; never after a STOP (`policy::consent`); queued once per form.
 
+use super::notify::facts_of;
 use crate::clock::now_ms;
 use crate::db::messaging::{self, NewMessage};
 use crate::policy::consent::Refusal;
 use crate::policy::outbox::MessageKind;
 use crate::whatsapp::payload;
+use crate::whatsapp::templates::Event;
 use crate::AppState;
 
 /// The longest reply the Cloud API takes, in characters.
@@ -26,6 +29,9 @@ pub enum ReplyError {
     /// Empty or too long.
     #[error("a reply has 1 to 4096 characters")]
     BadText,
+    /// The shop has no such template, or the order cannot fill it.
+    #[error("that template cannot be sent for this order")]
+    BadTemplate,
     /// The database failed.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
@@ -85,6 +91,102 @@ pub async fn reply(
         event: None,
         payload: payload::text(text),
         preview: text.to_string(),
+        author,
+        failed: None,
+    };
+    messaging::enqueue(&mut tx, message, now).await?;
+    messaging::note_reply(&mut tx, contact.id, author, now).await?;
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok(())
+}
+
+/// A template staff may send for an order: `value` names it in the form, `label` shows its
+/// parameters as the customer would get them.
+#[derive(Debug, Clone)]
+pub struct TemplateChoice {
+    /// `<event>:<reference>`.
+    pub value: String,
+    /// "chatout_order_confirmed (nl) for K7F3-9Q2M: Anna · K7F3-9Q2M · € 15,00".
+    pub label: String,
+}
+
+/// Every configured template, filled for each of `references` (a template an order cannot
+/// fill is left out).
+pub async fn template_choices(
+    state: &AppState,
+    references: &[String],
+) -> Result<Vec<TemplateChoice>, sqlx::Error> {
+    let Some(templates) = state.templates() else {
+        return Ok(Vec::new());
+    };
+    let mut conn = state.db.read.acquire().await?;
+    let mut choices = Vec::new();
+    for reference in references {
+        let Some((order_id, _)) = messaging::order_contact(&mut conn, reference).await? else {
+            continue;
+        };
+        let Some(order) = messaging::message_facts(&mut conn, order_id).await? else {
+            continue;
+        };
+        let facts = facts_of(order);
+        for event in Event::ALL {
+            let Some(template) = templates.get(event) else {
+                continue;
+            };
+            if let Ok((_, preview)) = payload::template(template, &facts) {
+                choices.push(TemplateChoice {
+                    value: format!("{}:{reference}", event.as_str()),
+                    label: format!("{preview} — for {reference}"),
+                });
+            }
+        }
+    }
+    Ok(choices)
+}
+
+/// Queues `author`'s choice `value` (`<event>:<reference>`, from [`template_choices`]) to the
+/// customer of that order, if their opt-in is active; `key` makes a double submit one
+/// message. The conversation counts as answered from now.
+pub async fn send_template(
+    state: &AppState,
+    value: &str,
+    author: &str,
+    key: &str,
+) -> Result<(), ReplyError> {
+    let templates = state.templates().ok_or(ReplyError::BadTemplate)?;
+    let (event, reference) = value.split_once(':').ok_or(ReplyError::BadTemplate)?;
+    let event = Event::ALL
+        .into_iter()
+        .find(|e| e.as_str() == event)
+        .ok_or(ReplyError::BadTemplate)?;
+    let template = templates.get(event).ok_or(ReplyError::BadTemplate)?;
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    let (order_id, contact) = messaging::order_contact(&mut tx, reference)
+        .await?
+        .ok_or(ReplyError::NoContact)?;
+    if contact
+        .consent
+        .may_receive(MessageKind::Template, contact.window_until, now)
+        .is_err()
+    {
+        return Err(ReplyError::NoConsent);
+    }
+    let facts = messaging::message_facts(&mut tx, order_id)
+        .await?
+        .map(facts_of)
+        .ok_or(ReplyError::NoContact)?;
+    let (payload, preview) =
+        payload::template(template, &facts).map_err(|_| ReplyError::BadTemplate)?;
+    let message = NewMessage {
+        dedupe_key: format!("template:{key}"),
+        contact_id: contact.id,
+        order_id: Some(order_id),
+        kind: MessageKind::Template,
+        event: Some(event.as_str()),
+        payload,
+        preview,
         author,
         failed: None,
     };

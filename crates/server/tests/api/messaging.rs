@@ -1288,7 +1288,85 @@ async fn enquiries_convert_to_orders_within_a_week(backend: Backend) {
     assert_eq!(browser.post("/admin/inbox/1/topic", &form).await.0, 422);
 }
 
+/// The value of the first hidden `key` field on a page.
+fn key_on(page: &str) -> String {
+    let start = page.find(r#"name="key" value=""#).expect("a key field") + 18;
+    page[start..start + 64].to_string()
+}
+
+async fn outside_the_window_staff_choose_a_template(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let reference = place(&app, "+31612345678", true).await;
+    send_order_message(&app, "31612345678").await;
+    let contact: i64 = sqlx::query_scalar("SELECT id FROM contacts WHERE wa_id = $1")
+        .bind("31612345678")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    let (_, _, page) = browser.get(&format!("/admin/inbox/{contact}")).await;
+    assert!(page.contains(r#"<select name="template""#), "{page}");
+    let value = format!("confirmed:{reference}");
+    assert!(page.contains(&format!(r#"value="{value}""#)), "{page}");
+    // Each choice shows its parameters as the customer gets them.
+    assert!(page.contains(&format!(
+        "chatout_order_confirmed (nl): Anna de Vries · {reference}"
+    )));
+    let key = key_on(&page);
+    let path = format!("/admin/inbox/{contact}/template");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("template", value.as_str()),
+        ("key", key.as_str()),
+    ];
+    for _ in 0..2 {
+        let (status, location, _) = browser.post(&path, &form).await;
+        assert_eq!(status, 303);
+        assert!(location.ends_with("notice=template-sent"), "{location}");
+    }
+    let received = fake.wait_for(1).await;
+    assert_eq!(
+        received[0].body["template"]["name"],
+        "chatout_order_confirmed"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.received().len(), 1, "a double submit is one message");
+    // A customer without an opt-in is offered none, and a forged form sends nothing.
+    let other = place(&app, "+31687654321", false).await;
+    let message = inbound(
+        "31687654321",
+        "wamid.OLD",
+        &format!("*Order {other}*"),
+        25 * 3600,
+    );
+    assert_eq!(webhook(&app, &message).await, 200);
+    let (_, _, page) = browser.get(&format!("/admin/orders/{other}")).await;
+    assert!(!page.contains(r#"<select name="template""#), "{page}");
+    let forged = format!("confirmed:{other}");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("template", forged.as_str()),
+        ("key", ""),
+    ];
+    let (_, location, _) = browser
+        .post(&format!("/admin/orders/{other}/template"), &form)
+        .await;
+    assert!(location.ends_with("notice=template-consent"), "{location}");
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("template", "refund:x"),
+        ("key", ""),
+    ];
+    let (_, location, _) = browser.post(&path, &bad).await;
+    assert!(location.ends_with("notice=template-bad"), "{location}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.received().len(), 1);
+}
+
 crate::on_both_backends!(
+    outside_the_window_staff_choose_a_template,
     enquiries_convert_to_orders_within_a_week,
     first_response_times_are_measured,
     the_inbox_puts_the_longest_waiting_first,
