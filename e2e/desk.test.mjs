@@ -36,13 +36,31 @@ before(async () => {
   }).then((r) => r.json());
   reference = order.reference;
   const text = `*Order ${reference} — Zeegras Home*\nIs it possible to pick it up on Saturday?`;
+  const at = String(Math.floor(Date.now() / 1000) - 60);
+  await deliver("31612345678", { id: "wamid.E2E-1", timestamp: at, type: "text", text: { body: text } });
+  // The customer taps "Yes, confirm"; a stranger taps a copy of "Cancel order" (a warning).
+  // Both and the cart below came later: the first conversation still waits longest.
+  const now = String(Math.floor(Date.now() / 1000));
+  const tap = (id, action, title) => ({ id, timestamp: now, type: "interactive",
+    interactive: { type: "button_reply", button_reply: { id: `order:${reference}:${action}`, title } } });
+  await deliver("31612345678", tap("wamid.E2E-2", "confirm", "Ja, bevestigen"));
+  await deliver("31699999999", tap("wamid.E2E-3", "cancel", "Bestelling annuleren"));
+  // A cart from the shop's WhatsApp catalog becomes an order of its own.
+  await deliver("31655555555", { id: "wamid.E2E-4", timestamp: now, type: "order", order: {
+    catalog_id: "CAT-E2E", text: "Could you gift wrap it?",
+    product_items: [{ product_retailer_id: "shirt-linen:Navy:M", quantity: 2, item_price: 1, currency: "EUR" },
+                    { product_retailer_id: "unknown-lamp", quantity: 1, item_price: 5, currency: "EUR" }] } });
+  browser = await launch();
+});
+
+/// Posts a signed webhook delivery of one message from `wa_id`.
+async function deliver(waId, message) {
   const body = JSON.stringify({
     object: "whatsapp_business_account",
     entry: [{ id: "WABA", changes: [{ field: "messages", value: {
       messaging_product: "whatsapp", metadata: { phone_number_id: "1065" },
-      contacts: [{ wa_id: "31612345678" }],
-      messages: [{ from: "31612345678", id: "wamid.E2E-1", timestamp: String(Math.floor(Date.now() / 1000) - 60),
-                   type: "text", text: { body: text } }],
+      contacts: [{ profile: { name: "Sam" }, wa_id: waId }],
+      messages: [{ from: waId, ...message }],
     } }] }],
   });
   const signature = "sha256=" + createHmac("sha256", SECRET).update(body).digest("hex");
@@ -50,8 +68,7 @@ before(async () => {
     method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": signature }, body,
   });
   assert.equal(delivered.status, 200);
-  browser = await launch();
-});
+}
 
 after(async () => {
   await browser?.close();
@@ -83,7 +100,10 @@ test("every desk page fits a 360 px phone and axe finds nothing", async () => {
     const { context, page } = await signedIn({ colorScheme, bypassCSP: true });
     await page.goto(`${server.url}/admin/inbox`);
     const conversation = await page.locator("a[href^='/admin/inbox/']").first().getAttribute("href");
-    const paths = ["/admin", "/admin?status=not-received", `/admin/orders/${reference}`, "/admin/inbox",
+    // The catalog cart's order: the newest in the list.
+    await page.goto(`${server.url}/admin`);
+    const cartOrder = await page.locator("a[href^='/admin/orders/']").first().getAttribute("href");
+    const paths = ["/admin", "/admin?status=not-received", `/admin/orders/${reference}`, cartOrder, "/admin/inbox",
                    conversation, "/admin/staff", "/admin/tokens", "/admin/webhooks", "/admin/export"];
     const problems = [];
     for (const path of paths) {
