@@ -1,9 +1,9 @@
 //! Messaging figures (a report, not a timed test): the outbox's send rate against the local
-//! fake Cloud API with the 80 messages/s limit on, and how many signed webhook deliveries
-//! the server verifies and processes a second.
+//! fake Cloud API with the 80 messages/s limit on, how many signed webhook deliveries the
+//! server verifies and processes a second, and how many catalog carts it turns into orders.
 //!
 //! `cargo bench -p chatout-server --bench messaging` (SQLite in a temporary directory;
-//! `BENCH_MESSAGES` and `BENCH_WEBHOOKS` change the counts).
+//! `BENCH_MESSAGES`, `BENCH_WEBHOOKS` and `BENCH_CARTS` change the counts).
 
 #[path = "../tests/api/fake_cloud.rs"]
 #[allow(dead_code)]
@@ -165,6 +165,38 @@ async fn main() {
          (half inbound messages naming an order's reference, half statuses; 8 concurrent, \
          SQLite; {failures} not 200)",
         webhooks as f64 / elapsed
+    );
+
+    // Carts from the shop's WhatsApp catalog, each from a number of its own: priced from the
+    // catalog, stock held, stored as an order and answered, 8 at a time.
+    let carts = count("BENCH_CARTS", 1000);
+    let bodies: Vec<String> = (0..carts)
+        .map(|n| {
+            json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [
+                {"field": "messages", "value": {"messaging_product": "whatsapp",
+                 "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+                 "contacts": [{"profile": {"name": "Bench"}, "wa_id": format!("3163{n:07}")}],
+                 "messages": [{"from": format!("3163{n:07}"), "id": format!("wamid.CART{n}"),
+                               "timestamp": "1763719200", "type": "order",
+                               "order": {"catalog_id": "BENCH", "product_items": [
+                                   {"product_retailer_id": "tote-canvas", "quantity": 1,
+                                    "item_price": 15, "currency": "EUR"},
+                                   {"product_retailer_id": "tea-sample", "quantity": 3,
+                                    "item_price": 0.1, "currency": "EUR"}]}}]}}]}]})
+            .to_string()
+        })
+        .collect();
+    let (ok, elapsed) = deliver(&client, &base, bodies).await;
+    let orders: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE idempotency_key LIKE 'whatsapp:%'")
+            .fetch_one(&state.db.read)
+            .await
+            .unwrap();
+    println!(
+        "catalog carts: {carts} carts in {elapsed:.2} s = {:.0} deliveries/s, each an order \
+         priced, stored and answered ({orders} orders; 8 concurrent, SQLite; {} not 200)",
+        carts as f64 / elapsed,
+        carts - ok
     );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -119,7 +119,10 @@ pub async fn place_cart(
                 lines.retain(|l| l.quantity > 0);
                 cart_now = priced(state, &lines);
             }
-            Err(InsertError::HoldLimit { .. }) => break,
+            Err(InsertError::HoldLimit { .. }) => {
+                notes.insert(0, texts.cart_held.to_string());
+                break;
+            }
             Err(InsertError::Db(e)) => return Err(e),
         }
     }

@@ -23,6 +23,8 @@ pub struct ChatTexts {
     pub cart_choose: &'static str,
     /// Nothing in the cart can be ordered.
     pub cart_nothing: &'static str,
+    /// The number holds as much stock as it may in orders nobody has confirmed.
+    pub cart_held: &'static str,
     /// Closes the cart answer: what happens next.
     pub cart_next: &'static str,
     /// The confirmation's body: `{shop}`, `{reference}`, `{total}`.
@@ -42,6 +44,7 @@ const EN: ChatTexts = ChatTexts {
     cart_unknown: "We could not find {item} in our shop.",
     cart_choose: "{name}: tell us which {option} you would like.",
     cart_nothing: "Sorry, nothing in this cart can be ordered right now.",
+    cart_held: "We cannot hold more items for you while your other orders wait for us; we will get back to you here.",
     cart_next: "We will confirm delivery, shipping costs and payment with you here.",
     confirm_body: "{shop} has confirmed your order {reference} ({total}). Shall we go ahead?",
     button_confirm: "Yes, confirm",
@@ -56,6 +59,7 @@ const NL: ChatTexts = ChatTexts {
     cart_unknown: "We konden {item} niet vinden in onze winkel.",
     cart_choose: "{name}: laat ons weten welke {option} je wilt.",
     cart_nothing: "Sorry, niets in dit mandje kan nu besteld worden.",
+    cart_held: "We kunnen niet meer voor je vasthouden zolang je andere bestellingen op ons wachten; we komen hier bij je terug.",
     cart_next: "We spreken levering, verzendkosten en betaling hier met je af.",
     confirm_body: "{shop} heeft je bestelling {reference} ({total}) bevestigd. Zullen we doorgaan?",
     button_confirm: "Ja, bevestigen",
@@ -70,6 +74,7 @@ const DE: ChatTexts = ChatTexts {
     cart_unknown: "Wir konnten {item} in unserem Shop nicht finden.",
     cart_choose: "{name}: sag uns, welche {option} du möchtest.",
     cart_nothing: "Leider kann nichts aus diesem Warenkorb gerade bestellt werden.",
+    cart_held: "Wir können nicht mehr für dich reservieren, solange deine anderen Bestellungen auf uns warten; wir melden uns hier.",
     cart_next: "Lieferung, Versandkosten und Zahlung klären wir hier mit dir.",
     confirm_body:
         "{shop} hat deine Bestellung {reference} ({total}) bestätigt. Sollen wir weitermachen?",
@@ -85,6 +90,7 @@ const FR: ChatTexts = ChatTexts {
     cart_unknown: "Nous n'avons pas trouvé {item} dans notre boutique.",
     cart_choose: "{name} : dites-nous quelle {option} vous souhaitez.",
     cart_nothing: "Désolé, rien dans ce panier ne peut être commandé pour le moment.",
+    cart_held: "Nous ne pouvons pas réserver davantage tant que vos autres commandes nous attendent ; nous revenons vers vous ici.",
     cart_next: "Nous confirmerons ici la livraison, les frais de port et le paiement.",
     confirm_body: "{shop} a confirmé votre commande {reference} ({total}). On continue ?",
     button_confirm: "Oui, je confirme",
@@ -99,6 +105,8 @@ const ES: ChatTexts = ChatTexts {
     cart_unknown: "No encontramos {item} en nuestra tienda.",
     cart_choose: "{name}: dinos qué {option} prefieres.",
     cart_nothing: "Lo sentimos, nada de este carrito se puede pedir ahora.",
+    cart_held:
+        "No podemos reservarte más mientras tus otros pedidos nos esperan; te responderemos aquí.",
     cart_next: "Confirmaremos contigo aquí la entrega, el envío y el pago.",
     confirm_body: "{shop} ha confirmado tu pedido {reference} ({total}). ¿Seguimos?",
     button_confirm: "Sí, confirmar",
@@ -113,6 +121,7 @@ const IT: ChatTexts = ChatTexts {
     cart_unknown: "Non abbiamo trovato {item} nel nostro negozio.",
     cart_choose: "{name}: dicci quale {option} preferisci.",
     cart_nothing: "Spiacenti, niente di questo carrello si può ordinare ora.",
+    cart_held: "Non possiamo riservarti altro finché i tuoi altri ordini ci aspettano; ti risponderemo qui.",
     cart_next: "Confermeremo qui con te consegna, spedizione e pagamento.",
     confirm_body: "{shop} ha confermato il tuo ordine {reference} ({total}). Procediamo?",
     button_confirm: "Sì, confermo",
@@ -127,6 +136,7 @@ const PT: ChatTexts = ChatTexts {
     cart_unknown: "Não encontramos {item} na nossa loja.",
     cart_choose: "{name}: diga-nos qual {option} prefere.",
     cart_nothing: "Desculpe, nada deste carrinho pode ser pedido agora.",
+    cart_held: "Não podemos reservar mais enquanto os seus outros pedidos aguardam por nós; responderemos aqui.",
     cart_next: "Vamos confirmar aqui a entrega, o frete e o pagamento.",
     confirm_body: "{shop} confirmou o seu pedido {reference} ({total}). Podemos seguir?",
     button_confirm: "Sim, confirmar",
@@ -141,6 +151,7 @@ const AR: ChatTexts = ChatTexts {
     cart_unknown: "لم نجد {item} في متجرنا.",
     cart_choose: "{name}: أخبرنا أي {option} تريد.",
     cart_nothing: "عذرًا، لا يمكن طلب أي شيء من هذه السلة الآن.",
+    cart_held: "لا يمكننا حجز المزيد لك بينما تنتظرنا طلباتك الأخرى؛ سنعود إليك هنا.",
     cart_next: "سنؤكد معك هنا التوصيل وتكلفة الشحن والدفع.",
     confirm_body: "أكّد {shop} طلبك {reference} ({total}). هل نتابع؟",
     button_confirm: "نعم، أؤكد",

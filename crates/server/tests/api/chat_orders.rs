@@ -2,9 +2,11 @@
 //! at catalog prices, and the customer answers a confirmation with its buttons.
 
 use crate::fake_cloud::{FakeCloud, PHONE_NUMBER_ID};
-use crate::helpers::{Backend, Browser, TestApp};
+use crate::helpers::{spawn_with, Backend, Browser, TestApp};
 use crate::integration::{conforms, desk_token, get};
-use crate::messaging::{delivery, eventually, inbound, mark, place, spawn_messaging, webhook};
+use crate::messaging::{
+    delivery, eventually, inbound, mark, place, spawn_messaging, webhook, whatsapp_for,
+};
 use chatout_core::OrderStatus;
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -209,6 +211,26 @@ async fn a_catalog_cart_becomes_one_order_at_catalog_prices(backend: Backend) {
     assert_eq!(cart_order(&app, "wamid.CART2").await, None);
 }
 
+async fn a_number_holds_no_more_than_the_hold_limit(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let whatsapp = whatsapp_for(&fake);
+    let app = spawn_with(backend, |s| {
+        s.whatsapp = Some(whatsapp);
+        s.hold_limit = 20;
+    })
+    .await;
+    let first = cart("31687654321", "wamid.H1", &[("mug-stoneware", 15, 12.5)]);
+    assert_eq!(webhook(&app, &first).await, 200);
+    assert!(cart_order(&app, "wamid.H1").await.is_some());
+    let more = cart("31687654321", "wamid.H2", &[("mug-stoneware", 6, 12.5)]);
+    assert_eq!(webhook(&app, &more).await, 200);
+    let received = fake.wait_for(2).await;
+    let text = received[1].body["text"]["body"].as_str().unwrap();
+    assert!(text.contains("We cannot hold more items"), "{text}");
+    assert_eq!(cart_order(&app, "wamid.H2").await, None);
+    assert_eq!(app.db.available("mug-stoneware").await.unwrap(), Some(10));
+}
+
 /// The confirmation's reply buttons as sent: (payload, title) each.
 fn buttons_of(body: &Value) -> Vec<(String, String)> {
     body["interactive"]["action"]["buttons"]
@@ -354,6 +376,7 @@ async fn a_late_or_foreign_answer_changes_nothing_and_is_shown(backend: Backend)
 
 crate::on_both_backends!(
     a_catalog_cart_becomes_one_order_at_catalog_prices,
+    a_number_holds_no_more_than_the_hold_limit,
     a_confirmation_in_the_window_has_buttons_and_cancel_cancels,
     a_late_or_foreign_answer_changes_nothing_and_is_shown,
 );
