@@ -19,7 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chatout_core::{whatsapp_url, OrderStatus, PhoneNumber, WireLine};
+use chatout_core::{whatsapp_url, Labels, OrderStatus, PhoneNumber, WireLine};
 use serde::Deserialize;
 
 struct LineView {
@@ -163,7 +163,7 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         pairs
             .iter()
             .find(|(k, _)| k == id)
-            .map_or_else(|| id.to_string(), |(_, v)| format!("{v} ({id})"))
+            .map(|(_, v)| format!("{v} ({id})"))
     };
     OrderView {
         reference: d.row.reference,
@@ -183,6 +183,8 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         phone: d.customer_phone.unwrap_or_default(),
         email: d.customer_email,
         delivery: match d.delivery_method.as_str() {
+            "shipping" => "Shipping (shipping)".into(),
+            "pickup" => "Pickup (pickup)".into(),
             TO_BE_AGREED => {
                 "to be agreed in the chat (the order came from the WhatsApp catalog)".into()
             }
@@ -191,7 +193,10 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         address: d.delivery_address,
         payment: match d.payment.as_str() {
             TO_BE_AGREED => "to be agreed in the chat".into(),
-            _ => label(&d.payment, &shop.payment_labels),
+            // The shop's own label, else the built-in English one, else the id.
+            _ => label(&d.payment, &shop.payment_labels)
+                .or_else(|| label(&d.payment, &Labels::for_locale("en").payment_methods))
+                .unwrap_or_else(|| d.payment.clone()),
         },
         note: d.note,
         consent: match (d.consent_text, d.consent_at) {
