@@ -336,6 +336,38 @@ async fn a_confirmation_in_the_window_has_buttons_and_cancel_cancels(backend: Ba
         "{page}"
     );
     assert!(page.contains("cancelled the order"), "{page}");
+    // A catalog cart's order (stock held, English: the number never ordered on the web),
+    // confirmed and then cancelled with its button: the mugs go back on the shelf.
+    let shopper = "31655555555";
+    let body = cart(shopper, "wamid.MUGS", &[("mug-stoneware", 2, 12.5)]);
+    assert_eq!(webhook(&app, &body).await, 200);
+    let (mugs, ..) = cart_order(&app, "wamid.MUGS").await.unwrap();
+    assert_eq!(app.db.available("mug-stoneware").await.unwrap(), Some(23));
+    mark(&mut browser, &csrf, &mugs, "confirmed").await;
+    let received = fake.wait_for(4).await;
+    let confirmation = &received[3].body;
+    assert_eq!(confirmation["to"], shopper);
+    assert_eq!(
+        buttons_of(confirmation),
+        [
+            (format!("order:{mugs}:confirm"), "Yes, confirm".into()),
+            (format!("order:{mugs}:cancel"), "Cancel order".into())
+        ]
+    );
+    let payload = format!("order:{mugs}:cancel");
+    let cancel = tap(shopper, "wamid.MUGS-NO", &payload, "Cancel order", false);
+    assert_eq!(webhook(&app, &cancel).await, 200);
+    assert_eq!(
+        app.db.status_of(&mugs).await.unwrap(),
+        Some(OrderStatus::Cancelled)
+    );
+    assert_eq!(app.db.available("mug-stoneware").await.unwrap(), Some(25));
+    let received = fake.wait_for(5).await;
+    let ack = received[4].body["text"]["body"].as_str().unwrap();
+    assert_eq!(
+        ack,
+        format!("Your order {mugs} is cancelled. Write to us any time.")
+    );
 }
 
 async fn a_late_or_foreign_answer_changes_nothing_and_is_shown(backend: Backend) {
