@@ -60,6 +60,7 @@ mod routing;
 mod status;
 mod summary;
 pub mod text;
+mod totals;
 mod whatsapp;
 mod wire;
 
@@ -84,6 +85,7 @@ pub use reference::{OrderReference, ReferenceError};
 pub use routing::{Agent, Agents, Routing, RoutingError};
 pub use status::OrderStatus;
 pub use summary::{render_compact_summary, render_summary};
+pub use totals::{Totals, TotalsError};
 pub use whatsapp::{order_message, readdress, whatsapp_url, OrderMessage, URL_BUDGET};
 pub use wire::{
     ConflictReason, OptionsObject, PendingOrder, WireConsent, WireCustomer, WireDelivery, WireLine,

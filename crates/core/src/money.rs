@@ -197,6 +197,21 @@ impl Money {
         Self::from_minor(minor, self.currency)
     }
 
+    /// `self` less `other`, of one currency.
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch(
+                self.currency.code(),
+                other.currency.code(),
+            ));
+        }
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::TooLarge)?;
+        Self::from_minor(minor, self.currency)
+    }
+
     /// The amount times a quantity.
     pub fn checked_mul(self, quantity: u32) -> Result<Money, MoneyError> {
         let minor = self

@@ -85,3 +85,17 @@ impl AppState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The demo page's widget and the server write the same shipping line: the page's
+    /// `data-shipping-note` is the demo catalog's `shipping_note`.
+    #[test]
+    fn the_demo_page_and_the_demo_catalog_agree_on_shipping() {
+        let page = include_str!("../../../index.html");
+        let start = page.find("data-shipping-note=\"").expect("the demo page has one") + 20;
+        let note = &page[start..start + page[start..].find('"').unwrap()];
+        let catalog = chatout_core::Catalog::from_json(super::DEMO_CATALOG).unwrap();
+        assert_eq!(catalog.shop.shipping_note.as_deref(), Some(note));
+    }
+}

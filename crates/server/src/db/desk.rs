@@ -90,6 +90,17 @@ pub struct OrderEvent {
     pub note: Option<String>,
 }
 
+/// A change of an order's lines or amounts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrderChange {
+    /// Who made it.
+    pub actor: String,
+    /// What changed, as staff read it.
+    pub what: String,
+    /// When (ms).
+    pub at: i64,
+}
+
 /// An order with everything the desk shows.
 #[derive(Debug, Clone)]
 pub struct OrderDetail {
@@ -127,8 +138,16 @@ pub struct OrderDetail {
     pub expires_at: i64,
     /// Priced lines.
     pub lines: Vec<WireLine>,
+    /// Each line's position (what a change of that line names), in the order of `lines`.
+    pub positions: Vec<i64>,
+    /// Shipping staff set, minor units.
+    pub shipping: i64,
+    /// Discount staff set, minor units.
+    pub discount: i64,
     /// Every transition, oldest first.
     pub events: Vec<OrderEvent>,
+    /// Every change of its lines or amounts, oldest first.
+    pub changes: Vec<OrderChange>,
     /// The WhatsApp id whose message linked the order.
     pub received_wa_id: Option<String>,
 }
@@ -188,6 +207,8 @@ struct DetailRow {
     stock_held: i64,
     hold_until: Option<i64>,
     received_wa_id: Option<String>,
+    shipping: i64,
+    discount: i64,
 }
 
 /// One transition's columns, by name.
@@ -274,7 +295,7 @@ impl Db {
         let Some(row) = sqlx::query_as::<_, DetailRow>(&format!(
             "SELECT {ROW_COLUMNS}, id, locale, page, customer_phone, customer_email, \
              delivery_method, delivery_address, payment, note, consent_text, consent_at, message, \
-             expires_at, consent_client_at, stock_held, hold_until, \
+             expires_at, consent_client_at, stock_held, hold_until, shipping, discount, \
              (SELECT wa_id FROM contacts c WHERE c.id = orders.contact_id) AS received_wa_id \
              FROM orders WHERE reference = $1"
         ))
@@ -285,6 +306,18 @@ impl Db {
             return Ok(None);
         };
         let lines = order_lines(&self.read, row.id).await?;
+        let positions = sqlx::query_scalar(
+            "SELECT position FROM order_lines WHERE order_id = $1 ORDER BY position",
+        )
+        .bind(row.id)
+        .fetch_all(&self.read)
+        .await?;
+        let changes = sqlx::query_as::<_, OrderChange>(
+            "SELECT actor, what, at FROM order_changes WHERE order_id = $1 ORDER BY id",
+        )
+        .bind(row.id)
+        .fetch_all(&self.read)
+        .await?;
         let events = sqlx::query_as::<_, EventRow>(
             "SELECT from_status, to_status, actor, at, note FROM order_events \
              WHERE order_id = $1 ORDER BY id",
@@ -321,8 +354,12 @@ impl Db {
             stock_held: row.stock_held != 0,
             hold_until: row.hold_until,
             received_wa_id: row.received_wa_id,
+            shipping: row.shipping,
+            discount: row.discount,
             lines,
+            positions,
             events,
+            changes,
         }))
     }
 }

@@ -267,11 +267,22 @@ pub(super) async fn release_stock(
         .fetch_all(&mut *conn)
         .await?;
     for line in lines {
-        sqlx::query("UPDATE stock SET available = available + $1 WHERE sku = $2")
-            .bind(line.try_get::<i64, _>("quantity")?)
-            .bind(line.try_get::<String, _>("sku")?)
-            .execute(&mut *conn)
-            .await?;
+        let sku: String = line.try_get("sku")?;
+        give_back(conn, &sku, line.try_get("quantity")?).await?;
     }
     Ok(true)
+}
+
+/// Returns `units` of `sku` to stock (nothing for unlimited products).
+pub(super) async fn give_back(
+    conn: &mut AnyConnection,
+    sku: &str,
+    units: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE stock SET available = available + $1 WHERE sku = $2")
+        .bind(units)
+        .bind(sku)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

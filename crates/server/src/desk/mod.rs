@@ -17,6 +17,7 @@ mod orders;
 pub mod session;
 mod staff;
 mod tokens;
+mod total;
 mod webhooks;
 
 pub use error::DeskError;
@@ -47,6 +48,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(order::change_status),
         )
         .route("/admin/orders/{reference}/assign", post(order::assign))
+        .route("/admin/orders/{reference}/total", post(total::save))
         .route("/admin/staff", get(staff::page).post(staff::add))
         .route("/admin/tokens", get(tokens::page).post(tokens::create))
         .route("/admin/tokens/{name}/revoke", post(tokens::revoke))

@@ -74,10 +74,22 @@ pub enum Notice {
     TemplateConsent,
     /// No template: unknown, or the order cannot fill it.
     TemplateBad,
+    /// The order's lines or amounts were changed.
+    TotalSaved,
+    /// An amount or quantity did not read.
+    TotalInvalid,
+    /// The discount is more than the order.
+    TotalDiscount,
+    /// The order is past changing.
+    TotalClosed,
+    /// Every line would be gone.
+    TotalNoLines,
+    /// Not enough stock for a larger quantity.
+    TotalStock,
 }
 
 impl Notice {
-    const FIXED: [(Self, &'static str); 24] = [
+    const FIXED: [(Self, &'static str); 30] = [
         (Self::Assigned, "assigned"),
         (Self::Illegal, "illegal"),
         (Self::OutOfStock, "out-of-stock"),
@@ -102,6 +114,12 @@ impl Notice {
         (Self::TemplateSent, "template-sent"),
         (Self::TemplateConsent, "template-consent"),
         (Self::TemplateBad, "template-bad"),
+        (Self::TotalSaved, "total-saved"),
+        (Self::TotalInvalid, "total-invalid"),
+        (Self::TotalDiscount, "total-discount"),
+        (Self::TotalClosed, "total-closed"),
+        (Self::TotalNoLines, "total-no-lines"),
+        (Self::TotalStock, "total-stock"),
     ];
 
     /// The code in the link.
@@ -147,6 +165,18 @@ impl Notice {
             }
             Self::ReplyEmpty => "Not sent: a reply has 1 to 4096 characters.".into(),
             Self::TemplateSent => "Template queued; its state shows below.".into(),
+            Self::TotalSaved => "Saved; the history shows what changed.".into(),
+            Self::TotalInvalid => "Not changed: amounts are written like 4.95 (at most the \
+                 currency's decimals) and quantities are whole numbers from 0 to 99."
+                .into(),
+            Self::TotalDiscount => "Not changed: the discount is more than the order.".into(),
+            Self::TotalClosed => "Not changed: a paid, shipped, cancelled or expired order keeps \
+                 its lines and amounts."
+                .into(),
+            Self::TotalNoLines => {
+                "Not changed: an order keeps at least one line; cancel it instead.".into()
+            }
+            Self::TotalStock => "Not changed: there is not enough stock for that quantity.".into(),
             Self::TemplateConsent => "Not sent: templates go only to customers whose opt-in to \
                  WhatsApp updates is active."
                 .into(),

@@ -6,7 +6,7 @@ use super::layout::{money, render};
 use super::layout::{when, Moment};
 use super::notice::{order_page_with, Notice, NoticeQuery};
 use super::session::Staff;
-use crate::db::desk::OrderDetail;
+use crate::db::desk::{OrderChange, OrderDetail, OrderEvent};
 use crate::db::orders::Step;
 use crate::policy::webhook::DeliveryStatus;
 use crate::service;
@@ -19,10 +19,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chatout_core::{whatsapp_url, Labels, OrderStatus, PhoneNumber, WireLine};
+use chatout_core::{
+    whatsapp_url, Currency, Labels, Money, OrderStatus, PhoneNumber, Totals, WireLine,
+};
 use serde::Deserialize;
 
 struct LineView {
+    position: i64,
     quantity: i64,
     name: String,
     options: String,
@@ -53,7 +56,17 @@ struct OrderView {
     next: Vec<&'static str>,
     chat_url: Option<String>,
     lines: Vec<LineView>,
+    subtotal: String,
+    shipping: String,
+    discount: String,
     total: String,
+    /// Shipping and discount as the form shows them (`4.95`).
+    shipping_input: String,
+    discount_input: String,
+    /// Lines and amounts can still change (pending or confirmed).
+    adjustable: bool,
+    /// Makes a double submit of the total form one message.
+    key: String,
     customer: String,
     phone: String,
     email: Option<String>,
@@ -146,6 +159,14 @@ pub(super) async fn page(
 fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
     let shop = &state.catalog.shop;
     let currency = d.row.currency.clone();
+    let code = Currency::from_code(&currency).ok();
+    let total = code
+        .and_then(|c| Totals::from_minor(c, d.row.subtotal, d.shipping, d.discount).ok())
+        .map_or(d.row.subtotal, |t| t.total.minor_units());
+    let decimal = |minor: i64| {
+        code.and_then(|c| Money::from_minor(minor, c).ok())
+            .map_or_else(|| minor.to_string(), |m| m.to_decimal_string())
+    };
     let chat_url = d
         .customer_phone
         .as_deref()
@@ -177,8 +198,20 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
             .map(|s| s.as_str())
             .collect(),
         chat_url,
-        lines: d.lines.iter().map(|l| line_view(l, &currency)).collect(),
-        total: money(d.row.subtotal, &currency),
+        lines: d
+            .lines
+            .iter()
+            .zip(&d.positions)
+            .map(|(l, p)| line_view(l, *p, &currency))
+            .collect(),
+        subtotal: money(d.row.subtotal, &currency),
+        shipping: money(d.shipping, &currency),
+        discount: money(d.discount, &currency),
+        total: money(total, &currency),
+        shipping_input: decimal(d.shipping),
+        discount_input: decimal(d.discount),
+        adjustable: matches!(d.row.status, OrderStatus::Pending | OrderStatus::Confirmed),
+        key: crate::auth::random_token(),
         customer: d.row.customer_name,
         phone: d.customer_phone.unwrap_or_default(),
         email: d.customer_email,
@@ -233,10 +266,16 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         created: Moment::new(state, d.row.created_at),
         expires: Moment::new(state, d.expires_at),
         message: d.message,
-        events: d
-            .events
-            .into_iter()
-            .map(|e| EventView {
+        events: history(state, d.events, d.changes),
+    }
+}
+
+/// Transitions and changes of lines or amounts, in the order they happened.
+fn history(state: &AppState, events: Vec<OrderEvent>, changes: Vec<OrderChange>) -> Vec<EventView> {
+    let mut all: Vec<(i64, EventView)> = events
+        .into_iter()
+        .map(|e| {
+            let view = EventView {
                 at: Moment::new(state, e.at),
                 change: match e.from {
                     Some(from) => format!("{} → {}", from.as_str(), e.to.as_str()),
@@ -244,13 +283,27 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
                 },
                 actor: e.actor,
                 note: e.note,
-            })
-            .collect(),
-    }
+            };
+            (e.at, view)
+        })
+        .chain(changes.into_iter().map(|c| {
+            let view = EventView {
+                at: Moment::new(state, c.at),
+                change: c.what,
+                actor: c.actor,
+                note: None,
+            };
+            (c.at, view)
+        }))
+        .collect();
+    // Stable: a transition and a change at the same moment keep their kinds' order.
+    all.sort_by_key(|(at, _)| *at);
+    all.into_iter().map(|(_, view)| view).collect()
 }
 
-fn line_view(line: &WireLine, currency: &str) -> LineView {
+fn line_view(line: &WireLine, position: i64, currency: &str) -> LineView {
     LineView {
+        position,
         quantity: line.quantity,
         name: line.name.clone(),
         options: line

@@ -2,6 +2,7 @@
 //! background tasks) and the database (`db/`). They ask `policy/` what is allowed and
 //! `whatsapp/` how a message is written; `db/` only stores and reads.
 
+pub mod adjust_order;
 pub mod answer;
 pub mod change_status;
 pub mod chat_order;

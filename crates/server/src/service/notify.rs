@@ -14,7 +14,7 @@ use crate::policy::outbox::MessageKind;
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::{Event, Templates};
 use crate::whatsapp::texts::chat_texts;
-use chatout_core::fill;
+use chatout_core::{fill, Currency, Totals};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
@@ -49,7 +49,7 @@ pub async fn queue_event(
         .is_ok();
     if event == Event::Confirmed && in_window {
         let texts = chat_texts(&order.locale);
-        let total = payload::shown_amount(order.subtotal, &order.currency, &order.locale)
+        let total = payload::shown_amount(total_of(&order), &order.currency, &order.locale)
             .unwrap_or_default();
         let body = fill(
             texts.confirm_body,
@@ -112,13 +112,23 @@ pub async fn queue_event(
     Ok(())
 }
 
+/// What an order comes to: `subtotal + shipping − discount` (the stored amounts passed this
+/// rule when they were set; the subtotal alone if they no longer do).
+pub fn total_of(order: &MessageFacts) -> i64 {
+    Currency::from_code(&order.currency)
+        .ok()
+        .and_then(|c| Totals::from_minor(c, order.subtotal, order.shipping, order.discount).ok())
+        .map_or(order.subtotal, |t| t.total.minor_units())
+}
+
 /// What a template's parameters are filled from, for an order's stored facts.
 pub fn facts_of(order: MessageFacts) -> OrderFacts {
+    let total = total_of(&order);
     OrderFacts {
         reference: order.reference,
         name: order.customer_name,
         currency: order.currency,
-        subtotal: order.subtotal,
+        total,
         locale: order.locale,
         tracking_url: order.tracking_url,
     }

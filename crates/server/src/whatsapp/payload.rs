@@ -15,8 +15,8 @@ pub struct OrderFacts {
     pub name: String,
     /// ISO 4217 code.
     pub currency: String,
-    /// Subtotal, minor units.
-    pub subtotal: i64,
+    /// What the customer pays (`subtotal + shipping − discount`), minor units.
+    pub total: i64,
     /// The shopper's locale.
     pub locale: String,
     /// The tracking link, once shipped.
@@ -88,11 +88,11 @@ fn parameters(
                 )),
             },
             Param::Total => {
-                let shown = shown_amount(facts.subtotal, &facts.currency, &facts.locale)?;
+                let shown = shown_amount(facts.total, &facts.currency, &facts.locale)?;
                 let currency = Currency::from_code(&facts.currency).map_err(|e| e.to_string())?;
                 // The API wants the amount times 1000 in major units.
                 let scale = 10_i64.pow(u32::from(currency.exponent()));
-                let amount_1000 = facts.subtotal.saturating_mul(1000) / scale;
+                let amount_1000 = facts.total.saturating_mul(1000) / scale;
                 Ok((
                     json!({"type": "currency", "currency": {
                         "fallback_value": shown, "code": facts.currency, "amount_1000": amount_1000,
@@ -199,12 +199,12 @@ pub fn outbox_id_of_callback(data: &str) -> Option<i64> {
 mod tests {
     use super::*;
 
-    fn facts(currency: &str, subtotal: i64) -> OrderFacts {
+    fn facts(currency: &str, total: i64) -> OrderFacts {
         OrderFacts {
             reference: "K7F3-9Q2M".into(),
             name: "Anna\nde   Vries".into(),
             currency: currency.into(),
-            subtotal,
+            total,
             locale: "nl-NL".into(),
             tracking_url: None,
         }

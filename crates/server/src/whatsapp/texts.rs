@@ -35,6 +35,8 @@ pub struct ChatTexts {
     pub button_cancel: &'static str,
     /// The answer to a cancel: `{reference}`.
     pub cancelled: &'static str,
+    /// An order staff changed, when they tell the customer: `{reference}`, `{total}`.
+    pub updated: &'static str,
 }
 
 const EN: ChatTexts = ChatTexts {
@@ -50,6 +52,7 @@ const EN: ChatTexts = ChatTexts {
     button_confirm: "Yes, confirm",
     button_cancel: "Cancel order",
     cancelled: "Your order {reference} is cancelled. Write to us any time.",
+    updated: "We have updated your order {reference}: it now comes to {total}.",
 };
 
 const NL: ChatTexts = ChatTexts {
@@ -65,6 +68,7 @@ const NL: ChatTexts = ChatTexts {
     button_confirm: "Ja, bevestigen",
     button_cancel: "Bestelling annuleren",
     cancelled: "Je bestelling {reference} is geannuleerd. Schrijf ons gerust.",
+    updated: "We hebben je bestelling {reference} aangepast: het totaal is nu {total}.",
 };
 
 const DE: ChatTexts = ChatTexts {
@@ -81,6 +85,7 @@ const DE: ChatTexts = ChatTexts {
     button_confirm: "Ja, bestätigen",
     button_cancel: "Stornieren",
     cancelled: "Deine Bestellung {reference} ist storniert. Schreib uns jederzeit.",
+    updated: "Wir haben deine Bestellung {reference} angepasst: Sie kostet jetzt {total}.",
 };
 
 const FR: ChatTexts = ChatTexts {
@@ -96,6 +101,7 @@ const FR: ChatTexts = ChatTexts {
     button_confirm: "Oui, je confirme",
     button_cancel: "Annuler la commande",
     cancelled: "Votre commande {reference} est annulée. Écrivez-nous quand vous voulez.",
+    updated: "Nous avons mis à jour votre commande {reference} : elle s'élève maintenant à {total}.",
 };
 
 const ES: ChatTexts = ChatTexts {
@@ -112,6 +118,7 @@ const ES: ChatTexts = ChatTexts {
     button_confirm: "Sí, confirmar",
     button_cancel: "Cancelar pedido",
     cancelled: "Tu pedido {reference} está cancelado. Escríbenos cuando quieras.",
+    updated: "Hemos actualizado tu pedido {reference}: ahora el total es {total}.",
 };
 
 const IT: ChatTexts = ChatTexts {
@@ -127,6 +134,7 @@ const IT: ChatTexts = ChatTexts {
     button_confirm: "Sì, confermo",
     button_cancel: "Annulla ordine",
     cancelled: "Il tuo ordine {reference} è annullato. Scrivici quando vuoi.",
+    updated: "Abbiamo aggiornato il tuo ordine {reference}: ora il totale è {total}.",
 };
 
 const PT: ChatTexts = ChatTexts {
@@ -142,6 +150,7 @@ const PT: ChatTexts = ChatTexts {
     button_confirm: "Sim, confirmar",
     button_cancel: "Cancelar pedido",
     cancelled: "O seu pedido {reference} foi cancelado. Escreva-nos quando quiser.",
+    updated: "Atualizámos o seu pedido {reference}: o total agora é {total}.",
 };
 
 const AR: ChatTexts = ChatTexts {
@@ -157,6 +166,7 @@ const AR: ChatTexts = ChatTexts {
     button_confirm: "نعم، أؤكد",
     button_cancel: "إلغاء الطلب",
     cancelled: "تم إلغاء طلبك {reference}. راسلنا في أي وقت.",
+    updated: "حدّثنا طلبك {reference}: أصبح الإجمالي الآن {total}.",
 };
 
 /// Every language with chat texts, English first.
@@ -202,6 +212,7 @@ mod tests {
                 (texts.cart_choose, &["{name}", "{option}"]),
                 (texts.confirm_body, &["{shop}", "{reference}", "{total}"]),
                 (texts.cancelled, &["{reference}"]),
+                (texts.updated, &["{reference}", "{total}"]),
             ];
             for (text, names) in placeholders {
                 for name in names {

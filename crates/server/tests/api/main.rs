@@ -40,3 +40,4 @@ mod process;
 mod receiver;
 mod sign_in_memory;
 mod site;
+mod totals;

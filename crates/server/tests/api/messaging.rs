@@ -60,7 +60,7 @@ pub(crate) async fn place(app: &TestApp, phone: &str, opted_in: bool) -> String 
 /// The shopper sent the order message from `wa_id`, as the widget asked them to, a day
 /// ago: that made a web opt-in for the number active, and the window has closed again, so
 /// order updates go as templates.
-async fn send_order_message(app: &TestApp, wa_id: &str) {
+pub(crate) async fn send_order_message(app: &TestApp, wa_id: &str) {
     let id = format!("wamid.ORDER-{wa_id}-{}", rand_key());
     let message = inbound(wa_id, &id, "*Order K7F3-9Q2M — Demo Shop*", 25 * 3600);
     assert_eq!(webhook(app, &message).await, 200);

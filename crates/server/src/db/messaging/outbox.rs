@@ -94,6 +94,10 @@ pub struct MessageFacts {
     pub currency: String,
     /// Sum of the lines, minor units.
     pub subtotal: i64,
+    /// Shipping staff set, minor units.
+    pub shipping: i64,
+    /// Discount staff set, minor units.
+    pub discount: i64,
     /// The shopper's locale.
     pub locale: String,
     /// The carrier's page, once shipped.
@@ -106,8 +110,8 @@ pub async fn message_facts(
     order_id: i64,
 ) -> Result<Option<MessageFacts>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT reference, customer_name, customer_phone, currency, subtotal, locale, \
-         tracking_url FROM orders WHERE id = $1",
+        "SELECT reference, customer_name, customer_phone, currency, subtotal, shipping, \
+         discount, locale, tracking_url FROM orders WHERE id = $1",
     )
     .bind(order_id)
     .fetch_optional(&mut *conn)

@@ -3,7 +3,7 @@
 
 use super::{decode_options, parse_status};
 use crate::clock::{rfc3339, UnixMillis};
-use chatout_core::{Currency, Money, OptionsObject, OrderStatus};
+use chatout_core::{Currency, Money, OptionsObject, OrderStatus, Totals};
 use serde::Serialize;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -171,6 +171,8 @@ struct DocumentRow {
     currency: String,
     locale: String,
     subtotal: i64,
+    shipping: i64,
+    discount: i64,
     customer_name: String,
     customer_phone: Option<String>,
     customer_email: Option<String>,
@@ -208,7 +210,8 @@ struct StepRow {
     at: i64,
 }
 
-const COLUMNS: &str = "SELECT id, reference, status, currency, locale, subtotal, customer_name, \
+const COLUMNS: &str = "SELECT id, reference, status, currency, locale, subtotal, shipping, \
+     discount, customer_name, \
      customer_phone, customer_email, delivery_method, delivery_address, payment, note, \
      consent_text, consent_at, assigned_to, created_at, expires_at, received_at, \
      (SELECT wa_id FROM contacts c WHERE c.id = orders.contact_id) AS received_wa_id FROM orders";
@@ -351,6 +354,8 @@ async fn assemble(
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let totals = Totals::from_minor(currency, row.subtotal, row.shipping, row.discount)
+            .map_err(|e| corrupt("discount", e))?;
         let id = row.id;
         let given = row.consent_at.is_some();
         documents.push((
@@ -362,9 +367,9 @@ async fn assemble(
                 locale: row.locale,
                 items,
                 subtotal: row.subtotal,
-                shipping: 0,
-                discount: 0,
-                total: row.subtotal,
+                shipping: row.shipping,
+                discount: row.discount,
+                total: totals.total.minor_units(),
                 customer: DocumentCustomer {
                     name: row.customer_name,
                     phone: row.customer_phone,

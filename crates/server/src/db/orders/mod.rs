@@ -2,6 +2,7 @@
 //! transaction, read one back for an idempotent replay, move it along its lifecycle, expire
 //! the forgotten ones.
 
+pub mod adjust;
 pub mod document;
 mod insert;
 mod lifecycle;
