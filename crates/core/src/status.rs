@@ -54,7 +54,8 @@ impl OrderStatus {
         match self {
             Self::Pending => &[Self::Confirmed, Self::Cancelled, Self::Expired],
             Self::Confirmed => &[Self::Paid, Self::Cancelled],
-            Self::Paid => &[Self::Fulfilled],
+            // A paid order can still be called off (its payment is then refunded).
+            Self::Paid => &[Self::Fulfilled, Self::Cancelled],
             Self::Fulfilled | Self::Cancelled | Self::Expired => &[],
         }
     }
@@ -83,6 +84,7 @@ mod tests {
             ("confirmed", "paid"),
             ("confirmed", "cancelled"),
             ("paid", "fulfilled"),
+            ("paid", "cancelled"),
         ];
         for from in OrderStatus::ALL {
             for to in OrderStatus::ALL {

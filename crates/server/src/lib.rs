@@ -14,6 +14,7 @@ mod layers;
 pub mod lease;
 pub mod limit;
 pub mod outbound;
+pub mod payments;
 pub mod policy;
 pub mod routes;
 pub mod serve;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub messaging: Option<Arc<whatsapp::Messaging>>,
     /// Wakes the webhook sender when an event is queued.
     pub webhook_wake: Arc<tokio::sync::Notify>,
+    /// The payment providers, as configured.
+    pub payments: Arc<payments::Payments>,
 }
 
 impl AppState {
@@ -93,7 +96,10 @@ mod tests {
     #[test]
     fn the_demo_page_and_the_demo_catalog_agree_on_shipping() {
         let page = include_str!("../../../index.html");
-        let start = page.find("data-shipping-note=\"").expect("the demo page has one") + 20;
+        let start = page
+            .find("data-shipping-note=\"")
+            .expect("the demo page has one")
+            + 20;
         let note = &page[start..start + page[start..].find('"').unwrap()];
         let catalog = chatout_core::Catalog::from_json(super::DEMO_CATALOG).unwrap();
         assert_eq!(catalog.shop.shipping_note.as_deref(), Some(note));

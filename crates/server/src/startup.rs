@@ -73,6 +73,7 @@ impl Application {
                 login_key: Arc::new(login_key),
                 messaging,
                 webhook_wake: Arc::new(tokio::sync::Notify::new()),
+                payments: Arc::new(crate::payments::Payments::new(&settings.payments)),
                 settings: Arc::new(settings),
             },
         })

@@ -5,6 +5,7 @@ pub mod desk;
 pub mod figures;
 pub mod messaging;
 pub mod orders;
+pub mod payments;
 pub mod staff;
 pub mod stock;
 pub mod tokens;

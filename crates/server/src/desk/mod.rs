@@ -14,6 +14,7 @@ mod layout;
 mod notice;
 mod order;
 mod orders;
+mod payment;
 pub mod session;
 mod staff;
 mod tokens;
@@ -49,6 +50,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/admin/orders/{reference}/assign", post(order::assign))
         .route("/admin/orders/{reference}/total", post(total::save))
+        .route("/admin/orders/{reference}/link", post(payment::create_link))
+        .route("/admin/orders/{reference}/paid", post(payment::mark_paid))
+        .route("/admin/orders/{reference}/refund", post(payment::refund))
         .route("/admin/staff", get(staff::page).post(staff::add))
         .route("/admin/tokens", get(tokens::page).post(tokens::create))
         .route("/admin/tokens/{name}/revoke", post(tokens::revoke))

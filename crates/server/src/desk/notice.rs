@@ -86,10 +86,24 @@ pub enum Notice {
     TotalNoLines,
     /// Not enough stock for a larger quantity.
     TotalStock,
+    /// The payment provider failed: nothing changed.
+    PaymentDown,
+    /// A payment link was made.
+    LinkCreated,
+    /// A payment by hand covered the total.
+    PaidByHand,
+    /// A payment by hand left part of the total open.
+    PaidPartly,
+    /// A payment by hand with an amount that does not read or is too much.
+    PaidInvalid,
+    /// Not waiting for payment (or nothing to refund).
+    NotPayable,
+    /// Refunded.
+    Refunded,
 }
 
 impl Notice {
-    const FIXED: [(Self, &'static str); 30] = [
+    const FIXED: [(Self, &'static str); 37] = [
         (Self::Assigned, "assigned"),
         (Self::Illegal, "illegal"),
         (Self::OutOfStock, "out-of-stock"),
@@ -120,6 +134,13 @@ impl Notice {
         (Self::TotalClosed, "total-closed"),
         (Self::TotalNoLines, "total-no-lines"),
         (Self::TotalStock, "total-stock"),
+        (Self::PaymentDown, "payment-down"),
+        (Self::LinkCreated, "link-created"),
+        (Self::PaidByHand, "paid-by-hand"),
+        (Self::PaidPartly, "paid-partly"),
+        (Self::PaidInvalid, "paid-invalid"),
+        (Self::NotPayable, "not-payable"),
+        (Self::Refunded, "refunded"),
     ];
 
     /// The code in the link.
@@ -177,6 +198,19 @@ impl Notice {
                 "Not changed: an order keeps at least one line; cancel it instead.".into()
             }
             Self::TotalStock => "Not changed: there is not enough stock for that quantity.".into(),
+            Self::PaymentDown => "Nothing changed: the payment provider did not answer or \
+                 refused (the server log says which). Try again in a moment."
+                .into(),
+            Self::LinkCreated => "Payment link made; copy it below to send in the chat.".into(),
+            Self::PaidByHand => "Payment recorded: the order is paid.".into(),
+            Self::PaidPartly => "Payment recorded: part of the total is still open.".into(),
+            Self::PaidInvalid => "Not recorded: the amount is written like 12.50 and is at most \
+                 what is still open."
+                .into(),
+            Self::NotPayable => "Nothing changed: the order is not waiting for that (a link and \
+                 a payment need a confirmed order; a refund a cancelled one with a payment)."
+                .into(),
+            Self::Refunded => "Refunded through the payment provider.".into(),
             Self::TemplateConsent => "Not sent: templates go only to customers whose opt-in to \
                  WhatsApp updates is active."
                 .into(),

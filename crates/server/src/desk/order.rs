@@ -60,6 +60,8 @@ struct OrderView {
     shipping: String,
     discount: String,
     total: String,
+    /// The total in minor units (what payments are held against).
+    total_minor: i64,
     /// Shipping and discount as the form shows them (`4.95`).
     shipping_input: String,
     discount_input: String,
@@ -98,6 +100,7 @@ struct OrderPage {
     wa: super::conversation::ConversationView,
     deliveries: Vec<DeliveryView>,
     warnings: Vec<super::orders::WarningView>,
+    payments: super::payment::PaymentsView,
 }
 
 pub(super) async fn page(
@@ -136,7 +139,13 @@ pub(super) async fn page(
         .into_iter()
         .map(|w| super::orders::WarningView::new(w, &state))
         .collect();
+    let payment_rows = state.db.payments(&reference).await?;
+    let o = order_view(&state, detail);
+    let status = OrderStatus::parse(o.status).unwrap_or(OrderStatus::Pending);
+    let currency = state.catalog.currency.code();
+    let payments = super::payment::view(&state, status, o.total_minor, currency, payment_rows);
     let page = OrderPage {
+        payments,
         wa,
         deliveries,
         warnings,
@@ -151,7 +160,7 @@ pub(super) async fn page(
                 (n, selected)
             })
             .collect(),
-        o: order_view(&state, detail),
+        o,
     };
     Ok(render(&page))
 }
@@ -208,6 +217,7 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         shipping: money(d.shipping, &currency),
         discount: money(d.discount, &currency),
         total: money(total, &currency),
+        total_minor: total,
         shipping_input: decimal(d.shipping),
         discount_input: decimal(d.discount),
         adjustable: matches!(d.row.status, OrderStatus::Pending | OrderStatus::Confirmed),
@@ -356,6 +366,10 @@ pub(super) async fn change_status(
         }
         Err(StatusError::BadTracking) => {
             refused(StatusCode::UNPROCESSABLE_ENTITY, Notice::BadTracking)
+        }
+        Err(StatusError::Payment(e)) => {
+            tracing::warn!(reference = %reference, error = %e, "confirming needed a payment link");
+            refused(StatusCode::BAD_GATEWAY, Notice::PaymentDown)
         }
         Err(StatusError::Db(e)) => Err(e.into()),
     }

@@ -7,6 +7,7 @@ pub mod consent;
 pub mod inbound;
 pub mod link;
 pub mod outbox;
+pub mod payment;
 pub mod response;
 pub mod retry;
 pub mod webhook;

@@ -2,6 +2,7 @@
 
 pub mod metrics;
 mod orders;
+mod payments;
 mod site;
 mod v1;
 mod webhooks;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(v1::routes(&state))
         .merge(crate::desk::routes(&state))
         .merge(webhooks::routes())
+        .merge(payments::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics::metrics))
         .route("/api/openapi.json", get(openapi))

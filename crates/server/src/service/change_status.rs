@@ -3,9 +3,11 @@
 //! update, in one transaction.
 
 use super::notify::queue_event;
+use super::payments::{default_provider, end_replaced, make_page, record_rest_by_hand, store_page};
 use crate::clock::now_ms;
 use crate::db::messaging::Contact;
 use crate::db::orders::{self, Step, TransitionError};
+use crate::db::payments;
 use crate::db::webhooks;
 use crate::policy::consent::Consent;
 use crate::policy::webhook::EventType;
@@ -37,6 +39,9 @@ pub enum StatusError {
     /// The tracking link is not a web address.
     #[error("the tracking link must start with https:// or http://")]
     BadTracking,
+    /// The payment page an order paid by link needs could not be made: nothing changed.
+    #[error("the payment link could not be made: {0}")]
+    Payment(String),
     /// The database failed.
     #[error("the database failed")]
     Db(#[from] sqlx::Error),
@@ -62,6 +67,26 @@ pub async fn change_status(
         _ => {}
     }
     let note = step.note.map(str::trim).filter(|n| !n.is_empty());
+    // Confirming an order the shopper pays by link makes its payment page first, so the
+    // confirmation carries it; a provider that fails leaves the order as it was.
+    let page = match (to, default_provider(state)) {
+        (OrderStatus::Confirmed, Some(provider)) => {
+            let order = {
+                let mut conn = state.db.read.acquire().await?;
+                payments::payable(&mut conn, reference).await?
+            };
+            match order {
+                Some(order) if order.payment == PAYMENT_LINK && order.status.can_become(to) => {
+                    let page = make_page(state, &order, provider)
+                        .await
+                        .map_err(|e| StatusError::Payment(e.to_string()))?;
+                    Some((order, provider, page))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     let now = now_ms();
     let mut tx = state.db.begin().await?;
     let step = Step {
@@ -70,6 +95,13 @@ pub async fn change_status(
         ..step
     };
     let moved = orders::transition(&mut tx, reference, &step, now).await?;
+    if to == OrderStatus::Paid {
+        record_rest_by_hand(&mut tx, moved.id, step.actor, now).await?;
+    }
+    let mut replaced = Vec::new();
+    if let Some((order, provider, page)) = &page {
+        replaced = store_page(&mut tx, order, *provider, page, step.actor, now).await?;
+    }
     webhooks::queue_event(
         &mut tx,
         moved.id,
@@ -86,6 +118,7 @@ pub async fn change_status(
     tx.commit().await?;
     state.wake_webhooks();
     state.wake_outbox();
+    end_replaced(state, replaced).await;
     Ok(moved.from)
 }
 
@@ -99,6 +132,9 @@ impl From<TransitionError> for StatusError {
         }
     }
 }
+
+/// The payment preference of orders paid on a payment page.
+pub const PAYMENT_LINK: &str = "payment_link";
 
 /// A link a customer may be sent: a web address, at most 2,000 characters, no spaces.
 fn url_like(url: &str) -> bool {

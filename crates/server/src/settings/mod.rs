@@ -1,9 +1,11 @@
 //! The server's environment (CONTRACT.md section 6), read once at start.
 
 mod integration;
+mod payments;
 mod whatsapp;
 
 pub use integration::WebhookSettings;
+pub use payments::{MollieSettings, PaymentSettings, StripeSettings};
 pub use whatsapp::{WhatsAppSettings, GRAPH_API_BASE};
 
 use std::time::Duration;
@@ -59,6 +61,8 @@ pub struct Settings {
     pub max_connections_per_client: usize,
     /// Outbound webhooks (CONTRACT.md section 8); `None` when no receiver is configured.
     pub webhooks: Option<WebhookSettings>,
+    /// Mollie and Stripe (CONTRACT.md section 9), each off until its key is set.
+    pub payments: PaymentSettings,
     /// Integration API requests per minute per token; 0 turns the limit off.
     pub api_rate_limit: u32,
     /// The shop's time zone, in which the desk shows times (`CHATOUT_TIME_ZONE`, IANA).
@@ -174,7 +178,9 @@ impl Settings {
                 reason: format!("'{name}' is not a time zone like Europe/Amsterdam"),
             })?,
         };
+        let payments = PaymentSettings::from_value(value, public_url.as_deref())?;
         Ok(Self {
+            payments,
             time_zone,
             public_url,
             trusted_proxies,

@@ -121,6 +121,9 @@ pub enum V1Error {
     /// `409`: not enough stock to confirm.
     #[error("not enough stock left")]
     OutOfStock(std::collections::BTreeMap<String, i64>),
+    /// `502`: the payment provider did not make the payment link.
+    #[error("{0}")]
+    Upstream(String),
     /// `500`, logged once with its source.
     #[error("the database failed")]
     Db(#[from] sqlx::Error),
@@ -153,6 +156,10 @@ impl IntoResponse for V1Error {
             Self::OutOfStock(available) => (
                 StatusCode::CONFLICT,
                 json!({"error": "out_of_stock", "available": available, "message": message}),
+            ),
+            Self::Upstream(_) => (
+                StatusCode::BAD_GATEWAY,
+                json!({"error": "payment_provider", "message": message}),
             ),
             Self::Db(e) => {
                 tracing::error!(error = %e, "integration API request failed");

@@ -118,6 +118,7 @@ pub(super) async fn transition(
         Err(e @ (StatusError::TrackingRequired | StatusError::BadTracking)) => {
             return Err(V1Error::Invalid(format!("tracking_url: {e}")))
         }
+        Err(StatusError::Payment(e)) => return Err(V1Error::Upstream(e)),
         Err(StatusError::Db(e)) => return Err(e.into()),
     }
     let mut conn = state.db.read.acquire().await?;

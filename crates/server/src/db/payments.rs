@@ -1,0 +1,420 @@
+//! Payments in the database: the pages made at a provider and the payments recorded by
+//! hand, the one current page per order, the provider's events seen, refunds claimed once.
+
+use super::orders::parse_status;
+use super::Db;
+use crate::clock::UnixMillis;
+use crate::policy::payment::PaymentStatus;
+use chatout_core::{Currency, OrderStatus, Totals};
+use sqlx::AnyConnection;
+
+/// What paying an order needs to know of it.
+#[derive(Debug, Clone)]
+pub struct Payable {
+    /// Row id.
+    pub id: i64,
+    /// Reference.
+    pub reference: String,
+    /// Where it is.
+    pub status: OrderStatus,
+    /// Its amounts.
+    pub totals: Totals,
+    /// The shopper's order page token.
+    pub access_token: String,
+    /// The payment preference the shopper chose.
+    pub payment: String,
+    /// The order's language.
+    pub locale: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PayableRow {
+    id: i64,
+    reference: String,
+    status: String,
+    currency: String,
+    subtotal: i64,
+    shipping: i64,
+    discount: i64,
+    access_token: String,
+    payment: String,
+    locale: String,
+}
+
+fn corrupt(column: &str, problem: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.into(),
+        source: problem.to_string().into(),
+    }
+}
+
+impl TryFrom<PayableRow> for Payable {
+    type Error = sqlx::Error;
+    fn try_from(r: PayableRow) -> Result<Self, Self::Error> {
+        let currency = Currency::from_code(&r.currency).map_err(|e| corrupt("currency", e))?;
+        Ok(Self {
+            totals: Totals::from_minor(currency, r.subtotal, r.shipping, r.discount)
+                .map_err(|e| corrupt("discount", e))?,
+            id: r.id,
+            reference: r.reference,
+            status: parse_status(r.status)?,
+            access_token: r.access_token,
+            payment: r.payment,
+            locale: r.locale,
+        })
+    }
+}
+
+const PAYABLE: &str = "SELECT id, reference, status, currency, subtotal, shipping, discount, \
+     access_token, payment, locale FROM orders";
+
+/// The order with `reference`, as paying it sees it.
+pub async fn payable(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> Result<Option<Payable>, sqlx::Error> {
+    sqlx::query_as::<_, PayableRow>(&format!("{PAYABLE} WHERE reference = $1"))
+        .bind(reference)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(Payable::try_from)
+        .transpose()
+}
+
+/// The order whose shopper's page token is `token`.
+pub async fn payable_by_token(
+    conn: &mut AnyConnection,
+    token: &str,
+) -> Result<Option<Payable>, sqlx::Error> {
+    sqlx::query_as::<_, PayableRow>(&format!("{PAYABLE} WHERE access_token = $1"))
+        .bind(token)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(Payable::try_from)
+        .transpose()
+}
+
+/// A payment to store.
+#[derive(Debug, Clone)]
+pub struct NewPaymentRow<'a> {
+    /// The order.
+    pub order_id: i64,
+    /// `mollie`, `stripe` or `manual`.
+    pub provider: &'a str,
+    /// The provider's id (none when recorded by hand).
+    pub provider_id: Option<&'a str>,
+    /// The page to pay on.
+    pub url: Option<&'a str>,
+    /// Where it is.
+    pub status: PaymentStatus,
+    /// Minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: &'a str,
+    /// Stripe's payment intent.
+    pub intent: Option<&'a str>,
+    /// Staff's note (payments by hand).
+    pub note: Option<&'a str>,
+    /// Who made it.
+    pub created_by: &'a str,
+}
+
+/// A page a newer one replaced, to end at its provider.
+#[derive(Debug, Clone)]
+pub struct Replaced {
+    /// `mollie` or `stripe`.
+    pub provider: String,
+    /// The provider's id.
+    pub provider_id: String,
+}
+
+/// Stores a provider's new page for its order, which makes it the order's current one: the
+/// pages before it can no longer mark the order paid. Returns the replaced pages still open.
+pub async fn insert_page(
+    conn: &mut AnyConnection,
+    payment: &NewPaymentRow<'_>,
+    now: UnixMillis,
+) -> Result<Vec<Replaced>, sqlx::Error> {
+    let replaced = sqlx::query_as::<_, (String, Option<String>)>(
+        "SELECT provider, provider_id FROM payments WHERE order_id = $1 AND is_current = 1 \
+         AND status = $2",
+    )
+    .bind(payment.order_id)
+    .bind(PaymentStatus::Open.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE payments SET is_current = 0, updated_at = $1 WHERE order_id = $2")
+        .bind(now)
+        .bind(payment.order_id)
+        .execute(&mut *conn)
+        .await?;
+    insert_payment(conn, payment, now).await?;
+    Ok(replaced
+        .into_iter()
+        .filter_map(|(provider, id)| {
+            id.map(|provider_id| Replaced {
+                provider,
+                provider_id,
+            })
+        })
+        .collect())
+}
+
+/// Stores a payment as it is (a payment by hand keeps the current page current).
+pub async fn insert_payment(
+    conn: &mut AnyConnection,
+    payment: &NewPaymentRow<'_>,
+    now: UnixMillis,
+) -> Result<i64, sqlx::Error> {
+    let paid_at = (payment.status == PaymentStatus::Paid).then_some(now);
+    sqlx::query_scalar(
+        "INSERT INTO payments (order_id, provider, provider_id, url, status, amount, currency, \
+         intent, note, created_by, created_at, updated_at, paid_at, is_current) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING id",
+    )
+    .bind(payment.order_id)
+    .bind(payment.provider)
+    .bind(payment.provider_id)
+    .bind(payment.url)
+    .bind(payment.status.as_str())
+    .bind(payment.amount)
+    .bind(payment.currency)
+    .bind(payment.intent)
+    .bind(payment.note)
+    .bind(payment.created_by)
+    .bind(now)
+    .bind(paid_at)
+    .bind(i64::from(payment.provider_id.is_some()))
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// A stored payment, as a provider's report of it is judged.
+#[derive(Debug, Clone)]
+pub struct StoredPayment {
+    /// Row id.
+    pub id: i64,
+    /// Its order.
+    pub order_id: i64,
+    /// Where it was.
+    pub status: PaymentStatus,
+    /// Whether it is the order's current page.
+    pub current: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    id: i64,
+    order_id: i64,
+    status: String,
+    is_current: i64,
+}
+
+fn payment_status(name: &str) -> Result<PaymentStatus, sqlx::Error> {
+    PaymentStatus::parse(name).ok_or_else(|| corrupt("status", format!("unknown '{name}'")))
+}
+
+/// The payment `provider` knows as `provider_id`.
+pub async fn payment_by_provider_id(
+    conn: &mut AnyConnection,
+    provider: &str,
+    provider_id: &str,
+) -> Result<Option<StoredPayment>, sqlx::Error> {
+    sqlx::query_as::<_, StoredRow>(
+        "SELECT id, order_id, status, is_current FROM payments \
+         WHERE provider = $1 AND provider_id = $2",
+    )
+    .bind(provider)
+    .bind(provider_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| {
+        Ok(StoredPayment {
+            id: r.id,
+            order_id: r.order_id,
+            status: payment_status(&r.status)?,
+            current: r.is_current == 1,
+        })
+    })
+    .transpose()
+}
+
+/// The order of row `order_id`, as paying it sees it.
+pub async fn payable_by_id(
+    conn: &mut AnyConnection,
+    order_id: i64,
+) -> Result<Option<Payable>, sqlx::Error> {
+    sqlx::query_as::<_, PayableRow>(&format!("{PAYABLE} WHERE id = $1"))
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(Payable::try_from)
+        .transpose()
+}
+
+/// Moves payment `id` to `status`, with the problem staff should see (if any), the amount
+/// and currency the provider reported, and Stripe's payment intent once known.
+pub async fn update_payment(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: PaymentStatus,
+    problem: Option<&str>,
+    intent: Option<&str>,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
+    let paid_at = (status == PaymentStatus::Paid).then_some(now);
+    sqlx::query(
+        "UPDATE payments SET status = $1, problem = COALESCE($2, problem), \
+         intent = COALESCE($3, intent), paid_at = COALESCE(paid_at, $4), updated_at = $5 \
+         WHERE id = $6",
+    )
+    .bind(status.as_str())
+    .bind(problem)
+    .bind(intent)
+    .bind(paid_at)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Notes that `provider`'s event `event_id` arrived; false when it arrived before.
+pub async fn first_event(
+    conn: &mut AnyConnection,
+    provider: &str,
+    event_id: &str,
+    now: UnixMillis,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO payment_events (provider, event_id, received_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (provider, event_id) DO NOTHING",
+    )
+    .bind(provider)
+    .bind(event_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Claims payment `id`'s refund: true for the one caller that may ask the provider.
+pub async fn claim_refund(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: UnixMillis,
+) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE payments SET refund_id = 'pending', updated_at = $1 \
+         WHERE id = $2 AND status = $3 AND refund_id IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(PaymentStatus::Paid.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+/// Settles a claimed refund: refunded with the provider's id, or (`None`) given back.
+pub async fn settle_refund(
+    conn: &mut AnyConnection,
+    id: i64,
+    refund_id: Option<&str>,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
+    match refund_id {
+        Some(refund_id) => sqlx::query(
+            "UPDATE payments SET refund_id = $1, status = $2, refunded_at = $3, \
+             updated_at = $3 WHERE id = $4",
+        )
+        .bind(refund_id)
+        .bind(PaymentStatus::Refunded.as_str())
+        .bind(now)
+        .bind(id),
+        None => sqlx::query(
+            "UPDATE payments SET refund_id = NULL, updated_at = $1 WHERE id = $2 \
+             AND refund_id = 'pending'",
+        )
+        .bind(now)
+        .bind(id),
+    }
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A payment as the desk, the API and the shopper's page show it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaymentRow {
+    /// Row id.
+    pub id: i64,
+    /// `mollie`, `stripe` or `manual`.
+    pub provider: String,
+    /// The provider's id.
+    pub provider_id: Option<String>,
+    /// The page.
+    pub url: Option<String>,
+    /// Stored status name.
+    pub status: String,
+    /// Minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// 1 for the order's current page.
+    pub is_current: i64,
+    /// Stripe's payment intent.
+    pub intent: Option<String>,
+    /// What staff should look at.
+    pub problem: Option<String>,
+    /// Staff's note.
+    pub note: Option<String>,
+    /// Who made it.
+    pub created_by: String,
+    /// When (ms).
+    pub created_at: i64,
+    /// When the money arrived (ms).
+    pub paid_at: Option<i64>,
+    /// The provider's refund id (`pending` while one is asked for).
+    pub refund_id: Option<String>,
+}
+
+impl PaymentRow {
+    /// Its status; an unknown stored name reads as failed rather than as paid.
+    pub fn status(&self) -> PaymentStatus {
+        PaymentStatus::parse(&self.status).unwrap_or(PaymentStatus::Failed)
+    }
+}
+
+/// Every payment of order `order_id`, oldest first.
+pub async fn payments_of(
+    conn: &mut AnyConnection,
+    order_id: i64,
+) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    sqlx::query_as::<_, PaymentRow>(
+        "SELECT id, provider, provider_id, url, status, amount, currency, is_current, intent, \
+         problem, note, created_by, created_at, paid_at, refund_id FROM payments \
+         WHERE order_id = $1 ORDER BY id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+impl Db {
+    /// [`payments_of`] an order by reference.
+    pub async fn payments(&self, reference: &str) -> Result<Vec<PaymentRow>, sqlx::Error> {
+        let mut conn = self.read.acquire().await?;
+        let Some(order) = payable(&mut conn, reference).await? else {
+            return Ok(Vec::new());
+        };
+        payments_of(&mut conn, order.id).await
+    }
+
+    /// Payments whose money arrived but did not pay their order, for `/metrics`.
+    pub async fn flagged_payments(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE problem IS NOT NULL")
+            .fetch_one(&self.read)
+            .await
+    }
+}

@@ -1,0 +1,198 @@
+//! The payment providers' APIs (CONTRACT.md section 9): a payment page per order, what the
+//! provider says about it, cancelling a superseded one and refunding. Mollie and Stripe each
+//! in its own file, both behind one [`Provider`] so the rest of the server does not care which.
+//! Off unless their keys are set; the base URLs are configurable, so tests use local fakes
+//! that speak each provider's documented wire format.
+
+pub mod mollie;
+pub mod stripe;
+
+use crate::policy::payment::PaymentStatus;
+use crate::settings::PaymentSettings;
+use chatout_core::{Currency, Money};
+use std::time::Duration;
+
+/// A payment provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderName {
+    /// mollie.com.
+    Mollie,
+    /// stripe.com.
+    Stripe,
+}
+
+impl ProviderName {
+    /// Both, in the order the desk offers them.
+    pub const ALL: [Self; 2] = [Self::Mollie, Self::Stripe];
+
+    /// The stored name, and what `payment:<provider>` names as actor.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mollie => "mollie",
+            Self::Stripe => "stripe",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// As the desk writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Mollie => "Mollie",
+            Self::Stripe => "Stripe",
+        }
+    }
+}
+
+/// A payment page to make.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    /// The order's total.
+    pub amount: Money,
+    /// "Zeegras Home order K7F3-9Q2M".
+    pub description: String,
+    /// The order's reference, kept by the provider as metadata.
+    pub reference: String,
+    /// Where the customer returns to (the shopper's order page).
+    pub return_url: String,
+    /// Where Mollie reports changes (Stripe's webhook is configured in its dashboard).
+    pub webhook_url: String,
+}
+
+/// What a provider says about a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderPayment {
+    /// `tr_…` or `cs_…`.
+    pub id: String,
+    /// The page the customer pays on, while it is open.
+    pub url: Option<String>,
+    /// Where it is.
+    pub status: PaymentStatus,
+    /// The amount it is for, minor units.
+    pub amount: i64,
+    /// Its currency (ISO 4217, upper case).
+    pub currency: String,
+    /// The order reference in its metadata.
+    pub reference: Option<String>,
+    /// Stripe's payment intent, which a refund names.
+    pub intent: Option<String>,
+}
+
+/// Why a provider call did not work.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProviderError {
+    /// No answer, or a 5xx: try again later.
+    #[error("{0} did not answer: {1}")]
+    Down(&'static str, String),
+    /// The provider refused the request (4xx), in its words.
+    #[error("{0} refused: {1}")]
+    Refused(&'static str, String),
+    /// An answer that does not read as the provider's documented format.
+    #[error("{0} answered something unexpected: {1}")]
+    Unreadable(&'static str, String),
+}
+
+/// The configured providers' clients.
+#[derive(Debug, Clone, Default)]
+pub struct Payments {
+    /// Mollie, if configured.
+    pub mollie: Option<mollie::Mollie>,
+    /// Stripe, if configured.
+    pub stripe: Option<stripe::Stripe>,
+}
+
+impl Payments {
+    /// Clients for the configured providers.
+    pub fn new(settings: &PaymentSettings) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        Self {
+            mollie: settings
+                .mollie
+                .as_ref()
+                .map(|s| mollie::Mollie::new(http.clone(), s)),
+            stripe: settings
+                .stripe
+                .as_ref()
+                .map(|s| stripe::Stripe::new(http.clone(), s)),
+        }
+    }
+
+    /// The configured providers, Mollie first.
+    pub fn configured(&self) -> Vec<ProviderName> {
+        let mut names = Vec::new();
+        if self.mollie.is_some() {
+            names.push(ProviderName::Mollie);
+        }
+        if self.stripe.is_some() {
+            names.push(ProviderName::Stripe);
+        }
+        names
+    }
+
+    /// Makes a payment page with `provider`.
+    pub async fn create(
+        &self,
+        provider: ProviderName,
+        payment: &NewPayment,
+    ) -> Result<ProviderPayment, ProviderError> {
+        match provider {
+            ProviderName::Mollie => self.mollie()?.create(payment).await,
+            ProviderName::Stripe => self.stripe()?.create(payment).await,
+        }
+    }
+
+    /// Ends a payment page that a newer one replaced, where the provider allows it. A page
+    /// that can no longer be ended (paid, expired) is left; it can no longer mark the order
+    /// paid either way.
+    pub async fn cancel(&self, provider: ProviderName, id: &str) -> Result<(), ProviderError> {
+        match provider {
+            ProviderName::Mollie => self.mollie()?.cancel(id).await,
+            ProviderName::Stripe => self.stripe()?.expire(id).await,
+        }
+    }
+
+    /// Refunds `amount` of a paid payment; returns the refund's id.
+    pub async fn refund(
+        &self,
+        provider: ProviderName,
+        payment: &ProviderPayment,
+        amount: Money,
+    ) -> Result<String, ProviderError> {
+        match provider {
+            ProviderName::Mollie => self.mollie()?.refund(&payment.id, amount).await,
+            ProviderName::Stripe => self.stripe()?.refund(payment, amount).await,
+        }
+    }
+
+    fn mollie(&self) -> Result<&mollie::Mollie, ProviderError> {
+        self.mollie
+            .as_ref()
+            .ok_or_else(|| ProviderError::Refused("Mollie", "not configured".into()))
+    }
+
+    fn stripe(&self) -> Result<&stripe::Stripe, ProviderError> {
+        self.stripe
+            .as_ref()
+            .ok_or_else(|| ProviderError::Refused("Stripe", "not configured".into()))
+    }
+}
+
+/// An amount in minor units from a provider's decimal string (`"12.50"`, JPY `"1500"`).
+pub fn minor_of(value: &str, currency: &str) -> Option<i64> {
+    let currency = Currency::from_code(currency).ok()?;
+    Money::parse_major(value, currency)
+        .ok()
+        .map(|m| m.minor_units())
+}
+
+/// The error text of an answer's body, shortened for the desk.
+fn short(text: &str) -> String {
+    text.chars().take(300).collect()
+}

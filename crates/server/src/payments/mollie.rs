@@ -1,0 +1,195 @@
+//! Mollie's Payments API v2: `POST /payments` makes the page, `GET /payments/{id}` is the
+//! only thing trusted about it (the webhook carries just the id), `DELETE /payments/{id}`
+//! cancels a replaced one while Mollie allows it, `POST /payments/{id}/refunds` refunds.
+//! Amounts are `{"currency":"EUR","value":"12.50"}` strings with the currency's decimals.
+
+use super::{minor_of, short, NewPayment, ProviderError, ProviderPayment};
+use crate::policy::payment::PaymentStatus;
+use crate::settings::MollieSettings;
+use chatout_core::Money;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+const NAME: &str = "Mollie";
+
+/// A Mollie client.
+#[derive(Debug, Clone)]
+pub struct Mollie {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+}
+
+#[derive(Deserialize)]
+struct Amount {
+    currency: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct Link {
+    href: String,
+}
+
+#[derive(Deserialize, Default)]
+struct Links {
+    #[serde(default)]
+    checkout: Option<Link>,
+}
+
+#[derive(Deserialize)]
+struct Payment {
+    id: String,
+    status: String,
+    amount: Amount,
+    #[serde(default)]
+    metadata: Option<Value>,
+    #[serde(default, rename = "_links")]
+    links: Links,
+}
+
+/// What Mollie's `status` means here.
+fn status_of(status: &str) -> Option<PaymentStatus> {
+    Some(match status {
+        "open" | "pending" | "authorized" => PaymentStatus::Open,
+        "paid" => PaymentStatus::Paid,
+        "failed" => PaymentStatus::Failed,
+        "expired" => PaymentStatus::Expired,
+        "canceled" => PaymentStatus::Canceled,
+        _ => return None,
+    })
+}
+
+impl Mollie {
+    /// A client for `settings`.
+    pub fn new(http: reqwest::Client, settings: &MollieSettings) -> Self {
+        Self {
+            http,
+            base: settings.api_base.clone(),
+            key: settings.api_key.clone(),
+        }
+    }
+
+    /// `POST /payments`.
+    pub async fn create(&self, payment: &NewPayment) -> Result<ProviderPayment, ProviderError> {
+        let body = json!({
+            "amount": {
+                "currency": payment.amount.currency().code(),
+                "value": payment.amount.to_decimal_string(),
+            },
+            "description": payment.description,
+            "redirectUrl": payment.return_url,
+            "webhookUrl": payment.webhook_url,
+            "metadata": {"reference": payment.reference},
+        });
+        let request = self
+            .http
+            .post(format!("{}/payments", self.base))
+            .json(&body);
+        self.payment(request).await
+    }
+
+    /// `GET /payments/{id}`: the payment as Mollie has it.
+    pub async fn fetch(&self, id: &str) -> Result<ProviderPayment, ProviderError> {
+        let request = self
+            .http
+            .get(format!("{}/payments/{}", self.base, path(id)));
+        self.payment(request).await
+    }
+
+    /// `DELETE /payments/{id}`; a payment Mollie no longer lets cancel is left as it is.
+    pub async fn cancel(&self, id: &str) -> Result<(), ProviderError> {
+        let request = self
+            .http
+            .delete(format!("{}/payments/{}", self.base, path(id)));
+        match self.send(request).await {
+            Ok(_) | Err(ProviderError::Refused(..)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `POST /payments/{id}/refunds` for `amount`; the refund's id.
+    pub async fn refund(&self, id: &str, amount: Money) -> Result<String, ProviderError> {
+        let body = json!({"amount": {
+            "currency": amount.currency().code(),
+            "value": amount.to_decimal_string(),
+        }});
+        let request = self
+            .http
+            .post(format!("{}/payments/{}/refunds", self.base, path(id)))
+            .json(&body);
+        let answer = self.send(request).await?;
+        answer["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ProviderError::Unreadable(NAME, "a refund without an id".into()))
+    }
+
+    async fn payment(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<ProviderPayment, ProviderError> {
+        let answer = self.send(request).await?;
+        let payment: Payment = serde_json::from_value(answer)
+            .map_err(|e| ProviderError::Unreadable(NAME, e.to_string()))?;
+        let status = status_of(&payment.status).ok_or_else(|| {
+            ProviderError::Unreadable(NAME, format!("status '{}'", short(&payment.status)))
+        })?;
+        let amount =
+            minor_of(&payment.amount.value, &payment.amount.currency).ok_or_else(|| {
+                ProviderError::Unreadable(
+                    NAME,
+                    format!("amount '{}'", short(&payment.amount.value)),
+                )
+            })?;
+        Ok(ProviderPayment {
+            id: payment.id,
+            url: payment.links.checkout.map(|l| l.href),
+            status,
+            amount,
+            currency: payment.amount.currency.to_ascii_uppercase(),
+            reference: payment
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get("reference"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            intent: None,
+        })
+    }
+
+    /// Sends with the key; a 2xx answer's JSON (an empty one for `204`).
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
+        let response = request
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .map_err(|e| ProviderError::Down(NAME, e.to_string()))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| ProviderError::Down(NAME, e.to_string()))?;
+        if status.is_server_error() {
+            return Err(ProviderError::Down(NAME, format!("HTTP {status}")));
+        }
+        if !status.is_success() {
+            // Mollie's errors are `{"status":422,"title":…,"detail":…}`.
+            let detail = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v["detail"].as_str().map(str::to_string))
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            return Err(ProviderError::Refused(NAME, short(&detail)));
+        }
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| ProviderError::Unreadable(NAME, e.to_string()))
+    }
+}
+
+/// An id as a path segment: Mollie's ids are `tr_` and letters and digits; anything else is
+/// sent encoded, never as path syntax.
+fn path(id: &str) -> String {
+    percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
