@@ -25,6 +25,9 @@ pub struct Figures {
     pub messages: Vec<(&'static str, i64)>,
     /// Webhook deliveries per state, every state listed.
     pub webhooks: Vec<(&'static str, i64)>,
+    /// Payments whose money arrived but did not pay their order (another amount, a replaced
+    /// link, a second payment).
+    pub payments_flagged: i64,
     /// Waits that got a first staff reply.
     pub first_responses: i64,
     /// Per bound (seconds): first responses within it.
@@ -126,7 +129,12 @@ impl Db {
             .into_iter()
             .map(|(status, n)| (status.as_str(), n))
             .collect();
+        let payments_flagged =
+            sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE problem IS NOT NULL")
+                .fetch_one(&self.read)
+                .await?;
         Ok(Figures {
+            payments_flagged,
             first_responses: answered,
             first_response_buckets,
             first_response_sum_seconds: answered_ms as f64 / 1000.0,

@@ -410,11 +410,4 @@ impl Db {
         };
         payments_of(&mut conn, order.id).await
     }
-
-    /// Payments whose money arrived but did not pay their order, for `/metrics`.
-    pub async fn flagged_payments(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE problem IS NOT NULL")
-            .fetch_one(&self.read)
-            .await
-    }
 }

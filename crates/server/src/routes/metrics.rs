@@ -126,5 +126,12 @@ pub fn exposition(f: &Figures) -> String {
             "chatout_webhook_deliveries{{status=\"{status}\"}} {count}"
         );
     }
+    let _ = writeln!(
+        out,
+        "# HELP chatout_payments_flagged Payments whose money arrived but did not pay their \
+         order (another amount, a replaced link, a second payment): look at each in the desk."
+    );
+    let _ = writeln!(out, "# TYPE chatout_payments_flagged gauge");
+    let _ = writeln!(out, "chatout_payments_flagged {}", f.payments_flagged);
     out
 }

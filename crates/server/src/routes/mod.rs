@@ -3,6 +3,7 @@
 pub mod metrics;
 mod orders;
 mod payments;
+mod shopper;
 mod site;
 mod v1;
 mod webhooks;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::desk::routes(&state))
         .merge(webhooks::routes())
         .merge(payments::routes())
+        .merge(shopper::routes(&state))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics::metrics))
         .route("/api/openapi.json", get(openapi))

@@ -51,7 +51,7 @@ pub async fn queue_event(
         let texts = chat_texts(&order.locale);
         let total = payload::shown_amount(total_of(&order), &order.currency, &order.locale)
             .unwrap_or_default();
-        let body = fill(
+        let mut body = fill(
             texts.confirm_body,
             &[
                 ("shop", shop),
@@ -59,6 +59,10 @@ pub async fn queue_event(
                 ("total", &total),
             ],
         );
+        if let Some(url) = &order.payment_url {
+            body.push_str("\n\n");
+            body.push_str(&fill(texts.pay_here, &[("url", url)]));
+        }
         let buttons = [
             (Action::Confirm, texts.button_confirm),
             (Action::Cancel, texts.button_cancel),
@@ -131,5 +135,6 @@ pub fn facts_of(order: MessageFacts) -> OrderFacts {
         total,
         locale: order.locale,
         tracking_url: order.tracking_url,
+        payment_url: order.payment_url,
     }
 }

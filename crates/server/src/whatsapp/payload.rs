@@ -21,6 +21,8 @@ pub struct OrderFacts {
     pub locale: String,
     /// The tracking link, once shipped.
     pub tracking_url: Option<String>,
+    /// The current payment page, while it is open.
+    pub payment_url: Option<String>,
 }
 
 /// A template message for an order and the line the desk shows for it; an error names the
@@ -84,6 +86,13 @@ fn parameters(
                 Some(url) if !url.is_empty() => Ok(text_param(url)),
                 _ => Err(format!(
                     "template {} needs a tracking link and the order has none",
+                    template.name
+                )),
+            },
+            Param::PaymentLink => match facts.payment_url.as_deref() {
+                Some(url) if !url.is_empty() => Ok(text_param(url)),
+                _ => Err(format!(
+                    "template {} needs a payment link and the order has none",
                     template.name
                 )),
             },
@@ -207,6 +216,7 @@ mod tests {
             total,
             locale: "nl-NL".into(),
             tracking_url: None,
+            payment_url: None,
         }
     }
 

@@ -37,6 +37,8 @@ pub struct ChatTexts {
     pub cancelled: &'static str,
     /// An order staff changed, when they tell the customer: `{reference}`, `{total}`.
     pub updated: &'static str,
+    /// Where to pay, under a confirmation: `{url}`.
+    pub pay_here: &'static str,
 }
 
 const EN: ChatTexts = ChatTexts {
@@ -53,6 +55,7 @@ const EN: ChatTexts = ChatTexts {
     button_cancel: "Cancel order",
     cancelled: "Your order {reference} is cancelled. Write to us any time.",
     updated: "We have updated your order {reference}: it now comes to {total}.",
+    pay_here: "Pay securely here: {url}",
 };
 
 const NL: ChatTexts = ChatTexts {
@@ -69,6 +72,7 @@ const NL: ChatTexts = ChatTexts {
     button_cancel: "Bestelling annuleren",
     cancelled: "Je bestelling {reference} is geannuleerd. Schrijf ons gerust.",
     updated: "We hebben je bestelling {reference} aangepast: het totaal is nu {total}.",
+    pay_here: "Betaal veilig hier: {url}",
 };
 
 const DE: ChatTexts = ChatTexts {
@@ -86,6 +90,7 @@ const DE: ChatTexts = ChatTexts {
     button_cancel: "Stornieren",
     cancelled: "Deine Bestellung {reference} ist storniert. Schreib uns jederzeit.",
     updated: "Wir haben deine Bestellung {reference} angepasst: Sie kostet jetzt {total}.",
+    pay_here: "Hier sicher bezahlen: {url}",
 };
 
 const FR: ChatTexts = ChatTexts {
@@ -102,6 +107,7 @@ const FR: ChatTexts = ChatTexts {
     button_cancel: "Annuler la commande",
     cancelled: "Votre commande {reference} est annulée. Écrivez-nous quand vous voulez.",
     updated: "Nous avons mis à jour votre commande {reference} : elle s'élève maintenant à {total}.",
+    pay_here: "Payez en toute sécurité ici : {url}",
 };
 
 const ES: ChatTexts = ChatTexts {
@@ -119,6 +125,7 @@ const ES: ChatTexts = ChatTexts {
     button_cancel: "Cancelar pedido",
     cancelled: "Tu pedido {reference} está cancelado. Escríbenos cuando quieras.",
     updated: "Hemos actualizado tu pedido {reference}: ahora el total es {total}.",
+    pay_here: "Paga de forma segura aquí: {url}",
 };
 
 const IT: ChatTexts = ChatTexts {
@@ -135,6 +142,7 @@ const IT: ChatTexts = ChatTexts {
     button_cancel: "Annulla ordine",
     cancelled: "Il tuo ordine {reference} è annullato. Scrivici quando vuoi.",
     updated: "Abbiamo aggiornato il tuo ordine {reference}: ora il totale è {total}.",
+    pay_here: "Paga in sicurezza qui: {url}",
 };
 
 const PT: ChatTexts = ChatTexts {
@@ -151,6 +159,7 @@ const PT: ChatTexts = ChatTexts {
     button_cancel: "Cancelar pedido",
     cancelled: "O seu pedido {reference} foi cancelado. Escreva-nos quando quiser.",
     updated: "Atualizámos o seu pedido {reference}: o total agora é {total}.",
+    pay_here: "Pague com segurança aqui: {url}",
 };
 
 const AR: ChatTexts = ChatTexts {
@@ -167,6 +176,7 @@ const AR: ChatTexts = ChatTexts {
     button_cancel: "إلغاء الطلب",
     cancelled: "تم إلغاء طلبك {reference}. راسلنا في أي وقت.",
     updated: "حدّثنا طلبك {reference}: أصبح الإجمالي الآن {total}.",
+    pay_here: "ادفع بأمان هنا: {url}",
 };
 
 /// Every language with chat texts, English first.
@@ -213,6 +223,7 @@ mod tests {
                 (texts.confirm_body, &["{shop}", "{reference}", "{total}"]),
                 (texts.cancelled, &["{reference}"]),
                 (texts.updated, &["{reference}", "{total}"]),
+                (texts.pay_here, &["{url}"]),
             ];
             for (text, names) in placeholders {
                 for name in names {

@@ -29,6 +29,7 @@ macro_rules! on_both_backends {
 mod chat_orders;
 mod desk;
 mod fake_cloud;
+mod fake_pay;
 mod hardening;
 mod helpers;
 mod integration;
@@ -36,6 +37,7 @@ mod messaging;
 mod metrics;
 mod multi_server;
 mod orders;
+mod payments;
 mod process;
 mod receiver;
 mod sign_in_memory;

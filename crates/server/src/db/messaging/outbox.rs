@@ -102,6 +102,8 @@ pub struct MessageFacts {
     pub locale: String,
     /// The carrier's page, once shipped.
     pub tracking_url: Option<String>,
+    /// The order's current payment page, while it is open.
+    pub payment_url: Option<String>,
 }
 
 /// [`MessageFacts`] of order `order_id`.
@@ -111,7 +113,9 @@ pub async fn message_facts(
 ) -> Result<Option<MessageFacts>, sqlx::Error> {
     sqlx::query_as(
         "SELECT reference, customer_name, customer_phone, currency, subtotal, shipping, \
-         discount, locale, tracking_url FROM orders WHERE id = $1",
+         discount, locale, tracking_url, (SELECT p.url FROM payments p \
+         WHERE p.order_id = orders.id AND p.is_current = 1 AND p.status = 'open' \
+         ORDER BY p.id DESC LIMIT 1) AS payment_url FROM orders WHERE id = $1",
     )
     .bind(order_id)
     .fetch_optional(&mut *conn)
