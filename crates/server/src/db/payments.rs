@@ -4,7 +4,7 @@
 use super::orders::parse_status;
 use super::Db;
 use crate::clock::UnixMillis;
-use crate::policy::payment::PaymentStatus;
+use crate::policy::payment::{Item, PaymentStatus};
 use chatout_core::{Currency, OrderStatus, Totals};
 use sqlx::AnyConnection;
 
@@ -349,6 +349,8 @@ pub async fn settle_refund(
 pub struct PaymentRow {
     /// Row id.
     pub id: i64,
+    /// Its order.
+    pub order_id: i64,
     /// `mollie`, `stripe` or `manual`.
     pub provider: String,
     /// The provider's id.
@@ -384,6 +386,43 @@ impl PaymentRow {
     pub fn status(&self) -> PaymentStatus {
         PaymentStatus::parse(&self.status).unwrap_or(PaymentStatus::Failed)
     }
+
+    /// What the order's payment summary takes from it.
+    pub fn item(&self) -> Item {
+        Item {
+            status: self.status(),
+            current: self.is_current == 1,
+            amount: self.amount,
+            flagged: self.problem.is_some(),
+            paid_at: self.paid_at,
+        }
+    }
+}
+
+const PAYMENT_COLUMNS: &str = "SELECT id, order_id, provider, provider_id, url, status, amount, \
+     currency, is_current, intent, problem, note, created_by, created_at, paid_at, refund_id \
+     FROM payments";
+
+/// The payments of each of `order_ids` (ids this server read), oldest first.
+pub async fn payments_of_orders(
+    conn: &mut AnyConnection,
+    order_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<PaymentRow>>, sqlx::Error> {
+    let mut found: std::collections::HashMap<i64, Vec<PaymentRow>> = Default::default();
+    if order_ids.is_empty() {
+        return Ok(found);
+    }
+    let ids: Vec<String> = order_ids.iter().map(i64::to_string).collect();
+    let rows = sqlx::query_as::<_, PaymentRow>(&format!(
+        "{PAYMENT_COLUMNS} WHERE order_id IN ({}) ORDER BY order_id, id",
+        ids.join(", ")
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        found.entry(row.order_id).or_default().push(row);
+    }
+    Ok(found)
 }
 
 /// Every payment of order `order_id`, oldest first.
@@ -391,11 +430,9 @@ pub async fn payments_of(
     conn: &mut AnyConnection,
     order_id: i64,
 ) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    sqlx::query_as::<_, PaymentRow>(
-        "SELECT id, provider, provider_id, url, status, amount, currency, is_current, intent, \
-         problem, note, created_by, created_at, paid_at, refund_id FROM payments \
-         WHERE order_id = $1 ORDER BY id",
-    )
+    sqlx::query_as::<_, PaymentRow>(&format!(
+        "{PAYMENT_COLUMNS} WHERE order_id = $1 ORDER BY id"
+    ))
     .bind(order_id)
     .fetch_all(&mut *conn)
     .await

@@ -9,7 +9,7 @@ use super::notice::{order_page_with, Notice};
 use super::session::Staff;
 use crate::db::payments::PaymentRow;
 use crate::payments::ProviderName;
-use crate::policy::payment::PaymentStatus;
+use crate::policy::payment::{summarise, PaymentStatus};
 use crate::service::payments::{self, HandPaid, PayError};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -63,11 +63,8 @@ pub(super) fn view(
     currency: &str,
     rows: Vec<PaymentRow>,
 ) -> PaymentsView {
-    let received: i64 = rows
-        .iter()
-        .filter(|p| p.status() == PaymentStatus::Paid && p.problem.is_none())
-        .map(|p| p.amount)
-        .sum();
+    let items: Vec<_> = rows.iter().map(PaymentRow::item).collect();
+    let received = summarise(&items, total).received;
     let can_refund = status == OrderStatus::Cancelled
         && rows.iter().any(|p| {
             p.status() == PaymentStatus::Paid

@@ -123,6 +123,68 @@ pub fn on_report(
     }
 }
 
+/// One payment of an order, as far as its summary needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Item {
+    /// Where it is.
+    pub status: PaymentStatus,
+    /// The order's current payment page (payments by hand are never current).
+    pub current: bool,
+    /// Minor units.
+    pub amount: i64,
+    /// Money that arrived but does not pay the order.
+    pub flagged: bool,
+    /// When the money arrived (ms).
+    pub paid_at: Option<i64>,
+}
+
+/// Where an order's payment stands, all its payments taken together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// `None`: nothing yet. Paid once what arrived covers the total; else the current
+    /// page's state, or open while part was paid by hand.
+    pub status: Option<PaymentStatus>,
+    /// What arrived and counts, minor units.
+    pub received: i64,
+    /// When the last counted money arrived.
+    pub paid_at: Option<i64>,
+    /// The index of the current page.
+    pub current: Option<usize>,
+}
+
+/// The summary of `items` (oldest first) of an order that comes to `total`.
+pub fn summarise(items: &[Item], total: i64) -> Summary {
+    let counted = || {
+        items
+            .iter()
+            .filter(|i| i.status == PaymentStatus::Paid && !i.flagged)
+    };
+    let received: i64 = counted().map(|i| i.amount).sum();
+    let paid_at = counted().filter_map(|i| i.paid_at).max();
+    let current = items.iter().rposition(|i| i.current);
+    let refunded = items.iter().any(|i| i.status == PaymentStatus::Refunded);
+    let status = if received > 0 && received >= total {
+        Some(PaymentStatus::Paid)
+    } else if refunded && received == 0 {
+        Some(PaymentStatus::Refunded)
+    } else if let Some(at) = current {
+        // Money that arrived but does not count leaves the order waiting for payment.
+        Some(items[at].status)
+            .filter(|_| received == 0 && !items[at].flagged)
+            .or(Some(PaymentStatus::Open))
+    } else if received > 0 {
+        Some(PaymentStatus::Open)
+    } else {
+        None
+    };
+    Summary {
+        status,
+        received,
+        paid_at,
+        current,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +196,35 @@ mod tests {
             amount,
             currency,
         }
+    }
+
+    #[test]
+    fn a_summary_counts_what_arrived() {
+        let item = |status, current, amount, flagged| Item {
+            status,
+            current,
+            amount,
+            flagged,
+            paid_at: (status == Paid).then_some(amount),
+        };
+        assert_eq!(summarise(&[], 100).status, None);
+        let page = [item(Open, true, 100, false)];
+        assert_eq!(summarise(&page, 100).status, Some(Open));
+        let part = [item(Paid, false, 40, false)];
+        let s = summarise(&part, 100);
+        assert_eq!((s.status, s.received), (Some(Open), 40));
+        let full = [item(Paid, false, 40, false), item(Paid, false, 60, false)];
+        let s = summarise(&full, 100);
+        assert_eq!(
+            (s.status, s.received, s.paid_at),
+            (Some(Paid), 100, Some(60))
+        );
+        let wrong = [item(Paid, true, 90, true)];
+        assert_eq!(summarise(&wrong, 100).status, Some(Open));
+        let refunded = [item(Refunded, true, 100, false)];
+        assert_eq!(summarise(&refunded, 100).status, Some(Refunded));
+        let failed = [item(Failed, true, 100, false)];
+        assert_eq!(summarise(&failed, 100).status, Some(Failed));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use crate::db::orders::order_lines;
 use crate::db::payments::{payable_by_token, payments_of};
-use crate::policy::payment::PaymentStatus;
+use crate::policy::payment::{summarise, PaymentStatus};
 use crate::{limit, AppState};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -346,11 +346,9 @@ async fn render(state: &AppState, token: &str) -> Result<Option<String>, sqlx::E
         .iter()
         .position(|s| *s == order.status)
         .unwrap_or(0);
-    let current = payments
-        .iter()
-        .rev()
-        .find(|p| p.is_current == 1 || p.provider == "manual");
-    let payment_at = match current.map(|p| p.status()) {
+    let items: Vec<_> = payments.iter().map(|p| p.item()).collect();
+    let summary = summarise(&items, order.totals.total.minor_units());
+    let payment_at = match summary.status {
         None => 0,
         Some(status) => {
             1 + PaymentStatus::ALL
@@ -359,7 +357,9 @@ async fn render(state: &AppState, token: &str) -> Result<Option<String>, sqlx::E
                 .unwrap_or(0)
         }
     };
-    let pay_url = current
+    let pay_url = summary
+        .current
+        .map(|at| &payments[at])
         .filter(|p| p.status() == PaymentStatus::Open && order.status == OrderStatus::Confirmed)
         .and_then(|p| p.url.clone());
     let shop = &state.catalog.shop;

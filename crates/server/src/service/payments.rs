@@ -13,7 +13,7 @@ use crate::db::payments::{
 };
 use crate::db::webhooks;
 use crate::payments::{NewPayment, ProviderError, ProviderName, ProviderPayment};
-use crate::policy::payment::PaymentStatus;
+use crate::policy::payment::{summarise, PaymentStatus};
 use crate::policy::webhook::EventType;
 use crate::whatsapp::templates::Event;
 use crate::AppState;
@@ -136,6 +136,13 @@ pub async fn create_link(
     Ok(page.url.unwrap_or_default())
 }
 
+/// What arrived for `order` and counts (`policy::payment::summarise`), minor units.
+async fn received(conn: &mut sqlx::AnyConnection, order: &Payable) -> Result<i64, sqlx::Error> {
+    let rows = payments::payments_of(conn, order.id).await?;
+    let items: Vec<_> = rows.iter().map(|p| p.item()).collect();
+    Ok(summarise(&items, order.totals.total.minor_units()).received)
+}
+
 /// What a payment by hand did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HandPaid {
@@ -163,12 +170,7 @@ pub async fn mark_paid_by_hand(
         return Err(PayError::NotPayable(order.status));
     }
     let total = order.totals.total.minor_units();
-    let received: i64 = payments::payments_of(&mut tx, order.id)
-        .await?
-        .iter()
-        .filter(|p| p.status() == PaymentStatus::Paid && p.problem.is_none())
-        .map(|p| p.amount)
-        .sum();
+    let received = received(&mut tx, &order).await?;
     let open = total.saturating_sub(received);
     let amount = amount.unwrap_or(open);
     if amount < 1 || amount > open.max(1) {
@@ -215,12 +217,7 @@ pub async fn record_rest_by_hand(
     let Some(order) = payments::payable_by_id(conn, order_id).await? else {
         return Ok(());
     };
-    let received: i64 = payments::payments_of(conn, order_id)
-        .await?
-        .iter()
-        .filter(|p| p.status() == PaymentStatus::Paid && p.problem.is_none())
-        .map(|p| p.amount)
-        .sum();
+    let received = received(conn, &order).await?;
     let open = order.totals.total.minor_units().saturating_sub(received);
     if open <= 0 {
         return Ok(());

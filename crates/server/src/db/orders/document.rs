@@ -3,6 +3,8 @@
 
 use super::{decode_options, parse_status};
 use crate::clock::{rfc3339, UnixMillis};
+use crate::db::payments::{payments_of_orders, PaymentRow};
+use crate::policy::payment::{summarise, PaymentStatus};
 use chatout_core::{Currency, Money, OptionsObject, OrderStatus, Totals};
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -331,6 +333,8 @@ async fn assemble(
     for line in rows_of_lines {
         lines.entry(line.order_id).or_default().push(line);
     }
+    let order_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut payments = payments_of_orders(conn, &order_ids).await?;
     let mut documents = Vec::with_capacity(rows.len());
     for row in rows {
         let currency = Currency::from_code(&row.currency).map_err(|e| corrupt("currency", e))?;
@@ -379,14 +383,11 @@ async fn assemble(
                     method: row.delivery_method,
                     address: row.delivery_address,
                 },
-                payment: DocumentPayment {
-                    preference: row.payment,
-                    status: "none",
-                    provider: None,
-                    url: None,
-                    paid_amount: None,
-                    paid_at: None,
-                },
+                payment: payment_of(
+                    row.payment,
+                    payments.remove(&id).unwrap_or_default(),
+                    &totals,
+                ),
                 note: row.note,
                 consent: DocumentConsent {
                     order_updates: DocumentPurpose {
@@ -415,6 +416,25 @@ async fn assemble(
 }
 
 /// A stored value that no longer reads: a corrupt row, never silently a default.
+/// The payment part of a document: the preference, and where the order's payments stand.
+fn payment_of(preference: String, rows: Vec<PaymentRow>, totals: &Totals) -> DocumentPayment {
+    let items: Vec<_> = rows.iter().map(PaymentRow::item).collect();
+    let summary = summarise(&items, totals.total.minor_units());
+    let current = summary.current.map(|at| &rows[at]);
+    DocumentPayment {
+        preference,
+        status: summary.status.map_or("none", PaymentStatus::api_name),
+        provider: current
+            .map(|p| p.provider.clone())
+            .or_else(|| (summary.received > 0).then(|| "manual".to_string())),
+        url: current
+            .filter(|p| p.status() == PaymentStatus::Open)
+            .and_then(|p| p.url.clone()),
+        paid_amount: (summary.received > 0).then_some(summary.received),
+        paid_at: summary.paid_at.map(rfc3339),
+    }
+}
+
 fn corrupt(column: &str, problem: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
         index: column.into(),
