@@ -47,6 +47,9 @@ pub struct ShopSettings {
     pub deliveries: Vec<DeliveryMethod>,
     /// Labels of the shop's own payment ids (`ideal` → "iDEAL").
     pub payment_labels: Vec<(String, String)>,
+    /// How to pay by bank transfer (account, name, what to write as the reference), for the
+    /// confirmation of orders paid that way.
+    pub bank_transfer: Option<String>,
 }
 
 impl ShopSettings {
@@ -82,6 +85,12 @@ pub struct CatalogProduct {
     pub stock: Option<u32>,
     /// Option names with their values, in the catalog's order.
     pub options: Vec<(String, Vec<OptionValue>)>,
+    /// The product's page on the shop's site.
+    pub url: Option<String>,
+    /// Its picture.
+    pub image: Option<String>,
+    /// The shop's category (agents, campaigns).
+    pub category: Option<String>,
 }
 
 impl CatalogProduct {
@@ -310,6 +319,8 @@ struct RawShop {
     deliveries: Option<Vec<String>>,
     #[serde(default)]
     payment_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    bank_transfer: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -322,6 +333,12 @@ struct RawProduct {
     stock: Option<i64>,
     #[serde(default)]
     options: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    image: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
 }
 
 impl RawCatalog {
@@ -380,7 +397,18 @@ impl RawShop {
             |id| format!("'{id}' must be shipping or pickup"),
             problems,
         );
+        let bank_transfer = self
+            .bank_transfer
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        if bank_transfer
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > 500)
+        {
+            problems.add("shop.bank_transfer", "is longer than 500 characters");
+        }
         Some(ShopSettings {
+            bank_transfer,
             name,
             phone: phone?,
             shipping_note: self.shipping_note.filter(|n| !n.trim().is_empty()),
@@ -435,12 +463,41 @@ impl RawProduct {
             }
             options.push((name, parsed));
         }
+        let link = |field: &str, value: Option<String>, problems: &mut Problems| {
+            let value = value
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty());
+            let web = |v: &String| {
+                (v.starts_with("https://") || v.starts_with("http://") || v.starts_with('/'))
+                    && v.len() <= 2000
+                    && !v.chars().any(|c| c.is_whitespace() || c.is_control())
+            };
+            match value {
+                Some(v) if !web(&v) => {
+                    problems.add(format!("{path}.{field}"), "is not a web address");
+                    None
+                }
+                other => other,
+            }
+        };
+        let url = link("url", self.url, problems);
+        let image = link("image", self.image, problems);
+        let category = self
+            .category
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        if category.as_ref().is_some_and(|c| c.chars().count() > 60) {
+            problems.add(format!("{path}.category"), "is longer than 60 characters");
+        }
         Some(CatalogProduct {
             sku: sku?,
             name: name?,
             price: price?,
             stock,
             options,
+            url,
+            image,
+            category,
         })
     }
 }
@@ -552,6 +609,41 @@ mod tests {
         ]);
         let fields: Vec<&str> = bad.errors.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(fields, ["items[0].quantity", "items[1].options"]);
+    }
+
+    /// The catalog of CONTRACT.md section 6, as written there, with bank transfer details.
+    #[test]
+    fn the_contract_s_catalog_reads() {
+        let catalog = Catalog::from_json(
+            r#"{"currency":"EUR",
+             "shop":{"name":"Zeegras Home","phone":"+31 6 1234 5678","shipping_note":"Ships in 2-4 working days",
+                     "payments":["bank_transfer","payment_link"],"deliveries":["shipping","pickup"],
+                     "payment_labels":{"payment_link":"iDEAL / card (payment link)"},
+                     "bank_transfer":"NL91 ABNA 0417 1643 00, Zeegras Home; write your order reference"},
+             "products":[{"sku":"shirt-linen","name":"Linen shirt","price":"29.90","stock":12,
+                          "url":"https://shop.example/p/shirt-linen","image":"https://shop.example/i/shirt.jpg",
+                          "category":"shirts",
+                          "options":{"Size":{"S":"0","M":"0","XL":"+2.00"},"Colour":{"Sand":"0","Navy":"0"}}}]}"#,
+        )
+        .unwrap();
+        let shirt = &catalog.products[0];
+        assert_eq!(
+            shirt.url.as_deref(),
+            Some("https://shop.example/p/shirt-linen")
+        );
+        assert_eq!(shirt.category.as_deref(), Some("shirts"));
+        assert!(catalog
+            .shop
+            .bank_transfer
+            .as_deref()
+            .unwrap()
+            .starts_with("NL91"));
+        let bad = Catalog::from_json(
+            r#"{"currency":"EUR","shop":{"name":"S","phone":"+31612345678"},
+                "products":[{"sku":"a","name":"A","price":"1","url":"javascript:alert(1)"}]}"#,
+        )
+        .unwrap_err();
+        assert!(bad.to_string().contains("products[0].url"), "{bad}");
     }
 
     #[test]

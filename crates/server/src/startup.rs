@@ -187,7 +187,7 @@ async fn housekeeping(state: AppState) {
             Err(e) => tracing::error!(error = %e, "releasing lapsed holds failed"),
         }
         if let Some(messaging) = &state.messaging {
-            match queue_reminders(&state.db, &messaging.templates, &state.catalog.shop.name).await {
+            match queue_reminders(&state.db, &messaging.templates, &state.catalog.shop).await {
                 Ok(0) => {}
                 Ok(n) => {
                     tracing::info!(orders = n, "queued pending reminders");

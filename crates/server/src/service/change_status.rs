@@ -112,7 +112,7 @@ pub async fn change_status(
     .await?;
     // With messaging on, the step's WhatsApp update is queued with the step itself.
     if let (Some(templates), Some(event)) = (state.templates(), Event::of_status(to)) {
-        let shop = &state.catalog.shop.name;
+        let shop = &state.catalog.shop;
         queue_event(&mut tx, moved.id, event, templates, shop, now).await?;
     }
     tx.commit().await?;

@@ -14,7 +14,7 @@ use crate::policy::outbox::MessageKind;
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::{Event, Templates};
 use crate::whatsapp::texts::chat_texts;
-use chatout_core::{fill, Currency, Totals};
+use chatout_core::{fill, Currency, ShopSettings, Totals};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
@@ -26,7 +26,7 @@ pub async fn queue_event(
     order_id: i64,
     event: Event,
     templates: &Templates,
-    shop: &str,
+    shop: &ShopSettings,
     now: UnixMillis,
 ) -> Result<(), sqlx::Error> {
     let template = templates.get(event);
@@ -54,7 +54,7 @@ pub async fn queue_event(
         let mut body = fill(
             texts.confirm_body,
             &[
-                ("shop", shop),
+                ("shop", &shop.name),
                 ("reference", &order.reference),
                 ("total", &total),
             ],
@@ -62,6 +62,10 @@ pub async fn queue_event(
         if let Some(url) = &order.payment_url {
             body.push_str("\n\n");
             body.push_str(&fill(texts.pay_here, &[("url", url)]));
+        }
+        if let Some(details) = bank_details(&order, shop) {
+            body.push_str("\n\n");
+            body.push_str(details);
         }
         let buttons = [
             (Action::Confirm, texts.button_confirm),
@@ -92,7 +96,9 @@ pub async fn queue_event(
     {
         return Ok(());
     }
-    let facts = facts_of(order);
+    let bank = bank_details(&order, shop).map(str::to_string);
+    let mut facts = facts_of(order);
+    facts.bank_transfer = bank;
     let (payload, preview, failed) = match payload::template(template, &facts) {
         Ok((payload, preview)) => (payload, preview, None),
         Err(problem) => (
@@ -125,6 +131,17 @@ pub fn total_of(order: &MessageFacts) -> i64 {
         .map_or(order.subtotal, |t| t.total.minor_units())
 }
 
+/// The shop's bank transfer details, for an order the customer pays by bank transfer.
+pub fn bank_details<'a>(order: &MessageFacts, shop: &'a ShopSettings) -> Option<&'a str> {
+    bank_details_of(&order.payment, shop)
+}
+
+fn bank_details_of<'a>(payment: &str, shop: &'a ShopSettings) -> Option<&'a str> {
+    (payment == "bank_transfer")
+        .then_some(shop.bank_transfer.as_deref())
+        .flatten()
+}
+
 /// What a template's parameters are filled from, for an order's stored facts.
 pub fn facts_of(order: MessageFacts) -> OrderFacts {
     let total = total_of(&order);
@@ -136,5 +153,6 @@ pub fn facts_of(order: MessageFacts) -> OrderFacts {
         locale: order.locale,
         tracking_url: order.tracking_url,
         payment_url: order.payment_url,
+        bank_transfer: None,
     }
 }

@@ -257,7 +257,7 @@ pub async fn mark_paid(
     let urls = state.webhook_urls();
     webhooks::queue_event(conn, moved.id, EventType::Paid, urls, now).await?;
     if let Some(templates) = state.templates() {
-        let shop = &state.catalog.shop.name;
+        let shop = &state.catalog.shop;
         queue_event(conn, moved.id, Event::Paid, templates, shop, now).await?;
     }
     Ok(())

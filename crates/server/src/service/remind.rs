@@ -5,13 +5,14 @@ use super::notify::queue_event;
 use crate::clock::{self, now_ms};
 use crate::db::{messaging, Db};
 use crate::whatsapp::templates::{Event, Templates};
+use chatout_core::ShopSettings;
 
 /// Queues the reminder of every order due for one; returns how many it queued. Does nothing
 /// when the shop (named `shop`) has no `pending_reminder` template with an `after`.
 pub async fn queue_reminders(
     db: &Db,
     templates: &Templates,
-    shop: &str,
+    shop: &ShopSettings,
 ) -> Result<u64, sqlx::Error> {
     let Some(after) = templates.get(Event::PendingReminder).and_then(|t| t.after) else {
         return Ok(0);

@@ -23,6 +23,8 @@ pub struct OrderFacts {
     pub tracking_url: Option<String>,
     /// The current payment page, while it is open.
     pub payment_url: Option<String>,
+    /// The shop's bank transfer details, for an order paid by bank transfer.
+    pub bank_transfer: Option<String>,
 }
 
 /// A template message for an order and the line the desk shows for it; an error names the
@@ -86,6 +88,14 @@ fn parameters(
                 Some(url) if !url.is_empty() => Ok(text_param(url)),
                 _ => Err(format!(
                     "template {} needs a tracking link and the order has none",
+                    template.name
+                )),
+            },
+            Param::BankTransfer => match facts.bank_transfer.as_deref() {
+                Some(details) if !details.is_empty() => Ok(text_param(details)),
+                _ => Err(format!(
+                    "template {} needs bank transfer details (the catalog's shop.bank_transfer, \
+                     for an order paid by bank transfer) and the order has none",
                     template.name
                 )),
             },
@@ -217,6 +227,7 @@ mod tests {
             locale: "nl-NL".into(),
             tracking_url: None,
             payment_url: None,
+            bank_transfer: None,
         }
     }
 

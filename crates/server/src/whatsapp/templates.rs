@@ -9,7 +9,7 @@
 //!
 //! Events: `confirmed`, `paid`, `fulfilled`, `cancelled`, `pending_reminder`; an event left
 //! out sends nothing. Parameters: `reference`, `total`, `name`, `tracking_link`,
-//! `payment_link`, in the order
+//! `payment_link`, `bank_transfer`, in the order
 //! of the template's `{{1}}`, `{{2}}`…; `button` fills a URL button's dynamic part (button
 //! 0). `quick_replies` names what the template's quick-reply buttons do, by button index:
 //! `[{"index": 1, "action": "cancel"}]` (actions `confirm`, `cancel`); a tap comes back with
@@ -88,6 +88,8 @@ pub enum Param {
     /// The order's current payment page (for a URL button, its path after the base URL
     /// approved in the template, or the whole link in a body).
     PaymentLink,
+    /// The shop's bank transfer details (catalog `shop.bank_transfer`).
+    BankTransfer,
 }
 
 /// One event's template.

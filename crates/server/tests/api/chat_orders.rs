@@ -264,7 +264,10 @@ async fn a_confirmation_in_the_window_has_buttons_and_cancel_cancels(backend: Ba
         .as_str()
         .unwrap();
     assert!(
-        body.contains(&reference) && body.contains("€\u{a0}15,00"),
+        body.contains(&reference)
+            && body.contains("€\u{a0}15,00")
+            // Paid by bank transfer: the shop's details come with it.
+            && body.contains("NL91 ABNA 0417 1643 00"),
         "{body}"
     );
     assert_eq!(

@@ -198,7 +198,12 @@ async fn a_mollie_link_is_paid_once_and_only_for_the_total(backend: Backend) {
         .json()
         .await
         .unwrap();
-    conforms(&doc, &json!({"$ref": "#/components/schemas/Order"}), &order, "order");
+    conforms(
+        &doc,
+        &json!({"$ref": "#/components/schemas/Order"}),
+        &order,
+        "order",
+    );
     // An id Mollie does not know, or that is no id at all, changes nothing.
     assert_eq!(mollie_webhook(&app, "tr_unknown").await, 200);
     assert_eq!(mollie_webhook(&app, "'; DROP TABLE orders; --").await, 200);

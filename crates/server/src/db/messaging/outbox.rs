@@ -104,6 +104,8 @@ pub struct MessageFacts {
     pub tracking_url: Option<String>,
     /// The order's current payment page, while it is open.
     pub payment_url: Option<String>,
+    /// The payment preference.
+    pub payment: String,
 }
 
 /// [`MessageFacts`] of order `order_id`.
@@ -113,7 +115,7 @@ pub async fn message_facts(
 ) -> Result<Option<MessageFacts>, sqlx::Error> {
     sqlx::query_as(
         "SELECT reference, customer_name, customer_phone, currency, subtotal, shipping, \
-         discount, locale, tracking_url, (SELECT p.url FROM payments p \
+         discount, locale, tracking_url, payment, (SELECT p.url FROM payments p \
          WHERE p.order_id = orders.id AND p.is_current = 1 AND p.status = 'open' \
          ORDER BY p.id DESC LIMIT 1) AS payment_url FROM orders WHERE id = $1",
     )
