@@ -184,6 +184,11 @@ impl Payments {
     }
 }
 
+/// What a provider's id is written as in a path: its letters, digits, `_` and `-` as they
+/// are, anything else encoded (never path syntax).
+const ID: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'_').remove(b'-');
+
 /// An amount in minor units from a provider's decimal string (`"12.50"`, JPY `"1500"`).
 pub fn minor_of(value: &str, currency: &str) -> Option<i64> {
     let currency = Currency::from_code(currency).ok()?;

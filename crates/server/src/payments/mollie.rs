@@ -191,5 +191,5 @@ impl Mollie {
 /// An id as a path segment: Mollie's ids are `tr_` and letters and digits; anything else is
 /// sent encoded, never as path syntax.
 fn path(id: &str) -> String {
-    percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(id, super::ID).to_string()
 }

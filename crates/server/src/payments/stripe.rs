@@ -68,7 +68,7 @@ impl Stripe {
         let request = self.http.post(format!(
             "{}/checkout/sessions/{}/expire",
             self.base,
-            percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+            percent_encoding::utf8_percent_encode(id, super::ID)
         ));
         match self.send(request).await {
             Ok(_) | Err(ProviderError::Refused(..)) => Ok(()),
