@@ -80,7 +80,11 @@ async fn deliver(
                 for (name, value) in headers {
                     request = request.header(name, value);
                 }
-                if request.send().await.is_ok_and(|r| r.status().as_u16() == 200) {
+                if request
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().as_u16() == 200)
+                {
                     ok += 1;
                 }
             }

@@ -135,20 +135,34 @@ pub async fn insert_page(
     payment: &NewPaymentRow<'_>,
     now: UnixMillis,
 ) -> Result<Vec<Replaced>, sqlx::Error> {
+    let replaced = retire_pages(conn, payment.order_id, now).await?;
+    insert_payment(conn, payment, now).await?;
+    Ok(replaced)
+}
+
+/// Makes order `order_id` have no current page (its total changed: an old page would ask
+/// for the old amount). Returns the retired pages still open, to end at their providers.
+pub async fn retire_pages(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    now: UnixMillis,
+) -> Result<Vec<Replaced>, sqlx::Error> {
     let replaced = sqlx::query_as::<_, (String, Option<String>)>(
         "SELECT provider, provider_id FROM payments WHERE order_id = $1 AND is_current = 1 \
          AND status = $2",
     )
-    .bind(payment.order_id)
+    .bind(order_id)
     .bind(PaymentStatus::Open.as_str())
     .fetch_all(&mut *conn)
     .await?;
-    sqlx::query("UPDATE payments SET is_current = 0, updated_at = $1 WHERE order_id = $2")
-        .bind(now)
-        .bind(payment.order_id)
-        .execute(&mut *conn)
-        .await?;
-    insert_payment(conn, payment, now).await?;
+    sqlx::query(
+        "UPDATE payments SET is_current = 0, updated_at = $1 WHERE order_id = $2 \
+         AND is_current = 1",
+    )
+    .bind(now)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(replaced
         .into_iter()
         .filter_map(|(provider, id)| {

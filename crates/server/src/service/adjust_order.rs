@@ -2,13 +2,17 @@
 //! removed), in one transaction: the change with its stock, each step in the history with
 //! who and what, `order.updated` for the shop's other systems and, only when staff ask,
 //! a word to the customer (a text inside the window, else the confirmation template again).
+//! An open payment page asks for the old total, so it is retired (and ended at its
+//! provider); staff make a new link.
 
 use super::notify::{facts_of, total_of};
+use super::payments::end_replaced;
 use crate::clock::now_ms;
 use crate::db::messaging::{self, NewMessage};
 use crate::db::orders::adjust::{
     adjust, record_changes, AdjustError, Adjusted, Adjustment, Change,
 };
+use crate::db::payments::retire_pages;
 use crate::db::webhooks;
 use crate::policy::outbox::MessageKind;
 use crate::policy::webhook::EventType;
@@ -41,6 +45,8 @@ pub async fn adjust_order(
         .map(|c| describe(c, currency))
         .collect();
     record_changes(&mut tx, adjusted.id, actor, &texts, now).await?;
+    // A payment page asks for the old total: it can no longer pay; staff make a new one.
+    let retired = retire_pages(&mut tx, adjusted.id, now).await?;
     let urls = state.webhook_urls();
     webhooks::queue_event(&mut tx, adjusted.id, EventType::Updated, urls, now).await?;
     if notify {
@@ -49,6 +55,7 @@ pub async fn adjust_order(
     tx.commit().await?;
     state.wake_webhooks();
     state.wake_outbox();
+    end_replaced(state, retired).await;
     Ok(adjusted)
 }
 
