@@ -197,6 +197,40 @@ pub fn minor_of(value: &str, currency: &str) -> Option<i64> {
         .map(|m| m.minor_units())
 }
 
+/// Sends `request` with `key` as bearer token to provider `name`: a 2xx answer's JSON (null
+/// for an empty one); `detail` reads the provider's error body for a 4xx.
+async fn send(
+    name: &'static str,
+    request: reqwest::RequestBuilder,
+    key: &str,
+    detail: fn(&serde_json::Value) -> Option<&str>,
+) -> Result<serde_json::Value, ProviderError> {
+    let response = request
+        .bearer_auth(key)
+        .send()
+        .await
+        .map_err(|e| ProviderError::Down(name, e.to_string()))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ProviderError::Down(name, e.to_string()))?;
+    if status.is_server_error() {
+        return Err(ProviderError::Down(name, format!("HTTP {status}")));
+    }
+    if !status.is_success() {
+        let said = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| detail(&v).map(str::to_string))
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        return Err(ProviderError::Refused(name, short(&said)));
+    }
+    if text.trim().is_empty() {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_json::from_str(&text).map_err(|e| ProviderError::Unreadable(name, e.to_string()))
+}
+
 /// The error text of an answer's body, shortened for the desk.
 fn short(text: &str) -> String {
     text.chars().take(300).collect()

@@ -158,33 +158,9 @@ impl Mollie {
         })
     }
 
-    /// Sends with the key; a 2xx answer's JSON (an empty one for `204`).
+    /// Sends with the key; Mollie's errors are `{"status":422,"title":…,"detail":…}`.
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
-        let response = request
-            .bearer_auth(&self.key)
-            .send()
-            .await
-            .map_err(|e| ProviderError::Down(NAME, e.to_string()))?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| ProviderError::Down(NAME, e.to_string()))?;
-        if status.is_server_error() {
-            return Err(ProviderError::Down(NAME, format!("HTTP {status}")));
-        }
-        if !status.is_success() {
-            // Mollie's errors are `{"status":422,"title":…,"detail":…}`.
-            let detail = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["detail"].as_str().map(str::to_string))
-                .unwrap_or_else(|| format!("HTTP {status}"));
-            return Err(ProviderError::Refused(NAME, short(&detail)));
-        }
-        if text.trim().is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_str(&text).map_err(|e| ProviderError::Unreadable(NAME, e.to_string()))
+        super::send(NAME, request, &self.key, |v| v["detail"].as_str()).await
     }
 }
 

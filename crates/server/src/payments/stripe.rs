@@ -95,29 +95,9 @@ impl Stripe {
             .ok_or_else(|| ProviderError::Unreadable(NAME, "a refund without an id".into()))
     }
 
+    /// Sends with the key; Stripe's errors are `{"error":{"type":…,"message":…}}`.
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
-        let response = request
-            .bearer_auth(&self.key)
-            .send()
-            .await
-            .map_err(|e| ProviderError::Down(NAME, e.to_string()))?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| ProviderError::Down(NAME, e.to_string()))?;
-        if status.is_server_error() {
-            return Err(ProviderError::Down(NAME, format!("HTTP {status}")));
-        }
-        if !status.is_success() {
-            // Stripe's errors are `{"error":{"type":…,"message":…}}`.
-            let detail = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-                .unwrap_or_else(|| format!("HTTP {status}"));
-            return Err(ProviderError::Refused(NAME, short(&detail)));
-        }
-        serde_json::from_str(&text).map_err(|e| ProviderError::Unreadable(NAME, e.to_string()))
+        super::send(NAME, request, &self.key, |v| v["error"]["message"].as_str()).await
     }
 }
 

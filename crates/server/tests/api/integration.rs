@@ -759,18 +759,33 @@ pub(crate) fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
     }
 }
 
-/// The OpenAPI document describes every integration route, and real answers match it.
-async fn the_openapi_document_describes_the_integration_api(backend: Backend) {
-    let app = spawn_with(backend, |_| {}).await;
-    let doc: Value = app
-        .client
+/// The server's OpenAPI document.
+pub(crate) async fn openapi(app: &TestApp) -> Value {
+    app.client
         .get(format!("{}/api/openapi.json", app.base))
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// `value` is an `Order` as the server's OpenAPI document describes it, all the way down.
+pub(crate) async fn conforms_to_order(app: &TestApp, value: &Value) {
+    let doc = openapi(app).await;
+    conforms(
+        &doc,
+        &json!({"$ref": "#/components/schemas/Order"}),
+        value,
+        "order",
+    );
+}
+
+/// The OpenAPI document describes every integration route, and real answers match it.
+async fn the_openapi_document_describes_the_integration_api(backend: Backend) {
+    let app = spawn_with(backend, |_| {}).await;
+    let doc = openapi(&app).await;
     let schema = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
     let mut browser = Browser::new(&app);
     let csrf = browser.sign_in().await;

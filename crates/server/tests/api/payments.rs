@@ -6,7 +6,7 @@
 
 use crate::fake_pay::{stripe_event, FakePay, MOLLIE_KEY, STRIPE_KEY, STRIPE_WEBHOOK_SECRET};
 use crate::helpers::{order_body, spawn_with, Backend, Browser, TestApp};
-use crate::integration::{conforms, desk_token, get};
+use crate::integration::{conforms_to_order, desk_token, get};
 use chatout_core::OrderStatus;
 use chatout_server::settings::{MollieSettings, PaymentSettings, StripeSettings};
 use serde_json::{json, Value};
@@ -189,21 +189,7 @@ async fn a_mollie_link_is_paid_once_and_only_for_the_total(backend: Backend) {
     assert_eq!(order["payment"]["provider"], "mollie");
     assert_eq!(order["payment"]["paid_amount"], 6010);
     assert!(order["payment"]["paid_at"].is_string());
-    let doc: Value = app
-        .client
-        .get(format!("{}/api/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    conforms(
-        &doc,
-        &json!({"$ref": "#/components/schemas/Order"}),
-        &order,
-        "order",
-    );
+    conforms_to_order(&app, &order).await;
     // An id Mollie does not know, or that is no id at all, changes nothing.
     assert_eq!(mollie_webhook(&app, "tr_unknown").await, 200);
     assert_eq!(mollie_webhook(&app, "'; DROP TABLE orders; --").await, 200);
