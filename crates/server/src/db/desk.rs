@@ -18,6 +18,8 @@ pub struct OrderRow {
     pub currency: String,
     /// Sum of the lines.
     pub subtotal: i64,
+    /// What the customer pays: subtotal + shipping − discount.
+    pub total: i64,
     /// Who responds, if anyone took it.
     pub assigned_to: Option<String>,
     /// When it was created (ms).
@@ -153,7 +155,8 @@ pub struct OrderDetail {
 }
 
 const ROW_COLUMNS: &str =
-    "reference, status, customer_name, currency, subtotal, assigned_to, created_at, received_at";
+    "reference, status, customer_name, currency, subtotal, shipping, discount, assigned_to, \
+     created_at, received_at";
 
 /// The columns of [`ROW_COLUMNS`], by name.
 #[derive(sqlx::FromRow)]
@@ -163,6 +166,8 @@ struct ListRow {
     customer_name: String,
     currency: String,
     subtotal: i64,
+    shipping: i64,
+    discount: i64,
     assigned_to: Option<String>,
     created_at: i64,
     received_at: Option<i64>,
@@ -172,7 +177,14 @@ impl TryFrom<ListRow> for OrderRow {
     type Error = sqlx::Error;
 
     fn try_from(row: ListRow) -> Result<Self, sqlx::Error> {
+        let total = chatout_core::Currency::from_code(&row.currency)
+            .ok()
+            .and_then(|c| {
+                chatout_core::Totals::from_minor(c, row.subtotal, row.shipping, row.discount).ok()
+            })
+            .map_or(row.subtotal, |t| t.total.minor_units());
         Ok(OrderRow {
+            total,
             reference: row.reference,
             status: parse_status(row.status)?,
             customer_name: row.customer_name,
@@ -207,8 +219,6 @@ struct DetailRow {
     stock_held: i64,
     hold_until: Option<i64>,
     received_wa_id: Option<String>,
-    shipping: i64,
-    discount: i64,
 }
 
 /// One transition's columns, by name.
@@ -295,7 +305,7 @@ impl Db {
         let Some(row) = sqlx::query_as::<_, DetailRow>(&format!(
             "SELECT {ROW_COLUMNS}, id, locale, page, customer_phone, customer_email, \
              delivery_method, delivery_address, payment, note, consent_text, consent_at, message, \
-             expires_at, consent_client_at, stock_held, hold_until, shipping, discount, \
+             expires_at, consent_client_at, stock_held, hold_until, \
              (SELECT wa_id FROM contacts c WHERE c.id = orders.contact_id) AS received_wa_id \
              FROM orders WHERE reference = $1"
         ))
@@ -336,6 +346,7 @@ impl Db {
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let (shipping, discount) = (row.list.shipping, row.list.discount);
         Ok(Some(OrderDetail {
             row: row.list.try_into()?,
             locale: row.locale,
@@ -354,8 +365,8 @@ impl Db {
             stock_held: row.stock_held != 0,
             hold_until: row.hold_until,
             received_wa_id: row.received_wa_id,
-            shipping: row.shipping,
-            discount: row.discount,
+            shipping,
+            discount,
             lines,
             positions,
             events,

@@ -181,7 +181,7 @@ fn row_view(state: &AppState, row: OrderRow, now: i64) -> RowView {
     let waiting = now - row.created_at;
     let pending = row.status == OrderStatus::Pending;
     RowView {
-        total: money(row.subtotal, &row.currency),
+        total: money(row.total, &row.currency),
         age: if pending {
             duration(waiting)
         } else {

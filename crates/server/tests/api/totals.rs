@@ -75,6 +75,8 @@ async fn staff_set_the_final_total_and_the_customer_gets_it(backend: Backend) {
         assert!(page.contains(part), "{part} not on the page");
     }
     assert!(page.contains("by admin"));
+    let (_, _, list) = browser.get("/admin").await;
+    assert!(list.contains("€29.85"), "the orders list shows the total");
     // Refusals change nothing: a discount beyond the order, more shirts than there are, no
     // lines left, amounts that do not read.
     for (fields, notice) in [
