@@ -104,7 +104,7 @@ test("every desk page fits a 360 px phone and axe finds nothing", async () => {
     await page.goto(`${server.url}/admin`);
     const cartOrder = await page.locator("a[href^='/admin/orders/']").first().getAttribute("href");
     const paths = ["/admin", "/admin?status=not-received", `/admin/orders/${reference}`, cartOrder, "/admin/inbox",
-                   conversation, "/admin/staff", "/admin/tokens", "/admin/webhooks", "/admin/export"];
+                   conversation, "/admin/products", "/admin/staff", "/admin/tokens", "/admin/webhooks", "/admin/export"];
     const problems = [];
     for (const path of paths) {
       await page.goto(server.url + path);

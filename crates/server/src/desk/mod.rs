@@ -15,6 +15,7 @@ mod notice;
 mod order;
 mod orders;
 mod payment;
+mod products;
 pub mod session;
 mod staff;
 mod tokens;
@@ -53,6 +54,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/orders/{reference}/link", post(payment::create_link))
         .route("/admin/orders/{reference}/paid", post(payment::mark_paid))
         .route("/admin/orders/{reference}/refund", post(payment::refund))
+        .route("/admin/products", get(products::page))
+        .route("/admin/products/{sku}/stock", post(products::set_stock))
         .route("/admin/staff", get(staff::page).post(staff::add))
         .route("/admin/tokens", get(tokens::page).post(tokens::create))
         .route("/admin/tokens/{name}/revoke", post(tokens::revoke))

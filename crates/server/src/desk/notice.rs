@@ -100,10 +100,14 @@ pub enum Notice {
     NotPayable,
     /// Refunded.
     Refunded,
+    /// A product's stock was set.
+    StockSaved,
+    /// A stock count that does not read.
+    StockInvalid,
 }
 
 impl Notice {
-    const FIXED: [(Self, &'static str); 37] = [
+    const FIXED: [(Self, &'static str); 39] = [
         (Self::Assigned, "assigned"),
         (Self::Illegal, "illegal"),
         (Self::OutOfStock, "out-of-stock"),
@@ -141,6 +145,8 @@ impl Notice {
         (Self::PaidInvalid, "paid-invalid"),
         (Self::NotPayable, "not-payable"),
         (Self::Refunded, "refunded"),
+        (Self::StockSaved, "stock-saved"),
+        (Self::StockInvalid, "stock-invalid"),
     ];
 
     /// The code in the link.
@@ -211,6 +217,10 @@ impl Notice {
                  a payment need a confirmed order; a refund a cancelled one with a payment)."
                 .into(),
             Self::Refunded => "Refunded through the payment provider.".into(),
+            Self::StockSaved => "Stock saved.".into(),
+            Self::StockInvalid => {
+                "Not saved: stock is a whole number of units (empty for unlimited).".into()
+            }
             Self::TemplateConsent => "Not sent: templates go only to customers whose opt-in to \
                  WhatsApp updates is active."
                 .into(),

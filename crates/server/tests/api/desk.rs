@@ -467,7 +467,59 @@ async fn times_show_in_the_shops_time_zone(backend: Backend) {
     );
 }
 
+/// The products page lists stock, sold-out first, and sets a count as the API does.
+async fn staff_see_and_set_stock_on_the_products_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    // The olive oil (3 in stock) sells out.
+    let mut body = order_body();
+    body["items"] = json!([{"sku": "olive-oil-500", "name": "Olive oil, 500 ml", "options": {},
+                            "unit_price": 995, "quantity": 3}]);
+    body["subtotal"] = json!(2985);
+    let (status, answer) = app.post_order(Some("oil"), &body).await;
+    assert_eq!(status, 201, "{answer}");
+    let (status, _, page) = browser.get("/admin/products").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("1 sold out, listed first"), "{page}");
+    let first_row = page.find("<tbody>").unwrap();
+    assert!(page[first_row..].find("olive-oil-500") < page[first_row..].find("shirt-linen"));
+    assert!(page.contains(r#"class="sold-out""#));
+    // 5 more counted: 5 available, the 3 the order holds stay held.
+    let form = [("csrf", csrf.as_str()), ("stock", "8")];
+    let (status, location, _) = browser
+        .post("/admin/products/olive-oil-500/stock", &form)
+        .await;
+    assert_eq!(status, 303);
+    assert!(location.ends_with("notice=stock-saved"), "{location}");
+    assert_eq!(app.db.available("olive-oil-500").await.unwrap(), Some(5));
+    let actor: String = sqlx::query_scalar(
+        "SELECT actor FROM stock_changes WHERE sku = 'olive-oil-500' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert_eq!(actor, "desk:admin");
+    // Empty is unlimited; nonsense changes nothing; an unknown product is 404.
+    for (stock, notice) in [("-1", "stock-invalid"), ("lots", "stock-invalid")] {
+        let form = [("csrf", csrf.as_str()), ("stock", stock)];
+        let (_, location, _) = browser
+            .post("/admin/products/olive-oil-500/stock", &form)
+            .await;
+        assert!(location.ends_with(notice), "{stock}: {location}");
+    }
+    assert_eq!(app.db.available("olive-oil-500").await.unwrap(), Some(5));
+    let form = [("csrf", csrf.as_str()), ("stock", "")];
+    browser
+        .post("/admin/products/olive-oil-500/stock", &form)
+        .await;
+    assert_eq!(app.db.available("olive-oil-500").await.unwrap(), None);
+    let (status, _, _) = browser.post("/admin/products/lamp/stock", &form).await;
+    assert_eq!(status, 404);
+}
+
 crate::on_both_backends!(
+    staff_see_and_set_stock_on_the_products_page,
     times_show_in_the_shops_time_zone,
     orders_are_found_by_reference_name_phone_or_email,
     admin_adds_staff_who_can_sign_in_and_be_assigned,
