@@ -4,6 +4,7 @@
 
 use crate::clock::now_ms;
 use crate::db::Db;
+use crate::service::notify::Shop;
 use crate::service::remind::queue_reminders;
 use crate::whatsapp::templates::Event;
 use crate::{auth, limit, outbound, routes, serve, whatsapp, AppState, Settings, DEMO_CATALOG};
@@ -187,7 +188,12 @@ async fn housekeeping(state: AppState) {
             Err(e) => tracing::error!(error = %e, "releasing lapsed holds failed"),
         }
         if let Some(messaging) = &state.messaging {
-            match queue_reminders(&state.db, &messaging.templates, &state.catalog.shop).await {
+            let shop = Shop {
+                templates: &messaging.templates,
+                settings: &state.catalog.shop,
+                public_url: state.settings.public_url.as_deref(),
+            };
+            match queue_reminders(&state.db, shop).await {
                 Ok(0) => {}
                 Ok(n) => {
                     tracing::info!(orders = n, "queued pending reminders");

@@ -5,7 +5,7 @@
 //! An open payment page asks for the old total, so it is retired (and ended at its
 //! provider); staff make a new link.
 
-use super::notify::{facts_of, total_of};
+use super::notify::{facts_for, total_of, Shop};
 use super::payments::end_replaced;
 use crate::clock::now_ms;
 use crate::db::messaging::{self, NewMessage};
@@ -117,7 +117,10 @@ async fn tell_customer(
             failed: None,
         }
     } else {
-        let template = state.templates().and_then(|t| t.get(Event::Confirmed));
+        let Some(shop) = Shop::of(state) else {
+            return Ok(());
+        };
+        let template = shop.templates.get(Event::Confirmed);
         let allowed = contact
             .consent
             .may_receive(MessageKind::Template, contact.window_until, now)
@@ -125,7 +128,7 @@ async fn tell_customer(
         let (Some(template), true) = (template, allowed) else {
             return Ok(());
         };
-        let Ok((payload, preview)) = payload::template(template, &facts_of(order)) else {
+        let Ok((payload, preview)) = payload::template(template, &facts_for(order, shop)) else {
             return Ok(());
         };
         NewMessage {

@@ -2,7 +2,7 @@
 //! tracking link a shipping update needs, the move itself with its stock and its WhatsApp
 //! update, in one transaction.
 
-use super::notify::queue_event;
+use super::notify::{queue_event, Shop};
 use super::payments::{default_provider, end_replaced, make_page, record_rest_by_hand, store_page};
 use crate::clock::now_ms;
 use crate::db::messaging::Contact;
@@ -111,9 +111,8 @@ pub async fn change_status(
     )
     .await?;
     // With messaging on, the step's WhatsApp update is queued with the step itself.
-    if let (Some(templates), Some(event)) = (state.templates(), Event::of_status(to)) {
-        let shop = &state.catalog.shop;
-        queue_event(&mut tx, moved.id, event, templates, shop, now).await?;
+    if let (Some(shop), Some(event)) = (Shop::of(state), Event::of_status(to)) {
+        queue_event(&mut tx, moved.id, event, shop, now).await?;
     }
     tx.commit().await?;
     state.wake_webhooks();

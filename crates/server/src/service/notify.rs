@@ -14,22 +14,44 @@ use crate::policy::outbox::MessageKind;
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::{Event, Templates};
 use crate::whatsapp::texts::chat_texts;
+use crate::AppState;
 use chatout_core::{fill, Currency, ShopSettings, Totals};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-/// Queues `event`'s message for order `order_id` of shop `shop`, once: the confirmation's
-/// buttons inside the window, else the template the shop has for it if the customer may
-/// receive it now.
+/// What writing an order's messages needs besides the order: the shop's templates, the shop
+/// itself, and the server's public URL (for the shopper's order page).
+#[derive(Clone, Copy)]
+pub struct Shop<'a> {
+    /// Which template each event sends.
+    pub templates: &'a Templates,
+    /// The catalog's shop block.
+    pub settings: &'a ShopSettings,
+    /// `CHATOUT_PUBLIC_URL`, if set.
+    pub public_url: Option<&'a str>,
+}
+
+impl<'a> Shop<'a> {
+    /// The shop of `state`, when messaging is on.
+    pub fn of(state: &'a AppState) -> Option<Self> {
+        Some(Self {
+            templates: state.templates()?,
+            settings: &state.catalog.shop,
+            public_url: state.settings.public_url.as_deref(),
+        })
+    }
+}
+
+/// Queues `event`'s message for order `order_id`, once: the confirmation's buttons inside
+/// the window, else the template the shop has for it if the customer may receive it now.
 pub async fn queue_event(
     conn: &mut AnyConnection,
     order_id: i64,
     event: Event,
-    templates: &Templates,
-    shop: &ShopSettings,
+    shop: Shop<'_>,
     now: UnixMillis,
 ) -> Result<(), sqlx::Error> {
-    let template = templates.get(event);
+    let template = shop.templates.get(event);
     if template.is_none() && event != Event::Confirmed {
         return Ok(());
     }
@@ -54,7 +76,7 @@ pub async fn queue_event(
         let mut body = fill(
             texts.confirm_body,
             &[
-                ("shop", &shop.name),
+                ("shop", &shop.settings.name),
                 ("reference", &order.reference),
                 ("total", &total),
             ],
@@ -63,7 +85,7 @@ pub async fn queue_event(
             body.push_str("\n\n");
             body.push_str(&fill(texts.pay_here, &[("url", url)]));
         }
-        if let Some(details) = bank_details(&order, shop) {
+        if let Some(details) = bank_details(&order, shop.settings) {
             body.push_str("\n\n");
             body.push_str(details);
         }
@@ -96,9 +118,7 @@ pub async fn queue_event(
     {
         return Ok(());
     }
-    let bank = bank_details(&order, shop).map(str::to_string);
-    let mut facts = facts_of(order);
-    facts.bank_transfer = bank;
+    let facts = facts_for(order, shop);
     let (payload, preview, failed) = match payload::template(template, &facts) {
         Ok((payload, preview)) => (payload, preview, None),
         Err(problem) => (
@@ -142,6 +162,18 @@ fn bank_details_of<'a>(payment: &str, shop: &'a ShopSettings) -> Option<&'a str>
         .flatten()
 }
 
+/// What a template's parameters are filled from, for an order of `shop`.
+pub fn facts_for(order: MessageFacts, shop: Shop<'_>) -> OrderFacts {
+    let bank = bank_details(&order, shop.settings).map(str::to_string);
+    let page = shop
+        .public_url
+        .map(|base| format!("{base}/orders/{}", order.access_token));
+    let mut facts = facts_of(order);
+    facts.bank_transfer = bank;
+    facts.order_page = page;
+    facts
+}
+
 /// What a template's parameters are filled from, for an order's stored facts.
 pub fn facts_of(order: MessageFacts) -> OrderFacts {
     let total = total_of(&order);
@@ -154,5 +186,6 @@ pub fn facts_of(order: MessageFacts) -> OrderFacts {
         tracking_url: order.tracking_url,
         payment_url: order.payment_url,
         bank_transfer: None,
+        order_page: None,
     }
 }

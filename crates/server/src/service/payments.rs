@@ -4,7 +4,7 @@
 //! outside database transactions; what they made is stored in one, so a provider that is
 //! down leaves nothing half-stored.
 
-use super::notify::queue_event;
+use super::notify::{queue_event, Shop};
 use crate::clock::now_ms;
 use crate::db::orders::{transition, Step, TransitionError};
 use crate::db::payments::{
@@ -256,9 +256,8 @@ pub async fn mark_paid(
     };
     let urls = state.webhook_urls();
     webhooks::queue_event(conn, moved.id, EventType::Paid, urls, now).await?;
-    if let Some(templates) = state.templates() {
-        let shop = &state.catalog.shop;
-        queue_event(conn, moved.id, Event::Paid, templates, shop, now).await?;
+    if let Some(shop) = Shop::of(state) {
+        queue_event(conn, moved.id, Event::Paid, shop, now).await?;
     }
     Ok(())
 }

@@ -1,20 +1,19 @@
 //! The pending reminder: one template to a customer who opted in, when their order is still
 //! pending some time after it was placed. Any server may run it; each order is claimed once.
 
-use super::notify::queue_event;
+use super::notify::{queue_event, Shop};
 use crate::clock::{self, now_ms};
 use crate::db::{messaging, Db};
-use crate::whatsapp::templates::{Event, Templates};
-use chatout_core::ShopSettings;
+use crate::whatsapp::templates::Event;
 
 /// Queues the reminder of every order due for one; returns how many it queued. Does nothing
-/// when the shop (named `shop`) has no `pending_reminder` template with an `after`.
-pub async fn queue_reminders(
-    db: &Db,
-    templates: &Templates,
-    shop: &ShopSettings,
-) -> Result<u64, sqlx::Error> {
-    let Some(after) = templates.get(Event::PendingReminder).and_then(|t| t.after) else {
+/// when the shop has no `pending_reminder` template with an `after`.
+pub async fn queue_reminders(db: &Db, shop: Shop<'_>) -> Result<u64, sqlx::Error> {
+    let Some(after) = shop
+        .templates
+        .get(Event::PendingReminder)
+        .and_then(|t| t.after)
+    else {
         return Ok(0);
     };
     let now = now_ms();
@@ -26,7 +25,7 @@ pub async fn queue_reminders(
     for id in due {
         let mut tx = db.begin().await?;
         if messaging::claim_reminder(&mut tx, id, now).await? {
-            queue_event(&mut tx, id, Event::PendingReminder, templates, shop, now).await?;
+            queue_event(&mut tx, id, Event::PendingReminder, shop, now).await?;
             queued += 1;
         }
         tx.commit().await?;

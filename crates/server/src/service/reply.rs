@@ -2,7 +2,7 @@
 //! 24-hour window, and an approved template for one of the contact's orders, allowed only
 //! with an active opt-in; never after a STOP (`policy::consent`); queued once per form.
 
-use super::notify::facts_of;
+use super::notify::{facts_for, Shop};
 use crate::clock::now_ms;
 use crate::db::messaging::{self, NewMessage};
 use crate::policy::consent::Refusal;
@@ -117,9 +117,10 @@ pub async fn template_choices(
     state: &AppState,
     references: &[String],
 ) -> Result<Vec<TemplateChoice>, sqlx::Error> {
-    let Some(templates) = state.templates() else {
+    let Some(shop) = Shop::of(state) else {
         return Ok(Vec::new());
     };
+    let templates = shop.templates;
     let mut conn = state.db.read.acquire().await?;
     let mut choices = Vec::new();
     for reference in references {
@@ -129,7 +130,7 @@ pub async fn template_choices(
         let Some(order) = messaging::message_facts(&mut conn, order_id).await? else {
             continue;
         };
-        let facts = facts_of(order);
+        let facts = facts_for(order, shop);
         for event in Event::ALL {
             let Some(template) = templates.get(event) else {
                 continue;
@@ -154,7 +155,8 @@ pub async fn send_template(
     author: &str,
     key: &str,
 ) -> Result<(), ReplyError> {
-    let templates = state.templates().ok_or(ReplyError::BadTemplate)?;
+    let shop = Shop::of(state).ok_or(ReplyError::BadTemplate)?;
+    let templates = shop.templates;
     let (event, reference) = value.split_once(':').ok_or(ReplyError::BadTemplate)?;
     let event = Event::ALL
         .into_iter()
@@ -175,7 +177,7 @@ pub async fn send_template(
     }
     let facts = messaging::message_facts(&mut tx, order_id)
         .await?
-        .map(facts_of)
+        .map(|order| facts_for(order, shop))
         .ok_or(ReplyError::NoContact)?;
     let (payload, preview) =
         payload::template(template, &facts).map_err(|_| ReplyError::BadTemplate)?;

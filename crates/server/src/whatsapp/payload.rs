@@ -25,6 +25,8 @@ pub struct OrderFacts {
     pub payment_url: Option<String>,
     /// The shop's bank transfer details, for an order paid by bank transfer.
     pub bank_transfer: Option<String>,
+    /// The shopper's order page (with `CHATOUT_PUBLIC_URL`).
+    pub order_page: Option<String>,
 }
 
 /// A template message for an order and the line the desk shows for it; an error names the
@@ -96,6 +98,13 @@ fn parameters(
                 _ => Err(format!(
                     "template {} needs bank transfer details (the catalog's shop.bank_transfer, \
                      for an order paid by bank transfer) and the order has none",
+                    template.name
+                )),
+            },
+            Param::OrderPage => match facts.order_page.as_deref() {
+                Some(url) => Ok(text_param(url)),
+                None => Err(format!(
+                    "template {} links the shopper's order page, which needs CHATOUT_PUBLIC_URL",
                     template.name
                 )),
             },
@@ -228,6 +237,7 @@ mod tests {
             tracking_url: None,
             payment_url: None,
             bank_transfer: None,
+            order_page: None,
         }
     }
 
@@ -300,6 +310,27 @@ mod tests {
         };
         assert_eq!(amount("JPY", 1500), 1_500_000);
         assert_eq!(amount("KWD", 1500), 1500);
+    }
+
+    #[test]
+    fn links_the_order_needs_are_filled_or_named() {
+        let mut t = confirmed();
+        t.body = vec![Param::OrderPage, Param::PaymentLink, Param::BankTransfer];
+        let mut f = facts("EUR", 1);
+        let err = template(&t, &f).unwrap_err();
+        assert!(err.contains("CHATOUT_PUBLIC_URL"), "{err}");
+        f.order_page = Some("https://orders.shop.example/orders/abc".into());
+        let err = template(&t, &f).unwrap_err();
+        assert!(err.contains("payment link"), "{err}");
+        f.payment_url = Some("https://pay.example/tr_1".into());
+        let err = template(&t, &f).unwrap_err();
+        assert!(err.contains("bank transfer"), "{err}");
+        f.bank_transfer = Some("NL91 ABNA 0417 1643 00".into());
+        let (payload, _) = template(&t, &f).unwrap();
+        let body = &payload["template"]["components"][0]["parameters"];
+        assert_eq!(body[0]["text"], "https://orders.shop.example/orders/abc");
+        assert_eq!(body[1]["text"], "https://pay.example/tr_1");
+        assert_eq!(body[2]["text"], "NL91 ABNA 0417 1643 00");
     }
 
     #[test]

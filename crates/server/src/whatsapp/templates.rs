@@ -9,7 +9,7 @@
 //!
 //! Events: `confirmed`, `paid`, `fulfilled`, `cancelled`, `pending_reminder`; an event left
 //! out sends nothing. Parameters: `reference`, `total`, `name`, `tracking_link`,
-//! `payment_link`, `bank_transfer`, in the order
+//! `payment_link`, `bank_transfer`, `order_page`, in the order
 //! of the template's `{{1}}`, `{{2}}`…; `button` fills a URL button's dynamic part (button
 //! 0). `quick_replies` names what the template's quick-reply buttons do, by button index:
 //! `[{"index": 1, "action": "cancel"}]` (actions `confirm`, `cancel`); a tap comes back with
@@ -90,6 +90,8 @@ pub enum Param {
     PaymentLink,
     /// The shop's bank transfer details (catalog `shop.bank_transfer`).
     BankTransfer,
+    /// The shopper's order page, `{CHATOUT_PUBLIC_URL}/orders/{token}`.
+    OrderPage,
 }
 
 /// One event's template.

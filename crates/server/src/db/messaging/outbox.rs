@@ -106,6 +106,8 @@ pub struct MessageFacts {
     pub payment_url: Option<String>,
     /// The payment preference.
     pub payment: String,
+    /// The token of the shopper's order page.
+    pub access_token: String,
 }
 
 /// [`MessageFacts`] of order `order_id`.
@@ -115,7 +117,7 @@ pub async fn message_facts(
 ) -> Result<Option<MessageFacts>, sqlx::Error> {
     sqlx::query_as(
         "SELECT reference, customer_name, customer_phone, currency, subtotal, shipping, \
-         discount, locale, tracking_url, payment, (SELECT p.url FROM payments p \
+         discount, locale, tracking_url, payment, access_token, (SELECT p.url FROM payments p \
          WHERE p.order_id = orders.id AND p.is_current = 1 AND p.status = 'open' \
          ORDER BY p.id DESC LIMIT 1) AS payment_url FROM orders WHERE id = $1",
     )
