@@ -20,6 +20,8 @@ pub struct UseCheckoutForm {
     payment: RwSignal<String>,
     /// The opt-in to order updates: unticked until the shopper ticks it.
     updates: RwSignal<bool>,
+    /// The separate opt-in to offers and news: unticked too, and never implied by the other.
+    offers: RwSignal<bool>,
     /// The problems of the last attempt to send, all at once.
     errors: RwSignal<Vec<FieldError>>,
 }
@@ -57,12 +59,14 @@ pub fn use_checkout_form(shop: &Config) -> UseCheckoutForm {
         delivery: RwSignal::new(first_delivery.to_string()),
         payment: RwSignal::new(only_payment.unwrap_or_default()),
         updates: RwSignal::new(false),
+        offers: RwSignal::new(false),
         errors: RwSignal::new(Vec::new()),
     }
 }
 
 /// The checkout form: name, delivery and address, payment preference, optional phone, email
-/// and note, and an unchecked opt-in for order updates. Errors show inline, all at once.
+/// and note, and two unticked opt-ins: order updates, and offers and news. Errors show
+/// inline, all at once.
 #[component]
 pub fn CheckoutForm() -> impl IntoView {
     let shop = expect_context::<ShopContext>().0;
@@ -78,6 +82,7 @@ pub fn CheckoutForm() -> impl IntoView {
         delivery,
         payment,
         updates,
+        offers,
         errors,
     } = form;
 
@@ -102,7 +107,8 @@ pub fn CheckoutForm() -> impl IntoView {
         if store.submit.get_untracked() == Submit::Sending || busy.replace(true) {
             return;
         }
-        match store.checkout(&submit_shop, &form.input(), updates.get_untracked()) {
+        let opt_ins = (updates.get_untracked(), offers.get_untracked());
+        match store.checkout(&submit_shop, &form.input(), opt_ins) {
             Ok(()) => busy.set(store.view.with_untracked(|v| matches!(v, View::Sent(_)))),
             Err(problems) => {
                 errors.set(problems);
@@ -177,6 +183,12 @@ pub fn CheckoutForm() -> impl IntoView {
                     on:change=move |ev| updates.set(event_target_checked(&ev))/>
                 {labels.consent_checkbox.clone()}
             </label>
+            <label class="chatout-option chatout-consent">
+                <input type="checkbox" name="marketing"
+                    prop:checked=move || offers.get()
+                    on:change=move |ev| offers.set(event_target_checked(&ev))/>
+                {labels.marketing_checkbox.clone()}
+            </label>
             <button type="submit" class="chatout-primary chatout-send"
                 disabled=sending aria-busy=move || sending().to_string()>
                 {move || if sending() { sending_label.clone() } else { send_label.clone() }}
@@ -232,6 +244,7 @@ mod tests {
             ("bank_transfer", "pickup")
         );
         assert!(!form.updates.get_untracked(), "the opt-in starts unticked");
+        assert!(!form.offers.get_untracked(), "so does the one to offers");
         let form = use_checkout_form(&shop("bank_transfer cash_on_delivery", "shipping"));
         assert_eq!(form.input().payment, "");
         form.name.set("Anna".into());

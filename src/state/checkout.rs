@@ -10,12 +10,16 @@ impl Store {
         &self,
         config: &Config,
         input: &CheckoutInput,
-        wants_updates: bool,
+        (wants_updates, wants_offers): (bool, bool),
     ) -> Result<(), Vec<FieldError>> {
         let details = input.validate(&config.rules())?;
         let reference = OrderReference::from_random_bytes(browser::random_bytes());
         let consent = wants_updates.then(|| Consent {
             text: config.labels.consent_checkbox.clone(),
+            at: browser::now_rfc3339(),
+        });
+        let offers = wants_offers.then(|| Consent {
+            text: config.labels.marketing_checkbox.clone(),
             at: browser::now_rfc3339(),
         });
         let order = self.cart.with_untracked(|cart| {
@@ -44,6 +48,11 @@ impl Store {
         let message = order_message(phone, &order, &config.labels, URL_BUDGET);
         let (_, page) = browser::page_title_and_url();
         let mut detail = PendingOrder::from_order(&order, &config.locale, &page);
+        detail.consent = WireConsent::of(
+            order.consent.as_ref(),
+            &config.labels.consent_checkbox,
+            offers.as_ref(),
+        );
         let body = crate::json::to_string(&detail).unwrap_or_default();
         detail.message = Some(message.text.clone());
         detail.whatsapp_url = Some(message.url.clone());

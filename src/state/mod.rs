@@ -9,7 +9,7 @@ use crate::storage;
 use chatout_core::{
     fill, order_message, readdress, whatsapp_url, Cart, CartError, CheckoutInput, ConflictReason,
     Consent, FieldError, LineId, LineItem, NewItem, Order, OrderReference, PendingOrder,
-    PhoneNumber, URL_BUDGET,
+    PhoneNumber, WireConsent, URL_BUDGET,
 };
 use leptos::prelude::*;
 use std::sync::Arc;

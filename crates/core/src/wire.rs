@@ -7,7 +7,7 @@
 //! field error (`422`) instead of a parse failure.
 
 use crate::cart::LineItem;
-use crate::order::{Delivery, Order};
+use crate::order::{Consent, Delivery, Order};
 use crate::product::ProductOptions;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -116,6 +116,45 @@ pub struct WireConsent {
     /// time and this at most beside it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+    /// The separate opt-in to offers and news (CONTRACT.md section 10), when its own box was
+    /// ticked: the same shape, `whatsapp_updates` true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marketing: Option<Box<WireConsent>>,
+}
+
+impl WireConsent {
+    /// The consent part of an order body: the order-update opt-in (`updates`), the marketing
+    /// one (`marketing`), each the text the shopper saw and when, by their clock. `None` when
+    /// neither box was ticked; with only marketing ticked, order updates are sent as not given
+    /// (`whatsapp_updates: false`, the unticked box's text).
+    pub fn of(
+        updates: Option<&Consent>,
+        updates_text: &str,
+        marketing: Option<&Consent>,
+    ) -> Option<Self> {
+        let marketing = marketing.map(|m| {
+            Box::new(Self {
+                whatsapp_updates: true,
+                text: m.text.clone(),
+                at: Some(m.at.clone()),
+                marketing: None,
+            })
+        });
+        match updates {
+            Some(c) => Some(Self {
+                whatsapp_updates: true,
+                text: c.text.clone(),
+                at: Some(c.at.clone()),
+                marketing,
+            }),
+            None => marketing.map(|m| Self {
+                whatsapp_updates: false,
+                text: updates_text.to_string(),
+                at: m.at.clone(),
+                marketing: Some(m),
+            }),
+        }
+    }
 }
 
 /// A pending order as CONTRACT.md section 5 writes it.
@@ -183,11 +222,7 @@ impl PendingOrder {
             },
             payment: order.details.payment.id().to_string(),
             note: order.details.note.clone(),
-            consent: order.consent.as_ref().map(|c| WireConsent {
-                whatsapp_updates: true,
-                text: c.text.clone(),
-                at: Some(c.at.clone()),
-            }),
+            consent: WireConsent::of(order.consent.as_ref(), "", None),
             page: page.to_string(),
             message: None,
             whatsapp_url: None,

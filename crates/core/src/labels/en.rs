@@ -58,6 +58,7 @@ pub(super) fn labels() -> Labels {
         field_delivery: s("Delivery"),
         field_payment: s("Payment"),
         consent_checkbox: s("Send me order updates on WhatsApp"),
+        marketing_checkbox: s("Send me offers and news on WhatsApp"),
         no_card_in_chat: s("We never ask for card details in chat."),
         send_order: s("Send order on WhatsApp"),
         sent_title: s("Order {reference}"),

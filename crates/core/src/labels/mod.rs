@@ -89,6 +89,7 @@ labels! {
     field_delivery,
     field_payment,
     consent_checkbox,
+    marketing_checkbox,
     no_card_in_chat,
     send_order,
     sent_title,

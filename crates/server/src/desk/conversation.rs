@@ -35,6 +35,8 @@ pub struct ConversationView {
     pub enabled: bool,
     /// "Opted in …", "Opted out …" or "No opt-in".
     pub consent: String,
+    /// The same for offers and news.
+    pub marketing: String,
     /// Every change of consent, newest first: (time, what).
     pub consent_history: Vec<(String, String)>,
     /// "Open until …" or why it is closed.
@@ -173,6 +175,7 @@ pub async fn contact_view(
     let mut view = ConversationView {
         enabled: state.messaging.is_some(),
         consent: "No opt-in for WhatsApp updates.".into(),
+        marketing: "No opt-in to offers and news.".into(),
         consent_history: Vec::new(),
         window: "Closed: the customer has not written to the shop's WhatsApp number.".into(),
         can_reply: false,
@@ -189,12 +192,34 @@ pub async fn contact_view(
     let now = now_ms();
     if let Some(contact) = contact {
         view.answers = answers(state, None, Some(contact.id)).await?;
-        let history = state.db.consent_history(contact.id).await?;
+        let all = state.db.consent_history(contact.id).await?;
+        let history: Vec<_> = all.iter().filter(|e| !e.marketing).cloned().collect();
         let last_at = |source: &str| {
             history
                 .iter()
                 .find(|e| e.source == source)
                 .map_or_else(String::new, |e| when(state, e.at))
+        };
+        let offers_at = |source: &str| {
+            all.iter()
+                .find(|e| e.marketing && e.source == source)
+                .map_or_else(String::new, |e| when(state, e.at))
+        };
+        view.marketing = match contact.marketing {
+            Consent::None => view.marketing,
+            Consent::Pending { since } => format!(
+                "Opted in to offers and news at checkout on {}, pending until the customer \
+                 writes from this number.",
+                when(state, since)
+            ),
+            Consent::Active => format!(
+                "Opted in to offers and news at checkout on {}, confirmed when the customer wrote.",
+                offers_at("checkout")
+            ),
+            Consent::Stopped => format!(
+                "Offers and news stopped by replying on {} (START brings back order updates only).",
+                offers_at("keyword")
+            ),
         };
         view.consent = match contact.consent {
             Consent::None => view.consent,
@@ -219,7 +244,7 @@ pub async fn contact_view(
                 last_at("keyword")
             ),
         };
-        view.consent_history = history
+        view.consent_history = all
             .iter()
             .map(|e| {
                 let page = e.page.as_deref().unwrap_or("?");
@@ -237,6 +262,11 @@ pub async fn contact_view(
                     }
                     (true, _) => format!("opted in by replying “{}”", e.text),
                     (false, _) => format!("opted out by replying “{}”", e.text),
+                };
+                let what = if e.marketing {
+                    format!("offers and news: {what}")
+                } else {
+                    what
                 };
                 (when(state, e.at), what)
             })

@@ -23,8 +23,11 @@ pub struct InboundEffects {
     pub sent_at: i64,
     /// The window stays open at least until then.
     pub window_until: i64,
-    /// The contact's consent after it, when it changed, and why.
+    /// The contact's consent to order updates after it, when it changed, and why.
     pub consent: Option<(Consent, ConsentChange)>,
+    /// The contact's consent to offers and news after it, when it changed, and why: STOP
+    /// revokes it too, START does not restore it (CONTRACT.md section 10).
+    pub marketing: Option<(Consent, ConsentChange)>,
     /// The acknowledgement to send, when a keyword changed the consent.
     pub acknowledgement: Option<&'static str>,
     /// Everything queued for the contact, but acknowledgements, is cancelled (STOP).
@@ -32,10 +35,11 @@ pub struct InboundEffects {
 }
 
 /// Decides what a message with `text`, sent at `timestamp` (Unix seconds, the sender's
-/// clock), does to a contact whose consent is `consent` and whose last order was in
-/// `locale`, received `now` (ms).
+/// clock), does to a contact whose consents are `consent` (order updates) and `marketing`
+/// and whose last order was in `locale`, received `now` (ms).
 pub fn on_inbound(
     consent: Consent,
+    marketing: Consent,
     locale: Option<&str>,
     text: &str,
     timestamp: Option<i64>,
@@ -50,12 +54,17 @@ pub fn on_inbound(
         sent_at,
         window_until: sent_at.saturating_add(WINDOW_MS),
         consent: None,
+        marketing: None,
         acknowledgement: None,
         cancel_queued: false,
     };
     match consent_keyword(text) {
         Some(keyword) => {
             let start = keyword.command == ConsentCommand::Start;
+            if !start && marketing != marketing.on_keyword(false) {
+                effects.marketing =
+                    Some((marketing.on_keyword(false), ConsentChange::Keyword(false)));
+            }
             let next = consent.on_keyword(start);
             // A keyword that changes nothing (a second STOP) is not acknowledged again.
             if next != consent {
@@ -70,6 +79,10 @@ pub fn on_inbound(
             if next != consent {
                 effects.consent = Some((next, ConsentChange::Wrote));
             }
+            let next = marketing.on_inbound(now);
+            if next != marketing {
+                effects.marketing = Some((next, ConsentChange::Wrote));
+            }
         }
     }
     effects
@@ -83,12 +96,26 @@ mod tests {
 
     #[test]
     fn a_message_opens_the_window_from_when_it_was_sent_but_never_from_the_future() {
-        let an_hour_ago = on_inbound(Consent::None, None, "Hi", Some(NOW / 1000 - 3600), NOW);
+        let an_hour_ago = on_inbound(
+            Consent::None,
+            Consent::None,
+            None,
+            "Hi",
+            Some(NOW / 1000 - 3600),
+            NOW,
+        );
         assert_eq!(an_hour_ago.window_until, NOW - 3_600_000 + WINDOW_MS);
-        let future = on_inbound(Consent::None, None, "Hi", Some(NOW / 1000 + 3600), NOW);
+        let future = on_inbound(
+            Consent::None,
+            Consent::None,
+            None,
+            "Hi",
+            Some(NOW / 1000 + 3600),
+            NOW,
+        );
         assert_eq!(future.sent_at, NOW);
         assert_eq!(
-            on_inbound(Consent::None, None, "Hi", None, NOW).sent_at,
+            on_inbound(Consent::None, Consent::None, None, "Hi", None, NOW).sent_at,
             NOW
         );
         assert_eq!(an_hour_ago.consent, None);
@@ -97,7 +124,7 @@ mod tests {
     #[test]
     fn writing_after_a_web_opt_in_makes_it_active() {
         let pending = Consent::Pending { since: NOW - 1000 };
-        let effects = on_inbound(pending, None, "*Order K7F3-9Q2M*", None, NOW);
+        let effects = on_inbound(pending, Consent::None, None, "*Order K7F3-9Q2M*", None, NOW);
         assert_eq!(
             effects.consent,
             Some((Consent::Active, ConsentChange::Wrote))
@@ -106,8 +133,35 @@ mod tests {
     }
 
     #[test]
+    fn stop_revokes_offers_too_and_start_brings_back_order_updates_only() {
+        let stop = on_inbound(Consent::Active, Consent::Active, None, "STOP", None, NOW);
+        assert_eq!(
+            stop.marketing,
+            Some((Consent::Stopped, ConsentChange::Keyword(false)))
+        );
+        let start = on_inbound(Consent::Stopped, Consent::Stopped, None, "START", None, NOW);
+        assert_eq!(start.marketing, None);
+        assert_eq!(start.consent.map(|c| c.0), Some(Consent::Active));
+        // Writing proves the number for both opt-ins ticked on the web.
+        let pending = Consent::Pending { since: NOW - 1 };
+        let wrote = on_inbound(Consent::None, pending, None, "Hi", None, NOW);
+        assert_eq!(
+            wrote.marketing,
+            Some((Consent::Active, ConsentChange::Wrote))
+        );
+        assert_eq!(wrote.consent, None);
+    }
+
+    #[test]
     fn stop_is_acknowledged_once_in_its_language_and_cancels_what_waits() {
-        let stop = on_inbound(Consent::Active, Some("nl"), "Basta", None, NOW);
+        let stop = on_inbound(
+            Consent::Active,
+            Consent::None,
+            Some("nl"),
+            "Basta",
+            None,
+            NOW,
+        );
         assert_eq!(
             stop.consent,
             Some((Consent::Stopped, ConsentChange::Keyword(false)))
@@ -117,15 +171,29 @@ mod tests {
             .unwrap()
             .starts_with("Non riceverai più"));
         assert!(stop.cancel_queued);
-        let again = on_inbound(Consent::Stopped, Some("nl"), "STOP", None, NOW);
+        let again = on_inbound(
+            Consent::Stopped,
+            Consent::None,
+            Some("nl"),
+            "STOP",
+            None,
+            NOW,
+        );
         assert_eq!((again.consent, again.acknowledgement), (None, None));
         // STOP in the contact's language when the word has none of its own.
-        let plain = on_inbound(Consent::Pending { since: 1 }, Some("nl"), "STOP", None, NOW);
+        let plain = on_inbound(
+            Consent::Pending { since: 1 },
+            Consent::None,
+            Some("nl"),
+            "STOP",
+            None,
+            NOW,
+        );
         assert!(plain
             .acknowledgement
             .unwrap()
             .starts_with("Je ontvangt geen"));
-        let start = on_inbound(Consent::Stopped, None, "START", None, NOW);
+        let start = on_inbound(Consent::Stopped, Consent::None, None, "START", None, NOW);
         assert_eq!(
             start.consent,
             Some((Consent::Active, ConsentChange::Keyword(true)))

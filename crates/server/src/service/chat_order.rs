@@ -188,6 +188,7 @@ fn new_order(
             .as_deref()
             .map(|n| n.chars().take(MAX_NOTE).collect()),
         consent: None,
+        marketing: None,
         client_addr: format!("whatsapp:{identity}"),
         hold_until: clock::after(now, state.settings.stock_hold),
         message: message.text.clone(),

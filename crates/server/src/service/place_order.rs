@@ -170,6 +170,8 @@ struct Prepared {
     page: String,
     /// The shopper's clock's time of the opt-in, when it gave a valid one.
     consent_client_at: Option<String>,
+    /// The opt-in to offers and news, when its box was ticked.
+    marketing: Option<OptIn>,
 }
 
 impl Prepared {
@@ -199,6 +201,7 @@ impl Prepared {
                 text: c.text,
                 client_at: self.consent_client_at.clone(),
             }),
+            marketing: self.marketing.clone(),
             client_addr: stored.client_addr.clone(),
             hold_until: stored.hold_until,
             message: message.text,
@@ -279,6 +282,39 @@ fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, PlaceEr
             )),
         }
     }
+    // Offers and news: its own box, checked the same way; only a ticked one counts.
+    let mut marketing = None;
+    if let Some(m) = request
+        .consent
+        .as_ref()
+        .and_then(|c| c.marketing.as_deref())
+    {
+        if m.text.trim().is_empty() || m.text.chars().count() > 500 {
+            errors.push(issue(
+                "consent.marketing.text",
+                "invalid",
+                "the opt-in needs the text the shopper agreed to (1 to 500 characters)",
+            ));
+        }
+        let client_at = match m.at.as_deref().map(client_time) {
+            None => None,
+            Some(Some(at)) => Some(at),
+            Some(None) => {
+                errors.push(issue(
+                    "consent.marketing.at",
+                    "invalid",
+                    "not an RFC 3339 time like 2026-11-21T10:00:00Z",
+                ));
+                None
+            }
+        };
+        if m.whatsapp_updates {
+            marketing = Some(OptIn {
+                text: m.text.clone(),
+                client_at,
+            });
+        }
+    }
     // The consent time is the server's; `Order` carries it for the message's sake.
     let consent = request
         .consent
@@ -347,6 +383,7 @@ fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, PlaceEr
         locale,
         page,
         consent_client_at,
+        marketing,
     })
 }
 

@@ -6,7 +6,9 @@
 use super::answer::apply_answer;
 use super::chat_order::place_cart;
 use crate::clock::now_ms;
-use crate::db::messaging::{self, ConsentRecord, InboundMessage, NewMessage, StatusReport};
+use crate::db::messaging::{
+    self, ConsentRecord, InboundMessage, NewMessage, Purpose, StatusReport,
+};
 use crate::db::{webhooks, Db};
 use crate::policy::inbound::{on_inbound, ConsentChange};
 use crate::policy::link::{link, Link, LinkWarning};
@@ -39,6 +41,7 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
     .await?;
     let effects = on_inbound(
         contact.consent,
+        contact.marketing,
         contact.locale.as_deref(),
         &message.text,
         message.timestamp,
@@ -125,13 +128,21 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
             Link::AlreadyLinked | Link::Ignore => {}
         }
     }
-    if let Some((consent, change)) = effects.consent {
-        messaging::store_consent(&mut tx, contact.id, consent, now).await?;
+    let changes = [
+        (Purpose::OrderUpdates, effects.consent),
+        (Purpose::Marketing, effects.marketing),
+    ];
+    for (purpose, change) in changes {
+        let Some((consent, change)) = change else {
+            continue;
+        };
+        messaging::store_consent(&mut tx, contact.id, purpose, consent, now).await?;
         let (opted_in, source) = match change {
             ConsentChange::Wrote => (true, "message"),
             ConsentChange::Keyword(start) => (start, "keyword"),
         };
         let record = ConsentRecord {
+            purpose,
             opted_in,
             source,
             text: &message.text,

@@ -27,6 +27,7 @@ macro_rules! on_both_backends {
 }
 
 mod chat_orders;
+mod consent;
 mod desk;
 mod fake_cloud;
 mod fake_pay;

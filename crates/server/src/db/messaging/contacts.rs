@@ -14,8 +14,10 @@ pub struct Contact {
     pub wa_id: Option<String>,
     /// Business-scoped user id, when known.
     pub user_id: Option<String>,
-    /// Where the contact's consent stands.
+    /// Where the contact's consent to order updates stands.
     pub consent: Consent,
+    /// Where the contact's consent to offers and news stands (its own purpose).
+    pub marketing: Consent,
     /// The language of the contact's last order.
     pub locale: Option<String>,
     /// Until when free-form messages are allowed (ms; 0 = closed).
@@ -25,6 +27,8 @@ pub struct Contact {
 /// One change of a contact's consent, for the desk.
 #[derive(Debug, Clone)]
 pub struct ConsentEvent {
+    /// It is about offers and news (else order updates).
+    pub marketing: bool,
     /// In or out.
     pub opted_in: bool,
     /// `checkout` (a web opt-in, pending until the number writes), `checkout_after_stop`
@@ -49,6 +53,7 @@ fn contact_from_row(row: &sqlx::any::AnyRow) -> Result<Contact, sqlx::Error> {
         wa_id: row.try_get("wa_id")?,
         user_id: row.try_get("user_id")?,
         consent: consent_of_row(row)?,
+        marketing: marketing_of_row(row)?,
         locale: row.try_get("locale")?,
         window_until: row.try_get("window_until")?,
     })
@@ -56,16 +61,30 @@ fn contact_from_row(row: &sqlx::any::AnyRow) -> Result<Contact, sqlx::Error> {
 
 /// A contact row's consent; a name the server does not know is a decode error, not "none".
 pub(super) fn consent_of_row(row: &sqlx::any::AnyRow) -> Result<Consent, sqlx::Error> {
-    let name: String = row.try_get("consent")?;
-    let since: Option<i64> = row.try_get("consent_pending_since")?;
+    purpose_of_row(row, "consent", "consent_pending_since")
+}
+
+/// A contact row's consent to offers and news.
+pub(super) fn marketing_of_row(row: &sqlx::any::AnyRow) -> Result<Consent, sqlx::Error> {
+    purpose_of_row(row, "marketing", "marketing_pending_since")
+}
+
+fn purpose_of_row(
+    row: &sqlx::any::AnyRow,
+    state: &str,
+    since: &str,
+) -> Result<Consent, sqlx::Error> {
+    let name: String = row.try_get(state)?;
+    let since: Option<i64> = row.try_get(since)?;
     Consent::from_stored(&name, since).ok_or_else(|| sqlx::Error::ColumnDecode {
-        index: "consent".into(),
+        index: state.into(),
         source: format!("unknown consent state '{name}'").into(),
     })
 }
 
 const CONTACT_COLUMNS: &str =
-    "id, wa_id, user_id, consent, consent_pending_since, locale, window_until";
+    "id, wa_id, user_id, consent, consent_pending_since, marketing, marketing_pending_since, \
+     locale, window_until";
 
 /// The contact whose `wa_id` or `user_id` (the `column`) is `value`.
 async fn contact_by(
@@ -132,8 +151,29 @@ pub async fn find_or_create_contact(
     contact_from_row(&row)
 }
 
+/// What a consent is for (CONTRACT.md section 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Order updates: templates for the customer's own orders.
+    OrderUpdates,
+    /// Offers and news: campaigns, back-in-stock alerts.
+    Marketing,
+}
+
+impl Purpose {
+    /// The stored name, as the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OrderUpdates => "order_updates",
+            Self::Marketing => "marketing",
+        }
+    }
+}
+
 /// One line of a contact's consent history.
 pub struct ConsentRecord<'a> {
+    /// Which consent it changes.
+    pub purpose: Purpose,
     /// In or out.
     pub opted_in: bool,
     /// See [`ConsentEvent::source`].
@@ -154,8 +194,8 @@ pub async fn insert_consent_event(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO consent_events (contact_id, opted_in, source, text, page, order_id, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO consent_events (contact_id, opted_in, source, text, page, order_id, at, \
+         purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(contact_id)
     .bind(i64::from(record.opted_in))
@@ -164,38 +204,49 @@ pub async fn insert_consent_event(
     .bind(record.page)
     .bind(record.order_id)
     .bind(now)
+    .bind(record.purpose.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-/// Stores a contact's consent as decided by [`Consent`]'s rules.
+/// Stores a contact's consent to `purpose` as decided by [`Consent`]'s rules.
 pub async fn store_consent(
     conn: &mut AnyConnection,
     contact_id: i64,
+    purpose: Purpose,
     consent: Consent,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE contacts SET consent = $1, consent_pending_since = $2, updated_at = $3 \
-         WHERE id = $4",
-    )
-    .bind(consent.as_str())
-    .bind(consent.pending_since())
-    .bind(now)
-    .bind(contact_id)
-    .execute(&mut *conn)
-    .await?;
+    let sql = match purpose {
+        Purpose::OrderUpdates => {
+            "UPDATE contacts SET consent = $1, consent_pending_since = $2, updated_at = $3 \
+             WHERE id = $4"
+        }
+        Purpose::Marketing => {
+            "UPDATE contacts SET marketing = $1, marketing_pending_since = $2, updated_at = $3 \
+             WHERE id = $4"
+        }
+    };
+    sqlx::query(sql)
+        .bind(consent.as_str())
+        .bind(consent.pending_since())
+        .bind(now)
+        .bind(contact_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// At checkout, inside the order's transaction: the opt-in ticked on the web, with the text
 /// the shopper saw and the page. It proves nothing about the number, so it leaves the contact
 /// pending until the number writes to the shop, and never overrides a STOP.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn checkout_opt_in(
     conn: &mut AnyConnection,
     phone: &str,
     order_id: i64,
+    purpose: Purpose,
     text: &str,
     page: &str,
     locale: &str,
@@ -206,8 +257,12 @@ pub(crate) async fn checkout_opt_in(
         return Ok(());
     }
     let contact = find_or_create_contact(conn, Some(&wa_id), None, now).await?;
-    let next = contact.consent.on_web_opt_in(now);
-    store_consent(conn, contact.id, next, now).await?;
+    let before = match purpose {
+        Purpose::OrderUpdates => contact.consent,
+        Purpose::Marketing => contact.marketing,
+    };
+    let next = before.on_web_opt_in(now);
+    store_consent(conn, contact.id, purpose, next, now).await?;
     sqlx::query("UPDATE contacts SET locale = $1 WHERE id = $2")
         .bind(locale)
         .bind(contact.id)
@@ -215,6 +270,7 @@ pub(crate) async fn checkout_opt_in(
         .await?;
     // Every checkout opt-in is recorded, applied or not: it is the evidence.
     let record = ConsentRecord {
+        purpose,
         opted_in: true,
         source: if next == Consent::Stopped {
             "checkout_after_stop"
@@ -291,6 +347,7 @@ pub(super) async fn close_window(
 /// One line of consent history, by name.
 #[derive(sqlx::FromRow)]
 struct ConsentRow {
+    purpose: String,
     opted_in: i64,
     source: String,
     text: String,
@@ -339,7 +396,8 @@ impl Db {
     /// A contact's consent history, newest first.
     pub async fn consent_history(&self, contact_id: i64) -> Result<Vec<ConsentEvent>, sqlx::Error> {
         let rows = sqlx::query_as::<_, ConsentRow>(
-            "SELECT opted_in, source, text, page, at FROM consent_events WHERE contact_id = $1 \
+            "SELECT purpose, opted_in, source, text, page, at FROM consent_events \
+             WHERE contact_id = $1 \
              ORDER BY at DESC, id DESC LIMIT 50",
         )
         .bind(contact_id)
@@ -348,6 +406,7 @@ impl Db {
         Ok(rows
             .into_iter()
             .map(|row| ConsentEvent {
+                marketing: row.purpose == Purpose::Marketing.as_str(),
                 opted_in: row.opted_in != 0,
                 source: row.source,
                 text: row.text,

@@ -17,7 +17,7 @@ pub use answers::{answered_order, insert_answer, AnswerRow, AnsweredOrder, NewAn
 pub(crate) use contacts::checkout_opt_in;
 pub use contacts::{
     contact_by_id, contact_of_phone, find_or_create_contact, insert_consent_event, order_contact,
-    store_consent, wa_id_of_phone, ConsentEvent, ConsentRecord, Contact, ContactOrder,
+    store_consent, wa_id_of_phone, ConsentEvent, ConsentRecord, Contact, ContactOrder, Purpose,
 };
 pub use conversation::ConversationItem;
 pub use inbound::{cancel_queued, insert_inbound, open_window, InboundMessage, StatusReport};

@@ -2,7 +2,7 @@
 //! worker, settled by the API's answer or a status report.
 
 use super::super::Db;
-use super::contacts::{close_window, consent_of_row, Contact};
+use super::contacts::{close_window, consent_of_row, marketing_of_row, Contact};
 use super::kind_of_row;
 use crate::clock::now_ms;
 use crate::policy::outbox::{MessageKind, OutboxStatus, WINDOW_CLOSED};
@@ -165,7 +165,8 @@ impl Db {
     pub async fn due_messages(&self, now: i64, limit: i64) -> Result<Vec<DueMessage>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT o.id, o.kind, o.payload, o.attempts, c.id AS cid, c.wa_id, c.user_id, \
-             c.consent, c.consent_pending_since, c.locale, c.window_until FROM outbox o \
+             c.consent, c.consent_pending_since, c.marketing, c.marketing_pending_since, \
+             c.locale, c.window_until FROM outbox o \
              JOIN contacts c \
              ON c.id = o.contact_id WHERE o.status = $3 AND o.next_attempt_at <= $1 \
              ORDER BY o.id LIMIT $2",
@@ -188,6 +189,7 @@ impl Db {
                         wa_id: row.try_get("wa_id")?,
                         user_id: row.try_get("user_id")?,
                         consent: consent_of_row(row)?,
+                        marketing: marketing_of_row(row)?,
                         locale: row.try_get("locale")?,
                         window_until: row.try_get("window_until")?,
                     },

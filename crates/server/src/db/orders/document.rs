@@ -184,6 +184,8 @@ struct DocumentRow {
     note: Option<String>,
     consent_text: Option<String>,
     consent_at: Option<String>,
+    marketing_text: Option<String>,
+    marketing_at: Option<String>,
     assigned_to: Option<String>,
     created_at: i64,
     expires_at: i64,
@@ -215,7 +217,7 @@ struct StepRow {
 const COLUMNS: &str = "SELECT id, reference, status, currency, locale, subtotal, shipping, \
      discount, customer_name, \
      customer_phone, customer_email, delivery_method, delivery_address, payment, note, \
-     consent_text, consent_at, assigned_to, created_at, expires_at, received_at, \
+     consent_text, consent_at, marketing_text, marketing_at, assigned_to, created_at, expires_at, received_at, \
      (SELECT wa_id FROM contacts c WHERE c.id = orders.contact_id) AS received_wa_id FROM orders";
 
 /// The document of order `reference`.
@@ -396,9 +398,9 @@ async fn assemble(
                         text: row.consent_text,
                     },
                     marketing: DocumentPurpose {
-                        given: false,
-                        at: None,
-                        text: None,
+                        given: row.marketing_at.is_some(),
+                        at: row.marketing_at,
+                        text: row.marketing_text,
                     },
                 },
                 whatsapp: DocumentWhatsApp {

@@ -3,7 +3,7 @@
 
 use super::{record_event, InsertError, Inserted, Step, StoredOrder};
 use crate::clock::{now_ms, rfc3339};
-use crate::db::messaging::checkout_opt_in;
+use crate::db::messaging::{checkout_opt_in, Purpose};
 use crate::db::stock::{held_by, reserve_stock};
 use crate::db::webhooks::queue_event;
 use crate::db::{is_unique_violation, Db};
@@ -39,6 +39,8 @@ pub struct NewOrder {
     pub note: Option<String>,
     /// The opt-in to order updates, if the box was ticked.
     pub consent: Option<OptIn>,
+    /// The opt-in to offers and news, if its own box was ticked.
+    pub marketing: Option<OptIn>,
     /// The client address that placed it (what the hold cap counts by).
     pub client_addr: String,
     /// Until when the order holds its stock if nobody confirms it (ms).
@@ -175,7 +177,27 @@ impl Db {
                 &mut tx,
                 phone,
                 id,
+                Purpose::OrderUpdates,
                 &consent.text,
+                &order.page,
+                &order.locale,
+                now,
+            )
+            .await?;
+        }
+        if let (Some(marketing), Some(phone)) = (&order.marketing, &order.customer.phone) {
+            sqlx::query("UPDATE orders SET marketing_text = $1, marketing_at = $2 WHERE id = $3")
+                .bind(&marketing.text)
+                .bind(rfc3339(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            checkout_opt_in(
+                &mut tx,
+                phone,
+                id,
+                Purpose::Marketing,
+                &marketing.text,
                 &order.page,
                 &order.locale,
                 now,

@@ -3,7 +3,6 @@
 
 use super::V1Error;
 use crate::clock::{now_ms, rfc3339};
-use crate::policy::consent::Consent;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -56,13 +55,8 @@ pub(super) async fn one(
             order_updates: Purpose {
                 state: contact.consent.as_str(),
             },
-            // Marketing consent is not collected yet: nobody has it.
             marketing: Purpose {
-                state: if contact.consent == Consent::Stopped {
-                    "stopped"
-                } else {
-                    "none"
-                },
+                state: contact.marketing.as_str(),
             },
         },
         window_open_until: (contact.window_until > now).then(|| rfc3339(contact.window_until)),
