@@ -47,6 +47,10 @@ test("an order is registered, sent with the server's reference, and confirmed in
   await page.locator("article", { hasText: "Stoneware mug" }).getByRole("button", { name: "Add to cart" }).click();
   await page.getByRole("button", { name: "Add 3 sachets" }).click();
   await fillCheckout(page);
+  // Offers and news is a box of its own, unticked until the shopper ticks it.
+  const offers = page.getByLabel("Send me offers and news on WhatsApp");
+  assert.equal(await offers.isChecked(), false);
+  await offers.check();
   const send = page.getByRole("button", { name: "Send order on WhatsApp" });
   await send.dblclick();
 
@@ -54,6 +58,10 @@ test("an order is registered, sent with the server's reference, and confirmed in
   assert.ok(reference, "a reference is shown");
   await waitFor(() => opened.length === 1);
   assert.equal(posts.length, 1, "a double click sends one request");
+  const consent = JSON.parse(posts[0].postData()).consent;
+  assert.equal(consent.whatsapp_updates, false, "order updates were not ticked");
+  assert.equal(consent.marketing.whatsapp_updates, true);
+  assert.equal(consent.marketing.text, "Send me offers and news on WhatsApp");
   const message = messageOf(opened[0]);
   assert.match(message, new RegExp(`\\*Order ${reference} — Zeegras Home\\*`));
   assert.match(message, /1 × Stoneware mug — €12\.50/);
@@ -73,7 +81,7 @@ test("an order is registered, sent with the server's reference, and confirmed in
   await desk.getByRole("button", { name: "Mark confirmed" }).click();
   await desk.getByText("Marked confirmed.").waitFor();
   assert.match(await desk.locator("h1").textContent(), /confirmed/);
-  assert.match(await desk.locator(".history").textContent(), /pending → confirmed by admin/);
+  assert.match(await desk.locator(".history", { hasText: "created pending" }).textContent(), /pending → confirmed by admin/);
   const chat = await desk.getByRole("link", { name: "Open chat" }).getAttribute("href");
   assert.ok(chat.startsWith("https://wa.me/31612345678?text="), chat);
   await context.close();

@@ -59,10 +59,14 @@ async function order(path, { locale, currency, minor, name = "Sam", blockTexts =
   const checkout = tab.locator(".chatout-primary");
   const buttonText = await checkout.textContent();
   await checkout.click();
+  const offers = tab.locator(".chatout-form input[name=marketing]");
+  const offersText = (await tab.locator(".chatout-consent", { has: tab.locator("input[name=marketing]") })
+    .textContent()).trim();
+  const offersTicked = await offers.isChecked();
   await tab.locator(".chatout-form input").first().fill(name);
   await tab.locator(".chatout-form .chatout-primary").click();
   await assert.doesNotReject(() => waitFor(() => opened.length === 1));
-  const result = { expected, dir, lang, closeOnLeft: closeX.x < title.x, buttonText,
+  const result = { expected, dir, lang, closeOnLeft: closeX.x < title.x, buttonText, offersText, offersTicked,
                    message: messageOf(opened[0]).split("\n"), consoleErrors, tables, warnings };
   await context.close();
   return result;
@@ -78,6 +82,8 @@ test("Dutch texts and Dutch money", async () => {
   assert.ok(r.message.includes("*Subtotaal:* €\u00a02.468,00"), r.message.join("\n"));
   assert.ok(r.consoleErrors.some((e) => e.includes("data-price")), "the bad price is refused");
   assert.deepEqual(r.tables, ["/labels/nl.json"], "the Dutch table, fetched once");
+  assert.equal(r.offersText, "Stuur mij aanbiedingen en nieuws via WhatsApp");
+  assert.equal(r.offersTicked, false, "offers and news starts unticked");
 });
 
 test("when the language table cannot be fetched the shop still sells, in English", async () => {
@@ -96,6 +102,8 @@ test("Arabic is laid out right to left", async () => {
   assert.equal(r.buttonText, "إتمام الطلب");
   assert.ok(r.message.includes(`*المجموع الفرعي:* ${r.expected}`), r.message.join("\n"));
   assert.ok(r.message.includes("*الاسم:* سامي"), r.message.join("\n"));
+  assert.equal(r.offersText, "أرسلوا لي العروض والأخبار عبر واتساب");
+  assert.equal(r.offersTicked, false, "offers and news starts unticked");
 });
 
 test("Japanese yen has no decimals", async () => {
