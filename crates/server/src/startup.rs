@@ -161,7 +161,7 @@ async fn housekeeping(state: AppState) {
         .messaging
         .as_deref()
         .and_then(|m| m.templates.get(Event::PendingReminder))
-        .and_then(|t| t.after)
+        .and_then(|t| t.after.first().copied())
         .unwrap_or(Duration::MAX);
     let shortest = state
         .settings

@@ -28,6 +28,8 @@ pub struct Figures {
     /// Payments whose money arrived but did not pay their order (another amount, a replaced
     /// link, a second payment).
     pub payments_flagged: i64,
+    /// Orders confirmed (or further) after at least one recovery reminder.
+    pub recovered: i64,
     /// Waits that got a first staff reply.
     pub first_responses: i64,
     /// Per bound (seconds): first responses within it.
@@ -133,7 +135,14 @@ impl Db {
             sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE problem IS NOT NULL")
                 .fetch_one(&self.read)
                 .await?;
+        let recovered = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM orders WHERE reminders_sent > 0 \
+             AND status IN ('confirmed', 'paid', 'fulfilled')",
+        )
+        .fetch_one(&self.read)
+        .await?;
         Ok(Figures {
+            recovered,
             payments_flagged,
             first_responses: answered,
             first_response_buckets,

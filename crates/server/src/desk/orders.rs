@@ -31,6 +31,7 @@ struct FigureView {
     conversion: String,
     response: String,
     within_hour: String,
+    recovered: i64,
 }
 
 impl FigureView {
@@ -56,6 +57,7 @@ impl FigureView {
                 duration((figures.response_sum_seconds * 1000.0 / figures.confirmed as f64) as i64)
             },
             within_hour: share(within_hour, figures.confirmed),
+            recovered: figures.recovered,
         }
     }
 }

@@ -133,5 +133,11 @@ pub fn exposition(f: &Figures) -> String {
     );
     let _ = writeln!(out, "# TYPE chatout_payments_flagged gauge");
     let _ = writeln!(out, "chatout_payments_flagged {}", f.payments_flagged);
+    let _ = writeln!(
+        out,
+        "# HELP chatout_orders_recovered Orders confirmed after a recovery reminder."
+    );
+    let _ = writeln!(out, "# TYPE chatout_orders_recovered gauge");
+    let _ = writeln!(out, "chatout_orders_recovered {}", f.recovered);
     out
 }

@@ -51,20 +51,38 @@ pub async fn queue_event(
     shop: Shop<'_>,
     now: UnixMillis,
 ) -> Result<(), sqlx::Error> {
+    queue_event_keyed(conn, order_id, event, shop, "", now).await?;
+    Ok(())
+}
+
+/// [`queue_event`] for an event that may happen more than once (each reminder of a
+/// sequence): `key` tells them apart, so each is queued once. Returns whether a message was
+/// queued (none: no template, no phone, or no consent now).
+pub async fn queue_event_keyed(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    event: Event,
+    shop: Shop<'_>,
+    key: &str,
+    now: UnixMillis,
+) -> Result<bool, sqlx::Error> {
     let template = shop.templates.get(event);
     if template.is_none() && event != Event::Confirmed {
-        return Ok(());
+        return Ok(false);
     }
     let Some(order) = messaging::message_facts(conn, order_id).await? else {
-        return Ok(());
+        return Ok(false);
     };
     let Some(phone) = order.customer_phone.as_deref() else {
-        return Ok(());
+        return Ok(false);
     };
     let Some(contact) = messaging::contact_of_phone(conn, phone).await? else {
-        return Ok(());
+        return Ok(false);
     };
-    let dedupe_key = format!("order:{order_id}:{}", event.as_str());
+    let dedupe_key = match key {
+        "" => format!("order:{order_id}:{}", event.as_str()),
+        key => format!("order:{order_id}:{}:{key}", event.as_str()),
+    };
     let in_window = contact
         .consent
         .may_receive(MessageKind::Reply, contact.window_until, now)
@@ -106,17 +124,17 @@ pub async fn queue_event(
             failed: None,
         };
         messaging::enqueue(conn, message, now).await?;
-        return Ok(());
+        return Ok(true);
     }
     let Some(template) = template else {
-        return Ok(());
+        return Ok(false);
     };
     if contact
         .consent
         .may_receive(MessageKind::Template, contact.window_until, now)
         .is_err()
     {
-        return Ok(());
+        return Ok(false);
     }
     let facts = facts_for(order, shop);
     let (payload, preview, failed) = match payload::template(template, &facts) {
@@ -139,7 +157,7 @@ pub async fn queue_event(
         failed,
     };
     messaging::enqueue(conn, message, now).await?;
-    Ok(())
+    Ok(true)
 }
 
 /// What an order comes to: `subtotal + shipping − discount` (the stored amounts passed this

@@ -247,7 +247,7 @@ mod tests {
             languages: vec!["en_US".into(), "nl".into()],
             body: vec![Param::Name, Param::Reference, Param::Total],
             button: vec![Param::Reference],
-            after: None,
+            after: vec![],
             quick_replies: vec![],
         }
     }

@@ -105,8 +105,9 @@ pub struct Template {
     pub body: Vec<Param>,
     /// URL button parameters (button 0), if the template has a dynamic URL button.
     pub button: Vec<Param>,
-    /// For `pending_reminder`: how long after the order.
-    pub after: Option<Duration>,
+    /// For `pending_reminder`: how long after the order each reminder of the sequence goes,
+    /// shortest first (`"2h"` or `["1h", "24h"]`); empty for other events.
+    pub after: Vec<Duration>,
     /// The quick-reply buttons the server fills with the order's payload: `(index, action)`.
     pub quick_replies: Vec<QuickReply>,
 }
@@ -144,6 +145,44 @@ impl Template {
     }
 }
 
+/// The most reminders one pending order gets.
+pub const MAX_REMINDERS: usize = 5;
+
+/// `"2h"` or `["1h", "24h"]`: each step after the order, shortest first, at most
+/// [`MAX_REMINDERS`], each later than the one before.
+fn reminder_steps(key: &str, value: &serde_json::Value) -> Result<Vec<Duration>, String> {
+    let texts: Vec<&str> = match value {
+        serde_json::Value::String(text) => vec![text.as_str()],
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .ok_or_else(|| format!("{key}.after: list durations like \"2h\""))
+            })
+            .collect::<Result<_, _>>()?,
+        _ => {
+            return Err(format!(
+                "{key}.after: a duration like 2h, or a list of them"
+            ))
+        }
+    };
+    if texts.is_empty() || texts.len() > MAX_REMINDERS {
+        return Err(format!("{key}.after: 1 to {MAX_REMINDERS} reminders"));
+    }
+    let mut steps = Vec::with_capacity(texts.len());
+    for text in texts {
+        let step = parse_duration(text)
+            .ok_or_else(|| format!("{key}.after: '{text}' is not a duration like 2h"))?;
+        if steps.last().is_some_and(|last| *last >= step) {
+            return Err(format!(
+                "{key}.after: each reminder comes later than the one before"
+            ));
+        }
+        steps.push(step);
+    }
+    Ok(steps)
+}
+
 /// Every configured event's template.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Templates(BTreeMap<Event, Template>);
@@ -157,7 +196,7 @@ struct RawTemplate {
     body: Vec<Param>,
     #[serde(default)]
     button: Vec<Param>,
-    after: Option<String>,
+    after: Option<serde_json::Value>,
     #[serde(default)]
     quick_replies: Vec<QuickReply>,
 }
@@ -194,18 +233,14 @@ impl Templates {
                 ));
             }
             let after = match (event, raw.after) {
-                (Event::PendingReminder, Some(text)) => {
-                    Some(parse_duration(&text).ok_or_else(|| {
-                        format!("{key}.after: '{text}' is not a duration like 2h")
-                    })?)
-                }
+                (Event::PendingReminder, Some(value)) => reminder_steps(&key, &value)?,
                 (Event::PendingReminder, None) => {
                     return Err(format!(
-                        "{key}.after: say how long after the order, like 2h"
+                        "{key}.after: say how long after the order, like 2h or [\"1h\", \"24h\"]"
                     ))
                 }
                 (_, Some(_)) => return Err(format!("{key}.after: only pending_reminder waits")),
-                (_, None) => None,
+                (_, None) => Vec::new(),
             };
             for (at, quick) in raw.quick_replies.iter().enumerate() {
                 let taken = raw.quick_replies[..at]
@@ -251,7 +286,28 @@ mod tests {
             assert!(templates.get(event).is_some(), "{}", event.as_str());
         }
         let reminder = templates.get(Event::PendingReminder).unwrap();
-        assert_eq!(reminder.after, Some(Duration::from_secs(7200)));
+        assert_eq!(reminder.after, [Duration::from_secs(7200)]);
+        let sequence = Templates::from_json(
+            r#"{"pending_reminder":{"name":"r","languages":["en"],"after":["1h","24h"]}}"#,
+        )
+        .unwrap();
+        let steps = &sequence.get(Event::PendingReminder).unwrap().after;
+        assert_eq!(
+            steps,
+            &[Duration::from_secs(3600), Duration::from_secs(86400)]
+        );
+        for bad in [
+            r#"["24h","1h"]"#,
+            r#"[]"#,
+            r#"["1h","2h","3h","4h","5h","6h"]"#,
+            "3",
+        ] {
+            let json = format!(
+                r#"{{"pending_reminder":{{"name":"r","languages":["en"],"after":{bad}}}}}"#
+            );
+            let err = Templates::from_json(&json).unwrap_err();
+            assert!(err.contains("pending_reminder.after"), "{bad}: {err}");
+        }
     }
 
     #[test]
@@ -311,7 +367,7 @@ mod tests {
             languages: vec!["en_US".into(), "nl".into(), "pt_BR".into()],
             body: vec![],
             button: vec![],
-            after: None,
+            after: vec![],
             quick_replies: vec![],
         };
         assert_eq!(t.language_for("nl-NL"), "nl");

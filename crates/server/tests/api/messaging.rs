@@ -752,46 +752,95 @@ async fn a_web_opt_in_is_pending_until_the_number_writes(backend: Backend) {
 
 /// An order still pending some time after it was placed reminds its customer once; one that
 /// staff confirmed in time does not.
-async fn a_forgotten_pending_order_is_reminded_once(backend: Backend) {
+async fn a_forgotten_order_gets_its_reminders_until_something_happens(backend: Backend) {
     let fake = FakeCloud::start().await;
     let dir = std::env::temp_dir().join(format!("chatout-reminder-{}", rand_key()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("templates.json");
     let templates = json!({"pending_reminder": {"name": "chatout_order_reminder",
-        "languages": ["en", "nl"], "body": ["name", "reference"], "after": "1s"}});
+        "languages": ["en", "nl"], "body": ["name", "reference"], "after": ["1s", "2s"]}});
     std::fs::write(&path, templates.to_string()).unwrap();
     let app = spawn_messaging(backend, &fake, |w| {
         w.templates_path = Some(path.display().to_string())
     })
     .await;
+    // Customers who opted in and wrote before (their opt-in is active) order again, and
+    // those orders' messages never arrive.
+    let numbers = ["31612345678", "31687654321", "31622222222", "31633333333"];
+    for number in numbers {
+        place(&app, &format!("+{number}"), true).await;
+        send_order_message(&app, number).await;
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
     let forgotten = place(&app, "+31612345678", true).await;
     let handled = place(&app, "+31687654321", true).await;
+    let wrote = place(&app, "+31622222222", true).await;
+    let stopped = place(&app, "+31633333333", true).await;
     let never_asked = place(&app, "+31611111111", false).await;
-    send_order_message(&app, "31612345678").await;
-    send_order_message(&app, "31687654321").await;
-    send_order_message(&app, "31611111111").await;
     let mut browser = Browser::new(&app);
     let csrf = browser.sign_in().await;
     mark(&mut browser, &csrf, &handled, "confirmed").await;
-    fake.wait_for(1).await;
-    // Several housekeeping rounds later, still the one reminder, to the forgotten order only.
+    let question = inbound("31622222222", "wamid.Q", "Is the mug dishwasher safe?", 0);
+    assert_eq!(webhook(&app, &question).await, 200);
+    let stop = inbound("31633333333", "wamid.STOP", "STOP", 0);
+    assert_eq!(webhook(&app, &stop).await, 200);
+    // Both steps of the sequence, to the forgotten order only (the STOP is acknowledged).
+    let reminders = || {
+        fake.received()
+            .into_iter()
+            .filter(|r| r.body["template"]["name"] == "chatout_order_reminder")
+            .collect::<Vec<_>>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while reminders().len() < 2 {
+        assert!(Instant::now() < deadline, "{:#?}", fake.received());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let received = fake.received();
-    assert_eq!(received.len(), 1, "{received:#?}");
-    let template = &received[0].body["template"];
-    assert_eq!(template["name"], "chatout_order_reminder");
-    assert_eq!(
-        template["components"][0]["parameters"][1]["text"],
-        forgotten.as_str()
+    let sent = reminders();
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    for reminder in &sent {
+        assert_eq!(reminder.body["to"], "31612345678");
+        let params = &reminder.body["template"]["components"][0]["parameters"];
+        assert_eq!(params[1]["text"], forgotten.as_str());
+    }
+    let count = |reference: String| {
+        let db = app.db.read.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT reminders_sent FROM orders WHERE reference = $1")
+                .bind(reference)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count(forgotten.clone()).await, 2);
+    for quiet in [&handled, &wrote, &never_asked] {
+        assert_eq!(count(quiet.to_string()).await, 0, "{quiet}");
+    }
+    // A STOP'd customer is never sent one, and nothing says one was.
+    let (_, _, page) = browser.get(&format!("/admin/orders/{stopped}")).await;
+    assert!(!page.contains("reminder 1 of 2 queued"), "{page}");
+    let (_, _, page) = browser.get(&format!("/admin/orders/{forgotten}")).await;
+    assert!(page.contains("reminder 1 of 2 queued") && page.contains("reminder 2 of 2 queued"));
+    // Confirmed after its reminders: recovered.
+    mark(&mut browser, &csrf, &forgotten, "confirmed").await;
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(metrics
+        .text()
+        .await
+        .unwrap()
+        .contains("chatout_orders_recovered 1"));
+    let (_, _, list) = browser.get("/admin").await;
+    assert!(
+        list.contains("<strong>1</strong> recovered after a reminder"),
+        "{list}"
     );
-    assert_eq!(received[0].body["to"], "31612345678");
-    let reminded: Option<i64> =
-        sqlx::query_scalar("SELECT reminded_at FROM orders WHERE reference = $1")
-            .bind(&never_asked)
-            .fetch_one(&app.db.read)
-            .await
-            .unwrap();
-    assert_eq!(reminded, None, "no opt-in, no reminder");
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -1373,7 +1422,7 @@ crate::on_both_backends!(
     an_order_named_by_many_at_once_is_linked_to_one,
     the_order_message_links_its_order_once,
     a_corrupt_outbox_row_fails_visibly,
-    a_forgotten_pending_order_is_reminded_once,
+    a_forgotten_order_gets_its_reminders_until_something_happens,
     a_strangers_checkout_does_not_undo_stop,
     a_web_opt_in_is_pending_until_the_number_writes,
     a_confirmed_order_of_an_opted_in_customer_sends_one_template,

@@ -126,35 +126,43 @@ pub async fn message_facts(
     .await
 }
 
-/// Pending orders placed before `placed_before` whose customer opted in and that were not
-/// reminded yet: the pending reminder's candidates, oldest first.
+/// Pending orders placed before `placed_before` whose customer opted in, that got `sent`
+/// reminders so far, whose shopper's message never arrived and whose customer has not written
+/// since the order: the candidates for reminder number `sent + 1`, oldest first.
 pub async fn due_reminders(
     conn: &mut AnyConnection,
     placed_before: i64,
+    sent: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT id FROM orders WHERE status = $2 AND reminded_at IS NULL \
-         AND consent_at IS NOT NULL AND created_at <= $1 ORDER BY id LIMIT 500",
+        "SELECT o.id FROM orders o WHERE o.status = $2 AND o.reminders_sent = $3 \
+         AND o.consent_at IS NOT NULL AND o.received_at IS NULL AND o.created_at <= $1 \
+         AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.wa_id = SUBSTR(o.customer_phone, 2) \
+         AND c.last_inbound_at > o.created_at) ORDER BY o.id LIMIT 500",
     )
     .bind(placed_before)
     .bind(OrderStatus::Pending.as_str())
+    .bind(sent)
     .fetch_all(&mut *conn)
     .await
 }
 
-/// Marks order `id` reminded; false when another server did, or it is no longer pending.
+/// Counts reminder number `sent + 1` of order `id`; false when another server did, or the
+/// order is no longer pending.
 pub async fn claim_reminder(
     conn: &mut AnyConnection,
     id: i64,
+    sent: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let claimed = sqlx::query(
-        "UPDATE orders SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL \
-         AND status = $3",
+        "UPDATE orders SET reminded_at = $1, reminders_sent = reminders_sent + 1 \
+         WHERE id = $2 AND reminders_sent = $4 AND status = $3",
     )
     .bind(now)
     .bind(id)
     .bind(OrderStatus::Pending.as_str())
+    .bind(sent)
     .execute(&mut *conn)
     .await?;
     Ok(claimed.rows_affected() == 1)
