@@ -11,7 +11,7 @@ use crate::{limit, AppState};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chatout_core::{fill, language_of, whatsapp_url, Labels, Money, MoneyStyle, OrderStatus};
@@ -20,6 +20,7 @@ use chatout_core::{fill, language_of, whatsapp_url, Labels, Money, MoneyStyle, O
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/orders/{token}", get(page))
+        .route("/pay/{token}", get(pay))
         .layer(axum::middleware::from_fn_with_state(
             state.order_limit.clone(),
             limit::enforce,
@@ -322,9 +323,52 @@ async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Respo
     }
 }
 
+/// `GET /pay/{token}`: to the order's open payment page, else to the shopper's order page.
+/// A template's URL button can point here with a fixed base (`…/pay/{{1}}`, the `pay_token`
+/// parameter), as WhatsApp requires, and still reach whichever link is current.
+async fn pay(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let target = async {
+        if !plausible(&token) {
+            return Ok::<_, sqlx::Error>(None);
+        }
+        let mut conn = state.db.read.acquire().await?;
+        let Some(order) = payable_by_token(&mut conn, &token).await? else {
+            return Ok(None);
+        };
+        let payments = payments_of(&mut conn, order.id).await?;
+        let items: Vec<_> = payments.iter().map(|p| p.item()).collect();
+        let summary = summarise(&items, order.totals.total.minor_units());
+        let open = summary
+            .current
+            .map(|at| &payments[at])
+            .filter(|p| p.status() == PaymentStatus::Open && order.status == OrderStatus::Confirmed)
+            .and_then(|p| p.url.clone());
+        Ok(Some(open.unwrap_or_else(|| format!("/orders/{token}"))))
+    };
+    match target.await {
+        Ok(Some(url)) => {
+            let mut response = Redirect::to(&url).into_response();
+            response.headers_mut().insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+            response
+        }
+        Ok(None) => (StatusCode::NOT_FOUND, "no such order").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "the payment redirect failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()
+        }
+    }
+}
+
+/// The server's tokens are 32 hex digits; anything else is not one (and costs no query).
+fn plausible(token: &str) -> bool {
+    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 async fn render(state: &AppState, token: &str) -> Result<Option<String>, sqlx::Error> {
-    // The server's tokens are 32 hex digits; anything else is not one (and costs no query).
-    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !plausible(token) {
         return Ok(None);
     }
     let mut conn = state.db.read.acquire().await?;

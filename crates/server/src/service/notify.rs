@@ -186,9 +186,11 @@ pub fn facts_for(order: MessageFacts, shop: Shop<'_>) -> OrderFacts {
     let page = shop
         .public_url
         .map(|base| format!("{base}/orders/{}", order.access_token));
+    let token = order.access_token.clone();
     let mut facts = facts_of(order);
     facts.bank_transfer = bank;
     facts.order_page = page;
+    facts.pay_token = Some(token);
     facts
 }
 
@@ -205,5 +207,6 @@ pub fn facts_of(order: MessageFacts) -> OrderFacts {
         payment_url: order.payment_url,
         bank_transfer: None,
         order_page: None,
+        pay_token: None,
     }
 }

@@ -27,6 +27,8 @@ pub struct OrderFacts {
     pub bank_transfer: Option<String>,
     /// The shopper's order page (with `CHATOUT_PUBLIC_URL`).
     pub order_page: Option<String>,
+    /// The order's page token (what `/pay/{token}` takes).
+    pub pay_token: Option<String>,
 }
 
 /// A template message for an order and the line the desk shows for it; an error names the
@@ -98,6 +100,13 @@ fn parameters(
                 _ => Err(format!(
                     "template {} needs bank transfer details (the catalog's shop.bank_transfer, \
                      for an order paid by bank transfer) and the order has none",
+                    template.name
+                )),
+            },
+            Param::PayToken => match facts.pay_token.as_deref() {
+                Some(token) => Ok(text_param(token)),
+                None => Err(format!(
+                    "template {} needs the order's token",
                     template.name
                 )),
             },
@@ -238,6 +247,7 @@ mod tests {
             payment_url: None,
             bank_transfer: None,
             order_page: None,
+            pay_token: None,
         }
     }
 
@@ -331,6 +341,16 @@ mod tests {
         assert_eq!(body[0]["text"], "https://orders.shop.example/orders/abc");
         assert_eq!(body[1]["text"], "https://pay.example/tr_1");
         assert_eq!(body[2]["text"], "NL91 ABNA 0417 1643 00");
+        // A URL button approved as `…/pay/{{1}}` takes the order's token alone.
+        t.body = vec![];
+        t.button = vec![Param::PayToken];
+        assert!(template(&t, &f).unwrap_err().contains("token"));
+        f.pay_token = Some("0123abcd".into());
+        let (payload, _) = template(&t, &f).unwrap();
+        assert_eq!(
+            payload["template"]["components"][0]["parameters"][0]["text"],
+            "0123abcd"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //!
 //! Events: `confirmed`, `paid`, `fulfilled`, `cancelled`, `pending_reminder`; an event left
 //! out sends nothing. Parameters: `reference`, `total`, `name`, `tracking_link`,
-//! `payment_link`, `bank_transfer`, `order_page`, in the order
+//! `payment_link`, `bank_transfer`, `order_page`, `pay_token`, in the order
 //! of the template's `{{1}}`, `{{2}}`…; `button` fills a URL button's dynamic part (button
 //! 0). `quick_replies` names what the template's quick-reply buttons do, by button index:
 //! `[{"index": 1, "action": "cancel"}]` (actions `confirm`, `cancel`); a tap comes back with
@@ -92,6 +92,9 @@ pub enum Param {
     BankTransfer,
     /// The shopper's order page, `{CHATOUT_PUBLIC_URL}/orders/{token}`.
     OrderPage,
+    /// The order's token alone, for a URL button approved as
+    /// `{CHATOUT_PUBLIC_URL}/pay/{{1}}` (which leads to the current payment link).
+    PayToken,
 }
 
 /// One event's template.

@@ -5,7 +5,7 @@
 //! may be partial, and the shopper's own page.
 
 use crate::fake_pay::{stripe_event, FakePay, MOLLIE_KEY, STRIPE_KEY, STRIPE_WEBHOOK_SECRET};
-use crate::helpers::{order_body, spawn_with, Backend, Browser, TestApp};
+use crate::helpers::{client_from, order_body, spawn_with, Backend, Browser, TestApp};
 use crate::integration::{conforms_to_order, desk_token, get};
 use chatout_core::OrderStatus;
 use chatout_server::settings::{MollieSettings, PaymentSettings, StripeSettings};
@@ -535,6 +535,37 @@ async fn the_shopper_s_page_shows_their_order_and_nothing_more(backend: Backend)
             "{staff_only} is on the shopper's page"
         );
     }
+    // `/pay/{token}` leads to the open payment link (a template's URL button can point at
+    // it with a fixed base), and to the shopper's page once nothing is open.
+    let no_redirects = client_from("127.0.0.1");
+    let pay = |client: reqwest::Client, path: String| async move {
+        let response = client.get(path).send().await.unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        (response.status().as_u16(), location)
+    };
+    let (status, location) = pay(no_redirects.clone(), format!("{}/pay/{token}", app.base)).await;
+    assert_eq!(status, 303);
+    assert!(location.unwrap().contains("select-method/tr_"));
+    let id = fake.mollie_ids().pop().unwrap();
+    fake.set_mollie(&id, "paid", None);
+    let hook = app
+        .client
+        .post(format!("{}/webhooks/mollie", app.base))
+        .form(&[("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hook.status(), 200);
+    let (_, location) = pay(no_redirects.clone(), format!("{}/pay/{token}", app.base)).await;
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/orders/{token}").as_str())
+    );
+    let (status, _) = pay(no_redirects, format!("{}/pay/{}", app.base, "0".repeat(32))).await;
+    assert_eq!(status, 404);
     for wrong in ["0123456789abcdef0123456789abcdef", "nope", &token[..31]] {
         let status = app
             .client
