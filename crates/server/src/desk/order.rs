@@ -19,9 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chatout_core::{
-    whatsapp_url, Currency, Labels, Money, OrderStatus, PhoneNumber, Totals, WireLine,
-};
+use chatout_core::{whatsapp_url, Currency, Labels, Money, OrderStatus, PhoneNumber, WireLine};
 use serde::Deserialize;
 
 struct LineView {
@@ -169,9 +167,7 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
     let shop = &state.catalog.shop;
     let currency = d.row.currency.clone();
     let code = Currency::from_code(&currency).ok();
-    let total = code
-        .and_then(|c| Totals::from_minor(c, d.row.subtotal, d.shipping, d.discount).ok())
-        .map_or(d.row.subtotal, |t| t.total.minor_units());
+    let total = d.row.total;
     let decimal = |minor: i64| {
         code.and_then(|c| Money::from_minor(minor, c).ok())
             .map_or_else(|| minor.to_string(), |m| m.to_decimal_string())

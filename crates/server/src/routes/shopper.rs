@@ -5,8 +5,8 @@
 //! requests are rate limited per address like orders.
 
 use crate::db::orders::order_lines;
-use crate::db::payments::{payable_by_token, payments_of};
-use crate::policy::payment::{summarise, PaymentStatus};
+use crate::db::payments::{payable_by_token, payments_of, Payable, PaymentRow};
+use crate::policy::payment::{summarise, PaymentStatus, Summary};
 use crate::{limit, AppState};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -336,13 +336,7 @@ async fn pay(State(state): State<AppState>, Path(token): Path<String>) -> Respon
             return Ok(None);
         };
         let payments = payments_of(&mut conn, order.id).await?;
-        let items: Vec<_> = payments.iter().map(|p| p.item()).collect();
-        let summary = summarise(&items, order.totals.total.minor_units());
-        let open = summary
-            .current
-            .map(|at| &payments[at])
-            .filter(|p| p.status() == PaymentStatus::Open && order.status == OrderStatus::Confirmed)
-            .and_then(|p| p.url.clone());
+        let (_, open) = standing(&order, &payments);
         Ok(Some(open.unwrap_or_else(|| format!("/orders/{token}"))))
     };
     match target.await {
@@ -360,6 +354,18 @@ async fn pay(State(state): State<AppState>, Path(token): Path<String>) -> Respon
             (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()
         }
     }
+}
+
+/// Where `order`'s payment stands, and the link to pay on while it waits for payment.
+fn standing(order: &Payable, payments: &[PaymentRow]) -> (Summary, Option<String>) {
+    let items: Vec<_> = payments.iter().map(PaymentRow::item).collect();
+    let summary = summarise(&items, order.totals.total.minor_units());
+    let open = summary
+        .current
+        .map(|at| &payments[at])
+        .filter(|p| p.status() == PaymentStatus::Open && order.status == OrderStatus::Confirmed)
+        .and_then(|p| p.url.clone());
+    (summary, open)
 }
 
 /// The server's tokens are 32 hex digits; anything else is not one (and costs no query).
@@ -390,8 +396,7 @@ async fn render(state: &AppState, token: &str) -> Result<Option<String>, sqlx::E
         .iter()
         .position(|s| *s == order.status)
         .unwrap_or(0);
-    let items: Vec<_> = payments.iter().map(|p| p.item()).collect();
-    let summary = summarise(&items, order.totals.total.minor_units());
+    let (summary, pay_url) = standing(&order, &payments);
     let payment_at = match summary.status {
         None => 0,
         Some(status) => {
@@ -401,11 +406,6 @@ async fn render(state: &AppState, token: &str) -> Result<Option<String>, sqlx::E
                 .unwrap_or(0)
         }
     };
-    let pay_url = summary
-        .current
-        .map(|at| &payments[at])
-        .filter(|p| p.status() == PaymentStatus::Open && order.status == OrderStatus::Confirmed)
-        .and_then(|p| p.url.clone());
     let shop = &state.catalog.shop;
     let language = language_of(&order.locale);
     let page = ShopperPage {

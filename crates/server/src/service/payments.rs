@@ -176,21 +176,8 @@ pub async fn mark_paid_by_hand(
     if amount < 1 || amount > open.max(1) {
         return Err(PayError::BadAmount);
     }
-    let currency = order.totals.total.currency().code();
     let note = note.map(str::trim).filter(|n| !n.is_empty());
-    let row = NewPaymentRow {
-        order_id: order.id,
-        provider: "manual",
-        provider_id: None,
-        url: None,
-        status: PaymentStatus::Paid,
-        amount,
-        currency,
-        intent: None,
-        note,
-        created_by: actor,
-    };
-    insert_payment(&mut tx, &row, now).await?;
+    insert_payment(&mut tx, &by_hand(&order, amount, note, actor), now).await?;
     if received + amount < total {
         tx.commit().await?;
         return Ok(HandPaid::Partly(total - received - amount));
@@ -222,20 +209,30 @@ pub async fn record_rest_by_hand(
     if open <= 0 {
         return Ok(());
     }
-    let row = NewPaymentRow {
-        order_id,
+    let row = by_hand(&order, open, Some("marked paid"), actor);
+    insert_payment(conn, &row, now).await?;
+    Ok(())
+}
+
+/// `amount` of `order`'s total received by hand (bank transfer, cash), as `actor` recorded it.
+fn by_hand<'a>(
+    order: &'a Payable,
+    amount: i64,
+    note: Option<&'a str>,
+    actor: &'a str,
+) -> NewPaymentRow<'a> {
+    NewPaymentRow {
+        order_id: order.id,
         provider: "manual",
         provider_id: None,
         url: None,
         status: PaymentStatus::Paid,
-        amount: open,
+        amount,
         currency: order.totals.total.currency().code(),
         intent: None,
-        note: Some("marked paid"),
+        note,
         created_by: actor,
-    };
-    insert_payment(conn, &row, now).await?;
-    Ok(())
+    }
 }
 
 /// Moves a confirmed order to paid inside the caller's transaction, with its `order.paid`

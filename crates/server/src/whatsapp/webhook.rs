@@ -324,12 +324,8 @@ fn seconds(value: &Value) -> Option<i64> {
 /// The button a message answers with: an interactive reply button's id and title, or a
 /// template quick reply's payload and text.
 fn answer(message: &MessageValue) -> Option<Answer> {
-    let field = |value: &Option<Value>, path: &[&str]| -> Option<String> {
-        let mut at = value.as_ref()?;
-        for key in path {
-            at = at.get(key)?;
-        }
-        at.as_str().map(|s| s.chars().take(256).collect())
+    let field = |value: &Option<Value>, path: &[&str]| {
+        string_at(value, path).map(|s| s.chars().take(256).collect::<String>())
     };
     let (payload, title) = match (
         field(&message.interactive, &["button_reply", "id"]),
@@ -399,19 +395,21 @@ fn cart_text(cart: &CatalogCart) -> String {
     text.chars().take(4096).collect()
 }
 
+/// The string at `path` inside a message's part, if it is one.
+fn string_at(value: &Option<Value>, path: &[&str]) -> Option<String> {
+    let mut at = value.as_ref()?;
+    for key in path {
+        at = at.get(key)?;
+    }
+    at.as_str().map(str::to_string)
+}
+
 /// The readable text of a message of any type.
 fn message_text(message: &MessageValue, kind: &str) -> String {
-    let pick = |value: &Option<Value>, path: &[&str]| -> Option<String> {
-        let mut at = value.as_ref()?;
-        for key in path {
-            at = at.get(key)?;
-        }
-        at.as_str().map(str::to_string)
-    };
-    let text = pick(&message.text, &["body"])
-        .or_else(|| pick(&message.button, &["text"]))
-        .or_else(|| pick(&message.interactive, &["button_reply", "title"]))
-        .or_else(|| pick(&message.interactive, &["list_reply", "title"]))
+    let text = string_at(&message.text, &["body"])
+        .or_else(|| string_at(&message.button, &["text"]))
+        .or_else(|| string_at(&message.interactive, &["button_reply", "title"]))
+        .or_else(|| string_at(&message.interactive, &["list_reply", "title"]))
         .or_else(|| {
             message
                 .rest
