@@ -386,11 +386,7 @@ async fn a_late_or_foreign_answer_changes_nothing_and_is_shown(backend: Backend)
     assert!(page.contains("the order is past that point"), "{page}");
     assert!(page.contains("not this number"), "{page}");
     // The conversation shows it to whoever answers the chat.
-    let contact: i64 = sqlx::query_scalar("SELECT id FROM contacts WHERE wa_id = $1")
-        .bind(wa_id)
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let contact = app.contact_id(wa_id).await;
     let (_, _, page) = browser.get(&format!("/admin/inbox/{contact}")).await;
     assert!(page.contains("the order is past that point"), "{page}");
 }

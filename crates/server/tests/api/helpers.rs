@@ -193,6 +193,25 @@ pub fn order_body() -> Value {
 }
 
 impl TestApp {
+    /// The `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        let response = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await;
+        response.unwrap().text().await.unwrap()
+    }
+
+    /// The row id of the contact with this phone (`wa_id`).
+    pub async fn contact_id(&self, wa_id: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM contacts WHERE wa_id = $1")
+            .bind(wa_id)
+            .fetch_one(&self.db.read)
+            .await
+            .unwrap()
+    }
+
     pub async fn post_order(&self, key: Option<&str>, body: &Value) -> (u16, Value) {
         self.post_order_with(&self.client, key, body).await
     }

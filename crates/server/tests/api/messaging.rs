@@ -825,17 +825,7 @@ async fn a_forgotten_order_gets_its_reminders_until_something_happens(backend: B
     assert!(page.contains("reminder 1 of 2 queued") && page.contains("reminder 2 of 2 queued"));
     // Confirmed after its reminders: recovered.
     mark(&mut browser, &csrf, &forgotten, "confirmed").await;
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert!(metrics
-        .text()
-        .await
-        .unwrap()
-        .contains("chatout_orders_recovered 1"));
+    assert!(app.metrics().await.contains("chatout_orders_recovered 1"));
     let (_, _, list) = browser.get("/admin").await;
     assert!(
         list.contains("<strong>1</strong> recovered after a reminder"),
@@ -1348,11 +1338,7 @@ async fn outside_the_window_staff_choose_a_template(backend: Backend) {
     let app = spawn_messaging(backend, &fake, |_| {}).await;
     let reference = place(&app, "+31612345678", true).await;
     send_order_message(&app, "31612345678").await;
-    let contact: i64 = sqlx::query_scalar("SELECT id FROM contacts WHERE wa_id = $1")
-        .bind("31612345678")
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let contact = app.contact_id("31612345678").await;
     let mut browser = Browser::new(&app);
     let csrf = browser.sign_in().await;
     let (_, _, page) = browser.get(&format!("/admin/inbox/{contact}")).await;

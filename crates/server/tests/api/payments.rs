@@ -212,17 +212,7 @@ async fn a_mollie_link_is_paid_once_and_only_for_the_total(backend: Backend) {
         page.contains("Not counted as paid: the amount paid is not the order"),
         "{page}"
     );
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert!(metrics
-        .text()
-        .await
-        .unwrap()
-        .contains("chatout_payments_flagged 1"));
+    assert!(app.metrics().await.contains("chatout_payments_flagged 1"));
 
     // A new link after the total changed replaces the old one, which can no longer pay.
     let changed = place(&app, "pay-3", "payment_link").await;
