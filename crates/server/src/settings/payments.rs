@@ -90,9 +90,4 @@ impl PaymentSettings {
         }
         Ok(Self { mollie, stripe })
     }
-
-    /// Whether any provider is configured.
-    pub fn any(&self) -> bool {
-        self.mollie.is_some() || self.stripe.is_some()
-    }
 }
