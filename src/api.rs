@@ -49,7 +49,7 @@ struct ConflictBody {
 
 /// POSTs `body` (a `PendingOrder` as JSON) to `endpoint` with `key`.
 pub async fn post_order(endpoint: &str, key: &str, body: &str) -> Reply {
-    match send(endpoint, key, body).await {
+    match send(endpoint, Some(key), Some(body)).await {
         Ok((status, text)) => classify(status, &text),
         Err(reason) => Reply::Unavailable(reason),
     }
@@ -76,19 +76,88 @@ pub fn classify(status: u16, text: &str) -> Reply {
     }
 }
 
-async fn send(endpoint: &str, key: &str, body: &str) -> Result<(u16, String), String> {
+/// The server's other routes beside the order endpoint: `…/api/orders` →
+/// `…/api/back-in-stock` (the last path segment replaced, a query dropped).
+pub fn sibling(endpoint: &str, name: &str) -> String {
+    let path = endpoint.split(['?', '#']).next().unwrap_or(endpoint);
+    match path.rfind('/') {
+        Some(at) => format!("{}{name}", &path[..=at]),
+        None => name.to_string(),
+    }
+}
+
+/// What became of a back-in-stock request.
+#[derive(Debug, Clone)]
+pub enum AlertReply {
+    /// `202`: the message to send from WhatsApp.
+    Subscribed(Registered),
+    /// `422`: the fields the server refused (`phone`, `consent.text`…).
+    Refused(Vec<String>),
+    /// Anything else: the shopper may try again.
+    Unavailable(String),
+}
+
+#[derive(Deserialize)]
+struct FieldErrors {
+    #[serde(default)]
+    errors: Vec<FieldName>,
+}
+
+#[derive(Deserialize)]
+struct FieldName {
+    field: String,
+}
+
+/// POSTs a back-in-stock request (JSON) to `url`.
+pub async fn post_alert(url: &str, body: &str) -> AlertReply {
+    match send(url, None, Some(body)).await {
+        Ok((202, text)) => crate::json::from_str(&text)
+            .map(AlertReply::Subscribed)
+            .unwrap_or_else(|e| AlertReply::Unavailable(format!("unreadable answer: {e}"))),
+        Ok((422, text)) => crate::json::from_str::<FieldErrors>(&text)
+            .map(|b| AlertReply::Refused(b.errors.into_iter().map(|e| e.field).collect()))
+            .unwrap_or_else(|e| AlertReply::Unavailable(format!("unreadable 422: {e}"))),
+        Ok((status, _)) => AlertReply::Unavailable(format!("HTTP {status}")),
+        Err(reason) => AlertReply::Unavailable(reason),
+    }
+}
+
+#[derive(Deserialize)]
+struct Availability {
+    #[serde(default)]
+    unavailable: Vec<String>,
+}
+
+/// The skus the shop's server reports as sold out.
+pub async fn unavailable(url: &str) -> Result<Vec<String>, String> {
+    match send(url, None, None).await? {
+        (200, text) => crate::json::from_str::<Availability>(&text).map(|a| a.unavailable),
+        (status, _) => Err(format!("HTTP {status}")),
+    }
+}
+
+/// A request: a POST of JSON `body` (with an `Idempotency-Key` when given), else a GET.
+async fn send(
+    endpoint: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> Result<(u16, String), String> {
     let window = web_sys::window().ok_or("no window")?;
     let headers = web_sys::Headers::new().map_err(|e| error_text(&e))?;
-    headers
-        .append("Content-Type", "application/json")
-        .map_err(|e| error_text(&e))?;
-    headers
-        .append("Idempotency-Key", key)
-        .map_err(|e| error_text(&e))?;
+    if let Some(key) = key {
+        headers
+            .append("Idempotency-Key", key)
+            .map_err(|e| error_text(&e))?;
+    }
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
+    if let Some(body) = body {
+        headers
+            .append("Content-Type", "application/json")
+            .map_err(|e| error_text(&e))?;
+        init.set_method("POST");
+        init.set_body(&body.into());
+    }
     init.set_headers(&headers);
-    init.set_body(&body.into());
     init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS)));
     let response = JsFuture::from(window.fetch_with_str_and_init(endpoint, &init))
         .await
@@ -101,4 +170,24 @@ async fn send(endpoint: &str, key: &str, body: &str) -> Result<(u16, String), St
         .as_string()
         .unwrap_or_default();
     Ok((response.status(), text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sibling;
+
+    #[test]
+    fn the_servers_other_routes_sit_beside_the_order_endpoint() {
+        let endpoint = "https://orders.shop.example/api/orders";
+        assert_eq!(
+            sibling(endpoint, "back-in-stock"),
+            "https://orders.shop.example/api/back-in-stock"
+        );
+        assert_eq!(
+            sibling("https://x.example/api/orders?shop=1#a", "availability"),
+            "https://x.example/api/availability"
+        );
+        assert_eq!(sibling("/api/orders", "availability"), "/api/availability");
+        assert_eq!(sibling("orders", "availability"), "availability");
+    }
 }

@@ -1,6 +1,6 @@
 use crate::components::{
     assigned_agent::AssignedAgent, cart_view::CartView, checkout_form::CheckoutForm,
-    order_sent::OrderSent, reply_status::ReplyStatus,
+    notify_form::NotifyForm, order_sent::OrderSent, reply_status::ReplyStatus,
 };
 use crate::state::{ShopContext, Store, View};
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ pub fn CartPanel() -> impl IntoView {
     // A modal dialog: focus moves in when it opens and whenever its page changes (the form's
     // first field on checkout), so it is never left on a removed button.
     Effect::new(move |_| {
-        let checkout = page.with(|p| *p == View::Checkout);
+        let checkout = page.with(|p| matches!(p, View::Checkout | View::Notify(_)));
         let Some(panel) = panel.get() else { return };
         let field = checkout
             .then(|| panel.query_selector("input, textarea").ok().flatten())
@@ -25,6 +25,11 @@ pub fn CartPanel() -> impl IntoView {
             .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok());
         let _ = field.map_or_else(|| panel.focus(), |f| f.focus());
     });
+    let notifying = move || page.with(|p| matches!(p, View::Notify(_)));
+    let (cart_title, notify_title) = (
+        shop.labels.cart_title.clone(),
+        shop.labels.notify_title.clone(),
+    );
     let on_keydown = move |event: leptos::ev::KeyboardEvent| match event.key().as_str() {
         "Escape" => store.close(),
         "Tab" => {
@@ -46,7 +51,10 @@ pub fn CartPanel() -> impl IntoView {
         >
             <div class="chatout-header">
                 <div>
-                    <h2 id="chatout-title">{shop.labels.cart_title.clone()}</h2>
+                    <h2 id="chatout-title">{move || match notifying() {
+                        true => notify_title.clone(),
+                        false => cart_title.clone(),
+                    }}</h2>
                     <p class="chatout-shop">{shop.shop.clone()}</p>
                     <ReplyStatus/>
                     <AssignedAgent/>
@@ -63,6 +71,7 @@ pub fn CartPanel() -> impl IntoView {
             {move || match page.get() {
                 View::Checkout => view! { <CheckoutForm/> }.into_any(),
                 View::Sent(order) => view! { <OrderSent order/> }.into_any(),
+                View::Notify(product) => view! { <NotifyForm product/> }.into_any(),
                 View::Cart | View::Closed => view! { <CartView/> }.into_any(),
             }}
         </section>

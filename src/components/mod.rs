@@ -7,6 +7,7 @@ mod cart_view;
 mod chat_button;
 mod checkout_form;
 mod choice_group;
+mod notify_form;
 mod order_sent;
 mod reply_status;
 mod submit_problem;

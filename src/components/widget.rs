@@ -22,6 +22,7 @@ pub fn Widget(
         attempt: StoredValue::new_local(None),
         launcher: NodeRef::new(),
         ga4: config.ga4,
+        unavailable: RwSignal::new(Vec::new()),
     };
     // The cart can empty under an open form: another tab sent it, or the page called clear().
     Effect::new(move |_| {
@@ -33,6 +34,7 @@ pub fn Widget(
     provide_context(store);
     hooks::install(store, config.clone());
     js_api::install(store, config.clone());
+    store.load_availability(&config);
 
     let side = match config.position {
         Position::Left => "chatout chatout-left",

@@ -1,5 +1,7 @@
-//! Host-page hooks (CONTRACT.md section 2): `data-chatout-add`, `-open`, `-chat` buttons and
-//! `data-chatout-count` / `-subtotal` elements, including ones the page adds after load.
+//! Host-page hooks (CONTRACT.md sections 2 and 10): `data-chatout-add`, `-open`, `-chat` and
+//! `-notify` buttons and `data-chatout-count` / `-subtotal` elements, including ones the page
+//! adds after load. An add button whose product the shop's server reports sold out offers
+//! "Tell me when it's back" instead.
 
 use crate::browser::console_error;
 use crate::config::Config;
@@ -15,7 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MutationObserver, MutationObserverInit};
 
-const HOOKS: &str = "[data-chatout-add],[data-chatout-open],[data-chatout-chat]";
+const HOOKS: &str =
+    "[data-chatout-add],[data-chatout-open],[data-chatout-chat],[data-chatout-notify]";
 
 /// Listens for hook clicks and keeps count/subtotal elements current until the widget unmounts.
 pub fn install(store: Store, config: Arc<Config>) {
@@ -66,7 +69,13 @@ fn on_click(event: &web_sys::MouseEvent, store: Store, config: &Config) {
     };
     // Hooks are often links or form buttons: the widget handles the click instead.
     event.prevent_default();
-    if hook.has_attribute("data-chatout-add") {
+    let attr = |name: &str| hook.get_attribute(name).unwrap_or_default();
+    let sku = attr("data-sku");
+    if hook.has_attribute("data-chatout-notify")
+        || (hook.has_attribute("data-chatout-add") && store.is_unavailable(sku.trim()))
+    {
+        store.notify(config, &sku, &attr("data-name"));
+    } else if hook.has_attribute("data-chatout-add") {
         match product_from(&hook, config) {
             Ok(item) => {
                 if let Err(e) = store.add(config, item) {

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 mod cart;
 mod checkout;
+mod notify;
 
 /// The validated configuration, in context.
 #[derive(Clone)]
@@ -45,6 +46,17 @@ pub enum View {
     Checkout,
     /// The order was handed to WhatsApp.
     Sent(SentOrder),
+    /// "Tell me when it's back" for a sold-out product.
+    Notify(NotifyProduct),
+}
+
+/// A product the shopper may ask to hear about when it is back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyProduct {
+    /// Its sku.
+    pub sku: String,
+    /// Its name, as the page gave it.
+    pub name: String,
 }
 
 /// Where a checkout stands with the shop's server (endpoint mode).
@@ -96,4 +108,7 @@ pub struct Store {
     pub launcher: NodeRef<leptos::html::Button>,
     /// GA4 ecommerce events go to `window.dataLayer` (the shop set `analytics: ga4`).
     pub ga4: bool,
+    /// Endpoint mode: the skus the shop's server reports sold out (add buttons for them
+    /// offer "Tell me when it's back" instead).
+    pub unavailable: RwSignal<Vec<String>>,
 }

@@ -4,6 +4,7 @@
 
 use crate::clock::now_ms;
 use crate::db::Db;
+use crate::service::back_in_stock::send_alerts;
 use crate::service::notify::Shop;
 use crate::service::remind::queue_reminders;
 use crate::whatsapp::templates::Event;
@@ -100,6 +101,7 @@ impl Application {
     /// sending the outbox beside it. Dropping this future stops all of it.
     pub async fn run(self) -> std::io::Result<()> {
         let expiry = housekeeping(self.state.clone());
+        let alerts = back_in_stock(self.state.clone());
         let outbox = {
             let (db, messaging) = (self.state.db.clone(), self.state.messaging.clone());
             async move {
@@ -134,6 +136,7 @@ impl Application {
             () = expiry => Ok(()),
             () = outbox => Ok(()),
             () = webhooks => Ok(()),
+            () = alerts => Ok(()),
         }
     }
 }
@@ -151,6 +154,28 @@ async fn first_account(db: &Db, password: Option<&str>) -> Result<Option<String>
     let hash = auth::hash_password(&password).map_err(|e| StartError::Admin(e.to_string()))?;
     db.add_staff("admin", &hash).await?;
     Ok(generated.then_some(password))
+}
+
+/// How often the alerts job looks for restocks (one indexed read when there are none).
+const RESTOCK_POLL: Duration = Duration::from_secs(1);
+
+/// Sends back-in-stock alerts for each restock, soon after the stock change that made it
+/// (with messaging on; the job does nothing without a `back_in_stock` template).
+async fn back_in_stock(state: AppState) {
+    if state.messaging.is_none() {
+        return std::future::pending().await;
+    }
+    loop {
+        match send_alerts(&state).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(alerts = n, "queued back-in-stock alerts");
+                state.wake_outbox();
+            }
+            Err(e) => tracing::error!(error = %e, "sending back-in-stock alerts failed"),
+        }
+        tokio::time::sleep(RESTOCK_POLL).await;
+    }
 }
 
 /// Expires pending orders past their TTL, releases the stock of unseen orders past their

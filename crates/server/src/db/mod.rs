@@ -1,6 +1,7 @@
 //! The database: one code path for SQLite (embedded default) and PostgreSQL, through sqlx's
 //! `Any` driver. Queries use `$n` placeholders, which both understand.
 
+pub mod alerts;
 pub mod desk;
 pub mod figures;
 pub mod messaging;

@@ -3,6 +3,7 @@
 
 use super::Db;
 use crate::clock::now_ms;
+use crate::policy::alert::{is_restock, AlertStatus};
 use chatout_core::{Catalog, OrderStatus, WireLine};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
@@ -102,6 +103,15 @@ impl Db {
     }
 }
 
+/// Units still available of a sku inside a transaction; `None` when it is unlimited.
+pub async fn available_in(conn: &mut AnyConnection, sku: &str) -> Result<Option<i64>, sqlx::Error> {
+    let available: Option<i64> = sqlx::query_scalar("SELECT available FROM stock WHERE sku = $1")
+        .bind(sku)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(available.map(|n| n.max(0)))
+}
+
 /// A sku's stock: `None` for both when it is unlimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StockLevel {
@@ -141,7 +151,8 @@ async fn set_stock(
     actor: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let before = level_of(conn, sku).await?.stock;
+    let level = level_of(conn, sku).await?;
+    let before = level.stock;
     if before == stock {
         return Ok(());
     }
@@ -179,6 +190,34 @@ async fn set_stock(
     .bind(stock)
     .bind(actor)
     .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let after = level_of(conn, sku).await?.available;
+    note_restock(conn, sku, level.available, after, actor, now).await
+}
+
+/// Records a restock when `sku`'s availability went from nothing (`before`) to something
+/// (`after`; `None` = unlimited) and someone waits for it: the alerts job reads it.
+async fn note_restock(
+    conn: &mut AnyConnection,
+    sku: &str,
+    before: Option<i64>,
+    after: Option<i64>,
+    actor: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    if !is_restock(before, after) {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO restocks (sku, units, actor, at) SELECT $1, $2, $3, $4 \
+         WHERE EXISTS (SELECT 1 FROM stock_alerts WHERE sku = $1 AND status = $5)",
+    )
+    .bind(sku)
+    .bind(after)
+    .bind(actor)
+    .bind(now)
+    .bind(AlertStatus::Active.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -273,16 +312,23 @@ pub(super) async fn release_stock(
     Ok(true)
 }
 
-/// Returns `units` of `sku` to stock (nothing for unlimited products).
+/// Returns `units` of `sku` to stock (nothing for unlimited products); a sold-out sku that
+/// comes back this way is a restock.
 pub(super) async fn give_back(
     conn: &mut AnyConnection,
     sku: &str,
     units: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE stock SET available = available + $1 WHERE sku = $2")
-        .bind(units)
-        .bind(sku)
-        .execute(&mut *conn)
-        .await?;
+    let after: Option<i64> = sqlx::query_scalar(
+        "UPDATE stock SET available = available + $1 WHERE sku = $2 RETURNING available",
+    )
+    .bind(units)
+    .bind(sku)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(after) = after {
+        let before = after.saturating_sub(units);
+        note_restock(conn, sku, Some(before), Some(after), "order", now_ms()).await?;
+    }
     Ok(())
 }

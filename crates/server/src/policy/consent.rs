@@ -106,10 +106,29 @@ impl Consent {
             (MessageKind::Ack, _) => Ok(()),
             (_, Self::Stopped) => Err(Refusal::Stopped),
             (MessageKind::Reply, _) if window_until <= now => Err(Refusal::WindowClosed),
-            (MessageKind::Reply, _) | (MessageKind::Template, Self::Active) => Ok(()),
-            (MessageKind::Template, Self::Pending { .. }) => Err(Refusal::Pending),
-            (MessageKind::Template, Self::None) => Err(Refusal::NoOptIn),
+            (MessageKind::Reply, _)
+            | (MessageKind::Template | MessageKind::Marketing, Self::Active) => Ok(()),
+            (MessageKind::Template | MessageKind::Marketing, Self::Pending { .. }) => {
+                Err(Refusal::Pending)
+            }
+            (MessageKind::Template | MessageKind::Marketing, Self::None) => Err(Refusal::NoOptIn),
         }
+    }
+}
+
+/// Whether `kind` may go now to a contact with these consents: a marketing message by the
+/// opt-in to offers and news, everything else by the opt-in to order updates (and a reply
+/// by the window).
+pub fn may_receive(
+    order_updates: Consent,
+    marketing: Consent,
+    kind: MessageKind,
+    window_until: i64,
+    now: i64,
+) -> Result<(), Refusal> {
+    match kind {
+        MessageKind::Marketing => marketing.may_receive(kind, window_until, now),
+        _ => order_updates.may_receive(kind, window_until, now),
     }
 }
 
@@ -166,6 +185,33 @@ mod tests {
         assert_eq!(
             Consent::None.may_receive(MessageKind::Template, 500, 400),
             Err(Refusal::NoOptIn)
+        );
+    }
+
+    #[test]
+    fn marketing_goes_by_its_own_opt_in_only() {
+        let kind = MessageKind::Marketing;
+        // Order updates on, offers never ticked: no marketing.
+        let updates_only = may_receive(Consent::Active, Consent::None, kind, 500, 400);
+        assert_eq!(updates_only, Err(Refusal::NoOptIn));
+        let pending = Consent::Pending { since: 1 };
+        assert_eq!(
+            may_receive(Consent::Active, pending, kind, 500, 400),
+            Err(Refusal::Pending)
+        );
+        assert_eq!(
+            may_receive(Consent::None, Consent::Active, kind, 0, 400),
+            Ok(())
+        );
+        assert_eq!(
+            may_receive(Consent::Active, Consent::Stopped, kind, 500, 400),
+            Err(Refusal::Stopped)
+        );
+        // A template about an order still goes by the order-update opt-in.
+        let template = MessageKind::Template;
+        assert_eq!(
+            may_receive(Consent::Active, Consent::None, template, 0, 400),
+            Ok(())
         );
     }
 

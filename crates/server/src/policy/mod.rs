@@ -2,6 +2,7 @@
 //! from a contact changes, and how an outbound message's state may move.
 
 pub mod access;
+pub mod alert;
 pub mod answer;
 pub mod consent;
 pub mod inbound;

@@ -5,6 +5,11 @@
 /// contact's window is closed, whatever the server thought.
 pub const WINDOW_CLOSED: i64 = 131047;
 
+/// The Cloud API's error code when Meta holds back a marketing message because the person got
+/// enough of them lately (its per-user marketing limit): the message is `capped`, never
+/// retried.
+pub const MARKETING_LIMIT: i64 = 131049;
+
 /// What a message is, as the WhatsApp rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
@@ -14,6 +19,9 @@ pub enum MessageKind {
     Reply,
     /// The acknowledgement of STOP or START: always.
     Ack,
+    /// A marketing template (a campaign, a back-in-stock alert): business-initiated, needs
+    /// the active opt-in to offers and news, and counts towards the frequency cap.
+    Marketing,
 }
 
 impl MessageKind {
@@ -23,12 +31,13 @@ impl MessageKind {
             Self::Template => "template",
             Self::Reply => "text",
             Self::Ack => "ack",
+            Self::Marketing => "marketing",
         }
     }
 
     /// Reads a stored name.
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Template, Self::Reply, Self::Ack]
+        [Self::Template, Self::Reply, Self::Ack, Self::Marketing]
             .into_iter()
             .find(|kind| kind.as_str() == name)
     }
@@ -55,11 +64,14 @@ pub enum OutboxStatus {
     Cancelled,
     /// Interrupted mid-request by a stop of the server.
     Uncertain,
+    /// A marketing message Meta held back under its per-user limit ([`MARKETING_LIMIT`]):
+    /// ended, not retried, counted apart from failures.
+    Capped,
 }
 
 impl OutboxStatus {
     /// Every state, in the order the desk and `/metrics` list them.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Queued,
         Self::Sending,
         Self::Sent,
@@ -68,6 +80,7 @@ impl OutboxStatus {
         Self::Failed,
         Self::Cancelled,
         Self::Uncertain,
+        Self::Capped,
     ];
 
     /// The stored name.
@@ -81,6 +94,7 @@ impl OutboxStatus {
             Self::Failed => "failed",
             Self::Cancelled => "cancelled",
             Self::Uncertain => "uncertain",
+            Self::Capped => "capped",
         }
     }
 
@@ -96,7 +110,7 @@ impl OutboxStatus {
             Self::Sent => Some(1),
             Self::Delivered => Some(2),
             Self::Read => Some(3),
-            Self::Failed | Self::Cancelled => None,
+            Self::Failed | Self::Cancelled | Self::Capped => None,
         }
     }
 
@@ -104,7 +118,7 @@ impl OutboxStatus {
     /// from here to `to`: only forward, and `failed` only before delivery.
     pub fn may_advance_to(self, to: Self) -> bool {
         match (self.progress(), to) {
-            (Some(from), Self::Failed) => from <= 1,
+            (Some(from), Self::Failed | Self::Capped) => from <= 1,
             (Some(from), _) => to.progress().is_some_and(|to| to > from && to >= 1),
             (None, _) => false,
         }
@@ -116,6 +130,22 @@ impl OutboxStatus {
             .into_iter()
             .filter(|s| s.may_advance_to(to))
             .collect()
+    }
+
+    /// How a refusal with `code` ends a message: `capped` for Meta's marketing limit, else
+    /// `failed`.
+    pub fn of_refusal(code: i64) -> Self {
+        if code == MARKETING_LIMIT {
+            Self::Capped
+        } else {
+            Self::Failed
+        }
+    }
+
+    /// Whether it still counts towards a contact's marketing frequency cap: everything but
+    /// what never reached them (failed, cancelled, capped).
+    pub fn counts_towards_cap(self) -> bool {
+        !matches!(self, Self::Failed | Self::Cancelled | Self::Capped)
     }
 
     /// Whether staff may put it back in the queue ("Send again").
@@ -144,7 +174,12 @@ mod tests {
             assert_eq!(OutboxStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(OutboxStatus::parse("lost"), None);
-        for kind in [MessageKind::Template, MessageKind::Reply, MessageKind::Ack] {
+        for kind in [
+            MessageKind::Template,
+            MessageKind::Reply,
+            MessageKind::Ack,
+            MessageKind::Marketing,
+        ] {
             assert_eq!(MessageKind::parse(kind.as_str()), Some(kind));
         }
     }
@@ -170,6 +205,15 @@ mod tests {
         }
         assert!(!Read.may_advance_to(Delivered));
         assert!(!Failed.may_advance_to(Read));
+        assert!(Sent.may_advance_to(Capped) && !Delivered.may_advance_to(Capped));
+        assert!(!Capped.may_advance_to(Delivered));
+        assert_eq!(OutboxStatus::of_refusal(MARKETING_LIMIT), Capped);
+        assert_eq!(OutboxStatus::of_refusal(131026), Failed);
+        let counted: Vec<_> = OutboxStatus::ALL
+            .into_iter()
+            .filter(|s| s.counts_towards_cap())
+            .collect();
+        assert_eq!(counted, [Queued, Sending, Sent, Delivered, Read, Uncertain]);
         assert_eq!(OutboxStatus::sql_list(&[Queued, Sent]), "'queued', 'sent'");
     }
 }

@@ -1,5 +1,6 @@
 //! HTTP routes (CONTRACT.md section 6).
 
+mod alerts;
 pub mod metrics;
 mod orders;
 mod payments;
@@ -30,21 +31,33 @@ pub fn router(state: AppState) -> Router {
         .collect();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::POST])
+        .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::CONTENT_TYPE,
             header::HeaderName::from_static("idempotency-key"),
         ]);
     let api = Router::new()
         .route("/api/orders", post(orders::create))
+        .route("/api/back-in-stock", post(alerts::create))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.order_limit.clone(),
             limit::enforce,
         ))
+        .layer(cors.clone());
+    let availability = Router::new()
+        .route("/api/availability", get(alerts::availability))
         .layer(cors);
+    let alert_pages = Router::new()
+        .route("/alerts/{token}", get(alerts::page).post(alerts::stop))
+        .layer(axum::middleware::from_fn_with_state(
+            state.order_limit.clone(),
+            limit::enforce,
+        ));
     Router::new()
         .merge(api)
+        .merge(availability)
+        .merge(alert_pages)
         .merge(v1::routes(&state))
         .merge(crate::desk::routes(&state))
         .merge(webhooks::routes())

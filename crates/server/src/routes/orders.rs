@@ -99,13 +99,13 @@ impl IntoResponse for ApiError {
 }
 
 /// An error without field details: `{error, message}`.
-fn plain_error(status: StatusCode, error: &str, message: String) -> Response {
+pub(super) fn plain_error(status: StatusCode, error: &str, message: String) -> Response {
     let body = serde_json::json!({"error": error, "message": message});
     (status, Json(body)).into_response()
 }
 
 /// The body, or why it cannot be had.
-fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+pub(super) fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     let rejection = match body {
         Ok(bytes) => return Ok(bytes),
         Err(rejection) => rejection,
@@ -124,7 +124,7 @@ fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
 }
 
 /// Whether the request says its body is JSON (`application/json`, any parameters).
-fn is_json(headers: &HeaderMap) -> bool {
+pub(super) fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

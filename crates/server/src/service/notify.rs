@@ -208,5 +208,7 @@ pub fn facts_of(order: MessageFacts) -> OrderFacts {
         bank_transfer: None,
         order_page: None,
         pay_token: None,
+        product: None,
+        product_link: None,
     }
 }

@@ -388,7 +388,7 @@ fn prepare(state: &AppState, request: &PendingOrder) -> Result<Prepared, PlaceEr
 }
 
 /// A time the shopper's browser gave, if it reads as RFC 3339: kept as written.
-fn client_time(text: &str) -> Option<String> {
+pub(crate) fn client_time(text: &str) -> Option<String> {
     let format = &time::format_description::well_known::Rfc3339;
     (text.len() <= 40 && time::OffsetDateTime::parse(text, format).is_ok())
         .then(|| text.to_string())

@@ -4,15 +4,18 @@
 //! sent.
 
 use super::answer::apply_answer;
+use super::back_in_stock::activate_named;
 use super::chat_order::place_cart;
 use crate::clock::now_ms;
 use crate::db::messaging::{
     self, ConsentRecord, InboundMessage, NewMessage, Purpose, StatusReport,
 };
-use crate::db::{webhooks, Db};
+use crate::db::{alerts, webhooks, Db};
+use crate::policy::alert;
+use crate::policy::consent::Consent;
 use crate::policy::inbound::{on_inbound, ConsentChange};
 use crate::policy::link::{link, Link, LinkWarning};
-use crate::policy::outbox::MessageKind;
+use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::policy::webhook::EventType;
 use crate::whatsapp::payload::{self, outbox_id_of_callback};
 use crate::whatsapp::webhook::{Inbound, StatusUpdate};
@@ -88,9 +91,19 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
         told |= applied.webhook;
         queued |= applied.message;
     }
+    // A back-in-stock request names its subscription; the product's name in it is no order.
+    let alerts_named = match message.cart {
+        Some(_) => Vec::new(),
+        None => alert::find_in(&message.text),
+    };
+    let marketing = effects
+        .marketing
+        .map_or(contact.marketing, |(after, _)| after);
+    queued |= activate_named(&mut tx, state, &contact, marketing, &alerts_named, now).await?;
     // A cart's lines are skus, not references.
     let named = match message.cart {
         Some(_) => Vec::new(),
+        None if !alerts_named.is_empty() => Vec::new(),
         None => OrderReference::find_in(&message.text),
     };
     for (reference, dashed) in named {
@@ -166,6 +179,10 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
         messaging::enqueue(&mut tx, ack, now).await?;
         queued = true;
     }
+    if matches!(effects.marketing, Some((Consent::Stopped, _))) {
+        let reason = "the customer replied STOP";
+        alerts::end_alerts(&mut tx, contact.id, reason, now).await?;
+    }
     if effects.cancel_queued {
         // Revoking cancels what was waiting: nothing more goes out.
         messaging::cancel_queued(&mut tx, contact.id, "the customer opted out (STOP)", now).await?;
@@ -179,10 +196,15 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
 
 /// Applies a status report; returns whether an outbox row moved.
 pub async fn record_status(db: &Db, update: &StatusUpdate) -> Result<bool, sqlx::Error> {
+    let error_code = update.error.as_ref().map(|e| e.code);
+    let status = match (update.delivery.status(), error_code) {
+        (OutboxStatus::Failed, Some(code)) => OutboxStatus::of_refusal(code),
+        (status, _) => status,
+    };
     let report = StatusReport {
         wamid: &update.wamid,
-        status: update.delivery.status(),
-        error_code: update.error.as_ref().map(|e| e.code),
+        status,
+        error_code,
         error_detail: update.error.as_ref().map(|e| e.detail.as_str()),
         outbox_id: update.callback.as_deref().and_then(outbox_id_of_callback),
     };

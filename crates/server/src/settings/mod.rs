@@ -65,6 +65,12 @@ pub struct Settings {
     pub payments: PaymentSettings,
     /// Integration API requests per minute per token; 0 turns the limit off.
     pub api_rate_limit: u32,
+    /// Marketing messages (campaigns, back-in-stock alerts) one contact gets at most in 7 days
+    /// (`CHATOUT_MARKETING_CAP`, default 2); one over it is skipped and counted.
+    pub marketing_cap: u32,
+    /// Back-in-stock alerts per unit restocked (`CHATOUT_ALERTS_PER_UNIT`, default 3): a
+    /// restock of 2 alerts the first 6 subscribers; the rest wait for the next one.
+    pub alerts_per_unit: u32,
     /// The shop's time zone, in which the desk shows times (`CHATOUT_TIME_ZONE`, IANA).
     pub time_zone: jiff::tz::TimeZone,
 }
@@ -178,8 +184,31 @@ impl Settings {
                 reason: format!("'{name}' is not a time zone like Europe/Amsterdam"),
             })?,
         };
+        let marketing_cap = count(
+            "CHATOUT_MARKETING_CAP",
+            2,
+            "marketing messages per contact per 7 days",
+        )?;
+        let alerts_per_unit = count(
+            "CHATOUT_ALERTS_PER_UNIT",
+            3,
+            "back-in-stock alerts per unit restocked",
+        )?;
+        for (variable, n) in [
+            ("CHATOUT_MARKETING_CAP", marketing_cap),
+            ("CHATOUT_ALERTS_PER_UNIT", alerts_per_unit),
+        ] {
+            if n == 0 {
+                return Err(SettingsError {
+                    variable,
+                    reason: "must be at least 1".into(),
+                });
+            }
+        }
         let payments = PaymentSettings::from_value(value, public_url.as_deref())?;
         Ok(Self {
+            marketing_cap,
+            alerts_per_unit,
             payments,
             time_zone,
             public_url,

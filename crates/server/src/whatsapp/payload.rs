@@ -29,6 +29,10 @@ pub struct OrderFacts {
     pub order_page: Option<String>,
     /// The order's page token (what `/pay/{token}` takes).
     pub pay_token: Option<String>,
+    /// The product of a back-in-stock alert.
+    pub product: Option<String>,
+    /// That product's page.
+    pub product_link: Option<String>,
 }
 
 /// A template message for an order and the line the desk shows for it; an error names the
@@ -124,6 +128,18 @@ fn parameters(
                     template.name
                 )),
             },
+            Param::Product | Param::ProductLink => {
+                let value = match param {
+                    Param::Product => facts.product.as_deref(),
+                    _ => facts.product_link.as_deref(),
+                };
+                value
+                    .filter(|v| !v.is_empty())
+                    .map(text_param)
+                    .ok_or_else(|| {
+                        format!("template {} names a product and has none", template.name)
+                    })
+            }
             Param::Total => {
                 let shown = shown_amount(facts.total, &facts.currency, &facts.locale)?;
                 let currency = Currency::from_code(&facts.currency).map_err(|e| e.to_string())?;
@@ -248,6 +264,8 @@ mod tests {
             bank_transfer: None,
             order_page: None,
             pay_token: None,
+            product: None,
+            product_link: None,
         }
     }
 

@@ -7,7 +7,8 @@
 //!                       "body": ["reference"], "after": "2h"}}
 //! ```
 //!
-//! Events: `confirmed`, `paid`, `fulfilled`, `cancelled`, `pending_reminder`; an event left
+//! Events: `confirmed`, `paid`, `fulfilled`, `cancelled`, `pending_reminder`, and
+//! `back_in_stock` (a marketing template, with `product` and `product_link`); an event left
 //! out sends nothing. Parameters: `reference`, `total`, `name`, `tracking_link`,
 //! `payment_link`, `bank_transfer`, `order_page`, `pay_token`, in the order
 //! of the template's `{{1}}`, `{{2}}`…; `button` fills a URL button's dynamic part (button
@@ -38,16 +39,20 @@ pub enum Event {
     Cancelled,
     /// Still pending some time after it was placed.
     PendingReminder,
+    /// A product someone asked to hear about is available again (a marketing template; not
+    /// about an order).
+    BackInStock,
 }
 
 impl Event {
     /// Every event, as written in the file.
-    pub const ALL: [Event; 5] = [
+    pub const ALL: [Event; 6] = [
         Self::Confirmed,
         Self::Paid,
         Self::Fulfilled,
         Self::Cancelled,
         Self::PendingReminder,
+        Self::BackInStock,
     ];
 
     /// The name in the file and in the outbox.
@@ -58,6 +63,7 @@ impl Event {
             Self::Fulfilled => "fulfilled",
             Self::Cancelled => "cancelled",
             Self::PendingReminder => "pending_reminder",
+            Self::BackInStock => "back_in_stock",
         }
     }
 
@@ -74,7 +80,7 @@ impl Event {
 }
 
 /// A value a template parameter can take from the order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Param {
     /// The order reference.
@@ -95,6 +101,18 @@ pub enum Param {
     /// The order's token alone, for a URL button approved as
     /// `{CHATOUT_PUBLIC_URL}/pay/{{1}}` (which leads to the current payment link).
     PayToken,
+    /// The product's name (`back_in_stock`).
+    Product,
+    /// The product's page: its catalog `url`, else the page it was asked on
+    /// (`back_in_stock`).
+    ProductLink,
+}
+
+impl Param {
+    /// Whether an order event's template may use it (else only `back_in_stock`'s).
+    pub fn is_about_an_order(self) -> bool {
+        !matches!(self, Self::Product | Self::ProductLink)
+    }
 }
 
 /// One event's template.
@@ -245,6 +263,28 @@ impl Templates {
                 (_, Some(_)) => return Err(format!("{key}.after: only pending_reminder waits")),
                 (_, None) => Vec::new(),
             };
+            let alert = event == Event::BackInStock;
+            if let Some(param) = raw
+                .body
+                .iter()
+                .chain(&raw.button)
+                .find(|p| p.is_about_an_order() == alert)
+            {
+                let name = serde_json::to_value(param).unwrap_or_default();
+                return Err(if alert {
+                    format!(
+                        "{key}: {name} is about an order; back_in_stock takes product and \
+                         product_link"
+                    )
+                } else {
+                    format!("{key}: {name} is for back_in_stock only")
+                });
+            }
+            if alert && !raw.quick_replies.is_empty() {
+                return Err(format!(
+                    "{key}.quick_replies: only order templates answer an order"
+                ));
+            }
             for (at, quick) in raw.quick_replies.iter().enumerate() {
                 let taken = raw.quick_replies[..at]
                     .iter()
@@ -340,6 +380,14 @@ mod tests {
             (
                 r#"{"paid":{"name":"a","languages":["en"],"colour":1}}"#,
                 "unknown field",
+            ),
+            (
+                r#"{"paid":{"name":"a","languages":["en"],"body":["product"]}}"#,
+                "paid: \"product\" is for back_in_stock only",
+            ),
+            (
+                r#"{"back_in_stock":{"name":"a","languages":["en"],"body":["product","total"]}}"#,
+                "back_in_stock: \"total\" is about an order",
             ),
             (
                 r#"{"confirmed":{"name":"a","languages":["en"],"button":["reference"],

@@ -39,6 +39,20 @@ pub struct ChatTexts {
     pub updated: &'static str,
     /// Where to pay, under a confirmation: `{url}`.
     pub pay_here: &'static str,
+    /// What the shopper sends to ask for a back-in-stock alert: `{product}`, `{reference}`.
+    pub alert_request: &'static str,
+    /// The shop's answer once that message arrived: `{product}`.
+    pub alert_confirmed: &'static str,
+    /// Under that answer, the unsubscribe link: `{url}`.
+    pub alert_stop_link: &'static str,
+    /// The unsubscribe page's title.
+    pub alert_page_title: &'static str,
+    /// Its button.
+    pub alert_page_button: &'static str,
+    /// What it says once the alerts are stopped.
+    pub alert_page_done: &'static str,
+    /// What it says for a token nobody has.
+    pub alert_page_unknown: &'static str,
 }
 
 const EN: ChatTexts = ChatTexts {
@@ -56,6 +70,13 @@ const EN: ChatTexts = ChatTexts {
     cancelled: "Your order {reference} is cancelled. Write to us any time.",
     updated: "We have updated your order {reference}: it now comes to {total}.",
     pay_here: "Pay securely here: {url}",
+    alert_request: "Hello! Please tell me on WhatsApp when {product} is back in stock. ({reference})",
+    alert_confirmed: "You are on the list: we will send you one message when {product} is back in stock. Reply STOP to unsubscribe.",
+    alert_stop_link: "Stop these alerts: {url}",
+    alert_page_title: "Back-in-stock alerts",
+    alert_page_button: "Stop my alerts",
+    alert_page_done: "You will get no back-in-stock alerts from us any more.",
+    alert_page_unknown: "This link is not valid any more.",
 };
 
 const NL: ChatTexts = ChatTexts {
@@ -73,6 +94,13 @@ const NL: ChatTexts = ChatTexts {
     cancelled: "Je bestelling {reference} is geannuleerd. Schrijf ons gerust.",
     updated: "We hebben je bestelling {reference} aangepast: het totaal is nu {total}.",
     pay_here: "Betaal veilig hier: {url}",
+    alert_request: "Hallo! Laat me via WhatsApp weten wanneer {product} weer op voorraad is. ({reference})",
+    alert_confirmed: "Je staat op de lijst: we sturen je één bericht zodra {product} weer op voorraad is. Antwoord STOP om je af te melden.",
+    alert_stop_link: "Stop deze meldingen: {url}",
+    alert_page_title: "Meldingen bij nieuwe voorraad",
+    alert_page_button: "Stop mijn meldingen",
+    alert_page_done: "Je krijgt van ons geen voorraadmeldingen meer.",
+    alert_page_unknown: "Deze link is niet meer geldig.",
 };
 
 const DE: ChatTexts = ChatTexts {
@@ -91,6 +119,13 @@ const DE: ChatTexts = ChatTexts {
     cancelled: "Deine Bestellung {reference} ist storniert. Schreib uns jederzeit.",
     updated: "Wir haben deine Bestellung {reference} angepasst: Sie kostet jetzt {total}.",
     pay_here: "Hier sicher bezahlen: {url}",
+    alert_request: "Hallo! Bitte sagt mir auf WhatsApp Bescheid, wenn {product} wieder vorrätig ist. ({reference})",
+    alert_confirmed: "Du stehst auf der Liste: Wir schicken dir eine Nachricht, sobald {product} wieder vorrätig ist. Antworte STOP zum Abmelden.",
+    alert_stop_link: "Diese Hinweise abbestellen: {url}",
+    alert_page_title: "Hinweise bei neuem Vorrat",
+    alert_page_button: "Meine Hinweise abbestellen",
+    alert_page_done: "Du bekommst von uns keine Vorratshinweise mehr.",
+    alert_page_unknown: "Dieser Link ist nicht mehr gültig.",
 };
 
 const FR: ChatTexts = ChatTexts {
@@ -108,6 +143,13 @@ const FR: ChatTexts = ChatTexts {
     cancelled: "Votre commande {reference} est annulée. Écrivez-nous quand vous voulez.",
     updated: "Nous avons mis à jour votre commande {reference} : elle s'élève maintenant à {total}.",
     pay_here: "Payez en toute sécurité ici : {url}",
+    alert_request: "Bonjour ! Prévenez-moi sur WhatsApp quand {product} sera de nouveau en stock. ({reference})",
+    alert_confirmed: "C'est noté : nous vous enverrons un seul message quand {product} sera de nouveau en stock. Répondez STOP pour vous désinscrire.",
+    alert_stop_link: "Arrêter ces alertes : {url}",
+    alert_page_title: "Alertes de retour en stock",
+    alert_page_button: "Arrêter mes alertes",
+    alert_page_done: "Vous ne recevrez plus d'alertes de retour en stock.",
+    alert_page_unknown: "Ce lien n'est plus valide.",
 };
 
 const ES: ChatTexts = ChatTexts {
@@ -126,6 +168,13 @@ const ES: ChatTexts = ChatTexts {
     cancelled: "Tu pedido {reference} está cancelado. Escríbenos cuando quieras.",
     updated: "Hemos actualizado tu pedido {reference}: ahora el total es {total}.",
     pay_here: "Paga de forma segura aquí: {url}",
+    alert_request: "¡Hola! Avísame por WhatsApp cuando {product} vuelva a estar disponible. ({reference})",
+    alert_confirmed: "Estás en la lista: te enviaremos un solo mensaje cuando {product} vuelva a estar disponible. Responde STOP para darte de baja.",
+    alert_stop_link: "Cancelar estos avisos: {url}",
+    alert_page_title: "Avisos de reposición",
+    alert_page_button: "Cancelar mis avisos",
+    alert_page_done: "Ya no recibirás avisos de reposición.",
+    alert_page_unknown: "Este enlace ya no es válido.",
 };
 
 const IT: ChatTexts = ChatTexts {
@@ -143,6 +192,13 @@ const IT: ChatTexts = ChatTexts {
     cancelled: "Il tuo ordine {reference} è annullato. Scrivici quando vuoi.",
     updated: "Abbiamo aggiornato il tuo ordine {reference}: ora il totale è {total}.",
     pay_here: "Paga in sicurezza qui: {url}",
+    alert_request: "Ciao! Avvisatemi su WhatsApp quando {product} torna disponibile. ({reference})",
+    alert_confirmed: "Sei in lista: ti invieremo un solo messaggio quando {product} tornerà disponibile. Rispondi STOP per annullare l'iscrizione.",
+    alert_stop_link: "Interrompi questi avvisi: {url}",
+    alert_page_title: "Avvisi di disponibilità",
+    alert_page_button: "Interrompi i miei avvisi",
+    alert_page_done: "Non riceverai più avvisi di disponibilità.",
+    alert_page_unknown: "Questo link non è più valido.",
 };
 
 const PT: ChatTexts = ChatTexts {
@@ -160,6 +216,13 @@ const PT: ChatTexts = ChatTexts {
     cancelled: "O seu pedido {reference} foi cancelado. Escreva-nos quando quiser.",
     updated: "Atualizámos o seu pedido {reference}: o total agora é {total}.",
     pay_here: "Pague com segurança aqui: {url}",
+    alert_request: "Olá! Avisem-me pelo WhatsApp quando {product} voltar ao estoque. ({reference})",
+    alert_confirmed: "Você está na lista: enviaremos uma única mensagem quando {product} voltar ao estoque. Responda STOP para cancelar.",
+    alert_stop_link: "Parar estes alertas: {url}",
+    alert_page_title: "Alertas de volta ao estoque",
+    alert_page_button: "Parar meus alertas",
+    alert_page_done: "Você não receberá mais alertas de volta ao estoque.",
+    alert_page_unknown: "Este link não é mais válido.",
 };
 
 const AR: ChatTexts = ChatTexts {
@@ -177,6 +240,13 @@ const AR: ChatTexts = ChatTexts {
     cancelled: "تم إلغاء طلبك {reference}. راسلنا في أي وقت.",
     updated: "حدّثنا طلبك {reference}: أصبح الإجمالي الآن {total}.",
     pay_here: "ادفع بأمان هنا: {url}",
+    alert_request: "مرحبًا! أخبروني على واتساب عندما يعود {product} إلى المخزون. ({reference})",
+    alert_confirmed: "أنت على القائمة: سنرسل لك رسالة واحدة عندما يعود {product} إلى المخزون. أرسل STOP لإلغاء الاشتراك.",
+    alert_stop_link: "إيقاف هذه التنبيهات: {url}",
+    alert_page_title: "تنبيهات عودة المخزون",
+    alert_page_button: "أوقف تنبيهاتي",
+    alert_page_done: "لن تصلك منا تنبيهات عودة المخزون بعد الآن.",
+    alert_page_unknown: "هذا الرابط لم يعد صالحًا.",
 };
 
 /// Every language with chat texts, English first.
@@ -224,6 +294,9 @@ mod tests {
                 (texts.cancelled, &["{reference}"]),
                 (texts.updated, &["{reference}", "{total}"]),
                 (texts.pay_here, &["{url}"]),
+                (texts.alert_request, &["{product}", "{reference}"]),
+                (texts.alert_confirmed, &["{product}"]),
+                (texts.alert_stop_link, &["{url}"]),
             ];
             for (text, names) in placeholders {
                 for name in names {

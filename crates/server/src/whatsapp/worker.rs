@@ -92,11 +92,7 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
             {
                 continue;
             }
-            let allowed = message.contact.consent.may_receive(
-                message.kind,
-                message.contact.window_until,
-                now,
-            );
+            let allowed = message.contact.may_receive(message.kind, now);
             if let Err(refusal) = allowed {
                 let reason = format!("not sent: {refusal}");
                 end(&db, message.id, OutboxStatus::Cancelled, &reason).await;
@@ -174,7 +170,8 @@ async fn settle(db: &Db, messaging: &Messaging, id: i64, attempt: u32, outcome: 
         }
         Outcome::Retry(error) | Outcome::Failed(error) => {
             tracing::warn!(id, code = error.code, detail = %error.detail, "message failed");
-            db.mark_ended(id, OutboxStatus::Failed, Some(error.code), &error.detail)
+            let status = OutboxStatus::of_refusal(error.code);
+            db.mark_ended(id, status, Some(error.code), &error.detail)
                 .await
         }
     };

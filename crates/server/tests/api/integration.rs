@@ -57,7 +57,7 @@ fn token_on(page: &str) -> Option<String> {
 }
 
 /// An API request with `token` (none: no Authorization header).
-async fn api(
+pub(crate) async fn api(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,

@@ -26,6 +26,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod back_in_stock;
 mod chat_orders;
 mod consent;
 mod desk;

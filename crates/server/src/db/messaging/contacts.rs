@@ -2,7 +2,7 @@
 //! its history, and their customer-service window.
 
 use super::super::Db;
-use crate::policy::consent::Consent;
+use crate::policy::consent::{self, Consent, MessageKind, Refusal};
 use sqlx::{AnyConnection, Row};
 
 /// A contact as the worker and the desk see it.
@@ -22,6 +22,13 @@ pub struct Contact {
     pub locale: Option<String>,
     /// Until when free-form messages are allowed (ms; 0 = closed).
     pub window_until: i64,
+}
+
+impl Contact {
+    /// Whether `kind` may go to the contact now (`policy::consent::may_receive`).
+    pub fn may_receive(&self, kind: MessageKind, now: i64) -> Result<(), Refusal> {
+        consent::may_receive(self.consent, self.marketing, kind, self.window_until, now)
+    }
 }
 
 /// One change of a contact's consent, for the desk.
@@ -177,7 +184,7 @@ pub struct ConsentRecord<'a> {
     /// In or out.
     pub opted_in: bool,
     /// See [`ConsentEvent::source`].
-    pub source: &'static str,
+    pub source: &'a str,
     /// The opt-in text shown, or the keyword sent.
     pub text: &'a str,
     /// The page of a checkout opt-in.
@@ -256,7 +263,47 @@ pub(crate) async fn checkout_opt_in(
     if wa_id.is_empty() {
         return Ok(());
     }
-    let contact = find_or_create_contact(conn, Some(&wa_id), None, now).await?;
+    let opt_in = WebOptIn {
+        wa_id: &wa_id,
+        purpose,
+        source: "checkout",
+        text,
+        page,
+        locale,
+        order_id: Some(order_id),
+    };
+    web_opt_in(conn, &opt_in, now).await?;
+    Ok(())
+}
+
+/// An opt-in ticked on a web page for number `wa_id`.
+pub struct WebOptIn<'a> {
+    /// The number typed, digits only.
+    pub wa_id: &'a str,
+    /// What it is for.
+    pub purpose: Purpose,
+    /// Where: `checkout`, `back_in_stock`.
+    pub source: &'static str,
+    /// The text the shopper saw.
+    pub text: &'a str,
+    /// The page.
+    pub page: &'a str,
+    /// The shopper's language.
+    pub locale: &'a str,
+    /// The order it came with.
+    pub order_id: Option<i64>,
+}
+
+/// Applies a web opt-in: the contact is pending until the number writes, and a STOP stays
+/// (recorded as `<source>_after_stop`, not applied). Every one is recorded: it is the
+/// evidence. Returns the contact.
+pub(crate) async fn web_opt_in(
+    conn: &mut AnyConnection,
+    opt_in: &WebOptIn<'_>,
+    now: i64,
+) -> Result<Contact, sqlx::Error> {
+    let contact = find_or_create_contact(conn, Some(opt_in.wa_id), None, now).await?;
+    let purpose = opt_in.purpose;
     let before = match purpose {
         Purpose::OrderUpdates => contact.consent,
         Purpose::Marketing => contact.marketing,
@@ -264,24 +311,25 @@ pub(crate) async fn checkout_opt_in(
     let next = before.on_web_opt_in(now);
     store_consent(conn, contact.id, purpose, next, now).await?;
     sqlx::query("UPDATE contacts SET locale = $1 WHERE id = $2")
-        .bind(locale)
+        .bind(opt_in.locale)
         .bind(contact.id)
         .execute(&mut *conn)
         .await?;
-    // Every checkout opt-in is recorded, applied or not: it is the evidence.
+    let after_stop = format!("{}_after_stop", opt_in.source);
     let record = ConsentRecord {
         purpose,
         opted_in: true,
         source: if next == Consent::Stopped {
-            "checkout_after_stop"
+            &after_stop
         } else {
-            "checkout"
+            opt_in.source
         },
-        text,
-        page: Some(page),
-        order_id: Some(order_id),
+        text: opt_in.text,
+        page: Some(opt_in.page),
+        order_id: opt_in.order_id,
     };
-    insert_consent_event(conn, contact.id, &record, now).await
+    insert_consent_event(conn, contact.id, &record, now).await?;
+    Ok(contact)
 }
 
 /// The contact with row id `id`.

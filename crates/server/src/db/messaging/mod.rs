@@ -14,7 +14,7 @@ mod links;
 mod outbox;
 
 pub use answers::{answered_order, insert_answer, AnswerRow, AnsweredOrder, NewAnswer};
-pub(crate) use contacts::checkout_opt_in;
+pub(crate) use contacts::{checkout_opt_in, web_opt_in, WebOptIn};
 pub use contacts::{
     contact_by_id, contact_of_phone, find_or_create_contact, insert_consent_event, order_contact,
     store_consent, wa_id_of_phone, ConsentEvent, ConsentRecord, Contact, ContactOrder, Purpose,

@@ -1,0 +1,191 @@
+//! Back-in-stock on the web (CONTRACT.md section 10): `POST /api/back-in-stock` (the
+//! widget's "Tell me when it's back"), `GET /api/availability` (which products the widget
+//! should offer that for), and the unsubscribe page `/alerts/{token}` that the confirming
+//! message links to.
+
+use super::orders::{is_json, plain_error, read_body, ApiError};
+use crate::service::back_in_stock::{
+    subscribe, token_state, unsubscribe, AlertRequest, SubscribeError, Subscribed,
+};
+use crate::service::place_order::{issue, FieldIssue};
+use crate::whatsapp::texts::chat_texts;
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use chatout_core::language_of;
+use serde::Serialize;
+
+impl IntoResponse for SubscribeError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Invalid(errors) => invalid(errors),
+            Self::Off => plain_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "this shop sends no back-in-stock alerts".into(),
+            ),
+            Self::Db(e) => {
+                tracing::error!(error = %e, "a back-in-stock request failed");
+                plain_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "please try again".into(),
+                )
+            }
+        }
+    }
+}
+
+fn invalid(errors: Vec<FieldIssue>) -> Response {
+    let body = serde_json::json!({"error": "invalid", "errors": errors});
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+/// `POST /api/back-in-stock` → `202 {reference, message, whatsapp_url}`.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Subscribed>), Response> {
+    if !is_json(&headers) {
+        return Err(ApiError::NotJson.into_response());
+    }
+    let body = read_body(body).map_err(IntoResponse::into_response)?;
+    let request: AlertRequest = serde_json::from_slice(&body).map_err(|e| {
+        invalid(vec![issue(
+            "body",
+            "malformed",
+            format!("not a back-in-stock request: {e}"),
+        )])
+    })?;
+    let subscribed = subscribe(&state, &request)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok((StatusCode::ACCEPTED, Json(subscribed)))
+}
+
+#[derive(Serialize)]
+struct Availability {
+    unavailable: Vec<String>,
+}
+
+/// `GET /api/availability` → `{"unavailable": [sku, …]}`: the catalog's products with
+/// nothing left to order. Cached briefly; the order itself is checked again anyway.
+pub async fn availability(State(state): State<AppState>) -> Response {
+    match state.db.stock_levels().await {
+        Ok(levels) => {
+            let unavailable = state
+                .catalog
+                .products
+                .iter()
+                .filter(|p| {
+                    levels
+                        .get(p.sku.as_str())
+                        .is_some_and(|l| l.available == Some(0))
+                })
+                .map(|p| p.sku.as_str().to_string())
+                .collect();
+            let mut response = Json(Availability { unavailable }).into_response();
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=30"),
+            );
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "reading availability failed");
+            plain_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "please try again".into(),
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shopper_alerts.html")]
+struct AlertsPage {
+    lang: String,
+    rtl: bool,
+    title: &'static str,
+    shop: String,
+    open: bool,
+    button: &'static str,
+    done: &'static str,
+}
+
+/// An unsubscribe token is 128 random bits in hex.
+fn plausible(token: &str) -> bool {
+    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `GET /alerts/{token}`: the button that stops them; `POST`: stops them.
+pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    show(&state, &token, false).await
+}
+
+/// `POST /alerts/{token}`.
+pub async fn stop(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    show(&state, &token, true).await
+}
+
+async fn show(state: &AppState, token: &str, stop: bool) -> Response {
+    let result = async {
+        if !plausible(token) {
+            return Ok(None);
+        }
+        if stop && unsubscribe(state, token).await?.is_none() {
+            return Ok(None);
+        }
+        token_state(state, token).await
+    }
+    .await;
+    let found = match result {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!(error = %e, "the alerts page failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response();
+        }
+    };
+    let Some(found) = found else {
+        let text = chat_texts("en").alert_page_unknown;
+        return (StatusCode::NOT_FOUND, text).into_response();
+    };
+    let texts = chat_texts(&found.locale);
+    let language = language_of(&found.locale);
+    let page = AlertsPage {
+        rtl: language == "ar",
+        lang: language,
+        title: texts.alert_page_title,
+        shop: state.catalog.shop.name.clone(),
+        open: found.open,
+        button: texts.alert_page_button,
+        done: texts.alert_page_done,
+    };
+    match page.render() {
+        Ok(html) => {
+            let mut response = Html(html).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::HeaderName::from_static("x-robots-tag"),
+                HeaderValue::from_static("noindex, nofollow"),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "rendering the alerts page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Back-in-stock alerts (CONTRACT.md section 10): a shopper asks on the web, the
+//! subscription waits until their message (carrying its reference) arrives from that number,
+//! and a restock of the product sends the `back_in_stock` template once, in arrival order, up
+//! to `CHATOUT_ALERTS_PER_UNIT` per unit, to subscribers whose marketing opt-in is active and
+//! who are under the frequency cap. STOP and the unsubscribe link end them all.
+
+use super::place_order::{client_time, issue, FieldIssue};
+use crate::clock::now_ms;
+use crate::db::alerts::{self, NewAlert, RestockCounts};
+use crate::db::messaging::{self, Contact, NewMessage, Purpose, WebOptIn};
+use crate::policy::alert::{alerts_for, new_reference};
+use crate::policy::consent::Consent;
+use crate::policy::outbox::MessageKind;
+use crate::whatsapp::payload::{self, OrderFacts};
+use crate::whatsapp::templates::Event;
+use crate::whatsapp::texts::chat_texts;
+use crate::AppState;
+use chatout_core::{fill, whatsapp_url, PhoneNumber};
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+/// How far back the frequency cap looks.
+pub const CAP_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// The opt-in text the shopper saw, and their clock's time of it.
+#[derive(Debug, Deserialize)]
+pub struct OptInText {
+    /// What the form said.
+    pub text: String,
+    /// When, by the shopper's clock (RFC 3339).
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// `POST /api/back-in-stock`'s body.
+#[derive(Debug, Deserialize)]
+pub struct AlertRequest {
+    /// The product.
+    pub sku: String,
+    /// The shopper's WhatsApp number, as typed.
+    pub phone: String,
+    /// The shopper's language.
+    #[serde(default)]
+    pub locale: String,
+    /// The marketing opt-in the form showed.
+    pub consent: Option<OptInText>,
+    /// The page it was asked on.
+    #[serde(default)]
+    pub page: String,
+}
+
+/// The `202` body: what the widget opens WhatsApp with.
+#[derive(Debug, Serialize)]
+pub struct Subscribed {
+    /// `ALERT-7K3F9Q`.
+    pub reference: String,
+    /// The message that activates the subscription when it arrives from that number.
+    pub message: String,
+    /// `https://wa.me/<shop>?text=<message>`.
+    pub whatsapp_url: String,
+}
+
+/// Why no subscription was made.
+#[derive(Debug, thiserror::Error)]
+pub enum SubscribeError {
+    /// The request is wrong, field by field.
+    #[error("invalid fields")]
+    Invalid(Vec<FieldIssue>),
+    /// The shop sends no back-in-stock alerts (no messaging, or no `back_in_stock` template).
+    #[error("back-in-stock alerts are off")]
+    Off,
+    /// The database failed.
+    #[error("the database failed")]
+    Db(#[from] sqlx::Error),
+}
+
+/// Stores a pending subscription (or finds the open one for this product and number) and
+/// records the marketing opt-in, pending until the number writes.
+pub async fn subscribe(
+    state: &AppState,
+    request: &AlertRequest,
+) -> Result<Subscribed, SubscribeError> {
+    let has_template = state
+        .templates()
+        .is_some_and(|t| t.get(Event::BackInStock).is_some());
+    if !has_template {
+        return Err(SubscribeError::Off);
+    }
+    let shop = &state.catalog.shop;
+    let mut errors = Vec::new();
+    let product = state.catalog.product(request.sku.trim());
+    if product.is_none() {
+        errors.push(issue("sku", "unknown_sku", "this shop has no such product"));
+    }
+    // The number is read exactly as the checkout reads it.
+    let phone = match request.phone.trim() {
+        "" => {
+            errors.push(issue("phone", "required", "is required"));
+            None
+        }
+        typed => match PhoneNumber::parse(typed, shop.rules().default_country) {
+            Ok(phone) => Some(phone.digits().to_string()),
+            Err(_) => {
+                errors.push(issue("phone", "invalid", "is not valid"));
+                None
+            }
+        },
+    };
+    let consent_text = match &request.consent {
+        Some(c) if !c.text.trim().is_empty() && c.text.chars().count() <= 500 => {
+            if c.at.as_deref().is_some_and(|at| client_time(at).is_none()) {
+                errors.push(issue(
+                    "consent.at",
+                    "invalid",
+                    "not an RFC 3339 time like 2026-11-21T10:00:00Z",
+                ));
+            }
+            c.text.clone()
+        }
+        _ => {
+            errors.push(issue(
+                "consent.text",
+                "required",
+                "an alert needs the marketing opt-in text the shopper agreed to (1 to 500 characters)",
+            ));
+            String::new()
+        }
+    };
+    let (Some(product), Some(normalised), true) = (product, phone, errors.is_empty()) else {
+        return Err(SubscribeError::Invalid(errors));
+    };
+    let locale = match request.locale.trim() {
+        l if !l.is_empty() && l.len() <= 35 => l.to_string(),
+        _ => "en".to_string(),
+    };
+    let page: String = request.page.chars().take(2000).collect();
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    let opt_in = WebOptIn {
+        wa_id: &normalised,
+        purpose: Purpose::Marketing,
+        source: "back_in_stock",
+        text: &consent_text,
+        page: &page,
+        locale: &locale,
+        order_id: None,
+    };
+    let contact = messaging::web_opt_in(&mut tx, &opt_in, now).await?;
+    let mut subscription = None;
+    for _ in 0..5 {
+        let reference = new_reference(rand::random());
+        let token = hex::encode(rand::random::<[u8; 16]>());
+        let alert = NewAlert {
+            reference: &reference,
+            token: &token,
+            sku: product.sku.as_str(),
+            contact_id: contact.id,
+            wa_id: &normalised,
+            locale: &locale,
+            page: &page,
+            consent_text: &consent_text,
+        };
+        subscription = alerts::subscribe(&mut tx, &alert, now).await?;
+        if subscription.is_some() {
+            break;
+        }
+    }
+    let subscription = subscription.ok_or_else(|| {
+        SubscribeError::Db(sqlx::Error::Protocol(
+            "no free alert reference in 5 tries".into(),
+        ))
+    })?;
+    tx.commit().await?;
+    let message = fill(
+        chat_texts(&locale).alert_request,
+        &[
+            ("product", product.name.as_str()),
+            ("reference", &subscription.reference),
+        ],
+    );
+    Ok(Subscribed {
+        whatsapp_url: whatsapp_url(&shop.phone, &message),
+        reference: subscription.reference,
+        message,
+    })
+}
+
+/// Activates the subscriptions a contact's message names (its own number only) and queues
+/// the service reply that confirms each, in the subscription's language; returns whether it
+/// queued one. `marketing` is the contact's opt-in to offers after this message: one they
+/// stopped (STOP) stays stopped, so the subscription ends unconfirmed instead of promising
+/// an alert that could never go. Runs in the inbound message's transaction.
+pub async fn activate_named(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    contact: &Contact,
+    marketing: Consent,
+    references: &[String],
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut queued = false;
+    for reference in references {
+        let wa_id = contact.wa_id.as_deref();
+        let Some(active) = alerts::activate(conn, reference, wa_id, now).await? else {
+            continue;
+        };
+        if marketing == Consent::Stopped {
+            let reason = "the customer had stopped offers (STOP)";
+            alerts::close_alert(conn, active.id, Err(reason), now).await?;
+            continue;
+        }
+        let texts = chat_texts(&active.locale);
+        let name = state
+            .catalog
+            .product(&active.sku)
+            .map_or(active.sku.as_str(), |p| p.name.as_str());
+        let mut text = fill(texts.alert_confirmed, &[("product", name)]);
+        if let Some(base) = state.settings.public_url.as_deref() {
+            let url = format!("{base}/alerts/{}", active.token);
+            text.push_str("\n\n");
+            text.push_str(&fill(texts.alert_stop_link, &[("url", &url)]));
+        }
+        let reply = NewMessage {
+            dedupe_key: format!("alert:{reference}:confirmed"),
+            contact_id: contact.id,
+            order_id: None,
+            kind: MessageKind::Reply,
+            event: None,
+            payload: payload::text(&text),
+            preview: text.clone(),
+            author: "system",
+            failed: None,
+        };
+        queued |= messaging::enqueue(conn, reply, now).await?.is_some();
+    }
+    Ok(queued)
+}
+
+/// Alerts the subscribers of every restock not handled yet; returns how many alerts it
+/// queued. Any server may run it: each restock is claimed once, in the transaction that
+/// queues its alerts. A product sold out again by then alerts nobody.
+pub async fn send_alerts(state: &AppState) -> Result<u64, sqlx::Error> {
+    let Some(template) = state.templates().and_then(|t| t.get(Event::BackInStock)) else {
+        return Ok(0);
+    };
+    let settings = &state.settings;
+    let mut queued = 0;
+    for open in state.db.open_restocks().await? {
+        let now = now_ms();
+        let mut tx = state.db.begin().await?;
+        if !alerts::claim_restock(&mut tx, open.restock.id, now).await? {
+            continue;
+        }
+        let available = crate::db::stock::available_in(&mut tx, &open.sku).await?;
+        let mut room = alerts_for(available, settings.alerts_per_unit);
+        let product = state.catalog.product(&open.sku);
+        let mut counts = RestockCounts::default();
+        for waiting in alerts::waiting_for(&mut tx, &open.sku).await? {
+            if room.is_some_and(|n| n <= 0) {
+                break;
+            }
+            let Some(product) = product else { break };
+            let Some(contact) = messaging::contact_by_id(&mut tx, waiting.contact_id).await? else {
+                continue;
+            };
+            if let Err(refusal) = contact.may_receive(MessageKind::Marketing, now) {
+                let reason = format!("not alerted: {refusal}");
+                alerts::close_alert(&mut tx, waiting.id, Err(&reason), now).await?;
+                counts.skipped_consent += 1;
+                continue;
+            }
+            let since = now.saturating_sub(CAP_WINDOW_MS);
+            let sent = alerts::marketing_since(&mut tx, contact.id, since).await?;
+            if sent >= i64::from(settings.marketing_cap) {
+                // Over the cap: skipped now, still waiting for the next restock.
+                counts.skipped_cap += 1;
+                continue;
+            }
+            let facts = OrderFacts {
+                reference: String::new(),
+                name: String::new(),
+                currency: state.catalog.currency.code().to_string(),
+                total: 0,
+                locale: waiting.locale.clone(),
+                tracking_url: None,
+                payment_url: None,
+                bank_transfer: None,
+                order_page: None,
+                pay_token: None,
+                product: Some(product.name.as_str().to_string()),
+                product_link: product_link(product.url.as_deref(), &waiting.page),
+            };
+            let (payload, preview, failed) = match payload::template(template, &facts) {
+                Ok((payload, preview)) => (payload, preview, None),
+                Err(problem) => (
+                    serde_json::Value::Null,
+                    format!("template {}", template.name),
+                    Some(problem),
+                ),
+            };
+            let message = NewMessage {
+                dedupe_key: format!("alert:{}", waiting.id),
+                contact_id: contact.id,
+                order_id: None,
+                kind: MessageKind::Marketing,
+                event: Some(Event::BackInStock.as_str()),
+                payload,
+                preview,
+                author: "system",
+                failed,
+            };
+            let Some(outbox_id) = messaging::enqueue(&mut tx, message, now).await? else {
+                continue;
+            };
+            alerts::close_alert(&mut tx, waiting.id, Ok(outbox_id), now).await?;
+            counts.alerted += 1;
+            queued += 1;
+            room = room.map(|n| n - 1);
+        }
+        alerts::count_restock(&mut tx, open.restock.id, counts).await?;
+        tx.commit().await?;
+    }
+    Ok(queued)
+}
+
+/// Where an alert links: the catalog's product URL (a path is read against the page it was
+/// asked on), else that page; `None` when neither is a web address.
+fn product_link(url: Option<&str>, page: &str) -> Option<String> {
+    let page = reqwest::Url::parse(page)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    let link = match (url, &page) {
+        (Some(url), Some(page)) => page.join(url).ok(),
+        (Some(url), None) => reqwest::Url::parse(url).ok(),
+        (None, page) => page.clone(),
+    };
+    link.filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(String::from)
+}
+
+/// Where an unsubscribe token stands: its language and whether alerts are still open.
+pub struct TokenState {
+    /// The subscription's language.
+    pub locale: String,
+    /// Whether any subscription of that contact is still open.
+    pub open: bool,
+}
+
+/// The state behind unsubscribe token `token`; `None` for a token nobody has.
+pub async fn token_state(state: &AppState, token: &str) -> Result<Option<TokenState>, sqlx::Error> {
+    let mut conn = state.db.read.acquire().await?;
+    let Some((contact_id, locale)) = alerts::contact_of_token(&mut conn, token).await? else {
+        return Ok(None);
+    };
+    let open = alerts::has_open(&mut conn, contact_id).await?;
+    Ok(Some(TokenState { locale, open }))
+}
+
+/// Ends every open subscription of the contact behind unsubscribe token `token`; `None` for
+/// a token nobody has, else how many it ended.
+pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Option<u64>, sqlx::Error> {
+    let mut tx = state.db.begin().await?;
+    let Some((contact_id, _)) = alerts::contact_of_token(&mut tx, token).await? else {
+        return Ok(None);
+    };
+    let reason = "unsubscribed by link";
+    let ended = alerts::end_alerts(&mut tx, contact_id, reason, now_ms()).await?;
+    tx.commit().await?;
+    Ok(Some(ended))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_alert_links_the_product_page_or_the_page_it_was_asked_on() {
+        let page = "https://shop.example/shirts/linen?x=1";
+        assert_eq!(
+            product_link(Some("/p/linen"), page).as_deref(),
+            Some("https://shop.example/p/linen")
+        );
+        assert_eq!(
+            product_link(Some("https://cdn.example/p"), "").as_deref(),
+            Some("https://cdn.example/p")
+        );
+        assert_eq!(product_link(None, page).as_deref(), Some(page));
+        assert_eq!(product_link(Some("javascript:alert(1)"), page), None);
+        assert_eq!(product_link(None, "file:///etc/passwd"), None);
+        assert_eq!(product_link(Some("/p"), "not a url"), None);
+    }
+}
