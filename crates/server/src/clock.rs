@@ -103,3 +103,26 @@ mod tests {
         assert!(now_ms() > 1_764_583_200_000);
     }
 }
+
+/// A time typed in a form (`2026-12-01T18:30`, as `<input type=datetime-local>` sends it) in
+/// the shop's zone, as Unix milliseconds; `None` when it does not read.
+pub fn from_local(text: &str, zone: &jiff::tz::TimeZone) -> Option<UnixMillis> {
+    let civil: jiff::civil::DateTime = text.trim().parse().ok()?;
+    let zoned = civil.to_zoned(zone.clone()).ok()?;
+    Some(zoned.timestamp().as_millisecond())
+}
+
+#[cfg(test)]
+mod local_tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_time_is_read_in_the_shops_zone() {
+        let amsterdam = zone("Europe/Amsterdam").unwrap();
+        // 18:30 in Amsterdam in winter is 17:30 UTC.
+        let at = from_local("2026-12-01T18:30", &amsterdam).unwrap();
+        assert_eq!(rfc3339(at), "2026-12-01T17:30:00Z");
+        assert_eq!(from_local("tomorrow", &amsterdam), None);
+        assert_eq!(from_local("", &amsterdam), None);
+    }
+}

@@ -5,6 +5,7 @@
 use crate::clock::now_ms;
 use crate::db::Db;
 use crate::service::back_in_stock::send_alerts;
+use crate::service::campaigns::run_campaigns;
 use crate::service::notify::Shop;
 use crate::service::remind::queue_reminders;
 use crate::whatsapp::templates::Event;
@@ -101,7 +102,7 @@ impl Application {
     /// sending the outbox beside it. Dropping this future stops all of it.
     pub async fn run(self) -> std::io::Result<()> {
         let expiry = housekeeping(self.state.clone());
-        let alerts = back_in_stock(self.state.clone());
+        let alerts = marketing(self.state.clone());
         let outbox = {
             let (db, messaging) = (self.state.db.clone(), self.state.messaging.clone());
             async move {
@@ -156,12 +157,14 @@ async fn first_account(db: &Db, password: Option<&str>) -> Result<Option<String>
     Ok(generated.then_some(password))
 }
 
-/// How often the alerts job looks for restocks (one indexed read when there are none).
+/// How often the marketing job looks for restocks and due campaigns (two indexed reads when
+/// there are none).
 const RESTOCK_POLL: Duration = Duration::from_secs(1);
 
-/// Sends back-in-stock alerts for each restock, soon after the stock change that made it
-/// (with messaging on; the job does nothing without a `back_in_stock` template).
-async fn back_in_stock(state: AppState) {
+/// Marketing, with messaging on: back-in-stock alerts for each restock, soon after the stock
+/// change that made it (nothing without a `back_in_stock` template), and the campaigns whose
+/// time came.
+async fn marketing(state: AppState) {
     if state.messaging.is_none() {
         return std::future::pending().await;
     }
@@ -173,6 +176,11 @@ async fn back_in_stock(state: AppState) {
                 state.wake_outbox();
             }
             Err(e) => tracing::error!(error = %e, "sending back-in-stock alerts failed"),
+        }
+        match run_campaigns(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(messages = n, "queued campaign messages"),
+            Err(e) => tracing::error!(error = %e, "running campaigns failed"),
         }
         tokio::time::sleep(RESTOCK_POLL).await;
     }

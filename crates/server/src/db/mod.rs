@@ -2,6 +2,7 @@
 //! `Any` driver. Queries use `$n` placeholders, which both understand.
 
 pub mod alerts;
+pub mod campaigns;
 pub mod desk;
 pub mod figures;
 pub mod messaging;

@@ -6,6 +6,7 @@
 //! `session` (who is signed in, cookies, CSRF, sign-in and out), `error`, `notice` and
 //! `layout`.
 
+mod campaigns;
 mod conversation;
 mod error;
 mod export;
@@ -54,6 +55,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/orders/{reference}/link", post(payment::create_link))
         .route("/admin/orders/{reference}/paid", post(payment::mark_paid))
         .route("/admin/orders/{reference}/refund", post(payment::refund))
+        .route(
+            "/admin/campaigns",
+            get(campaigns::page).post(campaigns::submit),
+        )
+        .route("/admin/campaigns.csv", get(campaigns::csv))
+        .route("/admin/campaigns/{id}", get(campaigns::detail))
+        .route("/admin/campaigns/{id}/test", post(campaigns::test))
+        .route("/admin/campaigns/{id}/cancel", post(campaigns::cancel))
         .route("/admin/products", get(products::page))
         .route("/admin/products/{sku}/stock", post(products::set_stock))
         .route("/admin/staff", get(staff::page).post(staff::add))

@@ -104,10 +104,20 @@ pub enum Notice {
     StockSaved,
     /// A stock count that does not read.
     StockInvalid,
+    /// A campaign's test message was queued.
+    TestSent,
+    /// A test number that does not read.
+    TestInvalid,
+    /// A campaign was called off.
+    CampaignCancelled,
+    /// A campaign that started can no longer be called off.
+    CampaignStarted,
+    /// A campaign was made.
+    CampaignCreated,
 }
 
 impl Notice {
-    const FIXED: [(Self, &'static str); 39] = [
+    const FIXED: [(Self, &'static str); 44] = [
         (Self::Assigned, "assigned"),
         (Self::Illegal, "illegal"),
         (Self::OutOfStock, "out-of-stock"),
@@ -147,6 +157,11 @@ impl Notice {
         (Self::Refunded, "refunded"),
         (Self::StockSaved, "stock-saved"),
         (Self::StockInvalid, "stock-invalid"),
+        (Self::TestSent, "test-sent"),
+        (Self::TestInvalid, "test-invalid"),
+        (Self::CampaignCancelled, "campaign-cancelled"),
+        (Self::CampaignStarted, "campaign-started"),
+        (Self::CampaignCreated, "campaign-created"),
     ];
 
     /// The code in the link.
@@ -221,6 +236,19 @@ impl Notice {
             Self::StockInvalid => {
                 "Not saved: stock is a whole number of units (empty for unlimited).".into()
             }
+            Self::TestSent => {
+                "Test message queued to that number; its state shows in its conversation.".into()
+            }
+            Self::TestInvalid => {
+                "Not sent: give a phone number with a country code, like +31 6 1234 5678.".into()
+            }
+            Self::CampaignCancelled => "Campaign called off; nothing was sent.".into(),
+            Self::CampaignStarted => {
+                "It has started sending, so it can no longer be called off.".into()
+            }
+            Self::CampaignCreated => "Campaign saved. It goes out at its time, through the \
+                 outbox and its rate limit."
+                .into(),
             Self::TemplateConsent => "Not sent: templates go only to customers whose opt-in to \
                  WhatsApp updates is active."
                 .into(),

@@ -105,6 +105,7 @@ impl Consent {
         match (kind, self) {
             (MessageKind::Ack, _) => Ok(()),
             (_, Self::Stopped) => Err(Refusal::Stopped),
+            (MessageKind::Test, _) => Ok(()),
             (MessageKind::Reply, _) if window_until <= now => Err(Refusal::WindowClosed),
             (MessageKind::Reply, _)
             | (MessageKind::Template | MessageKind::Marketing, Self::Active) => Ok(()),

@@ -1,6 +1,7 @@
 //! What a message from a contact changes: the 24-hour window, the contact's consent (a
 //! keyword, or writing after a web opt-in), and what is sent or cancelled because of it.
 
+use super::campaign::is_stop_button;
 use super::consent::Consent;
 use chatout_core::{consent_acknowledgement, consent_keyword, ConsentCommand};
 
@@ -72,6 +73,16 @@ pub fn on_inbound(
                 let language = keyword.language.or(locale).unwrap_or("en");
                 effects.acknowledgement = Some(consent_acknowledgement(keyword.command, language));
                 effects.cancel_queued = !start;
+            }
+        }
+        // A campaign's "Stop promotions" button stops offers only.
+        None if is_stop_button(text) => {
+            if marketing != Consent::Stopped {
+                effects.marketing = Some((Consent::Stopped, ConsentChange::Keyword(false)));
+            }
+            let next = consent.on_inbound(now);
+            if next != consent {
+                effects.consent = Some((next, ConsentChange::Wrote));
             }
         }
         None => {
@@ -150,6 +161,24 @@ mod tests {
             Some((Consent::Active, ConsentChange::Wrote))
         );
         assert_eq!(wrote.consent, None);
+    }
+
+    #[test]
+    fn stop_promotions_stops_offers_and_nothing_else() {
+        let tap = on_inbound(
+            Consent::Active,
+            Consent::Active,
+            None,
+            "Stop promotions",
+            None,
+            NOW,
+        );
+        assert_eq!(
+            tap.marketing,
+            Some((Consent::Stopped, ConsentChange::Keyword(false)))
+        );
+        assert_eq!((tap.consent, tap.acknowledgement), (None, None));
+        assert!(!tap.cancel_queued);
     }
 
     #[test]

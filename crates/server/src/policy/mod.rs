@@ -4,6 +4,7 @@
 pub mod access;
 pub mod alert;
 pub mod answer;
+pub mod campaign;
 pub mod consent;
 pub mod inbound;
 pub mod link;

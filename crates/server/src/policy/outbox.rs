@@ -22,6 +22,9 @@ pub enum MessageKind {
     /// A marketing template (a campaign, a back-in-stock alert): business-initiated, needs
     /// the active opt-in to offers and news, and counts towards the frequency cap.
     Marketing,
+    /// A campaign's test send to a number staff typed (their own): no opt-in needed, but a
+    /// STOP from that number holds; never counted.
+    Test,
 }
 
 impl MessageKind {
@@ -32,14 +35,21 @@ impl MessageKind {
             Self::Reply => "text",
             Self::Ack => "ack",
             Self::Marketing => "marketing",
+            Self::Test => "test",
         }
     }
 
     /// Reads a stored name.
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Template, Self::Reply, Self::Ack, Self::Marketing]
-            .into_iter()
-            .find(|kind| kind.as_str() == name)
+        [
+            Self::Template,
+            Self::Reply,
+            Self::Ack,
+            Self::Marketing,
+            Self::Test,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == name)
     }
 }
 
@@ -179,6 +189,7 @@ mod tests {
             MessageKind::Reply,
             MessageKind::Ack,
             MessageKind::Marketing,
+            MessageKind::Test,
         ] {
             assert_eq!(MessageKind::parse(kind.as_str()), Some(kind));
         }

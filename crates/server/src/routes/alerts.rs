@@ -4,9 +4,11 @@
 //! message links to.
 
 use super::orders::{is_json, plain_error, read_body, ApiError};
+use crate::policy::campaign::is_own_url;
 use crate::service::back_in_stock::{
     subscribe, token_state, unsubscribe, AlertRequest, SubscribeError, Subscribed,
 };
+use crate::service::campaigns::own_hosts;
 use crate::service::place_order::{issue, FieldIssue};
 use crate::whatsapp::texts::chat_texts;
 use crate::AppState;
@@ -15,7 +17,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use chatout_core::language_of;
 use serde::Serialize;
@@ -104,6 +106,33 @@ pub async fn availability(State(state): State<AppState>) -> Response {
                 "internal",
                 "please try again".into(),
             )
+        }
+    }
+}
+
+/// `GET /r/{token}`: a campaign's tracked link. The click is counted and the shopper sent on
+/// to the page it was made for; only links made for the shop's own pages exist, and one whose
+/// page is no longer the shop's (`CHATOUT_PUBLIC_URL` or the origins changed) is `404`.
+pub async fn tracked(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    if !plausible(&token) {
+        return (StatusCode::NOT_FOUND, "no such link").into_response();
+    }
+    match state.db.click(&token, crate::clock::now_ms()).await {
+        Ok(Some(url)) if is_own_url(&url, &own_hosts(&state)) => {
+            let mut response = Redirect::to(&url).into_response();
+            response.headers_mut().insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Ok(_) => (StatusCode::NOT_FOUND, "no such link").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a tracked link failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()
         }
     }
 }

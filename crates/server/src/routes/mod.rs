@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .layer(cors);
     let alert_pages = Router::new()
         .route("/alerts/{token}", get(alerts::page).post(alerts::stop))
+        .route("/r/{token}", get(alerts::tracked))
         .layer(axum::middleware::from_fn_with_state(
             state.order_limit.clone(),
             limit::enforce,

@@ -5,6 +5,7 @@
 pub mod adjust_order;
 pub mod answer;
 pub mod back_in_stock;
+pub mod campaigns;
 pub mod change_status;
 pub mod chat_order;
 pub mod notify;

@@ -157,6 +157,48 @@ fn parameters(
         .collect()
 }
 
+/// A campaign's template message for one contact: `body` and `button` are its parameters'
+/// values, in order, `language` the approved language chosen. Returns the body and the line
+/// the desk shows.
+pub fn campaign(
+    template: &super::templates::CampaignTemplate,
+    language: &str,
+    body: &[String],
+    button: &[String],
+) -> (Value, String) {
+    let body: Vec<(Value, String)> = body.iter().map(|v| text_param(v)).collect();
+    let button: Vec<(Value, String)> = button.iter().map(|v| text_param(v)).collect();
+    let mut components = Vec::new();
+    let mut shown = Vec::new();
+    if !body.is_empty() {
+        shown.extend(body.iter().map(|(_, text)| text.clone()));
+        components.push(json!({
+            "type": "body",
+            "parameters": body.into_iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        }));
+    }
+    if !button.is_empty() {
+        components.push(json!({
+            "type": "button",
+            "sub_type": "url",
+            "index": "0",
+            "parameters": button.into_iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        }));
+    }
+    let payload = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "type": "template",
+        "template": {
+            "name": template.name,
+            "language": {"code": language},
+            "components": components,
+        },
+    });
+    let preview = format!("{} ({language}): {}", template.name, shown.join(" · "));
+    (payload, preview)
+}
+
 /// The amount as the customer reads it in their language (`€ 59,80`).
 pub fn shown_amount(minor: i64, currency: &str, locale: &str) -> Result<String, String> {
     let currency = Currency::from_code(currency).map_err(|e| e.to_string())?;

@@ -204,9 +204,91 @@ fn reminder_steps(key: &str, value: &serde_json::Value) -> Result<Vec<Duration>,
     Ok(steps)
 }
 
-/// Every configured event's template.
+/// A value a campaign template's parameter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignParam {
+    /// The contact's name (their last order's), else the campaign's stand-in ("there").
+    Name,
+    /// A text staff type for the campaign, the same for everyone.
+    Text,
+    /// The name of a product staff choose.
+    Product,
+    /// A tracked link (`{CHATOUT_PUBLIC_URL}/r/{token}`, one per contact) to a page of the
+    /// shop's staff choose (or the chosen product's page).
+    Link,
+    /// The same tracked link's token alone, for a URL button approved as
+    /// `{CHATOUT_PUBLIC_URL}/r/{{1}}`.
+    LinkToken,
+}
+
+/// An approved marketing template campaigns may use (`WHATSAPP_TEMPLATES`'s `campaigns`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignTemplate {
+    /// The approved template's name.
+    pub name: String,
+    /// Its approved languages; the contact's closest is used, else the first.
+    pub languages: Vec<String>,
+    /// Its body as approved, with `{{1}}`… (shown in the desk; checked for an opt-out).
+    pub text: String,
+    /// Body parameters, in order.
+    pub body: Vec<CampaignParam>,
+    /// URL button parameters (button 0).
+    pub button: Vec<CampaignParam>,
+    /// The texts of its quick-reply buttons ("Stop promotions").
+    pub quick_replies: Vec<String>,
+}
+
+impl CampaignTemplate {
+    /// Whether it tells the customer how to stop (required to use it).
+    pub fn has_opt_out(&self) -> bool {
+        crate::policy::campaign::has_opt_out(&self.text, &self.quick_replies)
+    }
+
+    /// As an event template, for the language choice.
+    fn as_template(&self) -> Template {
+        Template {
+            name: self.name.clone(),
+            languages: self.languages.clone(),
+            body: Vec::new(),
+            button: Vec::new(),
+            after: Vec::new(),
+            quick_replies: Vec::new(),
+        }
+    }
+
+    /// The approved language closest to `locale` (as [`Template::language_for`]).
+    pub fn language_for(&self, locale: &str) -> String {
+        self.as_template().language_for(locale).to_string()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaignTemplate {
+    name: String,
+    languages: Vec<String>,
+    text: String,
+    #[serde(default)]
+    body: Vec<CampaignParam>,
+    #[serde(default)]
+    button: Vec<CampaignParam>,
+    #[serde(default)]
+    quick_replies: Vec<String>,
+}
+
+/// Whether `name` may be a template's name (as WhatsApp Manager allows).
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 512
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Every configured event's template, and the marketing templates campaigns may use.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Templates(BTreeMap<Event, Template>);
+pub struct Templates(BTreeMap<Event, Template>, Vec<CampaignTemplate>);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -225,8 +307,14 @@ struct RawTemplate {
 impl Templates {
     /// Reads the file's JSON; the error names the event and field at fault.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let raw: BTreeMap<String, RawTemplate> =
+        let mut raw: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let campaigns = match raw.remove("campaigns") {
+            Some(list) => campaign_templates(list)?,
+            None => Vec::new(),
+        };
+        let raw: BTreeMap<String, RawTemplate> =
+            serde_json::from_value(raw.into()).map_err(|e| e.to_string())?;
         let mut templates = BTreeMap::new();
         for (key, raw) in raw {
             let event = Event::ALL
@@ -236,13 +324,7 @@ impl Templates {
                     let known: Vec<_> = Event::ALL.iter().map(|e| e.as_str()).collect();
                     format!("'{key}' is not an event (one of {})", known.join(", "))
                 })?;
-            let valid_name = !raw.name.is_empty()
-                && raw.name.len() <= 512
-                && raw
-                    .name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            if !valid_name {
+            if !valid_name(&raw.name) {
                 return Err(format!(
                     "{key}.name: '{}' is not a template name (lowercase letters, digits and _)",
                     raw.name
@@ -309,7 +391,17 @@ impl Templates {
                 },
             );
         }
-        Ok(Self(templates))
+        Ok(Self(templates, campaigns))
+    }
+
+    /// The marketing templates campaigns may choose from.
+    pub fn campaigns(&self) -> &[CampaignTemplate] {
+        &self.1
+    }
+
+    /// The campaign template called `name`.
+    pub fn campaign(&self, name: &str) -> Option<&CampaignTemplate> {
+        self.1.iter().find(|t| t.name == name)
     }
 
     /// The template an event sends, if one is configured.
@@ -318,9 +410,103 @@ impl Templates {
     }
 }
 
+/// Reads `campaigns`: a list of marketing templates, each named once.
+fn campaign_templates(list: serde_json::Value) -> Result<Vec<CampaignTemplate>, String> {
+    let raw: Vec<RawCampaignTemplate> =
+        serde_json::from_value(list).map_err(|e| format!("campaigns: {e}"))?;
+    let mut templates: Vec<CampaignTemplate> = Vec::new();
+    for (at, raw) in raw.into_iter().enumerate() {
+        let key = format!("campaigns[{at}]");
+        if !valid_name(&raw.name) {
+            return Err(format!(
+                "{key}.name: '{}' is not a template name (lowercase letters, digits and _)",
+                raw.name
+            ));
+        }
+        if templates.iter().any(|t| t.name == raw.name) {
+            return Err(format!("{key}.name: '{}' is listed twice", raw.name));
+        }
+        if raw.languages.is_empty() {
+            return Err(format!(
+                "{key}.languages: list at least one approved language"
+            ));
+        }
+        let placeholders = (1..=raw.body.len()).all(|n| raw.text.contains(&format!("{{{{{n}}}}}")));
+        if raw.text.trim().is_empty() || !placeholders {
+            return Err(format!(
+                "{key}.text: give the approved body, with {{{{1}}}} to {{{{{}}}}} for `body`",
+                raw.body.len()
+            ));
+        }
+        if raw.button.len() > 1 || raw.button.iter().any(|p| *p != CampaignParam::LinkToken) {
+            return Err(format!(
+                "{key}.button: a URL button takes one parameter, link_token"
+            ));
+        }
+        if raw.body.contains(&CampaignParam::LinkToken) {
+            return Err(format!(
+                "{key}.body: link_token is for a URL button; a body takes link"
+            ));
+        }
+        templates.push(CampaignTemplate {
+            name: raw.name,
+            languages: raw.languages,
+            text: raw.text,
+            body: raw.body,
+            button: raw.button,
+            quick_replies: raw.quick_replies,
+        });
+    }
+    Ok(templates)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn campaign_templates_are_read_and_checked() {
+        let json = r#"{"campaigns": [
+            {"name": "spring_sale", "languages": ["en", "nl"],
+             "text": "Hi {{1}}! {{2}} is 20% off: {{3}}. Reply STOP to unsubscribe.",
+             "body": ["name", "product", "link"]},
+            {"name": "no_way_out", "languages": ["en"], "text": "Buy {{1}}!", "body": ["product"]}
+        ]}"#;
+        let templates = Templates::from_json(json).unwrap();
+        let sale = templates.campaign("spring_sale").unwrap();
+        assert!(sale.has_opt_out());
+        assert_eq!(sale.language_for("nl-BE"), "nl");
+        assert!(!templates.campaign("no_way_out").unwrap().has_opt_out());
+        for (bad, expected) in [
+            (
+                r#"[{"name": "A", "languages": ["en"], "text": "x"}]"#,
+                "campaigns[0].name",
+            ),
+            (
+                r#"[{"name": "a", "languages": [], "text": "x"}]"#,
+                "campaigns[0].languages",
+            ),
+            (
+                r#"[{"name": "a", "languages": ["en"], "text": "Hi", "body": ["name"]}]"#,
+                "campaigns[0].text",
+            ),
+            (
+                r#"[{"name": "a", "languages": ["en"], "text": "x", "button": ["name"]}]"#,
+                "campaigns[0].button",
+            ),
+            (
+                r#"[{"name": "a", "languages": ["en"], "text": "x"}, {"name": "a", "languages": ["en"], "text": "y"}]"#,
+                "listed twice",
+            ),
+            (
+                r#"[{"name": "a", "languages": ["en"], "text": "x", "body": ["price"]}]"#,
+                "unknown variant",
+            ),
+        ] {
+            let err = Templates::from_json(&format!(r#"{{"campaigns": {bad}}}"#)).unwrap_err();
+            assert!(err.contains(expected), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn the_example_file_maps_every_event() {

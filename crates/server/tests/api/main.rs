@@ -27,6 +27,7 @@ macro_rules! on_both_backends {
 }
 
 mod back_in_stock;
+mod campaigns;
 mod chat_orders;
 mod consent;
 mod desk;

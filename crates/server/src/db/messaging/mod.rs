@@ -37,7 +37,7 @@ fn kind_of_row(row: &sqlx::any::AnyRow, column: &str) -> Result<MessageKind, sql
 }
 
 /// A stored value this server does not know: a corrupt row, never silently a default.
-fn decode_error(column: &str, value: &str) -> sqlx::Error {
+pub(crate) fn decode_error(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
         index: column.into(),
         source: format!("unknown value '{value}'").into(),

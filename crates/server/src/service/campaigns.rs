@@ -1,0 +1,404 @@
+//! Campaigns (issue 19): an approved marketing template with an opt-out, filled for each
+//! contact of an audience whose opt-in to offers is active, sent now or at a set time through
+//! the outbox (its rate limits and the send-time consent check), skipping contacts over the
+//! frequency cap. Links go through `/r/{token}`, one per contact, to the shop's own pages.
+//! The runner goes through the audience in batches, each in one transaction with the
+//! campaign's cursor, so a restart goes on where it stopped and nobody gets it twice.
+
+use super::back_in_stock::CAP_WINDOW_MS;
+use crate::clock::now_ms;
+use crate::db::alerts::marketing_since;
+use crate::db::campaigns::{self, AudienceContact, NewCampaign};
+use crate::db::messaging::{self, NewMessage};
+use crate::policy::campaign::{is_own_url, Audience};
+use crate::policy::outbox::MessageKind;
+use crate::whatsapp::payload;
+use crate::whatsapp::templates::{CampaignParam, CampaignTemplate};
+use crate::AppState;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+/// Contacts queued per transaction.
+const BATCH: i64 = 200;
+/// The longest text parameter (the Cloud API's limit per parameter is larger; a campaign
+/// line is short).
+const MAX_TEXT: usize = 500;
+
+/// What staff filled in beside the template.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    /// The values of the template's `text` parameters, in order.
+    #[serde(default)]
+    pub texts: Vec<String>,
+    /// The sku of the product its `product` parameter names (and `link` leads to, unless
+    /// `link` is given).
+    #[serde(default)]
+    pub product: Option<String>,
+    /// The page its `link` parameter leads to.
+    #[serde(default)]
+    pub link: Option<String>,
+    /// The stand-in for `name` when a contact never ordered ("there").
+    #[serde(default)]
+    pub name_fallback: String,
+}
+
+/// A campaign as staff asked for it.
+#[derive(Debug, Clone)]
+pub struct CampaignRequest {
+    /// Staff's name for it.
+    pub name: String,
+    /// The campaign template's name.
+    pub template: String,
+    /// Its parameters.
+    pub params: Params,
+    /// Who it goes to.
+    pub audience: Audience,
+    /// When it goes (ms); `None` for now.
+    pub at: Option<i64>,
+}
+
+/// The shop's own hosts, which tracked links may lead to: `CHATOUT_PUBLIC_URL`'s, the
+/// allowed origins', and those of the catalog's product pages.
+pub fn own_hosts(state: &AppState) -> Vec<String> {
+    let catalog_urls = state
+        .catalog
+        .products
+        .iter()
+        .filter_map(|p| p.url.as_deref());
+    let mut hosts: Vec<String> = state
+        .settings
+        .public_url
+        .iter()
+        .map(String::as_str)
+        .chain(state.settings.allowed_origins.iter().map(String::as_str))
+        .chain(catalog_urls)
+        .filter_map(|url| reqwest::Url::parse(url).ok())
+        .filter_map(|url| url.host_str().map(str::to_ascii_lowercase))
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+/// The skus of a catalog category (an audience filter).
+pub fn skus_of(state: &AppState, audience: &Audience) -> Vec<String> {
+    let Some(category) = &audience.category else {
+        return Vec::new();
+    };
+    state
+        .catalog
+        .products
+        .iter()
+        .filter(|p| p.category.as_deref() == Some(category.as_str()))
+        .map(|p| p.sku.as_str().to_string())
+        .collect()
+}
+
+/// Where a campaign's `link` leads: the page given, else the chosen product's page.
+fn link_target(state: &AppState, params: &Params) -> Option<String> {
+    params
+        .link
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .or_else(|| {
+            let sku = params.product.as_deref()?;
+            state.catalog.product(sku)?.url.clone()
+        })
+}
+
+/// What is wrong with a campaign request, in words (none: it can be made).
+pub fn problems(state: &AppState, request: &CampaignRequest) -> Vec<String> {
+    let mut problems = request.audience.problems();
+    if request.name.trim().is_empty() || request.name.chars().count() > 100 {
+        problems.push("give the campaign a name (1 to 100 characters)".into());
+    }
+    let Some(template) = state
+        .templates()
+        .and_then(|t| t.campaign(&request.template))
+    else {
+        problems.push("choose one of the campaign templates".into());
+        return problems;
+    };
+    if !template.has_opt_out() {
+        problems.push(format!(
+            "{} has no opt-out (“Reply STOP to unsubscribe” or a “Stop promotions” button), \
+             so it cannot be used for a campaign",
+            template.name
+        ));
+    }
+    let params = &request.params;
+    let needs = |p: CampaignParam| template.body.contains(&p) || template.button.contains(&p);
+    let texts = template
+        .body
+        .iter()
+        .filter(|p| **p == CampaignParam::Text)
+        .count();
+    if params.texts.len() != texts
+        || params
+            .texts
+            .iter()
+            .any(|t| t.trim().is_empty() || t.chars().count() > MAX_TEXT)
+    {
+        problems.push(format!(
+            "fill in each of the template's {texts} text(s), 1 to {MAX_TEXT} characters"
+        ));
+    }
+    let product = params
+        .product
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|sku| state.catalog.product(sku));
+    match (needs(CampaignParam::Product), product) {
+        (true, None) => problems.push("choose the product the template names".into()),
+        (_, Some(None)) => problems.push("that product is not in the catalog".into()),
+        _ => {}
+    }
+    if needs(CampaignParam::Link) || needs(CampaignParam::LinkToken) {
+        if state.settings.public_url.is_none() {
+            problems.push("tracked links need CHATOUT_PUBLIC_URL".into());
+        }
+        match link_target(state, params) {
+            None => problems.push("give the page the link leads to".into()),
+            Some(url) if !is_own_url(&url, &own_hosts(state)) => problems.push(format!(
+                "{url} is not a page of this shop: links may lead only to {}",
+                own_hosts(state).join(", ")
+            )),
+            Some(_) => {}
+        }
+    }
+    if needs(CampaignParam::Name)
+        && (params.name_fallback.trim().is_empty() || params.name_fallback.chars().count() > 60)
+    {
+        problems.push("say what to write for a contact without a name (like “there”)".into());
+    }
+    if let Some(category) = &request.audience.category {
+        if skus_of(state, &request.audience).is_empty() {
+            problems.push(format!("no product is in the category “{category}”"));
+        }
+    }
+    problems
+}
+
+/// Makes a campaign (scheduled for `request.at`, or now); its id, or what is wrong.
+pub async fn create(
+    state: &AppState,
+    request: &CampaignRequest,
+    author: &str,
+) -> Result<Result<i64, Vec<String>>, sqlx::Error> {
+    let problems = problems(state, request);
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let now = now_ms();
+    let params = serde_json::to_string(&request.params).unwrap_or_default();
+    let campaign = NewCampaign {
+        name: request.name.trim(),
+        template: &request.template,
+        params: &params,
+        audience: &request.audience,
+        scheduled_at: request.at.unwrap_or(now),
+        created_by: author,
+    };
+    let id = state.db.insert_campaign(&campaign, now).await?;
+    Ok(Ok(id))
+}
+
+/// How many contacts `audience` has now.
+pub async fn count(state: &AppState, audience: &Audience) -> Result<i64, sqlx::Error> {
+    let skus = skus_of(state, audience);
+    state.db.audience_count(audience, &skus, now_ms()).await
+}
+
+/// One contact's message: the body and button values, with tracked links made for them.
+#[allow(clippy::too_many_arguments)]
+async fn values_for(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    template: &CampaignTemplate,
+    params: &Params,
+    source: &str,
+    contact_id: i64,
+    name: Option<&str>,
+    now: i64,
+) -> Result<(Vec<String>, Vec<String>), sqlx::Error> {
+    let mut texts = params.texts.iter();
+    let product = params
+        .product
+        .as_deref()
+        .and_then(|sku| state.catalog.product(sku))
+        .map(|p| p.name.as_str().to_string());
+    // One tracked link per contact, made when the template has one.
+    let linked = template
+        .body
+        .iter()
+        .chain(&template.button)
+        .any(|p| matches!(p, CampaignParam::Link | CampaignParam::LinkToken));
+    let token = match link_target(state, params).filter(|_| linked) {
+        Some(target) => {
+            let fresh = hex::encode(rand::random::<[u8; 16]>());
+            campaigns::link_token(conn, source, contact_id, &target, &fresh, now).await?
+        }
+        None => String::new(),
+    };
+    let base = state.settings.public_url.clone().unwrap_or_default();
+    let mut body = Vec::with_capacity(template.body.len());
+    for param in &template.body {
+        let value = match param {
+            CampaignParam::Name => name
+                .and_then(|n| n.split_whitespace().next())
+                .unwrap_or(&params.name_fallback)
+                .to_string(),
+            CampaignParam::Text => texts.next().cloned().unwrap_or_default(),
+            CampaignParam::Product => product.clone().unwrap_or_default(),
+            CampaignParam::Link => format!("{base}/r/{token}"),
+            CampaignParam::LinkToken => token.clone(),
+        };
+        body.push(value);
+    }
+    let mut button = Vec::with_capacity(template.button.len());
+    for _ in &template.button {
+        button.push(token.clone());
+    }
+    Ok((body, button))
+}
+
+/// Queues every due campaign's next batches; returns how many messages it queued.
+pub async fn run_campaigns(state: &AppState) -> Result<u64, sqlx::Error> {
+    let Some(templates) = state.templates() else {
+        return Ok(0);
+    };
+    let mut queued = 0;
+    for campaign in state.db.due_campaigns(now_ms()).await? {
+        let Some(template) = templates.campaign(&campaign.template) else {
+            tracing::error!(campaign = campaign.id, template = %campaign.template,
+                "a campaign's template is no longer configured; it waits");
+            continue;
+        };
+        let params: Params = serde_json::from_str(&campaign.params).unwrap_or_default();
+        let skus = skus_of(state, &campaign.audience);
+        let source = format!("campaign:{}", campaign.id);
+        let mut cursor = campaign.cursor;
+        loop {
+            let now = now_ms();
+            let mut tx = state.db.begin().await?;
+            let page =
+                campaigns::audience_page(&mut tx, &campaign.audience, &skus, now, cursor, BATCH)
+                    .await?;
+            let mut skipped = 0;
+            let mut batch = 0;
+            for contact in &page {
+                let AudienceContact { id, locale, name } = contact;
+                let since = now.saturating_sub(CAP_WINDOW_MS);
+                if marketing_since(&mut tx, *id, since).await?
+                    >= i64::from(state.settings.marketing_cap)
+                {
+                    let why = "over the frequency cap";
+                    campaigns::record_send(&mut tx, campaign.id, *id, Err(why), now).await?;
+                    skipped += 1;
+                    continue;
+                }
+                let (body, button) = values_for(
+                    &mut tx,
+                    state,
+                    template,
+                    &params,
+                    &source,
+                    *id,
+                    name.as_deref(),
+                    now,
+                )
+                .await?;
+                let language = template.language_for(locale.as_deref().unwrap_or("en"));
+                let (payload, preview) = payload::campaign(template, &language, &body, &button);
+                let message = NewMessage {
+                    dedupe_key: format!("campaign:{}:{id}", campaign.id),
+                    contact_id: *id,
+                    order_id: None,
+                    kind: MessageKind::Marketing,
+                    event: Some("campaign"),
+                    payload,
+                    preview,
+                    author: &campaign.created_by,
+                    failed: None,
+                };
+                if let Some(outbox_id) = messaging::enqueue(&mut tx, message, now).await? {
+                    campaigns::record_send(&mut tx, campaign.id, *id, Ok(outbox_id), now).await?;
+                    batch += 1;
+                }
+            }
+            let to = page.last().map_or(cursor, |c| c.id);
+            let done = i64::try_from(page.len()).unwrap_or(i64::MAX) < BATCH;
+            let targeted = i64::try_from(page.len()).unwrap_or(i64::MAX);
+            let counts = (targeted, skipped);
+            if !campaigns::advance(&mut tx, campaign.id, (cursor, to), counts, done, now).await? {
+                // Another server took this batch.
+                break;
+            }
+            tx.commit().await?;
+            queued += batch;
+            if batch > 0 {
+                state.wake_outbox();
+            }
+            cursor = to;
+            if done {
+                break;
+            }
+        }
+    }
+    Ok(queued)
+}
+
+/// Queues campaign `id`'s message, filled as for a contact without a name, to `phone` (a
+/// staff member's own number): a test before sending. Returns whether it was queued.
+pub async fn test_send(
+    state: &AppState,
+    id: i64,
+    phone: &str,
+    author: &str,
+) -> Result<Result<(), String>, sqlx::Error> {
+    let Some(campaign) = state.db.campaign(id).await? else {
+        return Ok(Err("no such campaign".into()));
+    };
+    let Some(template) = state
+        .templates()
+        .and_then(|t| t.campaign(&campaign.template))
+    else {
+        return Ok(Err("its template is no longer configured".into()));
+    };
+    let rules = state.catalog.shop.rules();
+    let Ok(number) = chatout_core::PhoneNumber::parse(phone.trim(), rules.default_country) else {
+        return Ok(Err(
+            "that is not a phone number with a country code, like +31 6 1234 5678".into(),
+        ));
+    };
+    let params: Params = serde_json::from_str(&campaign.params).unwrap_or_default();
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    let contact =
+        messaging::find_or_create_contact(&mut tx, Some(number.digits()), None, now).await?;
+    let source = format!("test:{id}");
+    let (body, button) = values_for(
+        &mut tx, state, template, &params, &source, contact.id, None, now,
+    )
+    .await?;
+    let language = template.language_for(contact.locale.as_deref().unwrap_or("en"));
+    let (payload, preview) = payload::campaign(template, &language, &body, &button);
+    let message = NewMessage {
+        dedupe_key: format!(
+            "campaign-test:{id}:{}",
+            hex::encode(rand::random::<[u8; 8]>())
+        ),
+        contact_id: contact.id,
+        order_id: None,
+        kind: MessageKind::Test,
+        event: Some("campaign_test"),
+        payload,
+        preview,
+        author,
+        failed: None,
+    };
+    messaging::enqueue(&mut tx, message, now).await?;
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok(Ok(()))
+}
