@@ -97,41 +97,24 @@ pub enum AlertReply {
     Unavailable(String),
 }
 
-#[derive(Deserialize)]
-struct FieldErrors {
-    #[serde(default)]
-    errors: Vec<FieldName>,
-}
-
-#[derive(Deserialize)]
-struct FieldName {
-    field: String,
-}
-
 /// POSTs a back-in-stock request (JSON) to `url`.
 pub async fn post_alert(url: &str, body: &str) -> AlertReply {
     match send(url, None, Some(body)).await {
         Ok((202, text)) => crate::json::from_str(&text)
             .map(AlertReply::Subscribed)
             .unwrap_or_else(|e| AlertReply::Unavailable(format!("unreadable answer: {e}"))),
-        Ok((422, text)) => crate::json::from_str::<FieldErrors>(&text)
-            .map(|b| AlertReply::Refused(b.errors.into_iter().map(|e| e.field).collect()))
+        Ok((422, text)) => crate::json::fields_at(&text, "errors")
+            .map(AlertReply::Refused)
             .unwrap_or_else(|e| AlertReply::Unavailable(format!("unreadable 422: {e}"))),
         Ok((status, _)) => AlertReply::Unavailable(format!("HTTP {status}")),
         Err(reason) => AlertReply::Unavailable(reason),
     }
 }
 
-#[derive(Deserialize)]
-struct Availability {
-    #[serde(default)]
-    unavailable: Vec<String>,
-}
-
 /// The skus the shop's server reports as sold out.
 pub async fn unavailable(url: &str) -> Result<Vec<String>, String> {
     match send(url, None, None).await? {
-        (200, text) => crate::json::from_str::<Availability>(&text).map(|a| a.unavailable),
+        (200, text) => crate::json::strings_at(&text, "unavailable"),
         (status, _) => Err(format!("HTTP {status}")),
     }
 }

@@ -18,6 +18,8 @@ mod cart;
 mod checkout;
 mod notify;
 
+pub use notify::NotifyState;
+
 /// The validated configuration, in context.
 #[derive(Clone)]
 pub struct ShopContext(pub Arc<Config>);

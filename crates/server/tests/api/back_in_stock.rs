@@ -6,7 +6,7 @@
 
 use crate::fake_cloud::{FakeCloud, Reply};
 use crate::helpers::{order_body, spawn_app, spawn_with, Backend, Browser, TestApp};
-use crate::integration::{api, desk_token};
+use crate::integration::{api, conforms, desk_token, openapi};
 use crate::messaging::{
     eventually, inbound, mark, rand_key, spawn_messaging, webhook, whatsapp_for,
 };
@@ -89,11 +89,15 @@ async fn alerts_go_to_each_proven_subscriber_once(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(availability["unavailable"], json!([OIL]), "{availability}");
+    let doc = openapi(&app).await;
+    let schema = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    conforms(&doc, &schema("Availability"), &availability, "availability");
     // Asking twice is one subscription.
     let (_, first) = ask(&app, OIL, "+31611111111").await;
     let (status, again) = ask(&app, OIL, "06 1111 1111").await;
     assert_eq!(status, 202, "{again}");
     assert_eq!(first["reference"], again["reference"]);
+    conforms(&doc, &schema("AlertCreated"), &first, "alert");
     assert!(
         first["message"]
             .as_str()
@@ -369,6 +373,7 @@ async fn stop_the_link_consent_and_the_cap_keep_alerts_from_going(backend: Backe
 async fn bad_requests_get_field_errors(backend: Backend) {
     let fake = FakeCloud::start().await;
     let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let doc = openapi(&app).await;
     for (body, field) in [
         (
             json!({"sku": "nope", "phone": "+31611111111", "consent": {"text": OFFERS}}),
@@ -403,6 +408,12 @@ async fn bad_requests_get_field_errors(backend: Backend) {
             .unwrap();
         assert_eq!(response.status(), 422, "{body}");
         let answer: Value = response.json().await.unwrap();
+        conforms(
+            &doc,
+            &json!({"$ref": "#/components/schemas/Invalid"}),
+            &answer,
+            "422",
+        );
         let fields: Vec<&str> = answer["errors"]
             .as_array()
             .unwrap()
