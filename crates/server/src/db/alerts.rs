@@ -192,6 +192,30 @@ pub struct RestockCounts {
 }
 
 impl Db {
+    /// Per sku, the subscriptions waiting for a restock (active) and those whose message has
+    /// not arrived yet (pending).
+    pub async fn waiting_alerts(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, (i64, i64)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT sku, CAST(SUM(CASE WHEN status = $1 THEN 1 ELSE 0 END) AS BIGINT) AS active, \
+             CAST(SUM(CASE WHEN status = $2 THEN 1 ELSE 0 END) AS BIGINT) AS pending \
+             FROM stock_alerts WHERE status IN ($1, $2) GROUP BY sku",
+        )
+        .bind(AlertStatus::Active.as_str())
+        .bind(AlertStatus::Pending.as_str())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("sku")?,
+                    (r.try_get("active")?, r.try_get("pending")?),
+                ))
+            })
+            .collect()
+    }
+
     /// Restocks not handled yet, oldest first.
     pub async fn open_restocks(&self) -> Result<Vec<OpenRestock>, sqlx::Error> {
         let rows = sqlx::query(

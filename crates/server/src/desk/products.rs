@@ -25,6 +25,10 @@ struct Row {
     stock: String,
     available: String,
     sold_out: bool,
+    /// Back-in-stock subscriptions waiting for it, and those not yet confirmed by the
+    /// shopper's message.
+    waiting: i64,
+    unconfirmed: i64,
 }
 
 #[derive(Template)]
@@ -45,6 +49,7 @@ pub(super) async fn page(
     Query(query): Query<NoticeQuery>,
 ) -> Result<Response, DeskError> {
     let levels = state.db.stock_levels().await?;
+    let waiting = state.db.waiting_alerts().await?;
     let currency = state.catalog.currency.code();
     let mut rows: Vec<Row> = state
         .catalog
@@ -61,6 +66,8 @@ pub(super) async fn page(
                     .available
                     .map_or_else(|| "unlimited".into(), |a| a.to_string()),
                 sold_out: level.available == Some(0),
+                waiting: waiting.get(p.sku.as_str()).map_or(0, |w| w.0),
+                unconfirmed: waiting.get(p.sku.as_str()).map_or(0, |w| w.1),
             }
         })
         .collect();

@@ -7,10 +7,13 @@
 use super::place_order::{client_time, issue, FieldIssue};
 use crate::clock::now_ms;
 use crate::db::alerts::{self, NewAlert, RestockCounts};
+use crate::db::campaigns::link_token;
 use crate::db::messaging::{self, Contact, NewMessage, Purpose, WebOptIn};
 use crate::policy::alert::{alerts_for, new_reference};
+use crate::policy::campaign::is_own_url;
 use crate::policy::consent::Consent;
 use crate::policy::outbox::MessageKind;
+use crate::service::campaigns::own_hosts;
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::Event;
 use crate::whatsapp::texts::chat_texts;
@@ -288,7 +291,14 @@ pub async fn send_alerts(state: &AppState) -> Result<u64, sqlx::Error> {
                 order_page: None,
                 pay_token: None,
                 product: Some(product.name.as_str().to_string()),
-                product_link: product_link(product.url.as_deref(), &waiting.page),
+                product_link: tracked(
+                    &mut tx,
+                    state,
+                    contact.id,
+                    product_link(product.url.as_deref(), &waiting.page),
+                    now,
+                )
+                .await?,
             };
             let (payload, preview, failed) = match payload::template(template, &facts) {
                 Ok((payload, preview)) => (payload, preview, None),
@@ -321,6 +331,27 @@ pub async fn send_alerts(state: &AppState) -> Result<u64, sqlx::Error> {
         tx.commit().await?;
     }
     Ok(queued)
+}
+
+/// An alert's link through `/r/{token}` (counted in the alerts' results) when the server has
+/// a public URL and the page is the shop's own; else the page itself.
+async fn tracked(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    contact_id: i64,
+    link: Option<String>,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(url) = link else {
+        return Ok(None);
+    };
+    let base = match state.settings.public_url.as_deref() {
+        Some(base) if is_own_url(&url, &own_hosts(state)) => base,
+        _ => return Ok(Some(url)),
+    };
+    let fresh = hex::encode(rand::random::<[u8; 16]>());
+    let token = link_token(conn, "alerts", contact_id, &url, &fresh, now).await?;
+    Ok(Some(format!("{base}/r/{token}")))
 }
 
 /// Where an alert links: the catalog's product URL (a path is read against the page it was

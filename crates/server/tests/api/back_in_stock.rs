@@ -137,6 +137,14 @@ async fn alerts_go_to_each_proven_subscriber_once(backend: Backend) {
             ("31633333333".into(), "active".into()),
         ]
     );
+    // Staff see who waits for it.
+    let (_, _, products) = browser.get("/admin/products").await;
+    assert!(
+        products.contains(&format!(
+            "data-testid=\"waiting-{OIL}\">2 <small>(+1 unconfirmed)</small>"
+        )),
+        "{products}"
+    );
     // A restock of 0 is none.
     set_stock(&app, &erp, OIL, 0).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -302,6 +310,34 @@ async fn stop_the_link_consent_and_the_cap_keep_alerts_from_going(backend: Backe
         alerted(&fake) == ["31633333333"]
     })
     .await;
+    // With a public URL the alert's link is tracked, and leads to the page it was asked on.
+    let mug = fake
+        .received()
+        .into_iter()
+        .find(|r| r.body["template"]["name"] == "chatout_back_in_stock")
+        .unwrap();
+    let link = mug.body["template"]["components"][0]["parameters"][1]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = link
+        .strip_prefix("https://orders.shop.example")
+        .unwrap_or_else(|| panic!("{link}"));
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let click = no_redirects
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(click.headers()["location"], "https://shop.example/oil");
+    let (_, _, page) = browser.get("/admin/campaigns").await;
+    assert!(
+        page.contains("<td data-label=\"Clicked\" class=\"num\">1</td>"),
+        "{page}"
+    );
     // Meta's own marketing limit (131049) caps D's alert: not retried.
     fake.script([Reply::Error(400, 131049)]);
     // One bottle: one alert; C is skipped (cap), A and B ended, so D gets it.
