@@ -49,6 +49,7 @@ async fn main() {
         app_secret: "bench-secret".into(),
         verify_token: "v".into(),
         templates_path: None,
+        waba_id: None,
         per_second: 80,
         contact_gap: Duration::from_secs(6),
         retry_base: Duration::from_secs(2),

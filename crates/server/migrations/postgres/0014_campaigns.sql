@@ -45,3 +45,10 @@ CREATE TABLE tracked_links (
 );
 
 CREATE INDEX contacts_marketing ON contacts (marketing, id);
+
+-- The approved marketing templates last synced from WhatsApp Manager (a sync replaces them).
+CREATE TABLE synced_templates (
+    name TEXT PRIMARY KEY,
+    template TEXT NOT NULL,
+    synced_at BIGINT NOT NULL
+);

@@ -403,6 +403,41 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Replaces the templates synced from WhatsApp Manager with `templates` (name, JSON).
+    pub async fn replace_synced(
+        &self,
+        templates: &[(String, String)],
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM synced_templates")
+            .execute(&mut *tx)
+            .await?;
+        for (name, template) in templates {
+            sqlx::query(
+                "INSERT INTO synced_templates (name, template, synced_at) VALUES ($1, $2, $3)",
+            )
+            .bind(name)
+            .bind(template)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// The synced templates (JSON) and when they were synced.
+    pub async fn synced_templates(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT template, synced_at FROM synced_templates ORDER BY name")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("template")?, r.try_get("synced_at")?)))
+            .collect()
+    }
+}
+
 /// Which messages a set of results is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {

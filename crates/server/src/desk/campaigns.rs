@@ -101,6 +101,10 @@ struct CampaignsPage {
     csrf: String,
     notice: Option<String>,
     messaging: bool,
+    /// `WHATSAPP_WABA_ID` is set: templates can be synced.
+    can_sync: bool,
+    /// When they were last synced.
+    synced: Option<String>,
     templates: Vec<TemplateOption>,
     products: Vec<Choice>,
     categories: Vec<Choice>,
@@ -132,19 +136,30 @@ fn days(text: &str, problems: &mut Vec<String>) -> Option<u32> {
 }
 
 /// What the form asks for, and what does not read.
-fn request_of(state: &AppState, form: &CampaignForm) -> (CampaignRequest, Vec<String>) {
-    let mut problems = Vec::new();
+fn audience_of(form: &CampaignForm, problems: &mut Vec<String>) -> Audience {
     let filled = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
-    let audience = Audience {
+    Audience {
         language: filled(&form.language).map(|l| l.to_ascii_lowercase()),
-        ordered_within_days: days(&form.ordered_within, &mut problems),
-        not_ordered_within_days: days(&form.not_ordered_within, &mut problems),
+        ordered_within_days: days(&form.ordered_within, problems),
+        not_ordered_within_days: days(&form.not_ordered_within, problems),
         category: filled(&form.category),
         never_ordered: form.never_ordered.is_some(),
-    };
-    let texts_wanted = state
-        .templates()
-        .and_then(|t| t.campaign(&form.template))
+    }
+}
+
+/// The campaign the form asks for (with `templates`, to know how many texts it takes), and
+/// what does not read.
+fn request_of(
+    state: &AppState,
+    form: &CampaignForm,
+    templates: &[crate::whatsapp::templates::CampaignTemplate],
+) -> (CampaignRequest, Vec<String>) {
+    let mut problems = Vec::new();
+    let filled = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
+    let audience = audience_of(form, &mut problems);
+    let texts_wanted = templates
+        .iter()
+        .find(|t| t.name == form.template)
         .map_or(0, |t| {
             t.body.iter().filter(|p| **p == CampaignParam::Text).count()
         });
@@ -191,10 +206,14 @@ async fn show(
     count: Option<i64>,
     notice: Option<Notice>,
 ) -> Result<Response, DeskError> {
-    let templates = state
-        .templates()
-        .map(|t| t.campaigns())
-        .unwrap_or_default()
+    let all = campaigns::templates(state).await?;
+    let synced_at = state
+        .db
+        .synced_templates()
+        .await?
+        .first()
+        .map(|(_, at)| *at);
+    let templates = all
         .iter()
         .map(|t| TemplateOption {
             selected: t.name == form.template,
@@ -246,6 +265,11 @@ async fn show(
         csrf: staff.0.csrf_token,
         notice: notice.map(Notice::text),
         messaging: state.messaging.is_some(),
+        can_sync: state
+            .messaging
+            .as_deref()
+            .is_some_and(|m| m.settings.waba_id.is_some()),
+        synced: synced_at.map(|at| Moment::new(state, at).to_string()),
         templates,
         products,
         categories,
@@ -307,7 +331,8 @@ pub(super) async fn submit(
     Form(form): Form<CampaignForm>,
 ) -> Result<Response, DeskError> {
     staff.check(&form.csrf)?;
-    let (request, mut problems) = request_of(&state, &form);
+    let templates = campaigns::templates(&state).await?;
+    let (request, mut problems) = request_of(&state, &form, &templates);
     if form.action != "create" {
         problems.extend(request.audience.problems());
         let count = if problems.is_empty() {
@@ -330,6 +355,25 @@ pub(super) async fn submit(
         }
     }
     show(&state, staff, form, problems, None, None).await
+}
+
+/// `POST /admin/campaigns/sync`: reads the approved marketing templates from WhatsApp
+/// Manager.
+pub(super) async fn sync(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, DeskError> {
+    staff.check(&form.csrf)?;
+    let notice = match campaigns::sync(&state).await? {
+        Ok(_) => Notice::TemplatesSynced,
+        Err(why) => {
+            tracing::warn!(reason = %why, "syncing templates from WhatsApp Manager failed");
+            Notice::TemplatesNotSynced
+        }
+    };
+    let to = format!("/admin/campaigns?notice={}", notice.code());
+    Ok(Redirect::to(&to).into_response())
 }
 
 #[derive(Template)]

@@ -60,6 +60,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(campaigns::page).post(campaigns::submit),
         )
         .route("/admin/campaigns.csv", get(campaigns::csv))
+        .route("/admin/campaigns/sync", post(campaigns::sync))
         .route("/admin/campaigns/{id}", get(campaigns::detail))
         .route("/admin/campaigns/{id}/test", post(campaigns::test))
         .route("/admin/campaigns/{id}/cancel", post(campaigns::cancel))

@@ -114,10 +114,14 @@ pub enum Notice {
     CampaignStarted,
     /// A campaign was made.
     CampaignCreated,
+    /// The templates were synced from WhatsApp Manager.
+    TemplatesSynced,
+    /// They could not be.
+    TemplatesNotSynced,
 }
 
 impl Notice {
-    const FIXED: [(Self, &'static str); 44] = [
+    const FIXED: [(Self, &'static str); 46] = [
         (Self::Assigned, "assigned"),
         (Self::Illegal, "illegal"),
         (Self::OutOfStock, "out-of-stock"),
@@ -162,6 +166,8 @@ impl Notice {
         (Self::CampaignCancelled, "campaign-cancelled"),
         (Self::CampaignStarted, "campaign-started"),
         (Self::CampaignCreated, "campaign-created"),
+        (Self::TemplatesSynced, "templates-synced"),
+        (Self::TemplatesNotSynced, "templates-not-synced"),
     ];
 
     /// The code in the link.
@@ -246,6 +252,13 @@ impl Notice {
             Self::CampaignStarted => {
                 "It has started sending, so it can no longer be called off.".into()
             }
+            Self::TemplatesSynced => "Synced the approved marketing templates from WhatsApp \
+                 Manager. Their parameters are typed texts; list a template in WHATSAPP_TEMPLATES \
+                 to fill names, products or links."
+                .into(),
+            Self::TemplatesNotSynced => "WhatsApp Manager could not be read (the server's log \
+                 says why); the templates stay as they were."
+                .into(),
             Self::CampaignCreated => "Campaign saved. It goes out at its time, through the \
                  outbox and its rate limit."
                 .into(),

@@ -12,8 +12,8 @@ use crate::db::campaigns::{self, AudienceContact, NewCampaign};
 use crate::db::messaging::{self, NewMessage};
 use crate::policy::campaign::{is_own_url, Audience};
 use crate::policy::outbox::MessageKind;
-use crate::whatsapp::payload;
 use crate::whatsapp::templates::{CampaignParam, CampaignTemplate};
+use crate::whatsapp::{manager, payload};
 use crate::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -106,16 +106,64 @@ fn link_target(state: &AppState, params: &Params) -> Option<String> {
         })
 }
 
-/// What is wrong with a campaign request, in words (none: it can be made).
-pub fn problems(state: &AppState, request: &CampaignRequest) -> Vec<String> {
+/// The templates campaigns may choose from: those of `WHATSAPP_TEMPLATES` (which map their
+/// parameters), then those synced from WhatsApp Manager under other names.
+pub async fn templates(state: &AppState) -> Result<Vec<CampaignTemplate>, sqlx::Error> {
+    let mut all: Vec<CampaignTemplate> = state
+        .templates()
+        .map(|t| t.campaigns().to_vec())
+        .unwrap_or_default();
+    for (json, _) in state.db.synced_templates().await? {
+        match serde_json::from_str::<CampaignTemplate>(&json) {
+            Ok(synced) if !all.iter().any(|t| t.name == synced.name) => all.push(synced),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "a synced template does not read; skipped"),
+        }
+    }
+    Ok(all)
+}
+
+/// Reads the approved marketing templates from WhatsApp Manager (`WHATSAPP_WABA_ID`) and keeps
+/// them for campaigns, replacing the last sync; how many, or why it failed.
+pub async fn sync(state: &AppState) -> Result<Result<usize, String>, sqlx::Error> {
+    let Some(messaging) = state.messaging.as_deref() else {
+        return Ok(Err("messaging is off".into()));
+    };
+    let settings = &messaging.settings;
+    let Some(waba_id) = settings.waba_id.as_deref() else {
+        return Ok(Err("WHATSAPP_WABA_ID is not set".into()));
+    };
+    let fetched = manager::approved_marketing(
+        &settings.api_base,
+        waba_id,
+        &settings.token,
+        settings.request_timeout,
+    )
+    .await;
+    let templates = match fetched {
+        Ok(templates) => templates,
+        Err(e) => return Ok(Err(e)),
+    };
+    let rows: Vec<(String, String)> = templates
+        .iter()
+        .map(|t| (t.name.clone(), serde_json::to_string(t).unwrap_or_default()))
+        .collect();
+    state.db.replace_synced(&rows, now_ms()).await?;
+    Ok(Ok(rows.len()))
+}
+
+/// What is wrong with a campaign request, in words (none: it can be made), given the
+/// templates there are.
+pub fn problems(
+    state: &AppState,
+    request: &CampaignRequest,
+    templates: &[CampaignTemplate],
+) -> Vec<String> {
     let mut problems = request.audience.problems();
     if request.name.trim().is_empty() || request.name.chars().count() > 100 {
         problems.push("give the campaign a name (1 to 100 characters)".into());
     }
-    let Some(template) = state
-        .templates()
-        .and_then(|t| t.campaign(&request.template))
-    else {
+    let Some(template) = templates.iter().find(|t| t.name == request.template) else {
         problems.push("choose one of the campaign templates".into());
         return problems;
     };
@@ -185,7 +233,8 @@ pub async fn create(
     request: &CampaignRequest,
     author: &str,
 ) -> Result<Result<i64, Vec<String>>, sqlx::Error> {
-    let problems = problems(state, request);
+    let templates = templates(state).await?;
+    let problems = problems(state, request, &templates);
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
@@ -264,12 +313,17 @@ async fn values_for(
 
 /// Queues every due campaign's next batches; returns how many messages it queued.
 pub async fn run_campaigns(state: &AppState) -> Result<u64, sqlx::Error> {
-    let Some(templates) = state.templates() else {
+    if state.messaging.is_none() {
         return Ok(0);
-    };
+    }
+    let due = state.db.due_campaigns(now_ms()).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let templates = templates(state).await?;
     let mut queued = 0;
-    for campaign in state.db.due_campaigns(now_ms()).await? {
-        let Some(template) = templates.campaign(&campaign.template) else {
+    for campaign in due {
+        let Some(template) = templates.iter().find(|t| t.name == campaign.template) else {
             tracing::error!(campaign = campaign.id, template = %campaign.template,
                 "a campaign's template is no longer configured; it waits");
             continue;
@@ -359,10 +413,8 @@ pub async fn test_send(
     let Some(campaign) = state.db.campaign(id).await? else {
         return Ok(Err("no such campaign".into()));
     };
-    let Some(template) = state
-        .templates()
-        .and_then(|t| t.campaign(&campaign.template))
-    else {
+    let templates = templates(state).await?;
+    let Some(template) = templates.iter().find(|t| t.name == campaign.template) else {
         return Ok(Err("its template is no longer configured".into()));
     };
     let rules = state.catalog.shop.rules();

@@ -18,6 +18,9 @@ pub struct WhatsAppSettings {
     pub verify_token: String,
     /// The templates JSON file; `None` uses the built-in example mapping.
     pub templates_path: Option<String>,
+    /// The WhatsApp Business Account's id (`WHATSAPP_WABA_ID`): lets the desk sync the
+    /// approved marketing templates from WhatsApp Manager.
+    pub waba_id: Option<String>,
     /// Messages per second for the number (Cloud API default throughput: 80).
     pub per_second: u32,
     /// Least time between two messages to the same contact (the pair rate limit).
@@ -77,6 +80,7 @@ impl WhatsAppSettings {
             app_secret: next(),
             verify_token: next(),
             templates_path: value("WHATSAPP_TEMPLATES"),
+            waba_id: value("WHATSAPP_WABA_ID").filter(|id| !id.trim().is_empty()),
             per_second: 80,
             contact_gap: Duration::from_secs(6),
             retry_base: Duration::from_secs(2),

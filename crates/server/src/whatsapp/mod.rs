@@ -3,6 +3,7 @@
 //! webhooks. Off unless the `WHATSAPP_*` variables are set.
 
 pub mod client;
+pub mod manager;
 pub mod payload;
 pub mod templates;
 pub mod texts;

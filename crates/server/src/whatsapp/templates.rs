@@ -222,8 +222,9 @@ pub enum CampaignParam {
     LinkToken,
 }
 
-/// An approved marketing template campaigns may use (`WHATSAPP_TEMPLATES`'s `campaigns`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An approved marketing template campaigns may use (`WHATSAPP_TEMPLATES`'s `campaigns`, or
+/// synced from WhatsApp Manager).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct CampaignTemplate {
     /// The approved template's name.
     pub name: String,

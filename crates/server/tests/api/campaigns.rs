@@ -3,7 +3,7 @@
 //! limit (131049), STOP while queued, a restart mid-campaign, tracked links that lead only to
 //! the shop's pages, and the results with their CSV.
 
-use crate::fake_cloud::{FakeCloud, Reply};
+use crate::fake_cloud::{FakeCloud, Reply, WABA_ID};
 use crate::helpers::{spawn_with, Backend, Browser, TestApp};
 use crate::messaging::{eventually, inbound, outbox, webhook, whatsapp_for};
 use sqlx::Row;
@@ -456,7 +456,85 @@ async fn stop_while_queued_and_no_offers_without_their_opt_in(backend: Backend) 
     assert!(location.contains("notice=campaign-started"), "{location}");
 }
 
+async fn templates_are_synced_from_whatsapp_manager(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let spawn_for = |waba: &str| {
+        let mut whatsapp = whatsapp_for(&fake);
+        whatsapp.waba_id = Some(waba.to_string());
+        spawn_with(backend, move |s| s.whatsapp = Some(whatsapp))
+    };
+    let app = spawn_for(WABA_ID).await;
+    contacts(&app, 0..2, "active", "en").await;
+    contacts(&app, 2..3, "active", "nl-BE").await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in().await;
+    let (_, _, page) = browser.get("/admin/campaigns").await;
+    assert!(
+        page.contains("Not synced from WhatsApp Manager yet."),
+        "{page}"
+    );
+    assert!(!page.contains("flash_sale"));
+    let (status, location, _) = browser
+        .post("/admin/campaigns/sync", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, 303);
+    assert!(location.contains("notice=templates-synced"), "{location}");
+    let (_, _, page) = browser.get("/admin/campaigns").await;
+    // Approved marketing ones only, both pages, one entry per name.
+    assert_eq!(page.matches("value=\"flash_sale\"").count(), 1, "{page}");
+    assert!(page.contains("value=\"no_stop_line\" disabled"), "{page}");
+    assert!(!page.contains("order_receipt") && !page.contains("waiting_review"));
+    assert!(page.contains("Synced from WhatsApp Manager"), "{page}");
+    let (status, _, page) = campaign_form(
+        &mut browser,
+        &csrf,
+        &[
+            ("name", "Flash"),
+            ("template", "flash_sale"),
+            ("text1", "all mugs half price"),
+            ("action", "create"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    eventually(&app, "three flash sale messages", || async {
+        fake.received()
+            .iter()
+            .filter(|r| r.body["template"]["name"] == "flash_sale")
+            .count()
+            == 3
+    })
+    .await;
+    let languages: BTreeSet<String> = fake
+        .received()
+        .iter()
+        .filter(|r| r.body["template"]["name"] == "flash_sale")
+        .map(|r| {
+            r.body["template"]["language"]["code"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        languages,
+        BTreeSet::from(["en".to_string(), "nl".to_string()])
+    );
+    // A wrong account id: nothing changes, and the desk says so.
+    let other = spawn_for("999").await;
+    let mut browser = Browser::new(&other);
+    let csrf = browser.sign_in().await;
+    let (_, location, _) = browser
+        .post("/admin/campaigns/sync", &[("csrf", &csrf)])
+        .await;
+    assert!(
+        location.contains("notice=templates-not-synced"),
+        "{location}"
+    );
+}
+
 crate::on_both_backends!(
+    templates_are_synced_from_whatsapp_manager,
     a_campaign_reaches_its_audience_once,
     stop_while_queued_and_no_offers_without_their_opt_in,
 );

@@ -5,9 +5,10 @@
 //! and answers `{"messages":[{"id":"wamid.…"}]}` or a documented error body. Tests script
 //! the next answers (131047, 130429, 131026, 5xx…) and the latency.
 
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -18,6 +19,8 @@ use std::time::{Duration, Instant};
 pub const TOKEN: &str = "test-token";
 /// The phone number id it serves.
 pub const PHONE_NUMBER_ID: &str = "1065";
+/// The WhatsApp Business Account whose templates it lists.
+pub const WABA_ID: &str = "2024";
 
 /// One scripted answer.
 #[derive(Debug, Clone)]
@@ -58,6 +61,10 @@ impl FakeCloud {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
             .route("/{version}/{phone}/messages", post(messages))
+            .route(
+                "/{version}/{waba}/message_templates",
+                get(message_templates),
+            )
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/v23.0", listener.local_addr().unwrap());
@@ -253,4 +260,55 @@ async fn messages(
             Json(graph_error(code)),
         ),
     }
+}
+
+/// `GET /{version}/{waba-id}/message_templates`, as the Business Management API answers it:
+/// one language per entry, in two pages (`paging.next` on the first).
+async fn message_templates(
+    Path((version, waba)): Path<(String, String)>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> (StatusCode, Json<Value>) {
+    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok())
+        == Some(&format!("Bearer {TOKEN}"));
+    if !authorized {
+        return (StatusCode::UNAUTHORIZED, Json(graph_error(190)));
+    }
+    if waba != WABA_ID {
+        return (StatusCode::BAD_REQUEST, Json(graph_error(100)));
+    }
+    let body = |text: &str| json!({"type": "BODY", "text": text});
+    if query.get("after").map(String::as_str) == Some("page2") {
+        return (
+            StatusCode::OK,
+            Json(json!({"data": [
+            {"name": "flash_sale", "language": "nl", "status": "APPROVED", "category": "MARKETING",
+             "parameter_format": "POSITIONAL",
+             "components": [body("Flitsverkoop: {{1}}"), {"type": "FOOTER", "text": "Antwoord STOP om af te melden"}],
+             "id": "4"},
+            {"name": "no_stop_line", "language": "en", "status": "APPROVED", "category": "MARKETING",
+             "components": [body("Buy {{1}} now")], "id": "5"}
+        ], "paging": {"cursors": {"before": "b", "after": "end"}}})),
+        );
+    }
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (
+        StatusCode::OK,
+        Json(json!({"data": [
+        {"name": "flash_sale", "language": "en", "status": "APPROVED", "category": "MARKETING",
+         "parameter_format": "POSITIONAL",
+         "components": [body("Flash sale: {{1}}"), {"type": "FOOTER", "text": "Reply STOP to unsubscribe"},
+                        {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Stop promotions"}]}],
+         "id": "1"},
+        {"name": "order_receipt", "language": "en", "status": "APPROVED", "category": "UTILITY",
+         "components": [body("Receipt {{1}}")], "id": "2"},
+        {"name": "waiting_review", "language": "en", "status": "PENDING", "category": "MARKETING",
+         "components": [body("Soon {{1}}. Reply STOP to unsubscribe")], "id": "3"}
+    ], "paging": {"cursors": {"before": "a", "after": "page2"},
+                  "next": format!("http://{host}/{version}/{WABA_ID}/message_templates?after=page2")}})),
+    )
 }

@@ -22,6 +22,7 @@ pub(crate) fn whatsapp_for(fake: &FakeCloud) -> WhatsAppSettings {
         app_secret: SECRET.into(),
         verify_token: VERIFY.into(),
         templates_path: None,
+        waba_id: None,
         per_second: 80,
         contact_gap: Duration::ZERO,
         retry_base: Duration::from_millis(100),
