@@ -103,8 +103,19 @@ test("every desk page fits a 360 px phone and axe finds nothing", async () => {
     // The catalog cart's order: the newest in the list.
     await page.goto(`${server.url}/admin`);
     const cartOrder = await page.locator("a[href^='/admin/orders/']").first().getAttribute("href");
+    // A campaign, made as staff make one: its page is checked too.
+    await page.goto(`${server.url}/admin/campaigns`);
+    await page.getByLabel("Name", { exact: true }).fill(`Weekend ${colorScheme}`);
+    await page.getByLabel("chatout_weekend_sale").check();
+    await page.getByLabel("Text for the first").fill("20% off all candles.");
+    await page.getByRole("button", { name: "Count the audience" }).click();
+    await page.getByTestId("audience-count").waitFor();
+    await page.getByRole("button", { name: "Save the campaign" }).click();
+    await page.getByTestId("campaign-status").waitFor();
+    const campaign = new URL(page.url()).pathname;
     const paths = ["/admin", "/admin?status=not-received", `/admin/orders/${reference}`, cartOrder, "/admin/inbox",
-                   conversation, "/admin/products", "/admin/staff", "/admin/tokens", "/admin/webhooks", "/admin/export"];
+                   conversation, "/admin/products", "/admin/staff", "/admin/tokens", "/admin/webhooks", "/admin/export",
+                   "/admin/campaigns", campaign];
     const problems = [];
     for (const path of paths) {
       await page.goto(server.url + path);
