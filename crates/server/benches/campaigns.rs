@@ -167,21 +167,9 @@ async fn main() {
     );
     let queued = (ended - began) as f64 / 1000.0;
     let target = usize::try_from(size).unwrap_or(0);
-    let received = fake.wait_for_long(target, Duration::from_secs(600)).await;
+    fake.wait_for_long(target, Duration::from_secs(600)).await;
     let sent = started.elapsed().as_secs_f64();
-    let mut times: Vec<Instant> = received.iter().map(|r| r.at).collect();
-    times.sort();
-    let busiest = times
-        .iter()
-        .enumerate()
-        .map(|(i, start)| {
-            times[i..]
-                .iter()
-                .take_while(|t| t.duration_since(*start) < Duration::from_secs(1))
-                .count()
-        })
-        .max()
-        .unwrap_or(0);
+    let busiest = fake.busiest_second();
     println!(
         "campaign to {size} contacts (each with its own tracked link): queued in {queued:.2} s \
          ({:.0} contacts/s), sent in {sent:.1} s: {:.1} messages/s (busiest second: {busiest})",

@@ -21,6 +21,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
+/// What else the results cover beside campaigns: (label, note, source).
+const OTHERS: [(&str, &str, Source); 2] = [
+    (
+        "Back-in-stock alerts",
+        "every alert so far",
+        Source::BackInStock,
+    ),
+    ("Order recovery", "every reminder so far", Source::Recovery),
+];
+
 /// The most `text` parameters a campaign template may have for this form.
 const MAX_TEXTS: usize = 3;
 
@@ -115,10 +125,16 @@ struct CampaignsPage {
     campaigns: Vec<Listed>,
     cap: u32,
     zone: String,
-    alerts: Results,
-    recovery: Results,
-    alerts_revenue: String,
-    recovery_revenue: String,
+    /// Back-in-stock alerts and order recovery, with the same figures.
+    others: Vec<Other>,
+}
+
+/// Marketing messages that are no campaign, summed.
+struct Other {
+    label: &'static str,
+    note: &'static str,
+    results: Results,
+    revenue: String,
 }
 
 /// The form's numbers of days: empty is none.
@@ -257,8 +273,17 @@ async fn show(
         let results = state.db.results(Source::Campaign(row.id)).await?;
         campaigns.push(listed(state, row, results, currency));
     }
-    let alerts = state.db.results(Source::BackInStock).await?;
-    let recovery = state.db.results(Source::Recovery).await?;
+    let mut others = Vec::new();
+    for (label, note, source) in OTHERS {
+        let results = state.db.results(source).await?;
+        let revenue = money(results.revenue, currency);
+        others.push(Other {
+            label,
+            note,
+            results,
+            revenue,
+        });
+    }
     Ok(render(&CampaignsPage {
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
@@ -285,10 +310,7 @@ async fn show(
             .iana_name()
             .unwrap_or("UTC")
             .to_string(),
-        alerts_revenue: money(alerts.revenue, currency),
-        recovery_revenue: money(recovery.revenue, currency),
-        alerts,
-        recovery,
+        others,
     }))
 }
 
@@ -497,13 +519,10 @@ pub(super) async fn csv(
             results,
         ));
     }
-    for (name, source) in [
-        ("back-in-stock alerts", Source::BackInStock),
-        ("order recovery", Source::Recovery),
-    ] {
+    for (name, _, source) in OTHERS {
         let results = state.db.results(source).await?;
         rows.push((
-            name.into(),
+            name.to_lowercase(),
             String::new(),
             String::new(),
             results.messages,

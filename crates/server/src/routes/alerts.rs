@@ -4,6 +4,7 @@
 //! message links to.
 
 use super::orders::{is_json, plain_error, read_body, ApiError};
+use super::shopper::private;
 use crate::policy::campaign::is_own_url;
 use crate::service::back_in_stock::{
     subscribe, token_state, unsubscribe, AlertRequest, SubscribeError, Subscribed,
@@ -119,15 +120,7 @@ pub async fn tracked(State(state): State<AppState>, Path(token): Path<String>) -
     }
     match state.db.click(&token, crate::clock::now_ms()).await {
         Ok(Some(url)) if is_own_url(&url, &own_hosts(&state)) => {
-            let mut response = Redirect::to(&url).into_response();
-            response.headers_mut().insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
+            private(Redirect::to(&url).into_response())
         }
         Ok(_) => (StatusCode::NOT_FOUND, "no such link").into_response(),
         Err(e) => {
@@ -198,20 +191,7 @@ async fn show(state: &AppState, token: &str, stop: bool) -> Response {
         done: texts.alert_page_done,
     };
     match page.render() {
-        Ok(html) => {
-            let mut response = Html(html).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::HeaderName::from_static("x-robots-tag"),
-                HeaderValue::from_static("noindex, nofollow"),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            headers.insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
-            response
-        }
+        Ok(html) => private(Html(html).into_response()),
         Err(e) => {
             tracing::error!(error = %e, "rendering the alerts page failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()

@@ -299,22 +299,25 @@ struct ShopperPage {
     chat_url: String,
 }
 
+/// A shopper's own page or link: not indexed, not stored, and its address (which holds the
+/// token) not passed on to the next site.
+pub(super) fn private(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::HeaderName::from_static("x-robots-tag"),
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
 async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match render(&state, &token).await {
-        Ok(Some(page)) => {
-            let mut response = Html(page).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::HeaderName::from_static("x-robots-tag"),
-                HeaderValue::from_static("noindex, nofollow"),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            headers.insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
-            response
-        }
+        Ok(Some(page)) => private(Html(page).into_response()),
         Ok(None) => (StatusCode::NOT_FOUND, "no such order").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "the shopper's order page failed");

@@ -40,6 +40,51 @@ pub struct OrderFacts {
 pub fn template(template: &Template, facts: &OrderFacts) -> Result<(Value, String), String> {
     let body = parameters(&template.body, facts, template)?;
     let button = parameters(&template.button, facts, template)?;
+    let quick_replies = template
+        .quick_replies
+        .iter()
+        .map(|quick| {
+            json!({
+                "type": "button",
+                "sub_type": "quick_reply",
+                "index": quick.index.to_string(),
+                "parameters": [{"type": "payload", "payload": answer::payload(&facts.reference, quick.action)}],
+            })
+        })
+        .collect();
+    let language = template.language_for(&facts.locale);
+    Ok(message(
+        &template.name,
+        language,
+        body,
+        button,
+        quick_replies,
+    ))
+}
+
+/// A campaign's template message for one contact: `body` and `button` are its parameters'
+/// values, in order, `language` the approved language chosen. Returns the body and the line
+/// the desk shows.
+pub fn campaign(
+    template: &super::templates::CampaignTemplate,
+    language: &str,
+    body: &[String],
+    button: &[String],
+) -> (Value, String) {
+    let body = body.iter().map(|v| text_param(v)).collect();
+    let button = button.iter().map(|v| text_param(v)).collect();
+    message(&template.name, language, body, button, Vec::new())
+}
+
+/// A template message: the body's parameters, a URL button's (button 0) and any further
+/// components, with the line the desk shows (the parameters as sent).
+fn message(
+    name: &str,
+    language: &str,
+    body: Vec<(Value, String)>,
+    button: Vec<(Value, String)>,
+    more: Vec<Value>,
+) -> (Value, String) {
     let mut components = Vec::new();
     let mut shown = Vec::new();
     if !body.is_empty() {
@@ -58,27 +103,19 @@ pub fn template(template: &Template, facts: &OrderFacts) -> Result<(Value, Strin
             "parameters": button.into_iter().map(|(p, _)| p).collect::<Vec<_>>(),
         }));
     }
-    for quick in &template.quick_replies {
-        components.push(json!({
-            "type": "button",
-            "sub_type": "quick_reply",
-            "index": quick.index.to_string(),
-            "parameters": [{"type": "payload", "payload": answer::payload(&facts.reference, quick.action)}],
-        }));
-    }
-    let language = template.language_for(&facts.locale);
+    components.extend(more);
     let payload = json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "type": "template",
         "template": {
-            "name": template.name,
+            "name": name,
             "language": {"code": language},
             "components": components,
         },
     });
-    let preview = format!("{} ({language}): {}", template.name, shown.join(" · "));
-    Ok((payload, preview))
+    let preview = format!("{name} ({language}): {}", shown.join(" · "));
+    (payload, preview)
 }
 
 /// The parameter objects and their shown text.
@@ -155,48 +192,6 @@ fn parameters(
             }
         })
         .collect()
-}
-
-/// A campaign's template message for one contact: `body` and `button` are its parameters'
-/// values, in order, `language` the approved language chosen. Returns the body and the line
-/// the desk shows.
-pub fn campaign(
-    template: &super::templates::CampaignTemplate,
-    language: &str,
-    body: &[String],
-    button: &[String],
-) -> (Value, String) {
-    let body: Vec<(Value, String)> = body.iter().map(|v| text_param(v)).collect();
-    let button: Vec<(Value, String)> = button.iter().map(|v| text_param(v)).collect();
-    let mut components = Vec::new();
-    let mut shown = Vec::new();
-    if !body.is_empty() {
-        shown.extend(body.iter().map(|(_, text)| text.clone()));
-        components.push(json!({
-            "type": "body",
-            "parameters": body.into_iter().map(|(p, _)| p).collect::<Vec<_>>(),
-        }));
-    }
-    if !button.is_empty() {
-        components.push(json!({
-            "type": "button",
-            "sub_type": "url",
-            "index": "0",
-            "parameters": button.into_iter().map(|(p, _)| p).collect::<Vec<_>>(),
-        }));
-    }
-    let payload = json!({
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        "type": "template",
-        "template": {
-            "name": template.name,
-            "language": {"code": language},
-            "components": components,
-        },
-    });
-    let preview = format!("{} ({language}): {}", template.name, shown.join(" · "));
-    (payload, preview)
 }
 
 /// The amount as the customer reads it in their language (`€ 59,80`).

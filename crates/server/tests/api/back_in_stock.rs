@@ -17,19 +17,24 @@ use std::time::Duration;
 const OIL: &str = "olive-oil-500";
 const OFFERS: &str = "Send me offers and news on WhatsApp";
 
-async fn ask(app: &TestApp, sku: &str, phone: &str) -> (u16, Value) {
-    let body = json!({"sku": sku, "phone": phone, "locale": "en",
-                      "consent": {"text": OFFERS, "at": "2026-11-21T10:00:00Z"},
-                      "page": "https://shop.example/oil"});
+/// Posts `body` to `POST /api/back-in-stock`: the status and the JSON answer.
+async fn post_alert(app: &TestApp, body: &Value) -> (u16, Value) {
     let response = app
         .client
         .post(format!("{}/api/back-in-stock", app.base))
-        .json(&body)
+        .json(body)
         .send()
         .await
         .unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn ask(app: &TestApp, sku: &str, phone: &str) -> (u16, Value) {
+    let body = json!({"sku": sku, "phone": phone, "locale": "en",
+                      "consent": {"text": OFFERS, "at": "2026-11-21T10:00:00Z"},
+                      "page": "https://shop.example/oil"});
+    post_alert(app, &body).await
 }
 
 /// Asks for an alert and sends the message the server answered from that number.
@@ -435,15 +440,8 @@ async fn bad_requests_get_field_errors(backend: Backend) {
         ),
         (json!({"sku": ["<script>"], "phone": 1}), "body"),
     ] {
-        let response = app
-            .client
-            .post(format!("{}/api/back-in-stock", app.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 422, "{body}");
-        let answer: Value = response.json().await.unwrap();
+        let (status, answer) = post_alert(&app, &body).await;
+        assert_eq!(status, 422, "{body}");
         conforms(
             &doc,
             &json!({"$ref": "#/components/schemas/Invalid"}),

@@ -91,6 +91,21 @@ impl FakeCloud {
         self.inner.lock().unwrap().bad_shapes.clone()
     }
 
+    /// The most requests that arrived within any one second.
+    pub fn busiest_second(&self) -> usize {
+        let mut times: Vec<Instant> = self.received().iter().map(|r| r.at).collect();
+        times.sort();
+        (0..times.len())
+            .map(|i| {
+                times[i..]
+                    .iter()
+                    .take_while(|t| t.duration_since(times[i]) < Duration::from_secs(1))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Waits until at least `n` requests arrived; panics after 20 s.
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
         self.wait_for_long(n, Duration::from_secs(20)).await
