@@ -15,9 +15,10 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", "
 
 /** Serves files from dist/, with CORS and the wasm MIME type a CDN must send. `pages` adds
  *  extra documents by path. Options: `headers` (path -> extra response headers, e.g. a CSP) and
- *  `delays` (path -> milliseconds before answering). Resolves to `{url, requests, close}`;
+ *  `delays` (path -> milliseconds before answering), `root` (another folder than dist/).
+ *  Resolves to `{url, requests, close}`;
  *  `requests` lists every path asked for, in order. */
-export async function serve(pages = {}, { headers = {}, delays = {} } = {}) {
+export async function serve(pages = {}, { headers = {}, delays = {}, root = DIST } = {}) {
   const requests = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
@@ -25,7 +26,7 @@ export async function serve(pages = {}, { headers = {}, delays = {} } = {}) {
     requests.push(name);
     if (delays[name]) await new Promise((r) => setTimeout(r, delays[name]));
     try {
-      const body = pages[name] ?? await readFile(path.join(DIST, path.normalize(name)));
+      const body = pages[name] ?? await readFile(path.join(root, path.normalize(name)));
       res.writeHead(200, {
         "Content-Type": TYPES[path.extname(name)] ?? "application/octet-stream",
         "Access-Control-Allow-Origin": "*",

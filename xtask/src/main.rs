@@ -34,6 +34,9 @@ fn main() {
             .and_then(|_| dist())
             .and_then(|_| run("cargo", &["run", "-p", "chatout-server"])),
         "dist" => setup().and_then(|_| dist()),
+        "npm" => setup()
+            .and_then(|_| dist())
+            .and_then(|_| run("node", &["scripts/npm-package.mjs"])),
         "size" => setup()
             .and_then(|_| dist())
             .and_then(|_| size_report(&root.join("dist"))),
@@ -55,7 +58,7 @@ fn main() {
             .and_then(|_| run("node", &["e2e/screenshot.mjs"])),
         "test" => test(&root),
         _ => {
-            eprintln!("usage: cargo xtask <setup|demo|test|dist|size|bench|impact|screenshot>");
+            eprintln!("usage: cargo xtask <setup|demo|test|dist|npm|size|bench|impact|screenshot>");
             exit(2);
         }
     };
