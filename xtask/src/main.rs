@@ -151,6 +151,21 @@ fn test(root: &Path) -> Result<(), String> {
     )?;
     dist()?;
     size_report(&root.join("dist"))?;
+    // The server with the release widget inside it (built from the dist/ just made).
+    let embedded = ["-p", "chatout-server", "--features", "embed-widget"];
+    run(
+        "cargo",
+        &[
+            &["clippy"],
+            &embedded[..],
+            &["--lib", "--test", "embedded", "--", "-D", "warnings"],
+        ]
+        .concat(),
+    )?;
+    run(
+        "cargo",
+        &[&["test"], &embedded[..], &["--test", "embedded"]].concat(),
+    )?;
     // A test that hangs fails after two minutes instead of holding CI to its limit.
     run(
         "node",
