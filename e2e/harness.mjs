@@ -3,6 +3,7 @@
 import http from "node:http";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import os from "node:os";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -15,10 +16,11 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", "
 
 /** Serves files from dist/, with CORS and the wasm MIME type a CDN must send. `pages` adds
  *  extra documents by path. Options: `headers` (path -> extra response headers, e.g. a CSP) and
- *  `delays` (path -> milliseconds before answering), `root` (another folder than dist/).
+ *  `delays` (path -> milliseconds before answering), `root` (another folder than dist/), `gzip`
+ *  (compress what the browser accepts compressed, as a CDN does).
  *  Resolves to `{url, requests, close}`;
  *  `requests` lists every path asked for, in order. */
-export async function serve(pages = {}, { headers = {}, delays = {}, root = DIST } = {}) {
+export async function serve(pages = {}, { headers = {}, delays = {}, root = DIST, gzip = false } = {}) {
   const requests = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
@@ -27,12 +29,14 @@ export async function serve(pages = {}, { headers = {}, delays = {}, root = DIST
     if (delays[name]) await new Promise((r) => setTimeout(r, delays[name]));
     try {
       const body = pages[name] ?? await readFile(path.join(root, path.normalize(name)));
+      const compress = gzip && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "");
       res.writeHead(200, {
         "Content-Type": TYPES[path.extname(name)] ?? "application/octet-stream",
         "Access-Control-Allow-Origin": "*",
+        ...(compress ? { "Content-Encoding": "gzip" } : {}),
         ...(headers[name] ?? {}),
       });
-      res.end(body);
+      res.end(compress ? gzipSync(body) : body);
     } catch {
       res.writeHead(404).end("not found");
     }
