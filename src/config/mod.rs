@@ -86,6 +86,10 @@ pub struct Config {
     pub agents: Option<Agents>,
     /// Push GA4 ecommerce events to `window.dataLayer` (`analytics: ga4`).
     pub ga4: bool,
+    /// Read the page's schema.org products and add buttons for them (`products: auto`).
+    pub products_auto: bool,
+    /// Where the first product's button goes (`products_after`, a CSS selector).
+    pub products_after: Option<String>,
     /// Every text, with the shop's overrides: English until [`Config::translate`] applies the
     /// language's table. Shared, not copied, by every component that shows text.
     pub labels: Arc<Labels>,
@@ -199,6 +203,7 @@ impl TryFrom<RawConfig> for Config {
             (Key::Analytics, &["none", "ga4"][..]),
             (Key::Load, &["idle", "interaction"][..]),
             (Key::Theme, &["auto", "light", "dark"][..]),
+            (Key::Products, &["auto", "none"][..]),
         ] {
             if let Some(value) = get(key).filter(|v| !allowed.contains(v)) {
                 return Err(ConfigError::new(
@@ -235,6 +240,8 @@ impl TryFrom<RawConfig> for Config {
             position,
             greeting: get(Key::Greeting).map(str::to_string),
             ga4: get(Key::Analytics) == Some("ga4"),
+            products_auto: get(Key::Products) == Some("auto"),
+            products_after: get(Key::ProductsAfter).map(str::to_string),
             hours: parse_hours(get(Key::Hours), get(Key::Timezone))?,
             agents,
             labels: Arc::new(labels),

@@ -55,11 +55,15 @@ pub enum Key {
     Load,
     /// `theme`
     Theme,
+    /// `products`
+    Products,
+    /// `products_after`
+    ProductsAfter,
 }
 
 impl Key {
     /// Every key.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::Phone,
         Self::Shop,
         Self::Currency,
@@ -77,10 +81,12 @@ impl Key {
         Self::Analytics,
         Self::Load,
         Self::Theme,
+        Self::Products,
+        Self::ProductsAfter,
     ];
 
     /// Their names, in the order of [`Key::ALL`].
-    const NAMES: [&'static str; 17] = [
+    const NAMES: [&'static str; 19] = [
         "phone",
         "shop",
         "currency",
@@ -98,6 +104,8 @@ impl Key {
         "analytics",
         "load",
         "theme",
+        "products",
+        "products_after",
     ];
 
     /// Its name in the JSON block (snake_case); the attribute is `data-` + kebab-case.

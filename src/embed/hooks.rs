@@ -7,6 +7,7 @@ use crate::browser::console_error;
 use crate::config::Config;
 use crate::embed::events;
 use crate::embed::product::{Options, Price, ProductInput};
+use crate::embed::schema;
 use crate::state::Store;
 use chatout_core::NewItem;
 use leptos::ev;
@@ -28,8 +29,27 @@ pub fn install(store: Store, config: Arc<Config>) {
         on_click(&event, store, &click_config);
     });
 
+    // A variant chosen beside a schema.org product's button.
+    let change = window_event_listener(ev::change, move |event| {
+        let select = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .filter(|el| el.has_attribute("data-chatout-variant"));
+        if let Some(select) = select {
+            schema::on_variant(&select);
+        }
+    });
+    if config.products_auto {
+        schema::add_buttons(&config);
+    }
     let sync_config = config;
-    let sync = move || sync_host_elements(store, &sync_config);
+    let sync = move || {
+        // Markup a single-page shop adds later gets its buttons too.
+        if sync_config.products_auto {
+            schema::add_buttons(&sync_config);
+        }
+        sync_host_elements(store, &sync_config)
+    };
     let sync_effect = sync.clone();
     Effect::new(move |_| {
         store.cart.track();
@@ -48,6 +68,7 @@ pub fn install(store: Store, config: Arc<Config>) {
     let guard = SendWrapper::new((observer, callback));
     on_cleanup(move || {
         click.remove();
+        change.remove();
         let (observer, _callback) = guard.take();
         if let Some(observer) = observer {
             observer.disconnect();

@@ -6,3 +6,4 @@ pub mod events;
 pub mod hooks;
 pub mod js_api;
 pub mod product;
+pub mod schema;

@@ -65,6 +65,8 @@ pub(super) fn labels() -> Labels {
         notify_sent: s("Almost done: send the message that opened in WhatsApp, and we will tell you when {product} is back."),
         notify_chat: s("Please tell me when {product} is back in stock."),
         error_consent: s("Tick the box to get the message."),
+        order_on_whatsapp: s("Order on WhatsApp"),
+        variant: s("Variant"),
         no_card_in_chat: s("We never ask for card details in chat."),
         send_order: s("Send order on WhatsApp"),
         sent_title: s("Order {reference}"),

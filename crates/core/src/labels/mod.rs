@@ -96,6 +96,8 @@ labels! {
     notify_sent,
     notify_chat,
     error_consent,
+    order_on_whatsapp,
+    variant,
     no_card_in_chat,
     send_order,
     sent_title,
