@@ -97,6 +97,8 @@ fn campaign_messages(fake: &FakeCloud) -> Vec<(String, Vec<String>)> {
 async fn spawn(backend: Backend, fake: &FakeCloud, per_second: u32) -> TestApp {
     let mut whatsapp = whatsapp_for(fake);
     whatsapp.per_second = per_second;
+    // A send a restart interrupts is settled as uncertain after twice this and 5 s.
+    whatsapp.request_timeout = Duration::from_secs(1);
     spawn_with(backend, move |s| {
         s.whatsapp = Some(whatsapp);
         s.public_url = Some("https://orders.shop.example".into());
@@ -172,7 +174,8 @@ async fn a_campaign_reaches_its_audience_once(backend: Backend) {
         Reply::Error(400, 131049),
         Reply::Error(400, 131049),
     ]);
-    fake.set_latency(Duration::from_millis(20));
+    // Slow answers, so sends are in flight when the server restarts.
+    fake.set_latency(Duration::from_millis(200));
     let mut creating = fields.to_vec();
     creating.push(("action", "create"));
     let (status, location, _) = campaign_form(&mut browser, &csrf, &creating).await;
@@ -217,6 +220,7 @@ async fn a_campaign_reaches_its_audience_once(backend: Backend) {
         "{} + {uncertain}",
         got.len()
     );
+    assert!(uncertain > 0, "the restart interrupted sends in flight");
     for n in 0..30 {
         assert!(!to.contains(number(n).as_str()), "over the cap: {n}");
     }
