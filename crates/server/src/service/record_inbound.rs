@@ -99,7 +99,11 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
     let marketing = effects
         .marketing
         .map_or(contact.marketing, |(after, _)| after);
-    queued |= activate_named(&mut tx, state, &contact, marketing, &alerts_named, now).await?;
+    if activate_named(&mut tx, state, &contact, marketing, &alerts_named, now).await? {
+        // Answered by the shop itself: not a conversation for staff, unless more waits.
+        messaging::settle_if_only(&mut tx, contact.id, &message.id, now).await?;
+        queued = true;
+    }
     // A cart's lines are skus, not references.
     let named = match message.cart {
         Some(_) => Vec::new(),

@@ -127,7 +127,22 @@ async fn alerts_go_to_each_proven_subscriber_once(backend: Backend) {
         webhook(&app, &inbound("31644444444", "wamid.F", forwarded, 1)).await,
         200
     );
+    // C asked something first: that still waits for staff after the alert's answer.
+    let question = inbound("31633333333", "wamid.Q", "Do you have it in green?", 5);
+    assert_eq!(webhook(&app, &question).await, 200);
     subscribe(&app, OIL, "31633333333").await;
+    let waiting = |wa_id: &'static str| {
+        let app = &app;
+        async move {
+            let id = app.contact_id(wa_id).await;
+            app.db.inbox_row(id).await.unwrap().unwrap().unanswered()
+        }
+    };
+    assert!(
+        !waiting("31611111111").await,
+        "the shop's own answer handled A's request"
+    );
+    assert!(waiting("31633333333").await, "C's question still waits");
     // Its product name is no order reference: nothing for staff to look at.
     let warnings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM link_warnings")
         .fetch_one(&app.db.read)

@@ -118,6 +118,29 @@ impl Db {
 const WAITING_SINCE: &str = "(SELECT MIN(i.sent_at) FROM inbound i WHERE i.contact_id = c.id \
      AND i.received_at > COALESCE(c.last_reply_at, 0) AND i.received_at > COALESCE(c.done_at, 0))";
 
+/// Marks a conversation done when message `wamid` is all it waits on (the shop's automatic
+/// answer handled it, like a back-in-stock request): staff are not asked to answer it, and
+/// no response time is counted. An earlier message still waiting keeps it waiting.
+pub async fn settle_if_only(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    wamid: &str,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contacts SET done_at = $1 WHERE id = $2 AND NOT EXISTS (SELECT 1 FROM inbound i \
+         WHERE i.contact_id = $2 AND i.wamid <> $3 \
+         AND i.received_at > COALESCE(contacts.last_reply_at, 0) \
+         AND i.received_at > COALESCE(contacts.done_at, 0))",
+    )
+    .bind(now)
+    .bind(contact_id)
+    .bind(wamid)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Notes that `staff` replied to a contact now: the conversation is answered, and if the
 /// contact was waiting, that wait is recorded as a response.
 pub async fn note_reply(

@@ -21,7 +21,7 @@ pub use contacts::{
 };
 pub use conversation::ConversationItem;
 pub use inbound::{cancel_queued, insert_inbound, open_window, InboundMessage, StatusReport};
-pub use inbox::{note_reply, Conversion, InboxRow, Response, CONVERSION_WINDOW_MS};
+pub use inbox::{note_reply, settle_if_only, Conversion, InboxRow, Response, CONVERSION_WINDOW_MS};
 pub use links::{link_order, named_order, warn_link, LinkWarningRow};
 pub use outbox::{
     claim_reminder, due_reminders, enqueue, message_facts, DueMessage, MessageFacts, NewMessage,
