@@ -5,6 +5,8 @@
 //! `cargo bench -p chatout-server --bench messaging` (SQLite in a temporary directory;
 //! `BENCH_MESSAGES`, `BENCH_WEBHOOKS` and `BENCH_CARTS` change the counts).
 
+mod support;
+
 #[path = "../tests/api/fake_cloud.rs"]
 #[allow(dead_code)]
 mod fake_cloud;
@@ -12,49 +14,23 @@ mod fake_cloud;
 use chatout_core::OrderStatus;
 use chatout_server::db::orders::Step;
 use chatout_server::service::change_status::change_status;
-use chatout_server::settings::WhatsAppSettings;
 use chatout_server::whatsapp::webhook::sign;
-use chatout_server::{Application, Settings};
+use chatout_server::Application;
 use fake_cloud::{FakeCloud, PHONE_NUMBER_ID, TOKEN};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "bench-secret";
 
-fn count(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 #[tokio::main]
 async fn main() {
-    let messages = count("BENCH_MESSAGES", 800);
-    let webhooks = count("BENCH_WEBHOOKS", 4000);
+    let messages = support::count("BENCH_MESSAGES", 800);
+    let webhooks = support::count("BENCH_WEBHOOKS", 4000);
     let fake = FakeCloud::start().await;
     fake.set_latency(Duration::from_millis(50));
     let dir = std::env::temp_dir().join(format!("chatout-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut settings = Settings::from_lookup(|_| None).unwrap();
-    settings.addr = "127.0.0.1:0".into();
-    settings.database_url = format!("sqlite://{}", dir.join("bench.db").display());
-    settings.rate_limit = 0;
-    settings.admin_password = Some("bench password".into());
-    settings.whatsapp = Some(WhatsAppSettings {
-        api_base: fake.base.clone(),
-        phone_number_id: PHONE_NUMBER_ID.into(),
-        token: TOKEN.into(),
-        app_secret: SECRET.into(),
-        verify_token: "v".into(),
-        templates_path: None,
-        waba_id: None,
-        per_second: 80,
-        contact_gap: Duration::from_secs(6),
-        retry_base: Duration::from_secs(2),
-        max_attempts: 8,
-        request_timeout: Duration::from_secs(30),
-    });
+    let settings = support::messaging_settings(&dir, &fake.base, PHONE_NUMBER_ID, TOKEN, SECRET);
     let app = Application::build(settings).await.expect("server starts");
     let base = format!("http://{}", app.address().unwrap());
     let state = app.state().clone();
@@ -170,7 +146,7 @@ async fn main() {
 
     // Carts from the shop's WhatsApp catalog, each from a number of its own: priced from the
     // catalog, stock held, stored as an order and answered, 8 at a time.
-    let carts = count("BENCH_CARTS", 1000);
+    let carts = support::count("BENCH_CARTS", 1000);
     let bodies: Vec<String> = (0..carts)
         .map(|n| {
             json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [

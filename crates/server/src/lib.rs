@@ -60,6 +60,8 @@ pub struct AppState {
     pub webhook_wake: Arc<tokio::sync::Notify>,
     /// The payment providers, as configured.
     pub payments: Arc<payments::Payments>,
+    /// The hosts tracked links may lead to (`service::campaigns::own_hosts_of`).
+    pub own_hosts: Arc<Vec<String>>,
 }
 
 impl AppState {

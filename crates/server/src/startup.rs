@@ -5,7 +5,7 @@
 use crate::clock::now_ms;
 use crate::db::Db;
 use crate::service::back_in_stock::send_alerts;
-use crate::service::campaigns::run_campaigns;
+use crate::service::campaigns::{own_hosts_of, run_campaigns};
 use crate::service::notify::Shop;
 use crate::service::remind::queue_reminders;
 use crate::whatsapp::templates::Event;
@@ -67,7 +67,6 @@ impl Application {
             generated_password,
             state: AppState {
                 db,
-                catalog: Arc::new(catalog),
                 order_limit: limit::Limit::per_minute(settings.rate_limit),
                 sign_in_limit: limit::Limit::sign_in(),
                 api_limit: limit::Limit::per_minute(settings.api_rate_limit),
@@ -77,6 +76,8 @@ impl Application {
                 messaging,
                 webhook_wake: Arc::new(tokio::sync::Notify::new()),
                 payments: Arc::new(crate::payments::Payments::new(&settings.payments)),
+                own_hosts: Arc::new(own_hosts_of(&settings, &catalog)),
+                catalog: Arc::new(catalog),
                 settings: Arc::new(settings),
             },
         })

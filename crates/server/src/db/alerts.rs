@@ -3,7 +3,6 @@
 
 use super::Db;
 use crate::policy::alert::AlertStatus;
-use crate::policy::outbox::{MessageKind, OutboxStatus};
 use sqlx::{AnyConnection, Row};
 
 /// A subscription to store.
@@ -315,29 +314,6 @@ pub async fn close_alert(
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// Marketing messages a contact got (or has queued) since `since` (ms): what the frequency
-/// cap counts.
-pub async fn marketing_since(
-    conn: &mut AnyConnection,
-    contact_id: i64,
-    since: i64,
-) -> Result<i64, sqlx::Error> {
-    let counted: Vec<OutboxStatus> = OutboxStatus::ALL
-        .into_iter()
-        .filter(|s| s.counts_towards_cap())
-        .collect();
-    sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM outbox WHERE contact_id = $1 AND kind = $2 AND created_at > $3 \
-         AND status IN ({})",
-        OutboxStatus::sql_list(&counted)
-    ))
-    .bind(contact_id)
-    .bind(MessageKind::Marketing.as_str())
-    .bind(since)
-    .fetch_one(&mut *conn)
-    .await
 }
 
 /// The contact of an unsubscribe token and the language of its subscription.

@@ -510,40 +510,62 @@ impl Db {
     /// The results of `source`.
     pub async fn results(&self, source: Source) -> Result<Results, sqlx::Error> {
         let (sends, links) = source.sends();
-        let list = |statuses: &[OutboxStatus]| OutboxStatus::sql_list(statuses);
         use OutboxStatus::*;
+        // Messages that got at least as far as one of `statuses`.
+        let by_status = |statuses: &[OutboxStatus], alias: &str| {
+            format!(
+                "CAST(COALESCE(SUM(CASE WHEN o.status IN ({}) THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                 AS {alias}",
+                OutboxStatus::sql_list(statuses)
+            )
+        };
+        let window = ATTRIBUTION_MS;
+        // Contacts who did `what` (rows of `table` as `x`, at `x.{at}`, from the message's
+        // time on as `from` says) within the window after their message.
+        let contacts_who = |table: &str, at: &str, from: &str, what: &str, alias: &str| {
+            format!(
+                "(SELECT CAST(COUNT(DISTINCT s.contact_id) AS BIGINT) FROM sends s WHERE EXISTS \
+                 (SELECT 1 FROM {table} x WHERE x.contact_id = s.contact_id {what} \
+                 AND x.{at} {from} s.at AND x.{at} <= s.at + {window})) AS {alias}"
+            )
+        };
+        // An order placed within the window after a message to its contact.
+        let attributed = format!(
+            "EXISTS (SELECT 1 FROM sends s WHERE s.contact_id = r.contact_id \
+             AND r.created_at > s.at AND r.created_at <= s.at + {window})"
+        );
         let lost = [OrderStatus::Cancelled, OrderStatus::Expired]
             .map(|s| format!("'{}'", s.as_str()))
             .join(", ");
+        let columns = [
+            "CAST(COUNT(*) AS BIGINT) AS messages".to_string(),
+            by_status(&[Sent, Delivered, Read], "sent"),
+            by_status(&[Delivered, Read], "delivered"),
+            by_status(&[Read], "read_"),
+            by_status(&[Failed], "failed"),
+            by_status(&[Capped], "capped"),
+            by_status(&[Cancelled], "cancelled"),
+            contacts_who("inbound", "received_at", ">", "", "replied"),
+            contacts_who(
+                "consent_events",
+                "at",
+                ">=",
+                "AND x.purpose = 'marketing' AND x.opted_in = 0",
+                "stopped",
+            ),
+            format!(
+                "(SELECT CAST(COUNT(DISTINCT t.contact_id) AS BIGINT) FROM tracked_links t \
+                 WHERE t.source = '{links}' AND t.clicks > 0) AS clicked"
+            ),
+            format!("(SELECT CAST(COUNT(*) AS BIGINT) FROM orders r WHERE {attributed}) AS orders"),
+            format!(
+                "(SELECT CAST(COALESCE(SUM(r.subtotal + r.shipping - r.discount), 0) AS BIGINT) \
+                 FROM orders r WHERE r.status NOT IN ({lost}) AND {attributed}) AS revenue"
+            ),
+        ];
         let sql = format!(
-            "WITH sends AS ({sends}) SELECT \
-             CAST(COUNT(*) AS BIGINT) AS messages, \
-             CAST(COALESCE(SUM(CASE WHEN o.status IN ({sent}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS sent, \
-             CAST(COALESCE(SUM(CASE WHEN o.status IN ({delivered}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS delivered, \
-             CAST(COALESCE(SUM(CASE WHEN o.status = 'read' THEN 1 ELSE 0 END), 0) AS BIGINT) AS read_, \
-             CAST(COALESCE(SUM(CASE WHEN o.status = 'failed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS failed, \
-             CAST(COALESCE(SUM(CASE WHEN o.status = 'capped' THEN 1 ELSE 0 END), 0) AS BIGINT) AS capped, \
-             CAST(COALESCE(SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END), 0) AS BIGINT) AS cancelled, \
-             (SELECT CAST(COUNT(DISTINCT s.contact_id) AS BIGINT) FROM sends s WHERE EXISTS \
-               (SELECT 1 FROM inbound i WHERE i.contact_id = s.contact_id AND i.received_at > s.at \
-                AND i.received_at <= s.at + {window})) AS replied, \
-             (SELECT CAST(COUNT(DISTINCT s.contact_id) AS BIGINT) FROM sends s WHERE EXISTS \
-               (SELECT 1 FROM consent_events e WHERE e.contact_id = s.contact_id \
-                AND e.purpose = 'marketing' AND e.opted_in = 0 AND e.at >= s.at \
-                AND e.at <= s.at + {window})) AS stopped, \
-             (SELECT CAST(COUNT(DISTINCT t.contact_id) AS BIGINT) FROM tracked_links t \
-               WHERE t.source = '{links}' AND t.clicks > 0) AS clicked, \
-             (SELECT CAST(COUNT(*) AS BIGINT) FROM orders r WHERE EXISTS (SELECT 1 FROM sends s \
-               WHERE s.contact_id = r.contact_id AND r.created_at > s.at \
-               AND r.created_at <= s.at + {window})) AS orders, \
-             (SELECT CAST(COALESCE(SUM(r.subtotal + r.shipping - r.discount), 0) AS BIGINT) \
-               FROM orders r WHERE r.status NOT IN ({lost}) AND EXISTS (SELECT 1 FROM sends s \
-               WHERE s.contact_id = r.contact_id AND r.created_at > s.at \
-               AND r.created_at <= s.at + {window})) AS revenue \
-             FROM sends s JOIN outbox o ON o.id = s.outbox_id",
-            sent = list(&[Sent, Delivered, Read]),
-            delivered = list(&[Delivered, Read]),
-            window = ATTRIBUTION_MS,
+            "WITH sends AS ({sends}) SELECT {} FROM sends s JOIN outbox o ON o.id = s.outbox_id",
+            columns.join(", ")
         );
         let row = sqlx::query(&sql).fetch_one(&self.read).await?;
         Ok(Results {

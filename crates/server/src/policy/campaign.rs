@@ -29,6 +29,15 @@ pub fn is_stop_button(text: &str) -> bool {
         || consent_keyword(text).is_some_and(|k| k.command == ConsentCommand::Stop)
 }
 
+/// How far back the frequency cap looks.
+pub const CAP_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Whether a contact who got `sent` marketing messages in the last [`CAP_WINDOW_MS`] is at
+/// the shop's cap of `cap` (`CHATOUT_MARKETING_CAP`): campaigns and alerts skip them.
+pub fn over_cap(sent: i64, cap: u32) -> bool {
+    sent >= i64::from(cap)
+}
+
 /// Where a campaign is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CampaignStatus {
@@ -208,6 +217,13 @@ mod tests {
         ] {
             assert!(!is_own_url(foreign, &own), "{foreign}");
         }
+    }
+
+    #[test]
+    fn the_cap_counts_what_went_this_week() {
+        assert!(!over_cap(1, 2));
+        assert!(over_cap(2, 2));
+        assert!(over_cap(5, 2));
     }
 
     #[test]

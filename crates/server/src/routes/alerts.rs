@@ -4,7 +4,7 @@
 //! message links to.
 
 use super::orders::{is_json, plain_error, read_body, ApiError};
-use super::shopper::private;
+use super::shopper::{plausible, private};
 use crate::policy::campaign::is_own_url;
 use crate::service::back_in_stock::{
     subscribe, token_state, unsubscribe, AlertRequest, SubscribeError, Subscribed,
@@ -119,7 +119,7 @@ pub async fn tracked(State(state): State<AppState>, Path(token): Path<String>) -
         return (StatusCode::NOT_FOUND, "no such link").into_response();
     }
     match state.db.click(&token, crate::clock::now_ms()).await {
-        Ok(Some(url)) if is_own_url(&url, &own_hosts(&state)) => {
+        Ok(Some(url)) if is_own_url(&url, own_hosts(&state)) => {
             private(Redirect::to(&url).into_response())
         }
         Ok(_) => (StatusCode::NOT_FOUND, "no such link").into_response(),
@@ -140,11 +140,6 @@ struct AlertsPage {
     open: bool,
     button: &'static str,
     done: &'static str,
-}
-
-/// An unsubscribe token is 128 random bits in hex.
-fn plausible(token: &str) -> bool {
-    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `GET /alerts/{token}`: the button that stops them; `POST`: stops them.

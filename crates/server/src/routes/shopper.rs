@@ -372,7 +372,7 @@ fn standing(order: &Payable, payments: &[PaymentRow]) -> (Summary, Option<String
 }
 
 /// The server's tokens are 32 hex digits; anything else is not one (and costs no query).
-fn plausible(token: &str) -> bool {
+pub(super) fn plausible(token: &str) -> bool {
     token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

@@ -13,7 +13,7 @@ use crate::policy::alert::{alerts_for, new_reference};
 use crate::policy::campaign::is_own_url;
 use crate::policy::consent::Consent;
 use crate::policy::outbox::MessageKind;
-use crate::service::campaigns::own_hosts;
+use crate::service::campaigns::{at_cap, own_hosts};
 use crate::whatsapp::payload::{self, OrderFacts};
 use crate::whatsapp::templates::Event;
 use crate::whatsapp::texts::chat_texts;
@@ -21,9 +21,6 @@ use crate::AppState;
 use chatout_core::{fill, whatsapp_url, PhoneNumber};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
-
-/// How far back the frequency cap looks.
-pub const CAP_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// The opt-in text the shopper saw, and their clock's time of it.
 #[derive(Debug, Deserialize)]
@@ -272,9 +269,7 @@ pub async fn send_alerts(state: &AppState) -> Result<u64, sqlx::Error> {
                 counts.skipped_consent += 1;
                 continue;
             }
-            let since = now.saturating_sub(CAP_WINDOW_MS);
-            let sent = alerts::marketing_since(&mut tx, contact.id, since).await?;
-            if sent >= i64::from(settings.marketing_cap) {
+            if at_cap(&mut tx, state, contact.id, now).await? {
                 // Over the cap: skipped now, still waiting for the next restock.
                 counts.skipped_cap += 1;
                 continue;
@@ -346,7 +341,7 @@ async fn tracked(
         return Ok(None);
     };
     let base = match state.settings.public_url.as_deref() {
-        Some(base) if is_own_url(&url, &own_hosts(state)) => base,
+        Some(base) if is_own_url(&url, own_hosts(state)) => base,
         _ => return Ok(Some(url)),
     };
     let fresh = hex::encode(rand::random::<[u8; 16]>());

@@ -5,16 +5,16 @@
 //! The runner goes through the audience in batches, each in one transaction with the
 //! campaign's cursor, so a restart goes on where it stopped and nobody gets it twice.
 
-use super::back_in_stock::CAP_WINDOW_MS;
 use crate::clock::now_ms;
-use crate::db::alerts::marketing_since;
 use crate::db::campaigns::{self, AudienceContact, NewCampaign};
 use crate::db::messaging::{self, NewMessage};
-use crate::policy::campaign::{is_own_url, Audience};
+use crate::policy::campaign::{is_own_url, over_cap, Audience, CAP_WINDOW_MS};
 use crate::policy::outbox::MessageKind;
+use crate::settings::Settings;
 use crate::whatsapp::templates::{CampaignParam, CampaignTemplate};
 use crate::whatsapp::{manager, payload};
 use crate::AppState;
+use chatout_core::Catalog;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
@@ -57,20 +57,33 @@ pub struct CampaignRequest {
     pub at: Option<i64>,
 }
 
-/// The shop's own hosts, which tracked links may lead to: `CHATOUT_PUBLIC_URL`'s, the
-/// allowed origins', and those of the catalog's product pages.
-pub fn own_hosts(state: &AppState) -> Vec<String> {
-    let catalog_urls = state
-        .catalog
-        .products
-        .iter()
-        .filter_map(|p| p.url.as_deref());
-    let mut hosts: Vec<String> = state
-        .settings
+/// Whether contact `contact_id` already got the shop's cap of marketing messages this week
+/// (campaigns and alerts alike).
+pub(crate) async fn at_cap(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    contact_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let since = now.saturating_sub(CAP_WINDOW_MS);
+    let sent = messaging::marketing_since(conn, contact_id, since).await?;
+    Ok(over_cap(sent, state.settings.marketing_cap))
+}
+
+/// The shop's own hosts, which tracked links may lead to (worked out once, at start).
+pub fn own_hosts(state: &AppState) -> &[String] {
+    &state.own_hosts
+}
+
+/// The shop's own hosts: `CHATOUT_PUBLIC_URL`'s, the allowed origins', and those of the
+/// catalog's product pages.
+pub fn own_hosts_of(settings: &Settings, catalog: &Catalog) -> Vec<String> {
+    let catalog_urls = catalog.products.iter().filter_map(|p| p.url.as_deref());
+    let mut hosts: Vec<String> = settings
         .public_url
         .iter()
         .map(String::as_str)
-        .chain(state.settings.allowed_origins.iter().map(String::as_str))
+        .chain(settings.allowed_origins.iter().map(String::as_str))
         .chain(catalog_urls)
         .filter_map(|url| reqwest::Url::parse(url).ok())
         .filter_map(|url| url.host_str().map(str::to_ascii_lowercase))
@@ -207,7 +220,7 @@ pub fn problems(
         }
         match link_target(state, params) {
             None => problems.push("give the page the link leads to".into()),
-            Some(url) if !is_own_url(&url, &own_hosts(state)) => problems.push(format!(
+            Some(url) if !is_own_url(&url, own_hosts(state)) => problems.push(format!(
                 "{url} is not a page of this shop: links may lead only to {}",
                 own_hosts(state).join(", ")
             )),
@@ -342,10 +355,7 @@ pub async fn run_campaigns(state: &AppState) -> Result<u64, sqlx::Error> {
             let mut batch = 0;
             for contact in &page {
                 let AudienceContact { id, locale, name } = contact;
-                let since = now.saturating_sub(CAP_WINDOW_MS);
-                if marketing_since(&mut tx, *id, since).await?
-                    >= i64::from(state.settings.marketing_cap)
-                {
+                if at_cap(&mut tx, state, *id, now).await? {
                     let why = "over the frequency cap";
                     campaigns::record_send(&mut tx, campaign.id, *id, Err(why), now).await?;
                     skipped += 1;

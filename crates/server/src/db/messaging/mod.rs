@@ -24,7 +24,8 @@ pub use inbound::{cancel_queued, insert_inbound, open_window, InboundMessage, St
 pub use inbox::{note_reply, settle_if_only, Conversion, InboxRow, Response, CONVERSION_WINDOW_MS};
 pub use links::{link_order, named_order, warn_link, LinkWarningRow};
 pub use outbox::{
-    claim_reminder, due_reminders, enqueue, message_facts, DueMessage, MessageFacts, NewMessage,
+    claim_reminder, due_reminders, enqueue, marketing_since, message_facts, DueMessage,
+    MessageFacts, NewMessage,
 };
 
 use crate::policy::outbox::MessageKind;

@@ -126,6 +126,29 @@ pub async fn message_facts(
     .await
 }
 
+/// Marketing messages a contact got (or has queued) since `since` (ms): what the frequency
+/// cap counts.
+pub async fn marketing_since(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    let counted: Vec<OutboxStatus> = OutboxStatus::ALL
+        .into_iter()
+        .filter(|s| s.counts_towards_cap())
+        .collect();
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM outbox WHERE contact_id = $1 AND kind = $2 AND created_at > $3 \
+         AND status IN ({})",
+        OutboxStatus::sql_list(&counted)
+    ))
+    .bind(contact_id)
+    .bind(MessageKind::Marketing.as_str())
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await
+}
+
 /// Pending orders placed before `placed_before` whose customer opted in, that got `sent`
 /// reminders so far, whose shopper's message never arrived and whose customer has not written
 /// since the order: the candidates for reminder number `sent + 1`, oldest first.
