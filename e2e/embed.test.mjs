@@ -70,7 +70,44 @@ test("with data-load=interaction nothing loads before an interaction, and the fi
   // The very first interaction is a click on "Cart": the panel opens once the widget is up.
   await page.locator("a[data-chatout-open]").click();
   await assert.doesNotReject(page.getByRole("dialog").waitFor());
-  assert.equal(wasm.length, 1);
+  // The main module opened the panel; the checkout's modules are fetched while the shopper
+  // looks at the cart, the back-in-stock form's and the schema.org reader's are not.
+  const name = (url) => new URL(url).pathname.split("/").pop();
+  assert.equal(name(wasm[0]), "chatout-widget_bg.wasm");
+  await waitFor(() => wasm.some((url) => name(url) === "chatout-checkout.wasm"));
+  await page.waitForTimeout(300);
+  assert.deepEqual(wasm.map(name).filter((f) => /notify|schema/.test(f)), []);
+  assert.equal(wasm.filter((url) => name(url) === "chatout-widget_bg.wasm").length, 1);
+  await context.close();
+});
+
+test("a checkout module that cannot be fetched says so, keeps the cart, and loads on Try again", async () => {
+  const { page, opened, context } = await open("/index.html");
+  let blocked = 0;
+  await page.route("**/chatout-checkout.wasm", (route) => { blocked++; return route.abort(); });
+  await widgetReady(page);
+  await page.locator("button[data-sku=mug-stoneware]").click();
+  await page.getByRole("button", { name: "Checkout" }).click();
+  const problem = page.getByTestId("load-problem");
+  await problem.waitFor();
+  assert.match(await problem.textContent(), /could not be loaded\. Your cart is kept/);
+  assert.ok(blocked >= 1);
+  assert.equal(await page.getByLabel("Your name").count(), 0);
+
+  // The connection is back: the same click fetches it again and the form appears, focused.
+  await page.unroute("**/chatout-checkout.wasm");
+  await problem.getByRole("button", { name: "Try again" }).click();
+  await page.getByLabel("Your name").waitFor();
+  const nameFocused = () => page.getByLabel("Your name").evaluate((el) => el.getRootNode().activeElement === el);
+  await assert.doesNotReject(() => waitFor(nameFocused), "focus moves to the form's first field once it is there");
+  await page.getByLabel("Your name").fill("Anna");
+  await page.getByLabel("Pickup").check();
+  await page.getByLabel("Cash on delivery").check();
+  await page.getByRole("button", { name: "Send order on WhatsApp" }).click();
+  await waitFor(() => opened.length === 1);
+  assert.match(messageOf(opened[0]), /1 × Stoneware mug/);
+  // The sent step comes from the same module: nothing more to fetch.
+  await page.getByRole("button", { name: "Copy message" }).waitFor();
   await context.close();
 });
 

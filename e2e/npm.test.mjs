@@ -26,8 +26,11 @@ test("the package holds exactly the embeddable files, at the workspace's version
   const listing = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", tarball], { cwd: os.tmpdir(), encoding: "utf8" }));
   const files = listing[0].files.map((f) => f.path).sort();
   const labels = readdirSync(path.join(root, "dist", "labels")).filter((f) => f.endsWith(".json")).map((f) => `dist/labels/${f}`);
+  // The split modules: the three split points by name, the chunks they share by pattern.
+  const split = readdirSync(path.join(root, "dist")).filter((f) => /^chatout-chunk-\d+\.wasm$/.test(f)).map((f) => `dist/${f}`);
   const expected = ["README.md", "package.json", "dist/chatout.js", "dist/chatout-widget.js", "dist/chatout-widget_bg.wasm",
-                    "dist/chatout-qr.js", "dist/chatout-qr_bg.wasm", ...labels].sort();
+                    "dist/chatout-split.js", "dist/chatout-checkout.wasm", "dist/chatout-notify.wasm", "dist/chatout-schema.wasm",
+                    ...split, "dist/chatout-qr.js", "dist/chatout-qr_bg.wasm", ...labels].sort();
   assert.deepEqual(files, expected);
   const manifest = JSON.parse(readFileSync(path.join(installed, "package.json"), "utf8"));
   const version = readFileSync(path.join(root, "Cargo.toml"), "utf8").match(/^\[package\][^[]*?^version = "([^"]+)"/m)[1];
@@ -56,8 +59,10 @@ test("installed from the tarball, it runs a shop's page from another origin", as
     await waitFor(() => opened.length === 1);
     assert.match(messageOf(opened[0]), /1 × Sencha/);
     assert.deepEqual(consoleErrors, []);
-    // Everything came from the package: the loader, glue, wasm and the Dutch table.
-    for (const file of ["/dist/chatout.js", "/dist/chatout-widget.js", "/dist/chatout-widget_bg.wasm", "/dist/labels/nl.json"]) {
+    // Everything came from the package: the loader, glue, wasm, the Dutch table and the
+    // checkout's split module.
+    for (const file of ["/dist/chatout.js", "/dist/chatout-widget.js", "/dist/chatout-widget_bg.wasm", "/dist/labels/nl.json",
+                        "/dist/chatout-split.js", "/dist/chatout-checkout.wasm"]) {
       assert.ok(cdn.requests.includes(file), `${file} in ${cdn.requests}`);
     }
   } finally {

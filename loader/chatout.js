@@ -22,6 +22,8 @@
   var ICON = "__CHATOUT_ICON_PATH__";
   // Languages with a table in labels/ (English is built in).
   var LANGUAGES = "__CHATOUT_LANGUAGES__".split(" ");
+  // Modules the glue imports (the split build's loaders), fetched beside it instead of after it.
+  var PRELOAD = "__CHATOUT_PRELOAD__".split(" ").filter(Boolean);
   var SVG = "http://www.w3.org/2000/svg";
 
   var script = d.currentScript;
@@ -138,8 +140,13 @@
     if (w.__chatoutBoot.texts) w.__chatoutBoot.texts.catch(function () {});
     var glue = beside("chatout-widget.js");
     var wasm = beside("chatout-widget_bg.wasm");
+    // The wasm and the glue's own imports are fetched at the same time as the glue, not one
+    // round trip after it; a failure surfaces through the glue's initialisation below.
+    var response = fetch(wasm);
+    response.catch(function () {});
+    PRELOAD.forEach(function (name) { import(beside(name)).catch(function () {}); });
     import(glue)
-      .then(function (module) { return module.default({ module_or_path: wasm }); })
+      .then(function (module) { return module.default({ module_or_path: response }); })
       .then(ready, function (error) {
         state = 3;
         if (button) button.removeAttribute("aria-busy");

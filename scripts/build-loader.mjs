@@ -31,6 +31,11 @@ function inline(text, marker, value) {
 let code = inline(source, "__CHATOUT_LAUNCHER_CSS__", minifyCss(css).css);
 code = inline(code, "__CHATOUT_ICON_PATH__", icon.trim());
 code = inline(code, "__CHATOUT_LANGUAGES__", languages.join(" "));
+// `--preload a.js b.js`: modules the glue imports, which the loader fetches beside it (the split
+// build's chatout-split.js; `cargo xtask dist` runs this again after splitting).
+const at = process.argv.indexOf("--preload");
+const preload = at < 0 ? [] : process.argv.slice(at + 1);
+code = inline(code, "__CHATOUT_PRELOAD__", preload.join(" "));
 const result = await minify(code, {
   compress: { passes: 2 },
   mangle: true,

@@ -9,13 +9,16 @@ import path from "node:path";
 const root = path.resolve(import.meta.dirname, "..");
 const dist = path.join(root, "dist");
 const out = path.join(root, "target", "npm", "chatout-widget");
-// The files a shop embeds (the loader, the glue, the wasm), the QR module and the language tables.
-const FILES = ["chatout.js", "chatout-widget.js", "chatout-widget_bg.wasm", "chatout-qr.js", "chatout-qr_bg.wasm"];
+// The files a shop embeds (the loader, the glue, the main wasm), the QR module and the language
+// tables, and the modules the split build loads on first use (chatout-split.js and every other
+// chatout-*.wasm).
+const REQUIRED = ["chatout.js", "chatout-widget.js", "chatout-widget_bg.wasm", "chatout-split.js", "chatout-qr.js", "chatout-qr_bg.wasm"];
+const FILES = [...new Set([...REQUIRED, ...readdirSync(dist).filter((f) => /^chatout-[a-z0-9-]+\.wasm$/.test(f))])];
 
 const cargo = readFileSync(path.join(root, "Cargo.toml"), "utf8");
 const version = cargo.match(/^\[package\][^[]*?^version = "([^"]+)"/m)?.[1];
 if (!version) throw new Error("no [package] version in Cargo.toml");
-for (const file of FILES) {
+for (const file of REQUIRED) {
   if (!existsSync(path.join(dist, file))) throw new Error(`dist/${file} is missing: run cargo xtask dist first`);
 }
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod embed;
 pub mod json;
 pub mod qr;
+pub mod split;
 pub mod state;
 pub mod storage;
 

@@ -1,9 +1,11 @@
 use crate::components::{
-    assigned_agent::AssignedAgent, cart_view::CartView, checkout_form::CheckoutForm,
-    notify_form::NotifyForm, order_sent::OrderSent, reply_status::ReplyStatus,
+    assigned_agent::AssignedAgent, cart_view::CartView, reply_status::ReplyStatus,
 };
+use crate::split::{self, Unloaded};
 use crate::state::{ShopContext, Store, View};
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use std::future::Future;
 use wasm_bindgen::JsCast;
 
 /// The panel: a dialog that shows the cart, the checkout form, or the sent order.
@@ -13,10 +15,23 @@ pub fn CartPanel() -> impl IntoView {
     let store = expect_context::<Store>();
     // A memo, so re-opening an open panel does not rebuild (and empty) the form.
     let page = Memo::new(move |_| store.view.get());
+    // A page in a module of its own appears once that is fetched (at once after the first
+    // time); `shown` moves focus in then, `retry` asks again after a failed fetch.
+    let shown = RwSignal::new(0u32);
+    let retry = RwSignal::new(0u32);
+    // While the shopper looks at the cart, the checkout form is fetched.
+    Effect::new(move |_| {
+        if page.with(|p| *p == View::Cart) {
+            leptos::task::spawn_local(async {
+                let _ = split::preload_checkout().await;
+            });
+        }
+    });
     let panel = NodeRef::<leptos::html::Section>::new();
     // A modal dialog: focus moves in when it opens and whenever its page changes (the form's
     // first field on checkout), so it is never left on a removed button.
     Effect::new(move |_| {
+        shown.track();
         let checkout = page.with(|p| matches!(p, View::Checkout | View::Notify(_)));
         let Some(panel) = panel.get() else { return };
         let field = checkout
@@ -68,14 +83,49 @@ pub fn CartPanel() -> impl IntoView {
                     "×"
                 </button>
             </div>
-            {move || match page.get() {
-                View::Checkout => view! { <CheckoutForm/> }.into_any(),
-                View::Sent(order) => view! { <OrderSent order/> }.into_any(),
-                View::Notify(product) => view! { <NotifyForm product/> }.into_any(),
-                View::Cart | View::Closed => view! { <CartView/> }.into_any(),
+            {move || {
+                retry.track();
+                match page.get() {
+                    View::Checkout => fetched(split::checkout_page(), shown, retry),
+                    View::Sent(order) => fetched(split::sent_page(order), shown, retry),
+                    View::Notify(product) => fetched(split::notify_page(product), shown, retry),
+                    View::Cart | View::Closed => view! { <CartView/> }.into_any(),
+                }
             }}
         </section>
     }
+}
+
+/// A page from a split module: nothing while it is fetched (the panel is busy), then the page;
+/// a fetch that failed says so and offers to try again.
+fn fetched(
+    page: impl Future<Output = Result<AnyView, Unloaded>> + 'static,
+    shown: RwSignal<u32>,
+    retry: RwSignal<u32>,
+) -> AnyView {
+    let labels = expect_context::<ShopContext>().0.labels.clone();
+    Suspend::new(SendWrapper::new(async move {
+        let page = page.await;
+        // Once the page is in the panel: the next frame.
+        request_animation_frame(move || shown.update(|n| *n += 1));
+        match page {
+            Ok(page) => page,
+            Err(_) => view! {
+                <div class="chatout-problem" role="alert" data-testid="load-problem">
+                    <p>{labels.error_load.clone()}</p>
+                    <button
+                        type="button"
+                        class="chatout-secondary"
+                        on:click=move |_| retry.update(|n| *n += 1)
+                    >
+                        {labels.try_again.clone()}
+                    </button>
+                </div>
+            }
+            .into_any(),
+        }
+    }))
+    .into_any()
 }
 
 /// What Tab can reach inside the panel.

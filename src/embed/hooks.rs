@@ -7,7 +7,7 @@ use crate::browser::console_error;
 use crate::config::Config;
 use crate::embed::events;
 use crate::embed::product::{Options, Price, ProductInput};
-use crate::embed::schema;
+use crate::split;
 use crate::state::Store;
 use chatout_core::NewItem;
 use leptos::ev;
@@ -36,17 +36,17 @@ pub fn install(store: Store, config: Arc<Config>) {
             .and_then(|t| t.dyn_into::<Element>().ok())
             .filter(|el| el.has_attribute("data-chatout-variant"));
         if let Some(select) = select {
-            schema::on_variant(&select);
+            leptos::task::spawn_local(async move {
+                // Only the schema reader's own selects: it is loaded.
+                let _ = split::schema_variant(select).await;
+            });
         }
     });
-    if config.products_auto {
-        schema::add_buttons(&config);
-    }
     let sync_config = config;
     let sync = move || {
         // Markup a single-page shop adds later gets its buttons too.
         if sync_config.products_auto {
-            schema::add_buttons(&sync_config);
+            add_schema_buttons(sync_config.clone());
         }
         sync_host_elements(store, &sync_config)
     };
@@ -72,6 +72,18 @@ pub fn install(store: Store, config: Arc<Config>) {
         let (observer, _callback) = guard.take();
         if let Some(observer) = observer {
             observer.disconnect();
+        }
+    });
+}
+
+/// Reads the page's schema.org products once the reader is loaded; the page's own hooks work
+/// meanwhile, and a reader that cannot be fetched leaves them as they are.
+fn add_schema_buttons(config: Arc<Config>) {
+    leptos::task::spawn_local(async move {
+        if split::add_schema_buttons(config).await.is_err() {
+            crate::browser::console_warn(
+                "the schema.org reader could not be loaded; products without data attributes get no button",
+            );
         }
     });
 }

@@ -67,6 +67,7 @@ pub(super) fn labels() -> Labels {
         error_consent: s("Tick the box to get the message."),
         order_on_whatsapp: s("Order on WhatsApp"),
         variant: s("Variant"),
+        error_load: s("This part of the shop could not be loaded. Your cart is kept: check your connection and try again."),
         no_card_in_chat: s("We never ask for card details in chat."),
         send_order: s("Send order on WhatsApp"),
         sent_title: s("Order {reference}"),

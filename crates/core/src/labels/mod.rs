@@ -98,6 +98,7 @@ labels! {
     error_consent,
     order_on_whatsapp,
     variant,
+    error_load,
     no_card_in_chat,
     send_order,
     sent_title,
