@@ -3,8 +3,8 @@
 //! second order.
 
 use crate::browser::error_text;
+use crate::json::Fields;
 use chatout_core::{ConflictReason, WireLine};
-use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 const TIMEOUT_MS: u32 = 15_000;
 
 /// The server's `201`/`200`: what the shopper must send.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Registered {
     /// The authoritative reference.
     pub reference: String,
@@ -40,11 +40,30 @@ pub enum Reply {
     Unavailable(String),
 }
 
-#[derive(Deserialize)]
-struct ConflictBody {
-    error: String,
-    #[serde(default)]
-    items: Vec<WireLine>,
+impl Registered {
+    /// `{"reference", "message", "whatsapp_url", …}`.
+    fn read(text: &str) -> Result<Self, String> {
+        let value = crate::json::parse(text)?;
+        let answer = Fields::of(&value, "")?;
+        Ok(Self {
+            reference: answer.str("reference")?.to_string(),
+            message: answer.str("message")?.to_string(),
+            whatsapp_url: answer.str("whatsapp_url")?.to_string(),
+        })
+    }
+}
+
+/// A `409`'s `{"error": "price_changed", "items": [corrected lines]}`.
+fn read_conflict(text: &str) -> Result<(String, Vec<WireLine>), String> {
+    let value = crate::json::parse(text)?;
+    let body = Fields::of(&value, "")?;
+    let items = body
+        .array("items", true)?
+        .iter()
+        .enumerate()
+        .map(|(at, line)| WireLine::from_json(line, &format!("items[{at}]")))
+        .collect::<Result<_, _>>()?;
+    Ok((body.str("error")?.to_string(), items))
 }
 
 /// POSTs `body` (a `PendingOrder` as JSON) to `endpoint` with `key`.
@@ -58,15 +77,12 @@ pub async fn post_order(endpoint: &str, key: &str, body: &str) -> Reply {
 /// Reads a response: the one place where status codes get their meaning.
 pub fn classify(status: u16, text: &str) -> Reply {
     match status {
-        200 | 201 => crate::json::from_str(text)
+        200 | 201 => Registered::read(text)
             .map(Reply::Registered)
             .unwrap_or_else(|e| Reply::Unavailable(format!("unreadable answer: {e}"))),
-        409 => match crate::json::from_str::<ConflictBody>(text) {
-            Ok(body) => match ConflictReason::parse(&body.error) {
-                Some(error) => Reply::Conflict {
-                    error,
-                    items: body.items,
-                },
+        409 => match read_conflict(text) {
+            Ok((error, items)) => match ConflictReason::parse(&error) {
+                Some(error) => Reply::Conflict { error, items },
                 None => Reply::Refused(format!("HTTP 409: {text}")),
             },
             Err(e) => Reply::Unavailable(format!("unreadable 409: {e}")),
@@ -100,7 +116,7 @@ pub enum AlertReply {
 /// POSTs a back-in-stock request (JSON) to `url`.
 pub async fn post_alert(url: &str, body: &str) -> AlertReply {
     match send(url, None, Some(body)).await {
-        Ok((202, text)) => crate::json::from_str(&text)
+        Ok((202, text)) => Registered::read(&text)
             .map(AlertReply::Subscribed)
             .unwrap_or_else(|e| AlertReply::Unavailable(format!("unreadable answer: {e}"))),
         Ok((422, text)) => crate::json::fields_at(&text, "errors")

@@ -1,168 +1,127 @@
-//! JSON text to and from Rust values: the one place the widget reads or writes JSON.
+//! JSON text to and from [`Json`] values: the one place the widget reads or writes JSON.
 //!
-//! In the browser the browser's own `JSON` handles the text and serde-wasm-bindgen the values,
-//! so no JSON parser ships in the wasm. Natively (unit tests) serde_json does the same job.
+//! In the browser the browser's own `JSON` handles the text and js-sys the values, so no JSON
+//! parser, no serializer and no float formatting ship in the wasm; the typed conversions are
+//! written out beside their types (`Cart::to_json`, `PendingOrder::to_json`, …). Natively (unit
+//! tests) serde_json handles the text.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen::JsCast;
+pub use chatout_core::json::{Fields, Json};
 use wasm_bindgen::JsValue;
 
-/// A JSON-safe JS value: plain objects (not `Map`s), `null` for `None`.
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+/// How deep a value may nest before reading it stops: far beyond any shape the widget reads.
+const MAX_DEPTH: usize = 32;
+
+/// Reads JSON text; the error says what was wrong, in the parser's words.
+#[cfg(target_arch = "wasm32")]
+pub fn parse(text: &str) -> Result<Json, String> {
+    let js = js_sys::JSON::parse(text).map_err(|e| crate::browser::error_text(&e))?;
+    from_js(&js)
+}
+
+/// Reads JSON text; the error says what was wrong, in the parser's words.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn parse(text: &str) -> Result<Json, String> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(Json::from)
         .map_err(|e| e.to_string())
 }
 
 /// `value` as JSON text.
 #[cfg(target_arch = "wasm32")]
-pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
-    let js = to_js(value)?;
-    js_sys::JSON::stringify(&js)
+pub fn to_string(value: &Json) -> String {
+    js_sys::JSON::stringify(&to_js(value))
         .map(String::from)
-        .map_err(|_| "not representable as JSON".to_string())
-}
-
-/// Reads JSON text into `T`; the error says what was wrong, in the parser's words.
-#[cfg(target_arch = "wasm32")]
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    let js = js_sys::JSON::parse(text).map_err(|e| crate::browser::error_text(&e))?;
-    serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 /// `value` as JSON text.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
-    serde_json::to_string(value).map_err(|e| e.to_string())
+pub fn to_string(value: &Json) -> String {
+    serde_json::Value::from(value).to_string()
 }
 
-/// Reads JSON text into `T`; the error says what was wrong, in the parser's words.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_json::from_str(text).map_err(|e| e.to_string())
+/// A JS value read as JSON: what `JSON.parse` makes, or a value the page passed. Functions and
+/// other non-JSON values read as `null`; nesting deeper than [`MAX_DEPTH`] is an error.
+pub fn from_js(value: &JsValue) -> Result<Json, String> {
+    read_js(value, 0)
+}
+
+fn read_js(value: &JsValue, depth: usize) -> Result<Json, String> {
+    use wasm_bindgen::JsCast;
+    if depth > MAX_DEPTH {
+        return Err(format!("nested more than {MAX_DEPTH} levels deep"));
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(Json::Bool(b));
+    }
+    if let Some(n) = value.as_f64() {
+        return Ok(Json::Number(n));
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(Json::String(s));
+    }
+    if let Some(array) = value.dyn_ref::<js_sys::Array>() {
+        return array
+            .iter()
+            .map(|item| read_js(&item, depth + 1))
+            .collect::<Result<_, _>>()
+            .map(Json::Array);
+    }
+    if value.is_object() && !value.is_function() {
+        return js_sys::Object::entries(value.unchecked_ref())
+            .iter()
+            .filter_map(|entry| {
+                let pair: js_sys::Array = entry.dyn_into().ok()?;
+                let key = pair.get(0).as_string()?;
+                Some(read_js(&pair.get(1), depth + 1).map(|v| (key, v)))
+            })
+            .collect::<Result<_, _>>()
+            .map(Json::Object);
+    }
+    Ok(Json::Null)
+}
+
+/// A fresh JS value (plain objects and arrays) holding no references into the widget.
+pub fn to_js(value: &Json) -> JsValue {
+    match value {
+        Json::Null => JsValue::NULL,
+        Json::Bool(b) => JsValue::from_bool(*b),
+        Json::Number(n) => JsValue::from_f64(*n),
+        Json::String(s) => JsValue::from_str(s),
+        Json::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
+        Json::Object(fields) => {
+            let object = js_sys::Object::new();
+            for (key, value) in fields {
+                let _ = js_sys::Reflect::set(&object, &key.into(), &to_js(value));
+            }
+            object.into()
+        }
+    }
 }
 
 /// The strings of the array at `key` in a JSON object's text (`{"unavailable": ["a"]}`);
 /// anything else under it is an error, an absent key none.
-#[cfg(target_arch = "wasm32")]
 pub fn strings_at(text: &str, key: &str) -> Result<Vec<String>, String> {
-    let js = js_sys::JSON::parse(text).map_err(|e| crate::browser::error_text(&e))?;
-    let list =
-        js_sys::Reflect::get(&js, &key.into()).map_err(|e| crate::browser::error_text(&e))?;
-    if list.is_undefined() {
-        return Ok(Vec::new());
-    }
-    let list: js_sys::Array = list
-        .dyn_into()
-        .map_err(|_| format!("{key} is not a list"))?;
-    list.iter()
+    let value = parse(text)?;
+    Fields::of(&value, "")?
+        .array(key, true)?
+        .iter()
         .map(|item| {
-            item.as_string()
+            item.as_str()
+                .map(str::to_string)
                 .ok_or_else(|| format!("{key} holds a non-string"))
         })
         .collect()
 }
 
 /// The `field` of each entry of the array at `key` (`{"errors": [{"field": "phone"}]}`).
-#[cfg(target_arch = "wasm32")]
 pub fn fields_at(text: &str, key: &str) -> Result<Vec<String>, String> {
-    let js = js_sys::JSON::parse(text).map_err(|e| crate::browser::error_text(&e))?;
-    let list =
-        js_sys::Reflect::get(&js, &key.into()).map_err(|e| crate::browser::error_text(&e))?;
-    let list: js_sys::Array = list
-        .dyn_into()
-        .map_err(|_| format!("{key} is not a list"))?;
-    Ok(list
+    let value = parse(text)?;
+    Ok(Fields::of(&value, "")?
+        .array(key, false)?
         .iter()
-        .filter_map(|item| {
-            js_sys::Reflect::get(&item, &"field".into())
-                .ok()?
-                .as_string()
-        })
+        .filter_map(|item| Some(item.get("field")?.as_str()?.to_string()))
         .collect())
-}
-
-/// The strings of the array at `key` in a JSON object's text.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn strings_at(text: &str, key: &str) -> Result<Vec<String>, String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    match &value[key] {
-        serde_json::Value::Null => Ok(Vec::new()),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| format!("{key} holds a non-string"))
-            })
-            .collect(),
-        _ => Err(format!("{key} is not a list")),
-    }
-}
-
-/// The `field` of each entry of the array at `key`.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn fields_at(text: &str, key: &str) -> Result<Vec<String>, String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let items = value[key]
-        .as_array()
-        .ok_or_else(|| format!("{key} is not a list"))?;
-    Ok(items
-        .iter()
-        .filter_map(|i| i["field"].as_str().map(str::to_string))
-        .collect())
-}
-
-/// A JSON object of strings and objects of strings, as text: small request bodies without a
-/// serializer (`[("sku", Text("a")), ("consent", Object(&[("text", "…")]))]`).
-pub enum Field<'a> {
-    /// A string.
-    Text(&'a str),
-    /// An object of strings.
-    Object(&'a [(&'a str, &'a str)]),
-}
-
-/// `fields` as a JSON object's text.
-#[cfg(target_arch = "wasm32")]
-pub fn object(fields: &[(&str, Field<'_>)]) -> String {
-    let strings = |pairs: &[(&str, &str)]| {
-        let object = js_sys::Object::new();
-        for (key, value) in pairs {
-            let _ = js_sys::Reflect::set(&object, &(*key).into(), &(*value).into());
-        }
-        object
-    };
-    let object = js_sys::Object::new();
-    for (key, field) in fields {
-        let value: JsValue = match field {
-            Field::Text(text) => (*text).into(),
-            Field::Object(pairs) => strings(pairs).into(),
-        };
-        let _ = js_sys::Reflect::set(&object, &(*key).into(), &value);
-    }
-    js_sys::JSON::stringify(&object)
-        .map(String::from)
-        .unwrap_or_default()
-}
-
-/// `fields` as a JSON object's text.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn object(fields: &[(&str, Field<'_>)]) -> String {
-    let mut map = serde_json::Map::new();
-    for (key, field) in fields {
-        let value = match field {
-            Field::Text(text) => serde_json::Value::from(*text),
-            Field::Object(pairs) => pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), serde_json::Value::from(*v)))
-                .collect::<serde_json::Map<_, _>>()
-                .into(),
-        };
-        map.insert((*key).to_string(), value);
-    }
-    serde_json::Value::Object(map).to_string()
 }
 
 #[cfg(test)]
@@ -178,18 +137,28 @@ mod tests {
         assert!(strings_at(r#"{}"#, "unavailable").unwrap().is_empty());
         assert!(strings_at(r#"{"unavailable":[1]}"#, "unavailable").is_err());
         assert!(strings_at("<html>", "unavailable").is_err());
+        assert!(strings_at("[]", "unavailable").is_err());
         let errors =
             r#"{"error":"invalid","errors":[{"field":"phone","code":"invalid"},{"code":"x"}]}"#;
         assert_eq!(fields_at(errors, "errors").unwrap(), ["phone"]);
         assert!(fields_at("{}", "errors").is_err());
-        let body = object(&[
-            ("sku", Field::Text("tea \"x\"")),
-            ("consent", Field::Object(&[("text", "Yes <b>")])),
+    }
+
+    #[test]
+    fn text_round_trips_with_hostile_strings() {
+        let body = Json::object([
+            ("sku", "tea \"x\"\n\u{2028}".into()),
+            ("consent", Json::object([("text", "Yes <b>".into())])),
+            ("quantity", 3i64.into()),
         ]);
-        let read: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let read: serde_json::Value = serde_json::from_str(&to_string(&body)).unwrap();
         assert_eq!(
             read,
-            serde_json::json!({"sku": "tea \"x\"", "consent": {"text": "Yes <b>"}})
+            serde_json::json!({"sku": "tea \"x\"\n\u{2028}", "consent": {"text": "Yes <b>"}, "quantity": 3})
+        );
+        assert_eq!(
+            parse(&to_string(&body)).unwrap().get("quantity"),
+            Some(&Json::Number(3.0))
         );
     }
 }

@@ -82,9 +82,7 @@ fn mount(document: &web_sys::Document, host: Option<web_sys::Element>, config: C
     }
     events::dispatch(
         "chatout:ready",
-        &events::ReadyDetail {
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        &events::ready(env!("CARGO_PKG_VERSION")),
         false,
     );
 }

@@ -7,21 +7,26 @@
 //! shows in the others (storage events).
 
 use crate::browser::console_warn;
+use crate::json::{Fields, Json};
 use chatout_core::{Cart, Currency};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 /// The key, with the format's version: bump it when the stored shape changes.
 pub const CART_KEY: &str = "chatout.cart.v1";
 
-#[derive(Serialize, Deserialize)]
-struct StoredCart {
-    version: u32,
-    cart: Cart,
-}
+/// `{"version": 1, "cart": Cart::to_json}`.
+const VERSION: i64 = 1;
 
-const VERSION: u32 = 1;
+/// The stored text read back: the cart, or `None` when it is from another version.
+fn read_stored(text: &str) -> Result<Option<Cart>, String> {
+    let value = crate::json::parse(text)?;
+    let stored = Fields::of(&value, "")?;
+    if stored.i64("version")? != VERSION {
+        return Ok(None);
+    }
+    Cart::from_json(stored.any("cart")).map(Some)
+}
 
 fn storage_available() -> bool {
     // Reading `localStorage` itself throws in sandboxed frames; gloo would panic on that.
@@ -39,10 +44,8 @@ pub fn load_cart(currency: Currency) -> Cart {
     let Some(raw) = raw else {
         return Cart::new(currency);
     };
-    match crate::json::from_str::<StoredCart>(&raw) {
-        Ok(stored) if stored.version == VERSION && stored.cart.currency() == currency => {
-            Some(stored.cart)
-        }
+    match read_stored(&raw) {
+        Ok(Some(cart)) if cart.currency() == currency => Some(cart),
         Ok(_) => discard("it is from another version or currency"),
         Err(e) => discard(&format!("it is not readable ({e})")),
     }
@@ -64,12 +67,9 @@ pub fn save_cart(cart: &Cart) -> bool {
         LocalStorage::delete(CART_KEY);
         return true;
     }
-    let stored = StoredCart {
-        version: VERSION,
-        cart: cart.clone(),
-    };
-    crate::json::to_string(&stored)
-        .is_ok_and(|text| LocalStorage::raw().set_item(CART_KEY, &text).is_ok())
+    let stored = Json::object([("version", VERSION.into()), ("cart", cart.to_json())]);
+    let text = crate::json::to_string(&stored);
+    LocalStorage::raw().set_item(CART_KEY, &text).is_ok()
 }
 
 /// With several agents: the shopper's own random number, kept so that they keep reaching the

@@ -170,11 +170,14 @@ async fn a_malformed_price_adds_nothing() {
 async fn checkout_shows_localised_validation_messages() {
     let page = Page::new();
     let mut dutch = config("nl-NL");
-    let table: std::collections::BTreeMap<String, String> =
-        chatout::json::from_str(include_str!("../crates/core/labels/nl.json")).unwrap();
-    dutch
-        .translate(&table.into_iter().collect::<Vec<_>>())
-        .unwrap();
+    let table = chatout::json::parse(include_str!("../crates/core/labels/nl.json")).unwrap();
+    let table: Vec<(String, String)> = table
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    dutch.translate(&table).unwrap();
     let _widget = mount_widget(page.mount_point(), dutch);
     page.click("#add-shirt");
     tick().await;

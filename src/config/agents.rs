@@ -1,13 +1,13 @@
 //! Several agents from the JSON block, and how orders and chats are shared among them.
 
 use super::ConfigError;
+use crate::json::Json;
 use chatout_core::{Agent, Agents, Category, PhoneNumber, Routing};
-use serde_json::Value;
 
 /// `agents: [{name, phone, categories?}]` from the JSON block, and the `routing` rule:
 /// `category` by default when any agent lists categories, `round_robin` otherwise.
 pub fn parse_agents(
-    value: Option<&Value>,
+    value: Option<&Json>,
     routing: Option<&str>,
     shop_phone: &PhoneNumber,
 ) -> Result<Option<Agents>, ConfigError> {
@@ -30,14 +30,14 @@ pub fn parse_agents(
         let text = |name: &str| {
             entry
                 .get(name)
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .ok_or_else(|| block(format!("{} must be a string", field(name))))
         };
         let phone = PhoneNumber::parse(text("phone")?, Some(shop_phone.calling_code()))
             .map_err(|e| block(format!("{}: {e}", field("phone"))))?;
         let categories = match entry.get("categories") {
             None => Vec::new(),
-            Some(Value::Array(items)) => items
+            Some(Json::Array(items)) => items
                 .iter()
                 .map(|item| {
                     let text = item.as_str().ok_or_else(|| {

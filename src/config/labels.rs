@@ -2,8 +2,8 @@
 //! table arrives) that table under the overrides again.
 
 use super::ConfigError;
+use crate::json::Json;
 use chatout_core::{language_of, Labels};
-use serde_json::{Map, Value};
 
 pub fn str_pairs(list: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
     list.iter().map(|(k, v)| (k.as_str(), v.as_str()))
@@ -14,11 +14,11 @@ pub fn str_pairs(list: &[(String, String)]) -> impl Iterator<Item = (&str, &str)
 /// ([`Config::translate`]).
 pub fn labels_for(
     locale: &str,
-    json: &Map<String, Value>,
+    json: &Json,
 ) -> Result<(Labels, Vec<(String, String)>), ConfigError> {
     let language = language_of(locale);
     let string_pairs =
-        |key: &str, value: Option<&Value>| -> Result<Vec<(String, String)>, ConfigError> {
+        |key: &str, value: Option<&Json>| -> Result<Vec<(String, String)>, ConfigError> {
             let Some(value) = value else {
                 return Ok(Vec::new());
             };

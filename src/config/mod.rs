@@ -388,8 +388,7 @@ mod tests {
     /// The Dutch table, as the widget fetches it.
     fn dutch() -> Vec<(String, String)> {
         let text = include_str!("../../crates/core/labels/nl.json");
-        let table: std::collections::BTreeMap<String, String> =
-            crate::json::from_str(text).unwrap();
+        let table: std::collections::BTreeMap<String, String> = serde_json::from_str(text).unwrap();
         table.into_iter().collect()
     }
 

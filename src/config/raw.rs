@@ -2,7 +2,7 @@
 //! merged key by key (defaults < JSON block < attributes).
 
 use super::ConfigError;
-use serde_json::{Map, Value};
+use crate::json::Json;
 
 /// What the loader captured from the page, before validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,10 +125,7 @@ pub struct Scalars([Option<String>; Key::ALL.len()]);
 
 impl Scalars {
     /// Merges the JSON block's values and then the attributes over them.
-    pub fn merge(
-        json: &Map<String, Value>,
-        attributes: Vec<(String, String)>,
-    ) -> Result<Self, ConfigError> {
+    pub fn merge(json: &Json, attributes: Vec<(String, String)>) -> Result<Self, ConfigError> {
         let mut slots: [Option<String>; Key::ALL.len()] = Default::default();
         for (slot, key) in slots.iter_mut().zip(Key::ALL) {
             if let Some(value) = json.get(key.as_str()) {
@@ -153,12 +150,12 @@ impl Scalars {
 }
 
 /// The JSON block as an object (empty when absent).
-pub fn parse_json_block(text: Option<&str>) -> Result<Map<String, Value>, ConfigError> {
+pub fn parse_json_block(text: Option<&str>) -> Result<Json, ConfigError> {
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-        return Ok(Map::new());
+        return Ok(Json::Object(Vec::new()));
     };
-    match crate::json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
+    match crate::json::parse(text) {
+        Ok(object @ Json::Object(_)) => Ok(object),
         Ok(_) => Err(ConfigError::new(
             "chatout-config",
             "must hold a JSON object {…}",
@@ -171,16 +168,16 @@ pub fn parse_json_block(text: Option<&str>) -> Result<Map<String, Value>, Config
 }
 
 /// JSON values may be strings, numbers, or (for lists) arrays of strings.
-fn scalar_text(key: &str, value: &Value) -> Result<String, ConfigError> {
+fn scalar_text(key: &str, value: &Json) -> Result<String, ConfigError> {
     match value {
-        Value::String(s) => Ok(s.clone()),
+        Json::String(s) => Ok(s.clone()),
         // Whole numbers only: writing a fraction would ship float formatting in the wasm.
-        Value::Number(n) => n
+        Json::Number(_) => value
             .as_i64()
             .map(|n| n.to_string())
             .ok_or_else(|| ConfigError::new(key, "must be a string")),
-        Value::Bool(b) => Ok(b.to_string()),
-        Value::Array(items) => items
+        Json::Bool(b) => Ok(b.to_string()),
+        Json::Array(items) => items
             .iter()
             .map(|item| item.as_str().map(str::to_string))
             .collect::<Option<Vec<_>>>()

@@ -1,17 +1,16 @@
 //! `chatout:*` CustomEvents on `document`, with JSON-safe details (CONTRACT.md section 4).
 
-use chatout_core::{LineItem, OptionsObject};
-use serde::Serialize;
+use crate::json::Json;
+use chatout_core::{Cart, LineItem, OptionsObject};
 use wasm_bindgen::JsValue;
 
 /// Dispatches `name` on `document`; returns false when a listener called `preventDefault()`.
-pub fn dispatch(name: &str, detail: &impl Serialize, cancelable: bool) -> bool {
+pub fn dispatch(name: &str, detail: &Json, cancelable: bool) -> bool {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return true;
     };
-    let detail = to_js(detail);
     let init = web_sys::CustomEventInit::new();
-    init.set_detail(&detail);
+    init.set_detail(&to_js(detail));
     init.set_cancelable(cancelable);
     match web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
         Ok(event) => document.dispatch_event(&event).unwrap_or(true),
@@ -20,63 +19,56 @@ pub fn dispatch(name: &str, detail: &impl Serialize, cancelable: bool) -> bool {
 }
 
 /// A JSON-safe JS value: a fresh copy that holds no references into the widget.
-pub fn to_js(value: &impl Serialize) -> JsValue {
-    crate::json::to_js(value).unwrap_or(JsValue::NULL)
+pub fn to_js(detail: &Json) -> JsValue {
+    crate::json::to_js(detail)
 }
 
 /// A detail with no fields: `{}`.
-#[derive(Serialize)]
-pub struct Empty {}
-
-/// `chatout:error`'s detail.
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: &'a str,
+pub fn empty() -> Json {
+    Json::Object(Vec::new())
 }
 
-/// Reports an error to the host page (`chatout:error`).
+/// Reports an error to the host page (`chatout:error`, `{code, message}`).
 pub fn error(code: &str, message: &str) {
-    dispatch("chatout:error", &ErrorDetail { code, message }, false);
+    let detail = Json::object([("code", code.into()), ("message", message.into())]);
+    dispatch("chatout:error", &detail, false);
 }
 
-/// A cart line as the JS API and events expose it: money in minor units, camelCase keys.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LineDetail<'a> {
-    line_id: &'a str,
-    sku: &'a str,
-    name: &'a str,
-    options: OptionsObject,
-    unit_price: i64,
-    quantity: u32,
+/// A cart line as the JS API and events expose it: money in minor units, camelCase keys
+/// (`{lineId, sku, name, options: {Size: "M"}, unitPrice, quantity}`).
+pub fn line(line: &LineItem) -> Json {
+    Json::object([
+        ("lineId", line.id.as_str().into()),
+        ("sku", line.sku.as_str().into()),
+        ("name", line.name.as_str().into()),
+        ("options", OptionsObject::from(&line.options).to_json()),
+        ("unitPrice", line.unit_price.minor_units().into()),
+        ("quantity", line.quantity.get().into()),
+    ])
 }
 
-impl<'a> From<&'a LineItem> for LineDetail<'a> {
-    fn from(line: &'a LineItem) -> Self {
-        Self {
-            line_id: line.id.as_str(),
-            sku: line.sku.as_str(),
-            name: line.name.as_str(),
-            options: OptionsObject::from(&line.options),
-            unit_price: line.unit_price.minor_units(),
-            quantity: line.quantity.get(),
-        }
-    }
+/// The cart as `Chatout.cart()` returns it: `{currency, items, subtotal}` (subtotal `null` when
+/// it cannot be computed).
+pub fn cart(cart: &Cart) -> Json {
+    Json::object([
+        ("currency", cart.currency().code().into()),
+        (
+            "items",
+            Json::Array(cart.lines().iter().map(line).collect()),
+        ),
+        (
+            "subtotal",
+            cart.subtotal().ok().map(|s| s.minor_units()).into(),
+        ),
+    ])
 }
 
-/// `chatout:sent`'s detail.
-#[derive(Serialize)]
-pub struct SentDetail<'a> {
-    /// The order reference.
-    pub reference: &'a str,
-    /// The wa.me link opened.
-    pub url: &'a str,
+/// `chatout:sent`'s and `chatout:notify`'s detail: `{reference, url}`.
+pub fn sent(reference: &str, url: &str) -> Json {
+    Json::object([("reference", reference.into()), ("url", url.into())])
 }
 
-/// `chatout:ready`'s detail.
-#[derive(Serialize)]
-pub struct ReadyDetail {
-    /// The widget's version.
-    pub version: &'static str,
+/// `chatout:ready`'s detail: `{version}`.
+pub fn ready(version: &str) -> Json {
+    Json::object([("version", version.into())])
 }

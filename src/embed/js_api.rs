@@ -3,14 +3,13 @@
 //! instead of changing anything; nothing a page passes can panic the widget.
 
 use crate::config::Config;
-use crate::embed::events::{self, LineDetail};
+use crate::embed::events;
 use crate::embed::product::{Options, Price, ProductInput};
 use crate::state::Store;
 use chatout_core::LineId;
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use serde::Serialize;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -95,7 +94,7 @@ pub fn install(store: Store, config: Arc<Config>) {
             Closure::new(move |_, _| {
                 Ok(store
                     .cart
-                    .with_untracked(|cart| events::to_js(&CartDetail::of(cart))))
+                    .with_untracked(|cart| events::to_js(&events::cart(cart))))
             }),
         ),
     ];
@@ -112,24 +111,6 @@ pub fn install(store: Store, config: Arc<Config>) {
         }
         drop(guard.take());
     });
-}
-
-/// What `Chatout.cart()` returns: money in minor units.
-#[derive(Serialize)]
-struct CartDetail<'a> {
-    currency: &'static str,
-    items: Vec<LineDetail<'a>>,
-    subtotal: Option<i64>,
-}
-
-impl<'a> CartDetail<'a> {
-    fn of(cart: &'a chatout_core::Cart) -> Self {
-        Self {
-            currency: cart.currency().code(),
-            items: cart.lines().iter().map(LineDetail::from).collect(),
-            subtotal: cart.subtotal().ok().map(|s| s.minor_units()),
-        }
-    }
 }
 
 fn fail(method: &str, message: &dyn std::fmt::Display) -> JsValue {

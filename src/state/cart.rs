@@ -18,7 +18,7 @@ impl Store {
             .cart
             .with_untracked(|c| c.lines().iter().find(|l| l.id == added.line).cloned());
         if let Some(line) = line {
-            events::dispatch("chatout:add", &events::LineDetail::from(&line), false);
+            events::dispatch("chatout:add", &events::line(&line), false);
             let count = self.cart.with_untracked(Cart::item_count);
             self.analytics(
                 "add_to_cart",
@@ -57,7 +57,7 @@ impl Store {
         self.cart.update(|c| {
             c.remove(line);
         });
-        events::dispatch("chatout:remove", &events::LineDetail::from(&removed), false);
+        events::dispatch("chatout:remove", &events::line(&removed), false);
         self.analytics("remove_from_cart", &[(&removed, removed.quantity.get())]);
         self.notice.set(format!("{} ✕", removed.name.as_str()));
         Ok(())
@@ -76,7 +76,7 @@ impl Store {
     /// Opens the panel on the cart (`chatout:open`).
     pub fn open(&self) {
         if self.view.get_untracked() == View::Closed {
-            events::dispatch("chatout:open", &events::Empty {}, false);
+            events::dispatch("chatout:open", &events::empty(), false);
             self.analytics_of_cart("view_cart", None);
         }
         if !matches!(self.view.get_untracked(), View::Checkout) {
@@ -117,7 +117,7 @@ impl Store {
             if let Some(launcher) = self.launcher.get_untracked().filter(|_| refocus) {
                 let _ = launcher.focus();
             }
-            events::dispatch("chatout:close", &events::Empty {}, false);
+            events::dispatch("chatout:close", &events::empty(), false);
         }
     }
 

@@ -53,10 +53,10 @@ impl Store {
             &config.labels.consent_checkbox,
             offers.as_ref(),
         );
-        let body = crate::json::to_string(&detail).unwrap_or_default();
+        let body = crate::json::to_string(&detail.to_json());
         detail.message = Some(message.text.clone());
         detail.whatsapp_url = Some(message.url.clone());
-        if !events::dispatch("chatout:checkout", &detail, true) {
+        if !events::dispatch("chatout:checkout", &detail.to_json(), true) {
             return Ok(());
         }
         let local = SentOrder {
@@ -173,10 +173,7 @@ impl Store {
         browser::open_link(&order.url);
         events::dispatch(
             "chatout:sent",
-            &events::SentDetail {
-                reference: &order.reference,
-                url: &order.url,
-            },
+            &events::sent(&order.reference, &order.url),
             false,
         );
         self.analytics_of_cart("generate_lead", Some(&order.reference));

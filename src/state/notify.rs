@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::api::AlertReply;
-use crate::json::{self, Field};
+use crate::json::{self, Json};
 
 /// Where the shopper's request stands, for the form.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,7 +55,7 @@ impl Store {
             return;
         }
         if self.view.get_untracked() == View::Closed {
-            events::dispatch("chatout:open", &events::Empty {}, false);
+            events::dispatch("chatout:open", &events::empty(), false);
         }
         self.view.set(View::Notify(NotifyProduct {
             sku: sku.trim().to_string(),
@@ -98,16 +98,19 @@ impl Store {
         };
         let (_, page) = browser::page_title_and_url();
         let (phone, at) = (number.to_string(), browser::now_rfc3339());
-        let body = json::object(&[
-            ("sku", Field::Text(sku)),
-            ("phone", Field::Text(&phone)),
-            ("locale", Field::Text(&config.locale)),
+        let body = json::to_string(&Json::object([
+            ("sku", sku.into()),
+            ("phone", phone.into()),
+            ("locale", config.locale.as_str().into()),
             (
                 "consent",
-                Field::Object(&[("text", &labels.marketing_checkbox), ("at", &at)]),
+                Json::object([
+                    ("text", labels.marketing_checkbox.as_str().into()),
+                    ("at", at.into()),
+                ]),
             ),
-            ("page", Field::Text(&page)),
-        ]);
+            ("page", page.into()),
+        ]));
         let url = api::sibling(endpoint, "back-in-stock");
         let (phone_text, unavailable) =
             (labels.error_phone.clone(), labels.error_unavailable.clone());
@@ -116,10 +119,7 @@ impl Store {
             match api::post_alert(&url, &body).await {
                 AlertReply::Subscribed(answer) => {
                     browser::open_link(&answer.whatsapp_url);
-                    let detail = events::SentDetail {
-                        reference: &answer.reference,
-                        url: &answer.whatsapp_url,
-                    };
+                    let detail = events::sent(&answer.reference, &answer.whatsapp_url);
                     events::dispatch("chatout:notify", &detail, false);
                     next.sent = true;
                 }

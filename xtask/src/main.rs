@@ -120,13 +120,11 @@ fn split(root: &Path) -> Result<(), String> {
             "--features",
             "split",
         ],
-        &[
-            ("CARGO_TARGET_DIR", &target.to_string_lossy()),
-            ("RUSTFLAGS", "-Clink-args=--emit-relocs"),
-        ],
+        &split_env(&target.to_string_lossy()),
     )?;
     let input = target.join("wasm32-unknown-unknown/wasm-release/chatout-widget.wasm");
     let input = std::fs::read(&input).map_err(|e| format!("{}: {e}", input.display()))?;
+    no_serde(&input)?;
     let pieces = target.join("pieces");
     let _ = std::fs::remove_dir_all(&pieces);
     let main = pieces.join("main.wasm");
@@ -248,8 +246,35 @@ fn split(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The split build's environment: its own target folder, and the relocations the splitter reads.
+fn split_env(target: &str) -> [(&str, &str); 2] {
+    [
+        ("CARGO_TARGET_DIR", target),
+        ("RUSTFLAGS", "-Clink-args=--emit-relocs"),
+    ]
+}
+
 /// The split build's list of split points and their modules (under [`SPLIT_TARGET`]).
 const SPLIT_POINTS: &str = "split-points.txt";
+
+/// The widget reads and writes JSON through the browser (src/json.rs): serde, and the float
+/// formatting only its error messages reach, must not come back into the wasm unnoticed. The
+/// linked wasm still has its function names, so a look for theirs tells.
+fn no_serde(wasm: &[u8]) -> Result<(), String> {
+    for name in [
+        "serde_core",
+        "serde_json",
+        "serde_wasm_bindgen",
+        "float_to_decimal",
+    ] {
+        if wasm.windows(name.len()).any(|w| w == name.as_bytes()) {
+            return Err(format!(
+                "the widget's wasm links {name}: JSON goes through src/json.rs, and no float is formatted"
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// `Some(name)` for a module the split wrote into dist/ (`chatout-checkout.wasm`), not the main
 /// module or the QR code's.
@@ -288,6 +313,24 @@ fn test(root: &Path) -> Result<(), String> {
             "-D",
             "warnings",
         ],
+    )?;
+    // And the widget with its split points, as `cargo xtask dist` builds it.
+    let target = root.join(SPLIT_TARGET).to_string_lossy().into_owned();
+    run_with(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "chatout",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            "split",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &split_env(&target),
     )?;
     // The server's suite runs on SQLite and again on a real PostgreSQL started here.
     let postgres = output("bash", &["scripts/postgres.sh"])?;

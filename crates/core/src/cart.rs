@@ -1,5 +1,6 @@
 //! The cart: lines of sku + options, merged when the same choice is added again.
 
+use crate::json::{Fields, Json};
 use crate::money::{Currency, Money, MoneyError};
 use crate::product::{Category, ProductError, ProductName, ProductOptions, Quantity, Sku};
 use serde::{Deserialize, Serialize};
@@ -148,8 +149,16 @@ struct UncheckedCart {
 impl TryFrom<UncheckedCart> for Cart {
     type Error = CartError;
     fn try_from(data: UncheckedCart) -> Result<Self, Self::Error> {
-        let mut cart = Cart::new(data.currency);
-        for line in data.lines {
+        Cart::restore(data.currency, data.lines)
+    }
+}
+
+impl Cart {
+    /// A cart read back from storage: every line added again, so every rule holds, and its id
+    /// must be the one its sku and options give.
+    fn restore(currency: Currency, lines: Vec<LineItem>) -> Result<Self, CartError> {
+        let mut cart = Cart::new(currency);
+        for line in lines {
             let quantity = i64::from(line.quantity.get());
             let added = cart.add(NewItem {
                 quantity: Quantity::new(quantity, line.max_quantity)?,
@@ -168,6 +177,94 @@ impl TryFrom<UncheckedCart> for Cart {
         }
         Ok(cart)
     }
+
+    /// The cart as the widget stores it: the shape serde writes (`{"currency": "EUR", "lines":
+    /// [{"id", "sku", "name", "options": [["Size", "M"]], "unit_price": {"minor", "currency"},
+    /// "quantity", "max_quantity", "url", "image", "category"?}]}`), so carts stored by either
+    /// read back.
+    pub fn to_json(&self) -> Json {
+        let lines = self.lines.iter().map(|line| {
+            let options = line.options.pairs().iter().map(|(name, value)| {
+                Json::Array(vec![name.as_str().into(), value.as_str().into()])
+            });
+            let mut fields = vec![
+                ("id", line.id.as_str().into()),
+                ("sku", line.sku.as_str().into()),
+                ("name", line.name.as_str().into()),
+                ("options", Json::Array(options.collect())),
+                (
+                    "unit_price",
+                    Json::object([
+                        ("minor", line.unit_price.minor_units().into()),
+                        ("currency", line.unit_price.currency().code().into()),
+                    ]),
+                ),
+                ("quantity", line.quantity.get().into()),
+                ("max_quantity", line.max_quantity.into()),
+                ("url", line.url.as_deref().into()),
+                ("image", line.image.as_deref().into()),
+            ];
+            if let Some(category) = &line.category {
+                fields.push(("category", category.as_str().into()));
+            }
+            Json::object(fields)
+        });
+        Json::object([
+            ("currency", self.currency.code().into()),
+            ("lines", Json::Array(lines.collect())),
+        ])
+    }
+
+    /// A stored cart ([`Cart::to_json`]'s shape), checked as [`Cart::add`] checks: the error
+    /// says what was wrong.
+    pub fn from_json(value: &Json) -> Result<Self, String> {
+        let cart = Fields::of(value, "cart")?;
+        let currency = Currency::from_code(cart.str("currency")?).map_err(|e| e.to_string())?;
+        let lines = cart
+            .array("lines", false)?
+            .iter()
+            .enumerate()
+            .map(|(at, line)| line_from_json(line, &format!("cart.lines[{at}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Cart::restore(currency, lines).map_err(|e| e.to_string())
+    }
+}
+
+/// One stored line, each field checked by its type.
+fn line_from_json(value: &Json, path: &str) -> Result<LineItem, String> {
+    let line = Fields::of(value, path)?;
+    let bad = |key: &str, e: &dyn std::fmt::Display| format!("{}: {e}", line.path(key));
+    let options = line
+        .array("options", false)?
+        .iter()
+        .map(|pair| match pair.as_array() {
+            Some([Json::String(name), Json::String(value)]) => Ok((name.clone(), value.clone())),
+            _ => Err(format!("{}: not a list of pairs", line.path("options"))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let price = Fields::of(line.any("unit_price"), &line.path("unit_price"))?;
+    let price_currency =
+        Currency::from_code(price.str("currency")?).map_err(|e| bad("unit_price", &e))?;
+    let max_quantity =
+        u32::try_from(line.i64("max_quantity")?).map_err(|e| bad("max_quantity", &e))?;
+    Ok(LineItem {
+        id: LineId(line.str("id")?.to_string()),
+        sku: Sku::parse(line.str("sku")?).map_err(|e| bad("sku", &e))?,
+        name: ProductName::parse(line.str("name")?).map_err(|e| bad("name", &e))?,
+        options: ProductOptions::from_pairs(options).map_err(|e| bad("options", &e))?,
+        unit_price: Money::from_minor(price.i64("minor")?, price_currency)
+            .map_err(|e| bad("unit_price", &e))?,
+        quantity: Quantity::new(line.i64("quantity")?, max_quantity)
+            .map_err(|e| bad("quantity", &e))?,
+        max_quantity,
+        url: line.opt_str("url")?.map(str::to_string),
+        image: line.opt_str("image")?.map(str::to_string),
+        category: line
+            .opt_str("category")?
+            .map(Category::parse)
+            .transpose()
+            .map_err(|e| bad("category", &e))?,
+    })
 }
 
 impl Cart {
@@ -388,6 +485,67 @@ mod tests {
         assert!(serde_json::from_str::<Cart>(&tampered).is_err());
         let wrong_id = json.replace(cart.lines()[0].id.as_str(), "lforged");
         assert!(serde_json::from_str::<Cart>(&wrong_id).is_err());
+    }
+
+    /// A cart with every field set, and one with none of the optional ones.
+    fn full_cart() -> Cart {
+        let mut cart = Cart::new(eur());
+        let mut shirt = item("shirt", "Size=M;Colour=Sand", "29.90", 2);
+        shirt.url = Some("/p/shirt?a=\"b\"".into());
+        shirt.image = Some("https://shop.example/shirt.jpg".into());
+        shirt.category = Some(Category::parse("clothing").unwrap());
+        cart.add(shirt).unwrap();
+        let mut mug = item("mug", "", "12.00", 1);
+        mug.name = ProductName::parse("Mug <b>\"x\"</b>").unwrap();
+        cart.add(mug).unwrap();
+        cart
+    }
+
+    #[test]
+    fn the_stored_shape_without_serde_is_serdes() {
+        let cart = full_cart();
+        let ours = serde_json::Value::from(&cart.to_json());
+        assert_eq!(ours, serde_json::to_value(&cart).unwrap());
+        // Either reads what the other wrote.
+        assert_eq!(
+            Cart::from_json(&Json::from(serde_json::to_value(&cart).unwrap())),
+            Ok(cart.clone())
+        );
+        assert_eq!(serde_json::from_value::<Cart>(ours).unwrap(), cart);
+    }
+
+    #[test]
+    fn stored_carts_without_serde_are_checked_again() {
+        let cart = full_cart();
+        let stored = serde_json::Value::from(&cart.to_json());
+        let read = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut value = stored.clone();
+            edit(&mut value);
+            Cart::from_json(&Json::from(value))
+        };
+        let quantity = read(&|v| v["lines"][0]["quantity"] = 1000.into());
+        assert!(quantity.unwrap_err().contains("cart.lines[0].quantity"));
+        let forged = read(&|v| v["lines"][0]["id"] = "lforged".into());
+        assert!(forged.unwrap_err().contains("lforged"));
+        let price = read(&|v| v["lines"][1]["unit_price"]["minor"] = 1.5.into());
+        assert_eq!(
+            price.unwrap_err(),
+            "cart.lines[1].unit_price.minor: not a whole number"
+        );
+        let huge =
+            read(&|v| v["lines"][1]["unit_price"]["minor"] = 9_000_000_000_000_000i64.into());
+        assert!(huge.unwrap_err().starts_with("cart.lines[1].unit_price:"));
+        let sku = read(&|v| v["lines"][0]["sku"] = "".into());
+        assert!(sku.unwrap_err().starts_with("cart.lines[0].sku:"));
+        let options = read(&|v| v["lines"][0]["options"] = serde_json::json!([["Size"]]));
+        assert_eq!(
+            options.unwrap_err(),
+            "cart.lines[0].options: not a list of pairs"
+        );
+        let currency = read(&|v| v["currency"] = "XXX1".into());
+        assert!(currency.is_err());
+        assert!(Cart::from_json(&Json::Null).is_err());
+        assert_eq!(read(&|_| {}), Ok(cart));
     }
 
     #[test]

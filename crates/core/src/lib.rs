@@ -48,6 +48,7 @@
 mod cart;
 mod catalog;
 mod hours;
+pub mod json;
 mod keywords;
 pub mod labels;
 mod money;

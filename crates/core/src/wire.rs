@@ -7,6 +7,7 @@
 //! field error (`422`) instead of a parse failure.
 
 use crate::cart::LineItem;
+use crate::json::{Fields, Json};
 use crate::order::{Consent, Delivery, Order};
 use crate::product::ProductOptions;
 use serde::de::{MapAccess, Visitor};
@@ -230,6 +231,110 @@ impl PendingOrder {
     }
 }
 
+// The same shapes without serde, for the widget (crate::json). The tests check them against
+// serde's, which the server reads with.
+
+impl OptionsObject {
+    /// `{"Size": "M"}`.
+    pub fn to_json(&self) -> Json {
+        Json::Object(
+            self.0
+                .iter()
+                .map(|(name, value)| (name.clone(), value.as_str().into()))
+                .collect(),
+        )
+    }
+}
+
+impl WireLine {
+    /// The line as the contract writes it.
+    pub fn to_json(&self) -> Json {
+        Json::object([
+            ("sku", self.sku.as_str().into()),
+            ("name", self.name.as_str().into()),
+            ("options", self.options.to_json()),
+            ("unit_price", self.unit_price.into()),
+            ("quantity", self.quantity.into()),
+        ])
+    }
+
+    /// A line as a server sent it (its `409`'s corrected items), found at `path`.
+    pub fn from_json(value: &Json, path: &str) -> Result<Self, String> {
+        let line = Fields::of(value, path)?;
+        Ok(Self {
+            sku: line.str("sku")?.to_string(),
+            name: line.str("name")?.to_string(),
+            options: OptionsObject(line.pairs("options")?),
+            unit_price: line.i64("unit_price")?,
+            quantity: line.i64("quantity")?,
+        })
+    }
+}
+
+impl WireConsent {
+    fn to_json(&self) -> Json {
+        let mut fields = vec![
+            ("whatsapp_updates", self.whatsapp_updates.into()),
+            ("text", self.text.as_str().into()),
+        ];
+        if let Some(at) = &self.at {
+            fields.push(("at", at.as_str().into()));
+        }
+        if let Some(marketing) = &self.marketing {
+            fields.push(("marketing", marketing.to_json()));
+        }
+        Json::object(fields)
+    }
+}
+
+impl PendingOrder {
+    /// The order as the contract writes it: the body the widget POSTs and the
+    /// `chatout:checkout` event's detail.
+    pub fn to_json(&self) -> Json {
+        let mut fields = vec![
+            ("reference", self.reference.as_str().into()),
+            ("currency", self.currency.as_str().into()),
+            ("locale", self.locale.as_str().into()),
+            (
+                "items",
+                Json::Array(self.items.iter().map(WireLine::to_json).collect()),
+            ),
+            ("subtotal", self.subtotal.into()),
+            (
+                "customer",
+                Json::object([
+                    ("name", self.customer.name.as_str().into()),
+                    ("phone", self.customer.phone.as_deref().into()),
+                    ("email", self.customer.email.as_deref().into()),
+                ]),
+            ),
+            (
+                "delivery",
+                Json::object([
+                    ("method", self.delivery.method.as_str().into()),
+                    ("address", self.delivery.address.as_deref().into()),
+                ]),
+            ),
+            ("payment", self.payment.as_str().into()),
+            ("note", self.note.as_deref().into()),
+            (
+                "consent",
+                self.consent
+                    .as_ref()
+                    .map_or(Json::Null, WireConsent::to_json),
+            ),
+            ("page", self.page.as_str().into()),
+        ];
+        if let Some(message) = &self.message {
+            fields.push(("message", message.as_str().into()));
+        }
+        if let Some(url) = &self.whatsapp_url {
+            fields.push(("whatsapp_url", url.as_str().into()));
+        }
+        Json::object(fields)
+    }
+}
+
 /// Why a server answered `409`: the cart must change before the order can be registered
 /// (CONTRACT.md section 5). The server sends it and the widget matches it: one list of names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,5 +385,97 @@ mod tests {
         }
         assert!(serde_json::from_str::<ConflictReason>("\"sold_out\"").is_err());
         assert_eq!(ConflictReason::parse("sold_out"), None);
+    }
+
+    fn line(sku: &str, options: &[(&str, &str)]) -> WireLine {
+        WireLine {
+            sku: sku.into(),
+            name: format!("{sku} <b>\"x\"</b>"),
+            options: OptionsObject(
+                options
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+            ),
+            unit_price: 2990,
+            quantity: 2,
+        }
+    }
+
+    #[test]
+    fn the_order_without_serde_is_what_the_server_reads() {
+        let consent = |text: &str| WireConsent {
+            whatsapp_updates: true,
+            text: text.into(),
+            at: Some("2026-12-01T10:00:00+01:00".into()),
+            marketing: None,
+        };
+        let full = PendingOrder {
+            reference: "7K3-QX9P".into(),
+            currency: "EUR".into(),
+            locale: "nl-NL".into(),
+            // In name order: serde_json's values (the test's reader) sort keys.
+            items: vec![
+                line("shirt", &[("Colour", "Sand"), ("Size", "M")]),
+                line("mug", &[]),
+            ],
+            subtotal: 11960,
+            customer: WireCustomer {
+                name: "Anna".into(),
+                phone: Some("+31612345678".into()),
+                email: Some("anna@example.nl".into()),
+            },
+            delivery: WireDelivery {
+                method: "shipping".into(),
+                address: Some("Keizersgracht 1\n1015 Amsterdam".into()),
+            },
+            payment: "bank_transfer".into(),
+            note: Some("Gift wrap".into()),
+            consent: Some(WireConsent {
+                marketing: Some(Box::new(consent("Offers"))),
+                ..consent("Updates")
+            }),
+            page: "https://shop.example/p?x=1".into(),
+            message: Some("*Order*".into()),
+            whatsapp_url: Some("https://wa.me/31?text=x".into()),
+        };
+        let bare = PendingOrder {
+            items: vec![line("tea", &[])],
+            consent: Some(WireConsent {
+                at: None,
+                ..consent("Updates")
+            }),
+            ..PendingOrder::default()
+        };
+        for order in [full, bare, PendingOrder::default()] {
+            let ours = serde_json::Value::from(&order.to_json());
+            assert_eq!(ours, serde_json::to_value(&order).unwrap());
+            assert_eq!(serde_json::from_value::<PendingOrder>(ours).unwrap(), order);
+        }
+    }
+
+    #[test]
+    fn corrected_lines_are_read_as_serde_reads_them() {
+        let sent = line("shirt", &[("Colour", "Sand"), ("Size", "M")]);
+        let value = Json::from(serde_json::to_value(&sent).unwrap());
+        assert_eq!(WireLine::from_json(&value, "items[0]"), Ok(sent.clone()));
+        // Options keep their order (a browser's JSON.parse keeps the server's).
+        let sent = line("shirt", &[("Size", "M"), ("Colour", "Sand")]);
+        assert_eq!(
+            WireLine::from_json(&sent.to_json(), "items[0]")
+                .unwrap()
+                .options
+                .0[0]
+                .0,
+            "Size"
+        );
+        let no_options =
+            serde_json::json!({"sku": "a", "name": "A", "unit_price": 1, "quantity": 1});
+        assert!(WireLine::from_json(&Json::from(no_options), "items[0]").is_ok());
+        let bad = serde_json::json!({"sku": "a", "name": "A", "unit_price": "1", "quantity": 1});
+        assert_eq!(
+            WireLine::from_json(&Json::from(bad), "items[1]"),
+            Err("items[1].unit_price: not a whole number".into())
+        );
     }
 }
