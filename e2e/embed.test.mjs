@@ -94,10 +94,18 @@ test("a checkout module that cannot be fetched says so, keeps the cart, and load
   assert.ok(blocked >= 1);
   assert.equal(await page.getByLabel("Your name").count(), 0);
 
-  // The connection is back: the same click fetches it again and the form appears, focused.
+  // The connection is back, slowly: the same click fetches it again, the panel is busy
+  // meanwhile, and the form appears, focused.
   await page.unroute("**/chatout-checkout.wasm");
+  await page.route("**/chatout-checkout.wasm", async (route) => {
+    await new Promise((r) => setTimeout(r, 600));
+    return route.continue();
+  });
   await problem.getByRole("button", { name: "Try again" }).click();
+  const dialog = page.getByRole("dialog");
+  assert.equal(await dialog.getAttribute("aria-busy"), "true");
   await page.getByLabel("Your name").waitFor();
+  assert.equal(await dialog.getAttribute("aria-busy"), null);
   const nameFocused = () => page.getByLabel("Your name").evaluate((el) => el.getRootNode().activeElement === el);
   await assert.doesNotReject(() => waitFor(nameFocused), "focus moves to the form's first field once it is there");
   await page.getByLabel("Your name").fill("Anna");

@@ -17,29 +17,21 @@ use std::sync::Arc;
 /// `Result<T, Unloaded>`, whose body goes to the module `chatout-<chunk>.wasm` in the release
 /// build. The preload function fetches that module without calling anything.
 macro_rules! split_point {
-    ($chunk:ident, $(#[$attr:meta])* pub fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
+    ($chunk:ident, $($preload:ident,)? $(#[$attr:meta])* pub fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
         $(#[$attr])*
         #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
-        pub fn $name($($arg: $ty),*) -> Result<$ret, Unloaded> { Ok($body) }
-
-        $(#[$attr])*
-        #[cfg(not(feature = "split"))]
-        pub async fn $name($($arg: $ty),*) -> Result<$ret, Unloaded> { Ok($body) }
-    };
-    ($chunk:ident, $preload:ident, $(#[$attr:meta])* pub fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
-        $(#[$attr])*
-        #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
+        #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible $(, preload($preload))?)]
         pub fn $name($($arg: $ty),*) -> Result<$ret, Unloaded> { Ok($body) }
 
         $(#[$attr])*
         #[cfg(not(feature = "split"))]
         pub async fn $name($($arg: $ty),*) -> Result<$ret, Unloaded> { Ok($body) }
 
-        /// Fetches the module without calling into it (nothing to fetch without the split).
-        #[cfg(not(feature = "split"))]
-        pub async fn $preload() -> Result<(), Unloaded> { Ok(()) }
+        $(
+            /// Fetches the module without calling into it (nothing to fetch without the split).
+            #[cfg(not(feature = "split"))]
+            pub async fn $preload() -> Result<(), Unloaded> { Ok(()) }
+        )?
     };
 }
 

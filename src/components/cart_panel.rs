@@ -19,6 +19,8 @@ pub fn CartPanel() -> impl IntoView {
     // time); `shown` moves focus in then, `retry` asks again after a failed fetch.
     let shown = RwSignal::new(0u32);
     let retry = RwSignal::new(0u32);
+    let busy = RwSignal::new(false);
+    let pending = Pending { shown, retry, busy };
     // While the shopper looks at the cart, the checkout form is fetched.
     Effect::new(move |_| {
         if page.with(|p| *p == View::Cart) {
@@ -61,6 +63,7 @@ pub fn CartPanel() -> impl IntoView {
             aria-modal="true"
             aria-labelledby="chatout-title"
             tabindex="-1"
+            aria-busy=move || busy.get().then_some("true")
             node_ref=panel
             on:keydown=on_keydown
         >
@@ -85,10 +88,12 @@ pub fn CartPanel() -> impl IntoView {
             </div>
             {move || {
                 retry.track();
+                // A page fetched before is busy again only while it is fetched again.
+                busy.set(false);
                 match page.get() {
-                    View::Checkout => fetched(split::checkout_page(), shown, retry),
-                    View::Sent(order) => fetched(split::sent_page(order), shown, retry),
-                    View::Notify(product) => fetched(split::notify_page(product), shown, retry),
+                    View::Checkout => fetched(split::checkout_page(), pending),
+                    View::Sent(order) => fetched(split::sent_page(order), pending),
+                    View::Notify(product) => fetched(split::notify_page(product), pending),
                     View::Cart | View::Closed => view! { <CartView/> }.into_any(),
                 }
             }}
@@ -96,16 +101,28 @@ pub fn CartPanel() -> impl IntoView {
     }
 }
 
+/// How the panel follows a page from a split module.
+#[derive(Clone, Copy)]
+struct Pending {
+    /// Counts pages that arrived: focus moves in after each.
+    shown: RwSignal<u32>,
+    /// Counts "Try again" clicks: the page is asked for again.
+    retry: RwSignal<u32>,
+    /// While a page is fetched: the panel is `aria-busy`.
+    busy: RwSignal<bool>,
+}
+
 /// A page from a split module: nothing while it is fetched (the panel is busy), then the page;
 /// a fetch that failed says so and offers to try again.
 fn fetched(
     page: impl Future<Output = Result<AnyView, Unloaded>> + 'static,
-    shown: RwSignal<u32>,
-    retry: RwSignal<u32>,
+    Pending { shown, retry, busy }: Pending,
 ) -> AnyView {
     let labels = expect_context::<ShopContext>().0.labels.clone();
+    busy.set(true);
     Suspend::new(SendWrapper::new(async move {
         let page = page.await;
+        busy.set(false);
         // Once the page is in the panel: the next frame.
         request_animation_frame(move || shown.update(|n| *n += 1));
         match page {
