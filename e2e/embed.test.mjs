@@ -103,9 +103,9 @@ test("a checkout module that cannot be fetched says so, keeps the cart, and load
   });
   await problem.getByRole("button", { name: "Try again" }).click();
   const dialog = page.getByRole("dialog");
-  assert.equal(await dialog.getAttribute("aria-busy"), "true");
+  await assert.doesNotReject(() => waitFor(async () => (await dialog.getAttribute("aria-busy")) === "true"));
   await page.getByLabel("Your name").waitFor();
-  assert.equal(await dialog.getAttribute("aria-busy"), null);
+  await assert.doesNotReject(() => waitFor(async () => (await dialog.getAttribute("aria-busy")) === null));
   const nameFocused = () => page.getByLabel("Your name").evaluate((el) => el.getRootNode().activeElement === el);
   await assert.doesNotReject(() => waitFor(nameFocused), "focus moves to the form's first field once it is there");
   await page.getByLabel("Your name").fill("Anna");

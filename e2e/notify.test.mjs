@@ -67,6 +67,8 @@ test("a sold-out product offers an alert: number, opt-in, one request, then What
   await dialog.getByRole("heading", { name: "Tell me when it's back" }).waitFor();
   // The form is a module of its own, fetched on this first use.
   await dialog.getByText("Olive oil, 500 ml is sold out").waitFor();
+  await assert.doesNotReject(() => waitFor(async () => (await dialog.getAttribute("aria-busy")) === null),
+    "the panel opened on the form is not left busy");
   assert.equal(await page.locator("[data-chatout-count]").first().textContent(), "0", "nothing was added");
   const offers = dialog.getByLabel("Send me offers and news on WhatsApp");
   assert.equal(await offers.isChecked(), false, "the opt-in starts unticked");

@@ -19,8 +19,12 @@ pub fn CartPanel() -> impl IntoView {
     // time); `shown` moves focus in then, `retry` asks again after a failed fetch.
     let shown = RwSignal::new(0u32);
     let retry = RwSignal::new(0u32);
-    let busy = RwSignal::new(false);
-    let pending = Pending { shown, retry, busy };
+    let panel = NodeRef::<leptos::html::Section>::new();
+    let pending = Pending {
+        shown,
+        retry,
+        panel,
+    };
     // While the shopper looks at the cart, the checkout form is fetched.
     Effect::new(move |_| {
         if page.with(|p| *p == View::Cart) {
@@ -29,7 +33,6 @@ pub fn CartPanel() -> impl IntoView {
             });
         }
     });
-    let panel = NodeRef::<leptos::html::Section>::new();
     // A modal dialog: focus moves in when it opens and whenever its page changes (the form's
     // first field on checkout), so it is never left on a removed button.
     Effect::new(move |_| {
@@ -63,7 +66,6 @@ pub fn CartPanel() -> impl IntoView {
             aria-modal="true"
             aria-labelledby="chatout-title"
             tabindex="-1"
-            aria-busy=move || busy.get().then_some("true")
             node_ref=panel
             on:keydown=on_keydown
         >
@@ -89,7 +91,7 @@ pub fn CartPanel() -> impl IntoView {
             {move || {
                 retry.track();
                 // A page fetched before is busy again only while it is fetched again.
-                busy.set(false);
+                pending.busy(false);
                 match page.get() {
                     View::Checkout => fetched(split::checkout_page(), pending),
                     View::Sent(order) => fetched(split::sent_page(order), pending),
@@ -108,23 +110,40 @@ struct Pending {
     shown: RwSignal<u32>,
     /// Counts "Try again" clicks: the page is asked for again.
     retry: RwSignal<u32>,
-    /// While a page is fetched: the panel is `aria-busy`.
-    busy: RwSignal<bool>,
+    /// The panel, `aria-busy` while a page is fetched (set on the element, not through the
+    /// view: one attribute less for every render of the panel).
+    panel: NodeRef<leptos::html::Section>,
+}
+
+impl Pending {
+    /// On the next frame, when the panel is in the page even on its first render; frames run
+    /// in order, so a page that arrives at once is never left busy.
+    fn busy(&self, busy: bool) {
+        let panel = self.panel;
+        request_animation_frame(move || {
+            if let Some(panel) = panel.get_untracked() {
+                let _ = match busy {
+                    true => panel.set_attribute("aria-busy", "true"),
+                    false => panel.remove_attribute("aria-busy"),
+                };
+            }
+        });
+    }
 }
 
 /// A page from a split module: nothing while it is fetched (the panel is busy), then the page;
 /// a fetch that failed says so and offers to try again.
 fn fetched(
     page: impl Future<Output = Result<AnyView, Unloaded>> + 'static,
-    Pending { shown, retry, busy }: Pending,
+    pending: Pending,
 ) -> AnyView {
     let labels = expect_context::<ShopContext>().0.labels.clone();
-    busy.set(true);
+    pending.busy(true);
     Suspend::new(SendWrapper::new(async move {
         let page = page.await;
-        busy.set(false);
+        pending.busy(false);
         // Once the page is in the panel: the next frame.
-        request_animation_frame(move || shown.update(|n| *n += 1));
+        request_animation_frame(move || pending.shown.update(|n| *n += 1));
         match page {
             Ok(page) => page,
             Err(_) => view! {
@@ -133,7 +152,7 @@ fn fetched(
                     <button
                         type="button"
                         class="chatout-secondary"
-                        on:click=move |_| retry.update(|n| *n += 1)
+                        on:click=move |_| pending.retry.update(|n| *n += 1)
                     >
                         {labels.try_again.clone()}
                     </button>
