@@ -2,7 +2,6 @@
 
 use crate::json::Json;
 use chatout_core::{Cart, LineItem, OptionsObject};
-use wasm_bindgen::JsValue;
 
 /// Dispatches `name` on `document`; returns false when a listener called `preventDefault()`.
 pub fn dispatch(name: &str, detail: &Json, cancelable: bool) -> bool {
@@ -10,17 +9,12 @@ pub fn dispatch(name: &str, detail: &Json, cancelable: bool) -> bool {
         return true;
     };
     let init = web_sys::CustomEventInit::new();
-    init.set_detail(&to_js(detail));
+    init.set_detail(&crate::json::to_js(detail));
     init.set_cancelable(cancelable);
     match web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
         Ok(event) => document.dispatch_event(&event).unwrap_or(true),
         Err(_) => true,
     }
-}
-
-/// A JSON-safe JS value: a fresh copy that holds no references into the widget.
-pub fn to_js(detail: &Json) -> JsValue {
-    crate::json::to_js(detail)
 }
 
 /// A detail with no fields: `{}`.

@@ -94,7 +94,7 @@ pub fn install(store: Store, config: Arc<Config>) {
             Closure::new(move |_, _| {
                 Ok(store
                     .cart
-                    .with_untracked(|cart| events::to_js(&events::cart(cart))))
+                    .with_untracked(|cart| crate::json::to_js(&events::cart(cart))))
             }),
         ),
     ];

@@ -160,12 +160,10 @@ fn split(root: &Path) -> Result<(), String> {
     // Modules of an earlier split that this one no longer makes.
     for entry in std::fs::read_dir(&dist).map_err(|e| format!("dist/: {e}"))? {
         let path = entry.map_err(|e| e.to_string())?.path();
-        if split_module_name(&path).is_some() {
+        if is_split_module(&path) {
             std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
-    // split_checkout.wasm → chatout-checkout.wasm, chunk_0.wasm → chatout-chunk-0.wasm: names a
-    // shop's static folder will not confuse with its own.
     let mut link = std::fs::read_to_string(pieces.join(SPLIT_LINK)).map_err(|e| e.to_string())?;
     let mut modules = vec![(
         bindgen.join("chatout-widget_bg.wasm"),
@@ -176,10 +174,7 @@ fn split(root: &Path) -> Result<(), String> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let name = format!(
-            "chatout-{}.wasm",
-            stem.trim_start_matches("split_").replace('_', "-")
-        );
+        let name = dist_name(&stem);
         let quoted = format!("\"./{stem}.wasm\"");
         if !link.contains(&quoted) {
             return Err(format!("{SPLIT_LINK} does not load {stem}.wasm"));
@@ -207,15 +202,14 @@ fn split(root: &Path) -> Result<(), String> {
         dist.join("chatout-widget.js"),
     )
     .map_err(|e| e.to_string())?;
-    let modules = [dist.join("chatout-widget.js"), dist.join(SPLIT_LINK)];
-    let modules: Vec<_> = modules.iter().map(|m| m.to_string_lossy()).collect();
+    let (glue, loaders) = (dist.join("chatout-widget.js"), dist.join(SPLIT_LINK));
     run(
         "node",
         &[
-            &["scripts/minify-module.mjs"],
-            &modules.iter().map(|m| &**m).collect::<Vec<_>>()[..],
-        ]
-        .concat(),
+            "scripts/minify-module.mjs",
+            &glue.to_string_lossy(),
+            &loaders.to_string_lossy(),
+        ],
     )?;
     // The loader again, now fetching the split modules' loaders beside the glue.
     run(
@@ -228,15 +222,7 @@ fn split(root: &Path) -> Result<(), String> {
         .prefetch_map
         .into_iter()
         .map(|(point, files)| {
-            let files: Vec<String> = files
-                .iter()
-                .map(|f| {
-                    format!(
-                        "chatout-{}.wasm",
-                        f.trim_start_matches("split_").replace('_', "-")
-                    )
-                })
-                .collect();
+            let files: Vec<String> = files.iter().map(|f| dist_name(f)).collect();
             format!("{point} {}", files.join(" "))
         })
         .collect();
@@ -276,12 +262,24 @@ fn no_serde(wasm: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// `Some(name)` for a module the split wrote into dist/ (`chatout-checkout.wasm`), not the main
-/// module or the QR code's.
-fn split_module_name(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    let stem = name.strip_prefix("chatout-")?.strip_suffix(".wasm")?;
-    (!stem.ends_with("_bg")).then(|| stem.to_string())
+/// The name in dist/ of a module the splitter wrote: split_checkout → chatout-checkout.wasm,
+/// chunk_0 → chatout-chunk-0.wasm, names a shop's static folder will not confuse with its own.
+fn dist_name(stem: &str) -> String {
+    format!(
+        "chatout-{}.wasm",
+        stem.trim_start_matches("split_").replace('_', "-")
+    )
+}
+
+/// A module the split wrote into dist/ ([`dist_name`]), not the main module or the QR code's.
+fn is_split_module(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    name.strip_prefix("chatout-")
+        .and_then(|n| n.strip_suffix(".wasm"))
+        .is_some_and(|stem| !stem.ends_with("_bg"))
 }
 
 fn test(root: &Path) -> Result<(), String> {

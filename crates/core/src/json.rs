@@ -254,14 +254,9 @@ impl From<&Json> for serde_json::Value {
         match value {
             Json::Null => Value::Null,
             Json::Bool(b) => Value::Bool(*b),
-            Json::Number(_) => match value.as_i64() {
-                Some(n) => Value::from(n),
-                None => match value {
-                    Json::Number(n) => serde_json::Number::from_f64(*n)
-                        .map(Value::Number)
-                        .unwrap_or(Value::Null),
-                    _ => Value::Null,
-                },
+            Json::Number(n) => match value.as_i64() {
+                Some(whole) => Value::from(whole),
+                None => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
             },
             Json::String(s) => Value::String(s.clone()),
             Json::Array(items) => Value::Array(items.iter().map(Value::from).collect()),
