@@ -110,6 +110,20 @@ fn login_mac(key: &[u8], payload: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// The key a page's own form carries to act on `token` for `purpose` (a shopper's
+/// unsubscribe button): only a page this server rendered has it, so a form posted from
+/// another site, which cannot read the page, does not.
+pub fn page_key(key: &[u8], purpose: &str, token: &str) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(b"page:");
+    mac.update(purpose.as_bytes());
+    mac.update(b":");
+    mac.update(token.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// A PHC-format argon2id hash of `password` with a fresh salt.
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);

@@ -45,6 +45,10 @@ pub struct AppState {
     pub order_limit: limit::Limit,
     /// Per-IP limits of desk sign-in attempts.
     pub sign_in_limit: limit::Limit,
+    /// Per-IP limits of the payment providers' webhooks (open to anyone).
+    pub provider_webhook_limit: limit::Limit,
+    /// Request bodies in flight, all routes together.
+    pub body_budget: limit::BodyBudget,
     /// Integration API requests per token.
     pub api_limit: limit::Limit<i64>,
     /// Wrong passwords per desk account.

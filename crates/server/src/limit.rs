@@ -1,6 +1,7 @@
-//! Rate limits: per client address (governor's GCRA) for order requests and sign-in
-//! attempts, and per desk account for wrong passwords. The address is the client's as
-//! [`Client`] works it out: behind a trusted proxy, the forwarded one.
+//! Rate limits: per client address (governor's GCRA) for order requests, sign-in attempts
+//! and the payment providers' webhooks, and per desk account for wrong passwords. The address
+//! is the client's as [`Client`] works it out: behind a trusted proxy, the forwarded one.
+//! And one budget for request bodies in flight, whoever sends them.
 
 use crate::client::Client;
 use axum::extract::{Request, State};
@@ -17,6 +18,13 @@ use std::time::{Duration, Instant};
 
 /// Sign-in attempts per minute from one address.
 const SIGN_IN_PER_MINUTE: u32 = 20;
+/// Payment provider webhooks per minute from one address: Mollie and Stripe deliver from a
+/// handful of addresses, a few per order; a stranger gets no more than this.
+const PROVIDER_WEBHOOKS_PER_MINUTE: u32 = 300;
+/// Bytes of request bodies that may be in flight at once, all connections together.
+pub const BODY_BUDGET: usize = 64 * 1024 * 1024;
+/// What one request may hold of it: the largest body any route reads (axum's default).
+pub const LARGEST_BODY: usize = 2 * 1024 * 1024;
 /// Wrong passwords one account takes within [`ACCOUNT_WINDOW`] before it is locked for the
 /// rest of it.
 const ACCOUNT_FAILURES: u32 = 10;
@@ -61,6 +69,68 @@ impl Limit {
     /// The sign-in limit.
     pub fn sign_in() -> Self {
         Self::per_minute(SIGN_IN_PER_MINUTE)
+    }
+
+    /// The payment providers' webhooks' limit.
+    pub fn provider_webhooks() -> Self {
+        Self::per_minute(PROVIDER_WEBHOOKS_PER_MINUTE)
+    }
+}
+
+/// Request bodies in flight, in bytes, all routes together: each request with a body holds
+/// its declared length (or, sent in chunks, the largest any route reads) while it is handled,
+/// so that no mix of connections can make the server hold more than [`BODY_BUDGET`] of
+/// bodies. A request that does not fit now is answered `503` with `Retry-After` at once,
+/// before its body is read; the providers deliver again.
+#[derive(Clone)]
+pub struct BodyBudget(Arc<tokio::sync::Semaphore>);
+
+impl Default for BodyBudget {
+    fn default() -> Self {
+        Self::of(BODY_BUDGET)
+    }
+}
+
+impl BodyBudget {
+    /// A budget of `bytes`.
+    pub fn of(bytes: usize) -> Self {
+        Self(Arc::new(tokio::sync::Semaphore::new(bytes)))
+    }
+}
+
+/// Middleware: holds the request's share of the [`BodyBudget`] until it is answered.
+pub async fn body_budget(
+    State(budget): State<BodyBudget>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let hint = http_body::Body::size_hint(request.body());
+    let wants = hint
+        .exact()
+        .unwrap_or(LARGEST_BODY as u64)
+        .min(LARGEST_BODY as u64);
+    if wants == 0 {
+        return next.run(request).await;
+    }
+    // At most LARGEST_BODY, so it fits a u32.
+    let wants = u32::try_from(wants).unwrap_or(u32::MAX);
+    match budget.0.clone().try_acquire_many_owned(wants) {
+        Ok(_held) => next.run(request).await,
+        Err(_) => {
+            tracing::warn!(
+                bytes = wants,
+                "a request body was refused: too many in flight"
+            );
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "1")],
+                axum::Json(serde_json::json!({
+                    "error": "unavailable",
+                    "message": "the server is reading too many requests at once; try again",
+                })),
+            )
+                .into_response()
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use super::orders::parse_status;
 use super::Db;
 use crate::clock::UnixMillis;
-use crate::policy::payment::{Item, PaymentStatus};
+use crate::policy::payment::{BackChange, Item, MoneyBack, PaymentStatus, CHARGED_BACK};
 use chatout_core::{Currency, OrderStatus, Totals};
 use sqlx::AnyConnection;
 
@@ -214,6 +214,10 @@ pub struct StoredPayment {
     pub status: PaymentStatus,
     /// Whether it is the order's current page.
     pub current: bool,
+    /// For how much, minor units.
+    pub amount: i64,
+    /// What went back since.
+    pub back: MoneyBack,
 }
 
 #[derive(sqlx::FromRow)]
@@ -222,7 +226,30 @@ struct StoredRow {
     order_id: i64,
     status: String,
     is_current: i64,
+    amount: i64,
+    refunded: i64,
+    charged_back: i64,
 }
+
+impl TryFrom<StoredRow> for StoredPayment {
+    type Error = sqlx::Error;
+    fn try_from(r: StoredRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: r.id,
+            order_id: r.order_id,
+            status: payment_status(&r.status)?,
+            current: r.is_current == 1,
+            amount: r.amount,
+            back: MoneyBack {
+                refunded: r.refunded,
+                charged_back: r.charged_back,
+            },
+        })
+    }
+}
+
+const STORED: &str = "SELECT id, order_id, status, is_current, amount, refunded, charged_back \
+     FROM payments";
 
 fn payment_status(name: &str) -> Result<PaymentStatus, sqlx::Error> {
     PaymentStatus::parse(name).ok_or_else(|| corrupt("status", format!("unknown '{name}'")))
@@ -234,23 +261,82 @@ pub async fn payment_by_provider_id(
     provider: &str,
     provider_id: &str,
 ) -> Result<Option<StoredPayment>, sqlx::Error> {
-    sqlx::query_as::<_, StoredRow>(
-        "SELECT id, order_id, status, is_current FROM payments \
-         WHERE provider = $1 AND provider_id = $2",
-    )
+    sqlx::query_as::<_, StoredRow>(&format!(
+        "{STORED} WHERE provider = $1 AND provider_id = $2"
+    ))
     .bind(provider)
     .bind(provider_id)
     .fetch_optional(&mut *conn)
     .await?
-    .map(|r| {
-        Ok(StoredPayment {
-            id: r.id,
-            order_id: r.order_id,
-            status: payment_status(&r.status)?,
-            current: r.is_current == 1,
-        })
-    })
+    .map(StoredPayment::try_from)
     .transpose()
+}
+
+/// The payment whose money came through `provider`'s payment intent `intent` (Stripe's
+/// charge and dispute events name only that).
+pub async fn payment_by_intent(
+    conn: &mut AnyConnection,
+    provider: &str,
+    intent: &str,
+) -> Result<Option<StoredPayment>, sqlx::Error> {
+    sqlx::query_as::<_, StoredRow>(&format!(
+        "{STORED} WHERE provider = $1 AND intent = $2 ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(provider)
+    .bind(intent)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(StoredPayment::try_from)
+    .transpose()
+}
+
+/// Records money that went back on payment `id`, as `policy::payment::on_money_back`
+/// decided: the amounts, the status, and the chargeback flag set or (once the dispute is
+/// won) cleared; any other problem stays.
+pub async fn record_money_back(
+    conn: &mut AnyConnection,
+    id: i64,
+    change: &BackChange,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payments SET refunded = $1, charged_back = $2, status = $3, \
+         problem = CASE WHEN $4 = 1 THEN $5 WHEN problem = $5 THEN NULL ELSE problem END, \
+         refunded_at = CASE WHEN $1 > refunded THEN $6 ELSE refunded_at END, updated_at = $6 \
+         WHERE id = $7",
+    )
+    .bind(change.back.refunded)
+    .bind(change.back.charged_back)
+    .bind(change.status.as_str())
+    .bind(i64::from(change.charged_back))
+    .bind(CHARGED_BACK)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Flags `provider`'s payment `provider_id` with what staff should look at, changing nothing
+/// else; false when this server made no such payment.
+pub async fn flag_payment(
+    conn: &mut AnyConnection,
+    provider: &str,
+    provider_id: &str,
+    problem: &str,
+    now: UnixMillis,
+) -> Result<bool, sqlx::Error> {
+    let flagged = sqlx::query(
+        "UPDATE payments SET problem = $1, updated_at = $2 \
+         WHERE provider = $3 AND provider_id = $4",
+    )
+    .bind(problem)
+    .bind(now)
+    .bind(provider)
+    .bind(provider_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(flagged.rows_affected() > 0)
 }
 
 /// The order of row `order_id`, as paying it sees it.
@@ -340,7 +426,7 @@ pub async fn settle_refund(
     match refund_id {
         Some(refund_id) => sqlx::query(
             "UPDATE payments SET refund_id = $1, status = $2, refunded_at = $3, \
-             updated_at = $3 WHERE id = $4",
+             updated_at = $3, refunded = amount WHERE id = $4",
         )
         .bind(refund_id)
         .bind(PaymentStatus::Refunded.as_str())
@@ -393,6 +479,10 @@ pub struct PaymentRow {
     pub paid_at: Option<i64>,
     /// The provider's refund id (`pending` while one is asked for).
     pub refund_id: Option<String>,
+    /// Refunded in all, minor units (in the desk or at the provider).
+    pub refunded: i64,
+    /// Taken back by a chargeback, minor units.
+    pub charged_back: i64,
 }
 
 impl PaymentRow {
@@ -409,13 +499,14 @@ impl PaymentRow {
             amount: self.amount,
             flagged: self.problem.is_some(),
             paid_at: self.paid_at,
+            back: self.refunded.saturating_add(self.charged_back),
         }
     }
 }
 
 const PAYMENT_COLUMNS: &str = "SELECT id, order_id, provider, provider_id, url, status, amount, \
-     currency, is_current, intent, problem, note, created_by, created_at, paid_at, refund_id \
-     FROM payments";
+     currency, is_current, intent, problem, note, created_by, created_at, paid_at, refund_id, \
+     refunded, charged_back FROM payments";
 
 /// The payments of each of `order_ids` (ids this server read), oldest first.
 pub async fn payments_of_orders(

@@ -25,6 +25,8 @@ pub(super) struct PaymentView {
     pub(super) amount: String,
     pub(super) url: Option<String>,
     pub(super) problem: Option<String>,
+    /// "€10.00 refunded", "€29.85 charged back": money that went back since.
+    pub(super) back: Option<String>,
     pub(super) note: Option<String>,
     pub(super) at: Moment,
 }
@@ -69,6 +71,7 @@ pub(super) fn view(
         && rows.iter().any(|p| {
             p.status() == PaymentStatus::Paid
                 && p.refund_id.is_none()
+                && p.item().back < p.amount
                 && ProviderName::parse(&p.provider).is_some()
         });
     let open = total.saturating_sub(received).max(0);
@@ -116,7 +119,9 @@ pub(super) fn view(
                     ),
                     None => "received by hand".into(),
                 };
+                let back = money_back(&p);
                 PaymentView {
+                    back,
                     what,
                     status: status_text(status),
                     amount: money(p.amount, &p.currency),
@@ -130,6 +135,21 @@ pub(super) fn view(
             })
             .collect(),
     }
+}
+
+/// What went back of payment `p`, in words, when anything did.
+fn money_back(p: &PaymentRow) -> Option<String> {
+    let mut said = Vec::new();
+    if p.refunded > 0 && p.refunded < p.amount {
+        said.push(format!("{} refunded", money(p.refunded, &p.currency)));
+    }
+    if p.charged_back > 0 {
+        said.push(format!(
+            "{} charged back by the customer's bank",
+            money(p.charged_back, &p.currency)
+        ));
+    }
+    (!said.is_empty()).then(|| said.join(", "))
 }
 
 #[derive(Deserialize)]

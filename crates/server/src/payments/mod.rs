@@ -7,7 +7,7 @@
 pub mod mollie;
 pub mod stripe;
 
-use crate::policy::payment::PaymentStatus;
+use crate::policy::payment::{MoneyBack, PaymentStatus};
 use crate::settings::PaymentSettings;
 use chatout_core::{Currency, Money};
 use std::time::Duration;
@@ -60,6 +60,8 @@ pub struct NewPayment {
     pub return_url: String,
     /// Where Mollie reports changes (Stripe's webhook is configured in its dashboard).
     pub webhook_url: String,
+    /// The order's language (`nl`, `pt-BR`…): the provider's page speaks it where it can.
+    pub locale: String,
 }
 
 /// What a provider says about a payment.
@@ -79,6 +81,9 @@ pub struct ProviderPayment {
     pub reference: Option<String>,
     /// Stripe's payment intent, which a refund names.
     pub intent: Option<String>,
+    /// What went back to the customer so far (refunds, chargebacks), where the report says:
+    /// Mollie's payment always does; a Stripe session does not (its charge events do).
+    pub money_back: Option<MoneyBack>,
 }
 
 /// Why a provider call did not work.
@@ -195,6 +200,18 @@ pub fn minor_of(value: &str, currency: &str) -> Option<i64> {
     Money::parse_major(value, currency)
         .ok()
         .map(|m| m.minor_units())
+}
+
+/// A fresh `Idempotency-Key` for a POST (both providers' libraries send one on every POST):
+/// a request retried with it is carried out once.
+pub fn idempotency_key() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// The `Idempotency-Key` of a refund: the same for the same payment and amount, so that a
+/// refund asked for twice (a retry, a double click that got past the claim) is made once.
+pub fn refund_key(payment_id: &str, amount: Money) -> String {
+    format!("chatout-refund-{payment_id}-{}", amount.minor_units())
 }
 
 /// Sends `request` with `key` as bearer token to provider `name`: a 2xx answer's JSON (null

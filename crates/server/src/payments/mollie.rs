@@ -3,14 +3,40 @@
 //! cancels a replaced one while Mollie allows it, `POST /payments/{id}/refunds` refunds.
 //! Amounts are `{"currency":"EUR","value":"12.50"}` strings with the currency's decimals.
 
-use super::{minor_of, short, NewPayment, ProviderError, ProviderPayment};
-use crate::policy::payment::PaymentStatus;
+use super::{
+    idempotency_key, minor_of, refund_key, short, NewPayment, ProviderError, ProviderPayment,
+};
+use crate::policy::payment::{MoneyBack, PaymentStatus};
 use crate::settings::MollieSettings;
 use chatout_core::Money;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 const NAME: &str = "Mollie";
+
+/// The locales Mollie's payment pages speak (its `locale` parameter).
+const LOCALES: [&str; 22] = [
+    "en_US", "en_GB", "nl_NL", "nl_BE", "de_DE", "de_AT", "de_CH", "fr_FR", "fr_BE", "es_ES",
+    "ca_ES", "pt_PT", "it_IT", "nb_NO", "sv_SE", "fi_FI", "da_DK", "is_IS", "hu_HU", "pl_PL",
+    "lv_LV", "lt_LT",
+];
+
+/// Mollie's `locale` for an order's locale (`nl-BE`, `de`, `pt-BR`…): the exact one, else the
+/// first of its language; `None` for a language Mollie does not speak (it then picks one
+/// from the browser).
+pub fn locale_of(locale: &str) -> Option<&'static str> {
+    let wanted = locale.replace('-', "_");
+    let language = chatout_core::language_of(locale);
+    LOCALES
+        .iter()
+        .find(|l| l.eq_ignore_ascii_case(&wanted))
+        .or_else(|| {
+            LOCALES
+                .iter()
+                .find(|l| l.split('_').next() == Some(&language))
+        })
+        .copied()
+}
 
 /// A Mollie client.
 #[derive(Debug, Clone)]
@@ -46,6 +72,10 @@ struct Payment {
     metadata: Option<Value>,
     #[serde(default, rename = "_links")]
     links: Links,
+    #[serde(default, rename = "amountRefunded")]
+    amount_refunded: Option<Amount>,
+    #[serde(default, rename = "amountChargedBack")]
+    amount_charged_back: Option<Amount>,
 }
 
 /// What Mollie's `status` means here.
@@ -72,7 +102,7 @@ impl Mollie {
 
     /// `POST /payments`.
     pub async fn create(&self, payment: &NewPayment) -> Result<ProviderPayment, ProviderError> {
-        let body = json!({
+        let mut body = json!({
             "amount": {
                 "currency": payment.amount.currency().code(),
                 "value": payment.amount.to_decimal_string(),
@@ -82,9 +112,13 @@ impl Mollie {
             "webhookUrl": payment.webhook_url,
             "metadata": {"reference": payment.reference},
         });
+        if let Some(locale) = locale_of(&payment.locale) {
+            body["locale"] = json!(locale);
+        }
         let request = self
             .http
             .post(format!("{}/payments", self.base))
+            .header("Idempotency-Key", idempotency_key())
             .json(&body);
         self.payment(request).await
     }
@@ -117,6 +151,7 @@ impl Mollie {
         let request = self
             .http
             .post(format!("{}/payments/{}/refunds", self.base, path(id)))
+            .header("Idempotency-Key", refund_key(id, amount))
             .json(&body);
         let answer = self.send(request).await?;
         answer["id"]
@@ -142,6 +177,16 @@ impl Mollie {
                     format!("amount '{}'", short(&payment.amount.value)),
                 )
             })?;
+        let back = |amount: &Option<Amount>, what: &str| match amount {
+            None => Ok(0),
+            Some(a) => minor_of(&a.value, &a.currency).ok_or_else(|| {
+                ProviderError::Unreadable(NAME, format!("{what} '{}'", short(&a.value)))
+            }),
+        };
+        let money_back = MoneyBack {
+            refunded: back(&payment.amount_refunded, "amountRefunded")?,
+            charged_back: back(&payment.amount_charged_back, "amountChargedBack")?,
+        };
         Ok(ProviderPayment {
             id: payment.id,
             url: payment.links.checkout.map(|l| l.href),
@@ -155,6 +200,7 @@ impl Mollie {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             intent: None,
+            money_back: Some(money_back),
         })
     }
 

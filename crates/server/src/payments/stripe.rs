@@ -3,15 +3,40 @@
 //! refunded with `POST /refunds`. Payments are recorded from Stripe's signed webhook events
 //! (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 of `"{t}.{body}"`, five minutes' tolerance).
 
-use super::{short, NewPayment, ProviderError, ProviderPayment};
-use crate::policy::payment::PaymentStatus;
+use super::{idempotency_key, refund_key, short, NewPayment, ProviderError, ProviderPayment};
+use crate::policy::payment::{MoneyBack, PaymentStatus};
 use crate::settings::StripeSettings;
 use chatout_core::Money;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 const NAME: &str = "Stripe";
+
+/// The API version every request names, so that a change of the account's default version
+/// in Stripe's dashboard cannot change the shapes read here. (The webhook endpoint's version
+/// is set where it is made; the fields read from events are the same in both.)
+pub const API_VERSION: &str = "2024-06-20";
+
+/// The languages Stripe Checkout speaks (its `locale` parameter); any other is `auto`.
+const LOCALES: [&str; 41] = [
+    "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr", "fr-CA",
+    "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt", "pt-BR",
+    "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK", "zh-TW", "auto",
+];
+
+/// The Checkout `locale` for an order's locale (`pt-BR`, `nl`, `ar`…).
+pub fn locale_of(locale: &str) -> &'static str {
+    let exact = LOCALES
+        .iter()
+        .find(|l| l.eq_ignore_ascii_case(&locale.replace('_', "-")));
+    let language = chatout_core::language_of(locale);
+    exact
+        .or_else(|| LOCALES.iter().find(|l| **l == language))
+        .copied()
+        .unwrap_or("auto")
+}
 
 /// How old a signed event may be, in seconds.
 pub const TOLERANCE: i64 = 300;
@@ -54,10 +79,12 @@ impl Stripe {
             ("cancel_url", payment.return_url.as_str()),
             ("client_reference_id", payment.reference.as_str()),
             ("metadata[reference]", payment.reference.as_str()),
+            ("locale", locale_of(&payment.locale)),
         ];
         let request = self
             .http
             .post(format!("{}/checkout/sessions", self.base))
+            .header("Idempotency-Key", idempotency_key())
             .form(&form);
         let session = self.send(request).await?;
         session_of(&session)
@@ -65,11 +92,14 @@ impl Stripe {
 
     /// `POST /checkout/sessions/{id}/expire`; a session Stripe no longer lets expire is left.
     pub async fn expire(&self, id: &str) -> Result<(), ProviderError> {
-        let request = self.http.post(format!(
-            "{}/checkout/sessions/{}/expire",
-            self.base,
-            percent_encoding::utf8_percent_encode(id, super::ID)
-        ));
+        let request = self
+            .http
+            .post(format!(
+                "{}/checkout/sessions/{}/expire",
+                self.base,
+                percent_encoding::utf8_percent_encode(id, super::ID)
+            ))
+            .header("Idempotency-Key", idempotency_key());
         match self.send(request).await {
             Ok(_) | Err(ProviderError::Refused(..)) => Ok(()),
             Err(e) => Err(e),
@@ -85,9 +115,14 @@ impl Stripe {
         let intent = payment.intent.as_deref().ok_or_else(|| {
             ProviderError::Refused(NAME, "the session has no payment to refund".into())
         })?;
+        let key = refund_key(&payment.id, amount);
         let amount = amount.minor_units().to_string();
         let form = [("payment_intent", intent), ("amount", amount.as_str())];
-        let request = self.http.post(format!("{}/refunds", self.base)).form(&form);
+        let request = self
+            .http
+            .post(format!("{}/refunds", self.base))
+            .header("Idempotency-Key", key)
+            .form(&form);
         let answer = self.send(request).await?;
         answer["id"]
             .as_str()
@@ -95,8 +130,10 @@ impl Stripe {
             .ok_or_else(|| ProviderError::Unreadable(NAME, "a refund without an id".into()))
     }
 
-    /// Sends with the key; Stripe's errors are `{"error":{"type":…,"message":…}}`.
+    /// Sends with the key and the pinned version; Stripe's errors are
+    /// `{"error":{"type":…,"message":…}}`.
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
+        let request = request.header("Stripe-Version", API_VERSION);
         super::send(NAME, request, &self.key, |v| v["error"]["message"].as_str()).await
     }
 }
@@ -135,6 +172,7 @@ pub fn session_of(session: &Value) -> Result<ProviderPayment, ProviderError> {
             .as_str()
             .map(str::to_string),
         intent: session["payment_intent"].as_str().map(str::to_string),
+        money_back: None,
     })
 }
 
@@ -152,21 +190,36 @@ pub enum SignatureError {
     Stale,
 }
 
+/// Signatures looked at in one header: Stripe sends one per active secret (two while a
+/// secret is rolled); more is not Stripe.
+pub const MAX_SIGNATURES: usize = 4;
+/// Longest `Stripe-Signature` read; Stripe's is about 150 bytes.
+const MAX_HEADER: usize = 1024;
+
 /// Checks `header` (`t=…,v1=…[,v1=…]`) over `body` with `secret`, at `now` (Unix seconds).
-/// The comparison is constant-time.
+/// Cheap checks first, so that a stranger's request costs no more than one HMAC: the header's
+/// size, the timestamp, at most [`MAX_SIGNATURES`] well-formed 32-byte signatures; then the
+/// HMAC, computed once and compared in constant time with each.
 pub fn verify(
     secret: &str,
     body: &[u8],
     header: Option<&str>,
     now: i64,
 ) -> Result<(), SignatureError> {
-    let header = header.ok_or(SignatureError::Missing)?;
+    let header = header
+        .filter(|h| h.len() <= MAX_HEADER)
+        .ok_or(SignatureError::Missing)?;
     let mut timestamp = None;
-    let mut signatures = Vec::new();
+    let mut signatures: Vec<[u8; 32]> = Vec::new();
     for part in header.split(',') {
         match part.trim().split_once('=') {
             Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
-            Some(("v1", v)) => signatures.extend(hex::decode(v).ok()),
+            Some(("v1", v)) if signatures.len() < MAX_SIGNATURES => {
+                let mut signature = [0u8; 32];
+                if hex::decode_to_slice(v, &mut signature).is_ok() {
+                    signatures.push(signature);
+                }
+            }
             _ => {}
         }
     }
@@ -174,22 +227,24 @@ pub fn verify(
     if signatures.is_empty() {
         return Err(SignatureError::Missing);
     }
-    let matches = signatures.iter().any(|signature| {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-            return false;
-        };
-        mac.update(timestamp.to_string().as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        mac.verify_slice(signature).is_ok()
-    });
-    if !matches {
-        return Err(SignatureError::Mismatch);
-    }
     if (now - timestamp).abs() > TOLERANCE {
         return Err(SignatureError::Stale);
     }
-    Ok(())
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return Err(SignatureError::Mismatch);
+    };
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let expected = mac.finalize().into_bytes();
+    let matches = signatures.iter().fold(subtle::Choice::from(0), |any, s| {
+        any | s.ct_eq(&expected[..])
+    });
+    if bool::from(matches) {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
 }
 
 /// The `Stripe-Signature` of a body at `t` (for tests and the fake).
@@ -201,36 +256,125 @@ pub fn sign(secret: &str, body: &[u8], t: i64) -> String {
     format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// A webhook event that concerns a payment: its id and the session as it now is.
+/// A webhook event that concerns a payment this server may have made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// `evt_…`: a repeat of the same event changes nothing.
     pub id: String,
-    /// The session.
-    pub payment: ProviderPayment,
+    /// What it says.
+    pub news: News,
 }
 
-/// Reads a (verified) event body: `None` for event types that are not about a Checkout
-/// Session's payment; an error for a body that is not an event.
+/// What an event says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum News {
+    /// A Checkout Session as it now is.
+    Session(ProviderPayment),
+    /// A session reported without what a payment needs (no `amount_total`, an unknown
+    /// status): nothing changes, and staff are told. Retrying would not make it readable.
+    Unreadable {
+        /// `cs_…`.
+        session: String,
+        /// What was missing.
+        why: String,
+    },
+    /// Money went back on the charge of payment intent `intent`: refunds made anywhere
+    /// (`charge.refunded`, cumulative) or a dispute (`charge.dispute.*`).
+    MoneyBack {
+        /// `pi_…`: how the server knows the payment.
+        intent: String,
+        /// Refunded in all so far, when the event says.
+        refunded: Option<i64>,
+        /// Taken back by a dispute, when the event says (0 once a dispute is won).
+        charged_back: Option<i64>,
+    },
+}
+
+impl News {
+    /// `money` as it stands after this news, from what was known before.
+    pub fn money_back(&self, before: MoneyBack) -> Option<MoneyBack> {
+        match self {
+            Self::MoneyBack {
+                refunded,
+                charged_back,
+                ..
+            } => Some(MoneyBack {
+                // Refunds only add up; a late event about an earlier refund says less.
+                refunded: refunded.map_or(before.refunded, |r| r.max(before.refunded)),
+                charged_back: charged_back.unwrap_or(before.charged_back),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a (verified) event body: `None` for event types that are not about a payment; an
+/// error for a body that is not an event at all.
 pub fn event(body: &[u8]) -> Result<Option<Event>, String> {
     let event: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let id = event["id"].as_str().ok_or("an event without an id")?;
     let kind = event["type"].as_str().ok_or("an event without a type")?;
-    let session = &event["data"]["object"];
-    let mut payment = match kind {
+    let object = &event["data"]["object"];
+    let news = match kind {
         "checkout.session.completed"
         | "checkout.session.async_payment_succeeded"
         | "checkout.session.async_payment_failed"
-        | "checkout.session.expired" => session_of(session).map_err(|e| e.to_string())?,
+        | "checkout.session.expired" => match session_of(object) {
+            Ok(mut payment) => {
+                if kind == "checkout.session.async_payment_failed" {
+                    payment.status = PaymentStatus::Failed;
+                }
+                News::Session(payment)
+            }
+            Err(e) => News::Unreadable {
+                session: object["id"]
+                    .as_str()
+                    .ok_or("a session event without a session id")?
+                    .to_string(),
+                why: e.to_string(),
+            },
+        },
+        "charge.refunded" | "charge.refund.updated" => {
+            let Some(intent) = intent_of(object) else {
+                return Ok(None);
+            };
+            News::MoneyBack {
+                intent,
+                refunded: object["amount_refunded"].as_i64(),
+                charged_back: None,
+            }
+        }
+        "charge.dispute.created"
+        | "charge.dispute.funds_withdrawn"
+        | "charge.dispute.funds_reinstated"
+        | "charge.dispute.closed" => {
+            let (Some(intent), Some(amount)) = (intent_of(object), object["amount"].as_i64())
+            else {
+                return Ok(None);
+            };
+            let won = kind == "charge.dispute.funds_reinstated"
+                || object["status"].as_str() == Some("won");
+            News::MoneyBack {
+                intent,
+                refunded: None,
+                charged_back: Some(if won { 0 } else { amount }),
+            }
+        }
         _ => return Ok(None),
     };
-    if kind == "checkout.session.async_payment_failed" {
-        payment.status = PaymentStatus::Failed;
-    }
     Ok(Some(Event {
         id: id.to_string(),
-        payment,
+        news,
     }))
+}
+
+/// The payment intent a charge or dispute object names (Checkout's payments all have one;
+/// a charge without one was not made through this server).
+fn intent_of(object: &Value) -> Option<String> {
+    object["payment_intent"]
+        .as_str()
+        .filter(|i| !i.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -274,38 +418,129 @@ mod tests {
     }
 
     #[test]
+    fn a_strangers_header_costs_no_more_than_one_hmac() {
+        let body = br#"{"id":"evt_1"}"#;
+        let t = 1_800_000_000;
+        let good = sign("whsec_test", body, t);
+        // Regression (issue 27): 15,000 empty `v1=` entries each cost an HMAC of the body.
+        let empties = format!("t={t}{}", ",v1=".repeat(15_000));
+        assert_eq!(
+            verify("whsec_test", body, Some(&empties), t),
+            Err(SignatureError::Missing)
+        );
+        // Empty and short signatures are not signatures.
+        assert_eq!(
+            verify("whsec_test", body, Some(&format!("t={t},v1=,v1=00ff")), t),
+            Err(SignatureError::Missing)
+        );
+        // The timestamp is checked before any HMAC: a stale header is stale, right or not.
+        let stale_wrong = format!("t={t},v1={}", "ab".repeat(32));
+        assert_eq!(
+            verify("whsec_test", body, Some(&stale_wrong), t + 301),
+            Err(SignatureError::Stale)
+        );
+        // At most MAX_SIGNATURES are compared: the right one after four others is not seen.
+        let junk = format!(",v1={}", "cd".repeat(32)).repeat(MAX_SIGNATURES);
+        let buried = format!("t={t}{junk},{}", good.split_once(',').unwrap().1);
+        assert_eq!(
+            verify("whsec_test", body, Some(&buried), t),
+            Err(SignatureError::Mismatch)
+        );
+    }
+
+    fn news(body: &str) -> News {
+        event(body.as_bytes()).unwrap().unwrap().news
+    }
+
+    #[test]
     fn events_about_sessions_are_read_and_others_left() {
-        let completed = br#"{"id":"evt_1","type":"checkout.session.completed","data":{"object":
+        let completed = r#"{"id":"evt_1","type":"checkout.session.completed","data":{"object":
           {"id":"cs_1","object":"checkout.session","amount_total":2985,"currency":"eur",
            "status":"complete","payment_status":"paid","payment_intent":"pi_1",
            "metadata":{"reference":"K7F3-9Q2M"},"url":null}}}"#;
-        let e = event(completed).unwrap().unwrap();
+        let e = event(completed.as_bytes()).unwrap().unwrap();
         assert_eq!(e.id, "evt_1");
-        assert_eq!(e.payment.status, PaymentStatus::Paid);
-        assert_eq!(
-            (e.payment.amount, e.payment.currency.as_str()),
-            (2985, "EUR")
-        );
-        assert_eq!(e.payment.intent.as_deref(), Some("pi_1"));
-        assert_eq!(e.payment.reference.as_deref(), Some("K7F3-9Q2M"));
-        let failed = String::from_utf8_lossy(completed)
+        let News::Session(payment) = e.news else {
+            panic!("a session: {:?}", e.news)
+        };
+        assert_eq!(payment.status, PaymentStatus::Paid);
+        assert_eq!((payment.amount, payment.currency.as_str()), (2985, "EUR"));
+        assert_eq!(payment.intent.as_deref(), Some("pi_1"));
+        assert_eq!(payment.reference.as_deref(), Some("K7F3-9Q2M"));
+        let failed = completed
             .replace(
                 "checkout.session.completed",
                 "checkout.session.async_payment_failed",
             )
             .replace("\"paid\"", "\"unpaid\"");
+        assert!(matches!(news(&failed), News::Session(p) if p.status == PaymentStatus::Failed));
         assert_eq!(
-            event(failed.as_bytes()).unwrap().unwrap().payment.status,
-            PaymentStatus::Failed
-        );
-        assert_eq!(
-            event(br#"{"id":"evt_2","type":"charge.refunded","data":{}}"#),
+            event(br#"{"id":"evt_2","type":"customer.created","data":{}}"#),
             Ok(None)
         );
         assert!(event(b"{").is_err());
-        assert!(event(
-            br#"{"id":"evt_3","type":"checkout.session.completed","data":{"object":{}}}"#
-        )
-        .is_err());
+        // Regression (issue 27): a session without amount_total was a 400, retried forever.
+        let no_amount = completed.replace("\"amount_total\":2985,", "");
+        assert_eq!(
+            news(&no_amount),
+            News::Unreadable {
+                session: "cs_1".into(),
+                why: "Stripe answered something unexpected: no amount_total".into()
+            }
+        );
+    }
+
+    #[test]
+    fn refunds_and_disputes_are_read_from_charge_events() {
+        // Shaped on Stripe's charge.refunded example: the Charge, amount_refunded in all.
+        let refunded = r#"{"id":"evt_3","object":"event","type":"charge.refunded",
+          "data":{"object":{"id":"ch_1","object":"charge","amount":2985,"amount_refunded":1000,
+          "currency":"eur","payment_intent":"pi_1","refunded":false}}}"#;
+        let n = news(refunded);
+        assert_eq!(
+            n,
+            News::MoneyBack {
+                intent: "pi_1".into(),
+                refunded: Some(1000),
+                charged_back: None
+            }
+        );
+        // Refunds only add up: a late event with less keeps what was known.
+        let before = MoneyBack {
+            refunded: 2000,
+            charged_back: 0,
+        };
+        assert_eq!(n.money_back(before), Some(before));
+        let dispute = r#"{"id":"evt_4","type":"charge.dispute.created","data":{"object":
+          {"id":"dp_1","object":"dispute","amount":2985,"charge":"ch_1","currency":"eur",
+           "payment_intent":"pi_1","status":"needs_response"}}}"#;
+        assert_eq!(
+            news(dispute).money_back(MoneyBack::default()),
+            Some(MoneyBack {
+                refunded: 0,
+                charged_back: 2985
+            })
+        );
+        let won = dispute
+            .replace("charge.dispute.created", "charge.dispute.closed")
+            .replace("needs_response", "won");
+        assert_eq!(
+            news(&won).money_back(MoneyBack {
+                refunded: 0,
+                charged_back: 2985
+            }),
+            Some(MoneyBack::default())
+        );
+        // A charge made without Checkout (no payment intent) is not this server's.
+        let legacy = refunded.replace("\"payment_intent\":\"pi_1\",", "");
+        assert_eq!(event(legacy.as_bytes()), Ok(None));
+    }
+
+    #[test]
+    fn the_checkout_speaks_the_orders_language_where_stripe_can() {
+        assert_eq!(locale_of("nl"), "nl");
+        assert_eq!(locale_of("pt-BR"), "pt-BR");
+        assert_eq!(locale_of("de-AT"), "de");
+        assert_eq!(locale_of("ar"), "auto");
     }
 }

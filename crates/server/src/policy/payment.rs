@@ -123,6 +123,68 @@ pub fn on_report(
     }
 }
 
+/// What went back to the customer of one payment, minor units: refunds (made by staff in the
+/// desk, or anywhere at the provider) and what a chargeback took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MoneyBack {
+    /// Refunded in all.
+    pub refunded: i64,
+    /// Taken back by the customer's bank (0 again once the shop wins the dispute).
+    pub charged_back: i64,
+}
+
+impl MoneyBack {
+    /// Both together.
+    pub fn total(self) -> i64 {
+        self.refunded.saturating_add(self.charged_back)
+    }
+}
+
+/// What staff see on a payment that was charged back.
+pub const CHARGED_BACK: &str = "charged back: the customer's bank took the money back";
+
+/// A payment's new state after money went back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackChange {
+    /// What went back now, in all.
+    pub back: MoneyBack,
+    /// Refunded once all of it was refunded; else as it was.
+    pub status: PaymentStatus,
+    /// The payment is flagged while a chargeback stands.
+    pub charged_back: bool,
+}
+
+/// What a provider's report that `now` went back does to a payment of `amount` that is
+/// `stored` and had `before` back: `None` when nothing changes. Only money that arrived can
+/// go back; amounts are kept within the payment's.
+pub fn on_money_back(
+    stored: PaymentStatus,
+    amount: i64,
+    before: MoneyBack,
+    now: MoneyBack,
+) -> Option<BackChange> {
+    if !stored.money_arrived() {
+        return None;
+    }
+    let back = MoneyBack {
+        refunded: now.refunded.clamp(0, amount),
+        charged_back: now.charged_back.clamp(0, amount),
+    };
+    if back == before {
+        return None;
+    }
+    let status = if back.refunded >= amount {
+        PaymentStatus::Refunded
+    } else {
+        stored
+    };
+    Some(BackChange {
+        back,
+        status,
+        charged_back: back.charged_back > 0,
+    })
+}
+
 /// One payment of an order, as far as its summary needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Item {
@@ -136,6 +198,8 @@ pub struct Item {
     pub flagged: bool,
     /// When the money arrived (ms).
     pub paid_at: Option<i64>,
+    /// Refunded or charged back since, minor units.
+    pub back: i64,
 }
 
 /// Where an order's payment stands, all its payments taken together.
@@ -144,7 +208,7 @@ pub struct Summary {
     /// `None`: nothing yet. Paid once what arrived covers the total; else the current
     /// page's state, or open while part was paid by hand.
     pub status: Option<PaymentStatus>,
-    /// What arrived and counts, minor units.
+    /// What arrived and counts, less what went back since, minor units.
     pub received: i64,
     /// When the last counted money arrived.
     pub paid_at: Option<i64>,
@@ -159,11 +223,14 @@ pub fn summarise(items: &[Item], total: i64) -> Summary {
             .iter()
             .filter(|i| i.status == PaymentStatus::Paid && !i.flagged)
     };
-    let received: i64 = counted().map(|i| i.amount).sum();
+    // A part refunded later leaves the order paid (the shop gave some back); all of it
+    // refunded makes the payment refunded.
+    let arrived: i64 = counted().map(|i| i.amount).sum();
+    let received: i64 = counted().map(|i| i.amount - i.back.min(i.amount)).sum();
     let paid_at = counted().filter_map(|i| i.paid_at).max();
     let current = items.iter().rposition(|i| i.current);
     let refunded = items.iter().any(|i| i.status == PaymentStatus::Refunded);
-    let status = if received > 0 && received >= total {
+    let status = if arrived > 0 && arrived >= total && received > 0 {
         Some(PaymentStatus::Paid)
     } else if refunded && received == 0 {
         Some(PaymentStatus::Refunded)
@@ -206,6 +273,7 @@ mod tests {
             amount,
             flagged,
             paid_at: (status == Paid).then_some(amount),
+            back: 0,
         };
         assert_eq!(summarise(&[], 100).status, None);
         let page = [item(Open, true, 100, false)];
@@ -225,6 +293,41 @@ mod tests {
         assert_eq!(summarise(&refunded, 100).status, Some(Refunded));
         let failed = [item(Failed, true, 100, false)];
         assert_eq!(summarise(&failed, 100).status, Some(Failed));
+        // Refunded in part at the provider: still paid, for less.
+        let part_back = [Item {
+            back: 30,
+            ..item(Paid, true, 100, false)
+        }];
+        let s = summarise(&part_back, 100);
+        assert_eq!((s.status, s.received), (Some(Paid), 70));
+    }
+
+    #[test]
+    fn money_going_back_is_recorded_once_and_within_the_payment() {
+        let none = MoneyBack::default();
+        let back = |refunded, charged_back| MoneyBack {
+            refunded,
+            charged_back,
+        };
+        // Nothing arrived: nothing can go back.
+        assert_eq!(on_money_back(Open, 1000, none, back(1000, 0)), None);
+        // The same report twice changes nothing the second time.
+        assert_eq!(on_money_back(Paid, 1000, none, none), None);
+        let part = on_money_back(Paid, 1000, none, back(250, 0)).unwrap();
+        assert_eq!(
+            (part.status, part.back, part.charged_back),
+            (Paid, back(250, 0), false)
+        );
+        assert_eq!(on_money_back(Paid, 1000, back(250, 0), back(250, 0)), None);
+        let full = on_money_back(Paid, 1000, back(250, 0), back(1000, 0)).unwrap();
+        assert_eq!(full.status, Refunded);
+        // More than the payment is read as all of it.
+        let over = on_money_back(Paid, 1000, none, back(5000, 0)).unwrap();
+        assert_eq!(over.back, back(1000, 0));
+        let disputed = on_money_back(Paid, 1000, none, back(0, 1000)).unwrap();
+        assert_eq!((disputed.status, disputed.charged_back), (Paid, true));
+        let won = on_money_back(Paid, 1000, back(0, 1000), none).unwrap();
+        assert!(!won.charged_back);
     }
 
     #[test]

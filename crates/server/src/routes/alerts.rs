@@ -140,15 +140,41 @@ struct AlertsPage {
     open: bool,
     button: &'static str,
     done: &'static str,
+    confirm: String,
 }
+
+/// What the stop button's form proves: that it came from the page itself.
+const STOP_ALERTS: &str = "alerts-stop";
 
 /// `GET /alerts/{token}`: the button that stops them; `POST`: stops them.
 pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     show(&state, &token, false).await
 }
 
-/// `POST /alerts/{token}`.
-pub async fn stop(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+/// `POST /alerts/{token}`: only the page's own form stops them (it carries a key that only
+/// the rendered page has; a browser's cross-site post is refused as well). Anything else
+/// shows the page again, with its button, and a 403.
+pub async fn stop(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let confirm = url::form_urlencoded::parse(&body)
+        .find(|(name, _)| name == "confirm")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site");
+    let expected = crate::auth::page_key(&state.login_key, STOP_ALERTS, &token);
+    if cross_site || !crate::auth::same_secret(&confirm, &expected) {
+        let mut response = show(&state, &token, false).await;
+        if response.status() == StatusCode::OK {
+            *response.status_mut() = StatusCode::FORBIDDEN;
+        }
+        return response;
+    }
     show(&state, &token, true).await
 }
 
@@ -184,6 +210,7 @@ async fn show(state: &AppState, token: &str, stop: bool) -> Response {
         open: found.open,
         button: texts.alert_page_button,
         done: texts.alert_page_done,
+        confirm: crate::auth::page_key(&state.login_key, STOP_ALERTS, token),
     };
     match page.render() {
         Ok(html) => private(Html(html).into_response()),

@@ -62,13 +62,17 @@ pub fn router(state: AppState) -> Router {
         .merge(v1::routes(&state))
         .merge(crate::desk::routes(&state))
         .merge(webhooks::routes())
-        .merge(payments::routes())
+        .merge(payments::routes(&state))
         .merge(shopper::routes(&state))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics::metrics))
         .route("/api/openapi.json", get(openapi))
         .merge(site::routes(&state))
         .layer(axum::middleware::from_fn(api_errors_as_json))
+        .layer(axum::middleware::from_fn_with_state(
+            state.body_budget.clone(),
+            limit::body_budget,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.settings.clone(),
             crate::client::identify,

@@ -2,13 +2,20 @@
 //! `id`; the server asks Mollie for the payment and trusts only that) and
 //! `POST /webhooks/stripe` (a signed event; a bad or stale signature is `400`). A report the
 //! server cannot apply now (the provider or the database is down) answers `5xx`, so the
-//! provider delivers it again.
+//! provider delivers it again; one it can never apply answers `200` and is logged or flagged.
+//!
+//! Both are open to anyone, so each is cheap for a stranger: a body limit near what the
+//! provider sends (its events are a few KB), a rate limit per address, the Stripe signature
+//! checked before any work, and a Mollie id looked up here before Mollie is asked about it.
 
 use crate::clock::now_ms;
-use crate::payments::stripe::{event, verify};
+use crate::db::payments::payment_by_provider_id;
+use crate::payments::stripe::{event, verify, News};
 use crate::payments::{ProviderError, ProviderName};
-use crate::service::record_payment::record_payment;
-use crate::AppState;
+use crate::service::record_payment::{
+    flag_unreadable, record_money_back_of_intent, record_payment, Recorded,
+};
+use crate::{limit, AppState};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -16,12 +23,27 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// Largest Mollie webhook body: `id=tr_…`, a few dozen bytes.
+pub const MOLLIE_LIMIT: usize = 4 * 1024;
+/// Largest Stripe event: its Checkout Session, charge and dispute events are a few KB.
+pub const STRIPE_LIMIT: usize = 64 * 1024;
 
 /// The providers' webhook routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let per_address =
+        axum::middleware::from_fn_with_state(state.provider_webhook_limit.clone(), limit::enforce);
     Router::new()
-        .route("/webhooks/mollie", post(mollie))
-        .route("/webhooks/stripe", post(stripe))
+        .route(
+            "/webhooks/mollie",
+            post(mollie).layer(RequestBodyLimitLayer::new(MOLLIE_LIMIT)),
+        )
+        .route(
+            "/webhooks/stripe",
+            post(stripe).layer(RequestBodyLimitLayer::new(STRIPE_LIMIT)),
+        )
+        .layer(per_address)
 }
 
 #[derive(Deserialize)]
@@ -40,6 +62,20 @@ async fn mollie(State(state): State<AppState>, Form(form): Form<MollieForm>) -> 
     if !plausible {
         // Not a Mollie id: nothing to look up, and nothing for Mollie to retry.
         return (StatusCode::OK, "ignored").into_response();
+    }
+    // Only payments this server made are asked about: a stranger's ids cost the shop's
+    // Mollie quota nothing.
+    let known = match state.db.read.acquire().await {
+        Ok(mut conn) => payment_by_provider_id(&mut conn, ProviderName::Mollie.as_str(), id).await,
+        Err(e) => Err(e),
+    };
+    match known {
+        Ok(Some(_)) => {}
+        Ok(None) => return (StatusCode::OK, "unknown").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a Mollie payment failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
     }
     let payment = match client.fetch(id).await {
         Ok(payment) => payment,
@@ -73,16 +109,28 @@ async fn stripe(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     let event = match event(&body) {
         Ok(Some(event)) => event,
         Ok(None) => return (StatusCode::OK, "ignored").into_response(),
-        Err(e) => return (StatusCode::BAD_REQUEST, e).into_response(),
+        // Signed by Stripe, yet not an event: delivering it again would not help.
+        Err(e) => {
+            tracing::warn!(error = %e, "a signed Stripe webhook could not be read");
+            return (StatusCode::OK, "unreadable").into_response();
+        }
     };
-    let recorded = record_payment(
-        &state,
-        ProviderName::Stripe,
-        &event.payment,
-        Some(&event.id),
-    )
-    .await;
+    let stripe = ProviderName::Stripe;
+    let recorded = match &event.news {
+        News::Session(payment) => record_payment(&state, stripe, payment, Some(&event.id)).await,
+        News::Unreadable { session, why } => {
+            flag_unreadable(&state, stripe, &event.id, session, why).await
+        }
+        News::MoneyBack { intent, .. } => {
+            let news = &event.news;
+            record_money_back_of_intent(&state, stripe, &event.id, intent, |before| {
+                news.money_back(before).unwrap_or(before)
+            })
+            .await
+        }
+    };
     match recorded {
+        Ok(Recorded::Flagged) => (StatusCode::OK, "flagged").into_response(),
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "recording a Stripe payment failed");

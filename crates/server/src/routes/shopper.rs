@@ -299,10 +299,16 @@ struct ShopperPage {
     chat_url: String,
 }
 
-/// A shopper's own page or link: not indexed, not stored, and its address (which holds the
-/// token) not passed on to the next site.
+/// A shopper's own page or link: not indexed, not stored, its address (which holds the
+/// token) not passed on to the next site, and never shown inside another site's frame (where
+/// a click could be stolen).
 pub(super) fn private(mut response: Response) -> Response {
     let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::HeaderName::from_static("x-robots-tag"),
         HeaderValue::from_static("noindex, nofollow"),

@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/webhooks/whatsapp", get(verify).post(receive))
         .layer(DefaultBodyLimit::max(WEBHOOK_LIMIT))
+        // A declared length over the limit is refused unread.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(WEBHOOK_LIMIT))
 }
 
 fn text(status: StatusCode, body: impl Into<String>) -> Response {

@@ -67,6 +67,7 @@ pub async fn make_page(
         reference: order.reference.clone(),
         return_url: format!("{base}/orders/{}", order.access_token),
         webhook_url: format!("{base}/webhooks/mollie"),
+        locale: order.locale.clone(),
     };
     Ok(state.payments.create(provider, &page).await?)
 }
@@ -276,6 +277,7 @@ pub async fn refund(state: &AppState, reference: &str, actor: &str) -> Result<()
             .find(|p| {
                 p.status() == PaymentStatus::Paid
                     && p.refund_id.is_none()
+                    && p.item().back < p.amount
                     && ProviderName::parse(&p.provider).is_some()
             })
             .ok_or(PayError::NothingToRefund)?;
@@ -287,7 +289,9 @@ pub async fn refund(state: &AppState, reference: &str, actor: &str) -> Result<()
     };
     let provider = ProviderName::parse(&payment.provider).ok_or(PayError::NothingToRefund)?;
     let currency = order.totals.total.currency();
-    let amount = Money::from_minor(payment.amount, currency).map_err(|_| PayError::BadAmount)?;
+    // What is left after refunds made at the provider and chargebacks.
+    let left = payment.amount - payment.item().back.min(payment.amount);
+    let amount = Money::from_minor(left, currency).map_err(|_| PayError::BadAmount)?;
     let at_provider = ProviderPayment {
         id: payment.provider_id.clone().unwrap_or_default(),
         url: None,
@@ -296,6 +300,7 @@ pub async fn refund(state: &AppState, reference: &str, actor: &str) -> Result<()
         currency: payment.currency.clone(),
         reference: Some(order.reference.clone()),
         intent: payment.intent.clone(),
+        money_back: None,
     };
     let refunded = state.payments.refund(provider, &at_provider, amount).await;
     let mut tx = state.db.begin().await?;

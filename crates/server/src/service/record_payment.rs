@@ -2,16 +2,24 @@
 //! paid for exactly the total moves the order to paid once, as `payment:<provider>`; other
 //! money that arrived is flagged for staff; failures and expiries are shown. Mollie's
 //! webhook carries only an id, so its report is what `GET /payments/{id}` says; Stripe's is
-//! the signed event, each event id applied once.
+//! the signed event, each event id applied once. Money that goes back (a refund made in the
+//! provider's dashboard, a chargeback) is recorded on the payment, told as `order.updated`,
+//! and a chargeback flagged.
 
 use super::payments::{mark_paid, PayError};
 use crate::clock::now_ms;
 use crate::db::orders::Step;
-use crate::db::payments::{first_event, payable_by_id, payment_by_provider_id, update_payment};
+use crate::db::payments::{
+    first_event, flag_payment, payable_by_id, payment_by_intent, payment_by_provider_id,
+    record_money_back, update_payment, StoredPayment,
+};
+use crate::db::webhooks;
 use crate::payments::{ProviderName, ProviderPayment};
-use crate::policy::payment::{on_report, Report, Verdict};
+use crate::policy::payment::{on_money_back, on_report, MoneyBack, PaymentStatus, Report, Verdict};
+use crate::policy::webhook::EventType;
 use crate::AppState;
 use chatout_core::OrderStatus;
+use sqlx::AnyConnection;
 
 /// What a report did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +30,8 @@ pub enum Recorded {
     Flagged,
     /// The payment's state changed.
     Updated,
+    /// Money went back (a refund, a chargeback, a dispute won): recorded.
+    MoneyBack,
     /// Nothing: a repeat, or a payment this server did not make.
     Nothing,
 }
@@ -64,7 +74,12 @@ pub async fn record_payment(
         report,
     );
     let intent = payment.intent.as_deref();
-    let recorded = match verdict {
+    let status_after = match verdict {
+        Verdict::Nothing => stored.status,
+        Verdict::Update(status) => status,
+        Verdict::Flag(_) | Verdict::MarkPaid => payment.status,
+    };
+    let mut recorded = match verdict {
         Verdict::Nothing => Recorded::Nothing,
         Verdict::Update(status) => {
             update_payment(&mut tx, stored.id, status, None, intent, now).await?;
@@ -101,10 +116,131 @@ pub async fn record_payment(
             }
         }
     };
+    if let Some(back) = payment.money_back {
+        let stored = StoredPayment {
+            status: status_after,
+            ..stored
+        };
+        if money_back(state, &mut tx, provider, &stored, back, now).await? {
+            recorded = recorded.max_with(Recorded::MoneyBack);
+        }
+    }
     tx.commit().await?;
-    if recorded == Recorded::Paid {
+    if recorded != Recorded::Nothing {
         state.wake_webhooks();
         state.wake_outbox();
     }
     Ok(recorded)
+}
+
+impl Recorded {
+    /// What to answer for both: the order moving to paid says more than money going back.
+    fn max_with(self, other: Self) -> Self {
+        match self {
+            Self::Nothing | Self::Updated => other,
+            _ => self,
+        }
+    }
+}
+
+/// Applies that `now` went back on `stored` (`policy::payment::on_money_back` decides) and
+/// tells the order's webhooks; whether anything changed.
+async fn money_back(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    provider: ProviderName,
+    stored: &StoredPayment,
+    now_back: MoneyBack,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let Some(change) = on_money_back(stored.status, stored.amount, stored.back, now_back) else {
+        return Ok(false);
+    };
+    record_money_back(tx, stored.id, &change, now).await?;
+    webhooks::queue_event(
+        tx,
+        stored.order_id,
+        EventType::Updated,
+        state.webhook_urls(),
+        now,
+    )
+    .await?;
+    if change.charged_back && change.back.charged_back > stored.back.charged_back {
+        tracing::warn!(
+            provider = provider.as_str(),
+            payment = stored.id,
+            amount = change.back.charged_back,
+            "a payment was charged back"
+        );
+    }
+    if change.status == PaymentStatus::Refunded && stored.status != PaymentStatus::Refunded {
+        tracing::info!(
+            provider = provider.as_str(),
+            payment = stored.id,
+            "a payment was refunded at the provider"
+        );
+    }
+    Ok(true)
+}
+
+/// Applies Stripe's event `event_id` saying that money went back on the payment of intent
+/// `intent` (its charge's refunds in all, a dispute's amount): once per event; nothing for a
+/// payment this server did not make.
+pub async fn record_money_back_of_intent(
+    state: &AppState,
+    provider: ProviderName,
+    event_id: &str,
+    intent: &str,
+    back: impl FnOnce(MoneyBack) -> MoneyBack,
+) -> Result<Recorded, sqlx::Error> {
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    if !first_event(&mut tx, provider.as_str(), event_id, now).await? {
+        return Ok(Recorded::Nothing);
+    }
+    let Some(stored) = payment_by_intent(&mut tx, provider.as_str(), intent).await? else {
+        tx.commit().await?;
+        return Ok(Recorded::Nothing);
+    };
+    let now_back = back(stored.back);
+    let changed = money_back(state, &mut tx, provider, &stored, now_back, now).await?;
+    tx.commit().await?;
+    if changed {
+        state.wake_webhooks();
+        return Ok(Recorded::MoneyBack);
+    }
+    Ok(Recorded::Nothing)
+}
+
+/// Flags `provider`'s payment `payment_id` that an event `event_id` reported unreadably
+/// (`why`): staff see it; retrying would not make it readable.
+pub async fn flag_unreadable(
+    state: &AppState,
+    provider: ProviderName,
+    event_id: &str,
+    payment_id: &str,
+    why: &str,
+) -> Result<Recorded, sqlx::Error> {
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    if !first_event(&mut tx, provider.as_str(), event_id, now).await? {
+        return Ok(Recorded::Nothing);
+    }
+    let problem = format!(
+        "{} reported this payment unreadably ({why}): check it there",
+        provider.label()
+    );
+    let flagged = flag_payment(&mut tx, provider.as_str(), payment_id, &problem, now).await?;
+    tx.commit().await?;
+    tracing::warn!(
+        provider = provider.as_str(),
+        payment = payment_id,
+        why,
+        "a payment event could not be read"
+    );
+    Ok(if flagged {
+        Recorded::Flagged
+    } else {
+        Recorded::Nothing
+    })
 }

@@ -307,7 +307,37 @@ async fn stop_the_link_consent_and_the_cap_keep_alerts_from_going(backend: Backe
     let (status, _, page) = browser.get(path).await;
     assert_eq!(status, 200);
     assert!(page.contains("Stop my alerts"), "{page}");
+    // Regression (issue 27): the page could be framed, and any cross-site POST stopped the
+    // alerts. Only the page's own form does now.
+    let headers = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .headers()
+        .clone();
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["content-security-policy"], "frame-ancestors 'none'");
     let (status, _, page) = browser.post(path, &[]).await;
+    assert_eq!(status, 403, "{page}");
+    assert!(page.contains("Stop my alerts"), "still subscribed: {page}");
+    let confirm = page
+        .split("name=\"confirm\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let cross_site = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("confirm", confirm.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    let (status, _, page) = browser.post(path, &[("confirm", confirm.as_str())]).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("no back-in-stock alerts"), "{page}");
     assert_eq!(

@@ -26,6 +26,35 @@ struct Inner {
     bad: Vec<String>,
     down: bool,
     next: u64,
+    /// Every POST's path and the headers both providers' libraries send with it.
+    posts: Vec<Post>,
+    /// `GET /v2/payments/{id}` calls: each one spends the shop's Mollie quota.
+    mollie_gets: usize,
+}
+
+/// A POST the server made, as far as idempotency and versions go.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub path: String,
+    pub idempotency_key: Option<String>,
+    pub stripe_version: Option<String>,
+    /// Mollie's `locale`, Stripe's `locale`, when sent.
+    pub locale: Option<String>,
+}
+
+fn post_of(path: String, headers: &HeaderMap, locale: Option<String>) -> Post {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    Post {
+        path,
+        idempotency_key: header("idempotency-key"),
+        stripe_version: header("stripe-version"),
+        locale,
+    }
 }
 
 #[derive(Clone)]
@@ -113,6 +142,31 @@ impl FakePay {
         self.inner.lock().unwrap().bad.clone()
     }
 
+    /// The POSTs made, oldest first.
+    pub fn posts(&self) -> Vec<Post> {
+        self.inner.lock().unwrap().posts.clone()
+    }
+
+    /// How many times Mollie was asked about a payment.
+    pub fn mollie_gets(&self) -> usize {
+        self.inner.lock().unwrap().mollie_gets
+    }
+
+    /// Money goes back on Mollie payment `id` in Mollie's dashboard: `refunded` and
+    /// `charged_back` in all, as Mollie's payment object then says (`amountRefunded`,
+    /// `amountRemaining`, `amountChargedBack`; absent while nothing went back that way).
+    pub fn mollie_money_back(&self, id: &str, refunded: Option<&str>, charged_back: Option<&str>) {
+        let mut inner = self.inner.lock().unwrap();
+        let payment = inner.mollie.get_mut(id).unwrap();
+        let currency = payment["amount"]["currency"].clone();
+        if let Some(value) = refunded {
+            payment["amountRefunded"] = json!({"currency": currency, "value": value});
+        }
+        if let Some(value) = charged_back {
+            payment["amountChargedBack"] = json!({"currency": currency, "value": value});
+        }
+    }
+
     /// Every request answers `503` while down.
     pub fn set_down(&self, down: bool) {
         self.inner.lock().unwrap().down = down;
@@ -152,6 +206,10 @@ async fn mollie_create(
     Json(body): Json<Value>,
 ) -> Response {
     let mut inner = inner.lock().unwrap();
+    let locale = body["locale"].as_str().map(str::to_string);
+    inner
+        .posts
+        .push(post_of("/v2/payments".into(), &headers, locale));
     if inner.down {
         return unavailable();
     }
@@ -195,7 +253,8 @@ async fn mollie_get(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let inner = inner.lock().unwrap();
+    let mut inner = inner.lock().unwrap();
+    inner.mollie_gets += 1;
     if inner.down {
         return unavailable();
     }
@@ -242,6 +301,11 @@ async fn mollie_refund(
     Json(body): Json<Value>,
 ) -> Response {
     let mut inner = inner.lock().unwrap();
+    inner.posts.push(post_of(
+        format!("/v2/payments/{id}/refunds"),
+        &headers,
+        None,
+    ));
     if inner.down {
         return unavailable();
     }
@@ -268,6 +332,13 @@ async fn stripe_create(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut inner = inner.lock().unwrap();
+    let locale = form
+        .iter()
+        .find(|(k, _)| k == "locale")
+        .map(|(_, v)| v.clone());
+    inner
+        .posts
+        .push(post_of("/v1/checkout/sessions".into(), &headers, locale));
     if inner.down {
         return unavailable();
     }
@@ -317,6 +388,11 @@ async fn stripe_expire(
     Path(id): Path<String>,
 ) -> Response {
     let mut inner = inner.lock().unwrap();
+    inner.posts.push(post_of(
+        format!("/v1/checkout/sessions/{id}/expire"),
+        &headers,
+        None,
+    ));
     if !authorized(&headers, STRIPE_KEY) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
@@ -346,6 +422,9 @@ async fn stripe_refund(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut inner = inner.lock().unwrap();
+    inner
+        .posts
+        .push(post_of("/v1/refunds".into(), &headers, None));
     if inner.down {
         return unavailable();
     }

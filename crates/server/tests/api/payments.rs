@@ -11,10 +11,10 @@ use chatout_core::OrderStatus;
 use chatout_server::settings::{MollieSettings, PaymentSettings, StripeSettings};
 use serde_json::{json, Value};
 
-const PUBLIC: &str = "https://orders.shop.example";
+pub(crate) const PUBLIC: &str = "https://orders.shop.example";
 
 /// The demo catalog, paid by link, in `currency` (JPY prices the tote at 1500 yen).
-fn catalog_file(currency: &str) -> String {
+pub(crate) fn catalog_file(currency: &str) -> String {
     let mut catalog: Value = serde_json::from_str(chatout_server::DEMO_CATALOG).unwrap();
     catalog["shop"]["payments"] = json!(["bank_transfer", "payment_link"]);
     catalog["currency"] = json!(currency);
@@ -35,7 +35,12 @@ fn catalog_file(currency: &str) -> String {
 }
 
 /// The server with Mollie and/or Stripe pointed at the fake.
-async fn spawn_paying(backend: Backend, fake: &FakePay, mollie: bool, stripe: bool) -> TestApp {
+pub(crate) async fn spawn_paying(
+    backend: Backend,
+    fake: &FakePay,
+    mollie: bool,
+    stripe: bool,
+) -> TestApp {
     spawn_paying_in(backend, fake, mollie, stripe, "EUR").await
 }
 
@@ -67,7 +72,7 @@ async fn spawn_paying_in(
 }
 
 /// Places the demo order (2 shirts, 3 tea samples: €60.10), paid by link; its reference.
-async fn place(app: &TestApp, key: &str, payment: &str) -> String {
+pub(crate) async fn place(app: &TestApp, key: &str, payment: &str) -> String {
     let mut body = order_body();
     body["payment"] = json!(payment);
     body["reference"] = json!("");
@@ -77,7 +82,7 @@ async fn place(app: &TestApp, key: &str, payment: &str) -> String {
 }
 
 /// Posts a desk form on an order; the notice it led to.
-async fn desk(
+pub(crate) async fn desk(
     browser: &mut Browser<'_>,
     reference: &str,
     action: &str,
@@ -89,7 +94,7 @@ async fn desk(
     location.rsplit("notice=").next().unwrap_or("").to_string()
 }
 
-async fn mollie_webhook(app: &TestApp, id: &str) -> u16 {
+pub(crate) async fn mollie_webhook(app: &TestApp, id: &str) -> u16 {
     app.client
         .post(format!("{}/webhooks/mollie", app.base))
         .form(&[("id", id)])
@@ -100,7 +105,7 @@ async fn mollie_webhook(app: &TestApp, id: &str) -> u16 {
         .as_u16()
 }
 
-async fn stripe_webhook(app: &TestApp, body: &str, signature: Option<&str>) -> u16 {
+pub(crate) async fn stripe_webhook(app: &TestApp, body: &str, signature: Option<&str>) -> u16 {
     let mut request = app
         .client
         .post(format!("{}/webhooks/stripe", app.base))
@@ -124,7 +129,7 @@ async fn paid_steps(app: &TestApp, reference: &str) -> Vec<String> {
     .unwrap()
 }
 
-async fn token_of(app: &TestApp, reference: &str) -> String {
+pub(crate) async fn token_of(app: &TestApp, reference: &str) -> String {
     sqlx::query_scalar("SELECT access_token FROM orders WHERE reference = $1")
         .bind(reference)
         .fetch_one(&app.db.read)
