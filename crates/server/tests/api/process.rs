@@ -17,7 +17,10 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the binary on `database_url` with `env` on top of a quiet, loopback-only base.
     pub fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_chatout-server"));
+        // `CHATOUT_SERVER_BIN` measures another build (a release binary, an older one).
+        let binary = std::env::var("CHATOUT_SERVER_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_chatout-server").to_string());
+        let mut command = Command::new(binary);
         command
             .env("CHATOUT_ADDR", "127.0.0.1:0")
             .env("DATABASE_URL", database_url)
