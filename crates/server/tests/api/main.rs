@@ -42,6 +42,7 @@ mod multi_server;
 mod orders;
 mod payments;
 mod process;
+mod real_inputs;
 mod receiver;
 mod sign_in_memory;
 mod site;
