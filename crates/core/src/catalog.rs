@@ -94,6 +94,13 @@ pub struct CatalogProduct {
 }
 
 impl CatalogProduct {
+    /// The options sorted by name.
+    fn sorted_options(&self) -> Vec<&(String, Vec<OptionValue>)> {
+        let mut sorted: Vec<_> = self.options.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted
+    }
+
     /// The price of one unit with these options: every option chosen, deltas added.
     pub fn unit_price(
         &self,
@@ -106,7 +113,7 @@ impl CatalogProduct {
             }
         }
         let mut price = self.price;
-        for (name, values) in &self.options {
+        for (name, values) in self.sorted_options() {
             let chosen = options
                 .pairs()
                 .iter()
@@ -185,11 +192,12 @@ impl Catalog {
 impl Catalog {
     /// The product and option values a WhatsApp catalog item's content id names: the sku of
     /// a product without options, or `sku:Value:Value` with one value per option, the options
-    /// in the order their names sort (`shirt-linen:Navy:M` for Colour Navy, Size M). The
-    /// options come back as a line's options, for [`Catalog::reprice`].
+    /// either in the catalog's own order (`shirt-linen:M:Sand` for Size M, Colour Sand) or in
+    /// the order their names sort (`shirt-linen:Sand:M`). The options come back as a line's
+    /// options sorted by name, whichever order matched, for [`Catalog::reprice`].
     pub fn by_retailer_id(&self, id: &str) -> Result<(&CatalogProduct, OptionsObject), PriceError> {
         if let Some(product) = self.product(id) {
-            return match product.options.first() {
+            return match product.sorted_options().first() {
                 None => Ok((product, OptionsObject::default())),
                 Some((name, _)) => Err(PriceError::MissingOption(name.clone())),
             };
@@ -198,22 +206,39 @@ impl Catalog {
         let sku = parts.next().unwrap_or_default();
         let product = self.product(sku).ok_or(PriceError::UnknownSku)?;
         let values: Vec<&str> = parts.collect();
-        if values.len() != product.options.len() {
-            let missing = product.options.get(values.len()).map(|(name, _)| name);
+        let sorted = product.sorted_options();
+        if values.len() != sorted.len() {
+            let missing = sorted.get(values.len()).map(|(name, _)| name);
             return Err(match missing {
                 Some(name) => PriceError::MissingOption(name.clone()),
                 None => PriceError::UnknownOption(id.to_string()),
             });
         }
-        let mut pairs = Vec::with_capacity(values.len());
-        for ((name, known), value) in product.options.iter().zip(values) {
-            if !known.iter().any(|v| v.value == value) {
-                return Err(PriceError::UnknownOption(format!("{name}={value}")));
-            }
-            pairs.push((name.clone(), value.to_string()));
-        }
+        let declared: Vec<&(String, Vec<OptionValue>)> = product.options.iter().collect();
+        // Sorted names first (what this server always read), then the catalog's own order.
+        let matched = match pairs_of(&sorted, &values) {
+            Ok(pairs) => pairs,
+            Err(sorted_error) => pairs_of(&declared, &values).map_err(|_| sorted_error)?,
+        };
+        let mut pairs = matched;
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
         Ok((product, OptionsObject(pairs)))
     }
+}
+
+/// `values` read as one value per option of `options`, in that order.
+fn pairs_of(
+    options: &[&(String, Vec<OptionValue>)],
+    values: &[&str],
+) -> Result<Vec<(String, String)>, PriceError> {
+    let mut pairs = Vec::with_capacity(values.len());
+    for ((name, known), value) in options.iter().map(|o| (&o.0, &o.1)).zip(values) {
+        if !known.iter().any(|v| v.value == *value) {
+            return Err(PriceError::UnknownOption(format!("{name}={value}")));
+        }
+        pairs.push((name.clone(), (*value).to_string()));
+    }
+    Ok(pairs)
 }
 
 /// A client's lines priced by the catalog.
@@ -332,13 +357,48 @@ struct RawProduct {
     #[serde(default)]
     stock: Option<i64>,
     #[serde(default)]
-    options: BTreeMap<String, BTreeMap<String, String>>,
+    options: InCatalogOrder,
     #[serde(default)]
     url: Option<String>,
     #[serde(default)]
     image: Option<String>,
     #[serde(default)]
     category: Option<String>,
+}
+
+/// A product's `options` object with its names in the order the catalog writes them (a
+/// `BTreeMap` would sort them, and WhatsApp content ids may follow the catalog's order).
+#[derive(Default)]
+struct InCatalogOrder(Vec<(String, BTreeMap<String, String>)>);
+
+impl<'de> Deserialize<'de> for InCatalogOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = InCatalogOrder;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of option names, each with its values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut options: Vec<(String, BTreeMap<String, String>)> = Vec::new();
+                while let Some((name, values)) =
+                    map.next_entry::<String, BTreeMap<String, String>>()?
+                {
+                    // A name given twice keeps its first place and its last values, as JSON
+                    // parsers commonly do.
+                    match options.iter_mut().find(|(known, _)| *known == name) {
+                        Some(entry) => entry.1 = values,
+                        None => options.push((name, values)),
+                    }
+                }
+                Ok(InCatalogOrder(options))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 impl RawCatalog {
@@ -446,7 +506,7 @@ impl RawProduct {
             },
         };
         let mut options = Vec::new();
-        for (name, values) in self.options {
+        for (name, values) in self.options.0 {
             let mut parsed = Vec::new();
             for (value, delta) in values {
                 let at = format!("{path}.options.{name}.{value}");
@@ -644,6 +704,40 @@ mod tests {
         )
         .unwrap_err();
         assert!(bad.to_string().contains("products[0].url"), "{bad}");
+    }
+
+    /// Issue 27 item 10: `shirt-linen:M:Sand` (the catalog's own order, Size then Colour)
+    /// was refused; only the sorted names (`shirt-linen:Sand:M`) were read.
+    #[test]
+    fn whatsapp_catalog_ids_may_list_options_in_the_catalogs_own_order() {
+        let catalog = Catalog::from_json(
+            r#"{"currency":"EUR","shop":{"name":"S","phone":"+31612345678",
+                "payments":["bank_transfer"],"deliveries":["pickup"]},
+                "products":[{"sku":"shirt-linen","name":"Linen shirt","price":"29.90",
+                   "options":{"Size":{"M":"0","XL":"2"},"Colour":{"Sand":"0","Navy":"0"}}}]}"#,
+        )
+        .unwrap();
+        let names: Vec<&str> = catalog.products[0]
+            .options
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(names, ["Size", "Colour"], "kept in the catalog's order");
+        let sorted = [
+            ("Colour".to_string(), "Sand".to_string()),
+            ("Size".to_string(), "M".to_string()),
+        ];
+        for id in ["shirt-linen:M:Sand", "shirt-linen:Sand:M"] {
+            let (shirt, pairs) = catalog.by_retailer_id(id).unwrap();
+            assert_eq!(shirt.sku.as_str(), "shirt-linen");
+            assert_eq!(pairs.0, sorted, "{id}");
+        }
+        assert_eq!(
+            catalog.by_retailer_id("shirt-linen:M:Blue").unwrap_err(),
+            PriceError::UnknownOption("Colour=M".into()),
+            "a value neither order knows is named as the sorted order reads it"
+        );
+        assert!(catalog.by_retailer_id("shirt-linen:M:M").is_err());
     }
 
     #[test]

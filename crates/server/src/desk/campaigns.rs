@@ -57,7 +57,8 @@ struct Listed {
     template: String,
     audience: String,
     status: &'static str,
-    when: String,
+    /// A `<time>` element: rendered as markup, never escaped again (issue 27 item 15).
+    when: Option<Moment>,
     targeted: i64,
     skipped_cap: i64,
     results: Results,
@@ -114,7 +115,7 @@ struct CampaignsPage {
     /// `WHATSAPP_WABA_ID` is set: templates can be synced.
     can_sync: bool,
     /// When they were last synced.
-    synced: Option<String>,
+    synced: Option<Moment>,
     templates: Vec<TemplateOption>,
     products: Vec<Choice>,
     categories: Vec<Choice>,
@@ -294,7 +295,7 @@ async fn show(
             .messaging
             .as_deref()
             .is_some_and(|m| m.settings.waba_id.is_some()),
-        synced: synced_at.map(|at| Moment::new(state, at).to_string()),
+        synced: synced_at.map(|at| Moment::new(state, at)),
         templates,
         products,
         categories,
@@ -324,8 +325,7 @@ fn listed(state: &AppState, row: CampaignRow, results: Results, currency: &str) 
         when: row
             .finished_at
             .or(row.scheduled_at)
-            .map(|at| Moment::new(state, at).to_string())
-            .unwrap_or_default(),
+            .map(|at| Moment::new(state, at)),
         targeted: row.targeted,
         skipped_cap: row.skipped_cap,
         revenue: money(results.revenue, currency),

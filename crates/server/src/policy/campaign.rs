@@ -161,17 +161,29 @@ impl Audience {
 
 /// Whether `url` may be tracked and redirected to: an `https` (or `http`) address on one of
 /// the shop's own hosts (`own_hosts`: from `CHATOUT_PUBLIC_URL`, `CHATOUT_ALLOWED_ORIGINS`
-/// and the catalog's product pages), without credentials.
+/// and the catalog's product pages), without credentials, written without control
+/// characters (a line break would pass the parser, which drops it, but not a header).
 pub fn is_own_url(url: &str, own_hosts: &[String]) -> bool {
-    let Ok(parsed) = url::Url::parse(url) else {
-        return false;
-    };
-    matches!(parsed.scheme(), "https" | "http")
+    !has_control(url) && own_url(url, own_hosts).is_some()
+}
+
+/// Whether `text` holds a control character (a line break, a tab, NUL…).
+pub fn has_control(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
+/// The address a tracked link redirects to: `url` as parsed, when it leads to one of the
+/// shop's own pages (see [`is_own_url`]). Its serialisation is always a valid `Location`,
+/// also for a link stored before control characters were refused.
+pub fn own_url(url: &str, own_hosts: &[String]) -> Option<url::Url> {
+    let parsed = url::Url::parse(url).ok()?;
+    let own = matches!(parsed.scheme(), "https" | "http")
         && parsed.username().is_empty()
         && parsed.password().is_none()
         && parsed
             .host_str()
-            .is_some_and(|host| own_hosts.iter().any(|own| own.eq_ignore_ascii_case(host)))
+            .is_some_and(|host| own_hosts.iter().any(|own| own.eq_ignore_ascii_case(host)));
+    own.then_some(parsed)
 }
 
 #[cfg(test)]
@@ -217,6 +229,30 @@ mod tests {
         ] {
             assert!(!is_own_url(foreign, &own), "{foreign}");
         }
+    }
+
+    /// Issue 27 item 14: a link with a line break passed the own-host check (the parser
+    /// drops it) and every click answered 500 (no header may hold it).
+    #[test]
+    fn a_link_with_a_control_character_is_refused_and_an_old_one_redirects_cleanly() {
+        let own = vec!["shop.example".to_string()];
+        for broken in [
+            "https://shop.example/sale\nSet-Cookie: x=1",
+            "https://shop.example/sale\r\n",
+            "https://shop.\texample/",
+            "https://shop.example/\u{0}",
+        ] {
+            assert!(!is_own_url(broken, &own), "{broken:?}");
+        }
+        let stored = "https://shop.example/sale\nmore";
+        let target = own_url(stored, &own).expect("still the shop's page");
+        assert_eq!(target.as_str(), "https://shop.example/salemore");
+        assert!(axum_free_header_value(target.as_str()));
+    }
+
+    /// What a `Location` header may hold: visible ASCII.
+    fn axum_free_header_value(text: &str) -> bool {
+        text.bytes().all(|b| (0x21..0x7f).contains(&b))
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod campaign;
 pub mod consent;
 pub mod inbound;
 pub mod link;
+pub mod order_template;
 pub mod outbox;
 pub mod payment;
 pub mod response;

@@ -5,7 +5,7 @@
 
 use super::orders::{is_json, plain_error, read_body, ApiError};
 use super::shopper::{plausible, private};
-use crate::policy::campaign::is_own_url;
+use crate::policy::campaign::own_url;
 use crate::service::back_in_stock::{
     subscribe, token_state, unsubscribe, AlertRequest, SubscribeError, Subscribed,
 };
@@ -119,10 +119,12 @@ pub async fn tracked(State(state): State<AppState>, Path(token): Path<String>) -
         return (StatusCode::NOT_FOUND, "no such link").into_response();
     }
     match state.db.click(&token, crate::clock::now_ms()).await {
-        Ok(Some(url)) if is_own_url(&url, own_hosts(&state)) => {
-            private(Redirect::to(&url).into_response())
-        }
-        Ok(_) => (StatusCode::NOT_FOUND, "no such link").into_response(),
+        // To the address as parsed: a link stored with a line break still leads somewhere.
+        Ok(Some(url)) => match own_url(&url, own_hosts(&state)) {
+            Some(target) => private(Redirect::to(target.as_str()).into_response()),
+            None => (StatusCode::NOT_FOUND, "no such link").into_response(),
+        },
+        Ok(None) => (StatusCode::NOT_FOUND, "no such link").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "a tracked link failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()

@@ -5,7 +5,7 @@
 //! An open payment page asks for the old total, so it is retired (and ended at its
 //! provider); staff make a new link.
 
-use super::notify::{facts_for, total_of, Shop};
+use super::notify::{guarded_facts, total_of, Cause, Shop};
 use super::payments::end_replaced;
 use crate::clock::now_ms;
 use crate::db::messaging::{self, NewMessage};
@@ -128,7 +128,12 @@ async fn tell_customer(
         let (Some(template), true) = (template, allowed) else {
             return Ok(());
         };
-        let Ok((payload, preview)) = payload::template(template, &facts_for(order, shop)) else {
+        let guarded =
+            guarded_facts(conn, order, contact.id, template, Cause::Event, shop, now).await?;
+        let Ok(facts) = guarded else {
+            return Ok(()); // withheld: the update shows on the order page and in the desk
+        };
+        let Ok((payload, preview)) = payload::template(template, &facts) else {
             return Ok(());
         };
         NewMessage {

@@ -8,7 +8,7 @@
 use crate::clock::now_ms;
 use crate::db::campaigns::{self, AudienceContact, NewCampaign};
 use crate::db::messaging::{self, NewMessage};
-use crate::policy::campaign::{is_own_url, over_cap, Audience, CAP_WINDOW_MS};
+use crate::policy::campaign::{has_control, is_own_url, over_cap, Audience, CAP_WINDOW_MS};
 use crate::policy::outbox::MessageKind;
 use crate::settings::Settings;
 use crate::whatsapp::templates::{CampaignParam, CampaignTemplate};
@@ -220,6 +220,11 @@ pub fn problems(
         }
         match link_target(state, params) {
             None => problems.push("give the page the link leads to".into()),
+            Some(url) if has_control(&url) => problems.push(
+                "the link holds a line break or another control character: paste the page's \
+                 address on one line"
+                    .into(),
+            ),
             Some(url) if !is_own_url(&url, own_hosts(state)) => problems.push(format!(
                 "{url} is not a page of this shop: links may lead only to {}",
                 own_hosts(state).join(", ")

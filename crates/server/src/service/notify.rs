@@ -10,9 +10,10 @@
 use crate::clock::UnixMillis;
 use crate::db::messaging::{self, MessageFacts, NewMessage};
 use crate::policy::answer::Action;
+use crate::policy::order_template::{self, NameToUse, Proof, Withheld, CAP_WINDOW_MS};
 use crate::policy::outbox::MessageKind;
 use crate::whatsapp::payload::{self, OrderFacts};
-use crate::whatsapp::templates::{Event, Templates};
+use crate::whatsapp::templates::{Event, Template, Templates};
 use crate::whatsapp::texts::chat_texts;
 use crate::AppState;
 use chatout_core::{fill, Currency, ShopSettings, Totals};
@@ -55,9 +56,20 @@ pub async fn queue_event(
     Ok(())
 }
 
+/// What became of an order event's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queued {
+    /// A message was queued.
+    Yes,
+    /// None was due: no template, no phone, or no consent now.
+    No,
+    /// `policy::order_template` withheld it (a reminder's reason is noted on the order; any
+    /// other event's is a failed message staff see).
+    Withheld(Withheld),
+}
+
 /// [`queue_event`] for an event that may happen more than once (each reminder of a
-/// sequence): `key` tells them apart, so each is queued once. Returns whether a message was
-/// queued (none: no template, no phone, or no consent now).
+/// sequence): `key` tells them apart, so each is queued once.
 pub async fn queue_event_keyed(
     conn: &mut AnyConnection,
     order_id: i64,
@@ -65,19 +77,19 @@ pub async fn queue_event_keyed(
     shop: Shop<'_>,
     key: &str,
     now: UnixMillis,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Queued, sqlx::Error> {
     let template = shop.templates.get(event);
     if template.is_none() && event != Event::Confirmed {
-        return Ok(false);
+        return Ok(Queued::No);
     }
     let Some(order) = messaging::message_facts(conn, order_id).await? else {
-        return Ok(false);
+        return Ok(Queued::No);
     };
     let Some(phone) = order.customer_phone.as_deref() else {
-        return Ok(false);
+        return Ok(Queued::No);
     };
     let Some(contact) = messaging::contact_of_phone(conn, phone).await? else {
-        return Ok(false);
+        return Ok(Queued::No);
     };
     let dedupe_key = match key {
         "" => format!("order:{order_id}:{}", event.as_str()),
@@ -124,26 +136,40 @@ pub async fn queue_event_keyed(
             failed: None,
         };
         messaging::enqueue(conn, message, now).await?;
-        return Ok(true);
+        return Ok(Queued::Yes);
     }
     let Some(template) = template else {
-        return Ok(false);
+        return Ok(Queued::No);
     };
     if contact
         .consent
         .may_receive(MessageKind::Template, contact.window_until, now)
         .is_err()
     {
-        return Ok(false);
+        return Ok(Queued::No);
     }
-    let facts = facts_for(order, shop);
-    let (payload, preview, failed) = match payload::template(template, &facts) {
-        Ok((payload, preview)) => (payload, preview, None),
-        Err(problem) => (
+    let reminder = event == Event::PendingReminder;
+    let cause = if reminder {
+        Cause::Reminder
+    } else {
+        Cause::Event
+    };
+    let guarded = guarded_facts(conn, order, contact.id, template, cause, shop, now).await?;
+    let (payload, preview, failed) = match guarded {
+        Err(withheld) if reminder => return Ok(Queued::Withheld(withheld)),
+        Err(withheld) => (
             Value::Null,
             format!("template {}", template.name),
-            Some(problem),
+            Some(withheld.to_string()),
         ),
+        Ok(facts) => match payload::template(template, &facts) {
+            Ok((payload, preview)) => (payload, preview, None),
+            Err(problem) => (
+                Value::Null,
+                format!("template {}", template.name),
+                Some(problem),
+            ),
+        },
     };
     let message = NewMessage {
         dedupe_key,
@@ -157,7 +183,61 @@ pub async fn queue_event_keyed(
         failed,
     };
     messaging::enqueue(conn, message, now).await?;
-    Ok(true)
+    Ok(Queued::Yes)
+}
+
+/// What sends an order template: what `policy::order_template` weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// A reminder of a pending order (only to a proven number).
+    Reminder,
+    /// Another order event (counted towards the daily cap).
+    Event,
+    /// Staff chose it in the desk (not capped: a person decided).
+    Staff,
+}
+
+/// The facts to fill an order template for `order` sent to contact `contact_id`, or why it
+/// is withheld (`policy::order_template`): the typed name only where this order's message
+/// came from that number, the name its owner sent on another order where one did, and at
+/// most a handful of automatic order templates a day.
+pub async fn guarded_facts(
+    conn: &mut AnyConnection,
+    order: MessageFacts,
+    contact_id: i64,
+    template: &Template,
+    cause: Cause,
+    shop: Shop<'_>,
+    now: UnixMillis,
+) -> Result<Result<OrderFacts, Withheld>, sqlx::Error> {
+    let arrived = order.received_at.is_some() && order.contact_id == Some(contact_id);
+    let proof = if arrived {
+        Proof::Arrived
+    } else {
+        match messaging::proven_name(conn, contact_id).await? {
+            Some(name) => Proof::Proven { name },
+            None => Proof::Unproven,
+        }
+    };
+    let since = now.saturating_sub(CAP_WINDOW_MS);
+    let sent_today = match cause {
+        Cause::Staff => 0,
+        Cause::Reminder | Cause::Event => {
+            messaging::order_templates_since(conn, contact_id, since).await?
+        }
+    };
+    let request = order_template::Request {
+        reminder: cause == Cause::Reminder,
+        typed_text: template.carries_typed_text(),
+        sent_today,
+    };
+    Ok(order_template::decide(request, &proof).map(|name| {
+        let mut facts = facts_for(order, shop);
+        if let NameToUse::Proven(name) = name {
+            facts.name = name;
+        }
+        facts
+    }))
 }
 
 /// What an order comes to: `subtotal + shipping − discount` (the stored amounts passed this

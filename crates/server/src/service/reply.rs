@@ -2,7 +2,7 @@
 //! 24-hour window, and an approved template for one of the contact's orders, allowed only
 //! with an active opt-in; never after a STOP (`policy::consent`); queued once per form.
 
-use super::notify::{facts_for, Shop};
+use super::notify::{facts_for, guarded_facts, Cause, Shop};
 use crate::clock::now_ms;
 use crate::db::messaging::{self, NewMessage};
 use crate::policy::consent::Refusal;
@@ -175,10 +175,22 @@ pub async fn send_template(
     {
         return Err(ReplyError::NoConsent);
     }
-    let facts = messaging::message_facts(&mut tx, order_id)
+    let order = messaging::message_facts(&mut tx, order_id)
         .await?
-        .map(|order| facts_for(order, shop))
         .ok_or(ReplyError::NoContact)?;
+    // Staff choose it, but the typed name still goes only where the order's message came
+    // from (`policy::order_template`).
+    let facts = guarded_facts(
+        &mut tx,
+        order,
+        contact.id,
+        template,
+        Cause::Staff,
+        shop,
+        now,
+    )
+    .await?
+    .map_err(|_| ReplyError::BadTemplate)?;
     let (payload, preview) =
         payload::template(template, &facts).map_err(|_| ReplyError::BadTemplate)?;
     let message = NewMessage {

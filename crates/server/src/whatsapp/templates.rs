@@ -144,6 +144,15 @@ pub struct QuickReply {
 }
 
 impl Template {
+    /// Whether a parameter is filled with text the shopper typed (the name): such a template
+    /// goes only where `policy::order_template` allows.
+    pub fn carries_typed_text(&self) -> bool {
+        self.body
+            .iter()
+            .chain(&self.button)
+            .any(|p| *p == Param::Name)
+    }
+
     /// The approved language closest to an order's locale: `nl-BE` → `nl_BE`, then `nl`,
     /// then any `nl_…`, then the first listed.
     pub fn language_for(&self, locale: &str) -> &str {

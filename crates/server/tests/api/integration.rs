@@ -304,7 +304,7 @@ async fn paging_while_orders_arrive_sees_each_order_once(backend: Backend) {
         let (status, body) = get(&app, &format!("/api/v1/orders?{bad}"), &token).await;
         assert_eq!(
             (status, body["error"].as_str()),
-            (400, Some("invalid")),
+            (422, Some("invalid")),
             "{bad}"
         );
     }
@@ -383,7 +383,7 @@ async fn api_and_desk_transitions_interleave(backend: Backend) {
     }
     assert_eq!(get(&app, "/api/v1/orders/NOPE-NOPE", &erp).await.0, 404);
     let (status, _) = move_to(&app, &second, "shipped", &erp).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
 }
 
 /// Products with their stock; setting a count moves availability by the difference (held
@@ -437,7 +437,7 @@ async fn stock_updates_move_availability_like_the_catalog(backend: Backend) {
         json!({}),
         json!({"stock": 1.5}),
     ] {
-        assert_eq!(patch(&erp, bad.clone()).await.0, 400, "{bad}");
+        assert_eq!(patch(&erp, bad.clone()).await.0, 422, "{bad}");
     }
     let (_, product) = patch(&erp, json!({"stock": null})).await;
     assert_eq!(product["available"], Value::Null);

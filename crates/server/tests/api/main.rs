@@ -43,6 +43,7 @@ mod orders;
 mod payments;
 mod process;
 mod provider_money;
+mod real_inputs;
 mod receiver;
 mod sign_in_memory;
 mod site;

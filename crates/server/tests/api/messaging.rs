@@ -60,10 +60,20 @@ pub(crate) async fn place(app: &TestApp, phone: &str, opted_in: bool) -> String 
 
 /// The shopper sent the order message from `wa_id`, as the widget asked them to, a day
 /// ago: that made a web opt-in for the number active, and the window has closed again, so
-/// order updates go as templates.
+/// order updates go as templates. The message names the number's latest order, as the
+/// widget's message does, so that order's message has arrived.
 pub(crate) async fn send_order_message(app: &TestApp, wa_id: &str) {
     let id = format!("wamid.ORDER-{wa_id}-{}", rand_key());
-    let message = inbound(wa_id, &id, "*Order K7F3-9Q2M — Demo Shop*", 25 * 3600);
+    let latest: Option<String> = sqlx::query_scalar(
+        "SELECT reference FROM orders WHERE customer_phone = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(format!("+{wa_id}"))
+    .fetch_optional(&app.db.read)
+    .await
+    .unwrap();
+    let reference = latest.unwrap_or_else(|| "K7F3-9Q2M".into());
+    let text = format!("*Order {reference} — Demo Shop*");
+    let message = inbound(wa_id, &id, &text, 25 * 3600);
     assert_eq!(webhook(app, &message).await, 200);
 }
 

@@ -12,6 +12,7 @@ mod inbound;
 mod inbox;
 mod links;
 mod outbox;
+mod proof;
 
 pub use answers::{answered_order, insert_answer, AnswerRow, AnsweredOrder, NewAnswer};
 pub(crate) use contacts::{checkout_opt_in, web_opt_in, WebOptIn};
@@ -27,6 +28,7 @@ pub use outbox::{
     claim_reminder, due_reminders, enqueue, marketing_since, message_facts, DueMessage,
     MessageFacts, NewMessage,
 };
+pub use proof::{order_templates_since, proven_name};
 
 use crate::policy::outbox::MessageKind;
 use sqlx::Row;

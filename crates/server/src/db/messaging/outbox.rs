@@ -108,6 +108,10 @@ pub struct MessageFacts {
     pub payment: String,
     /// The token of the shopper's order page.
     pub access_token: String,
+    /// The contact whose message for this order arrived (or whose chat made it).
+    pub contact_id: Option<i64>,
+    /// When this order's own message arrived on WhatsApp.
+    pub received_at: Option<i64>,
 }
 
 /// [`MessageFacts`] of order `order_id`.
@@ -117,7 +121,8 @@ pub async fn message_facts(
 ) -> Result<Option<MessageFacts>, sqlx::Error> {
     sqlx::query_as(
         "SELECT reference, customer_name, customer_phone, currency, subtotal, shipping, \
-         discount, locale, tracking_url, payment, access_token, (SELECT p.url FROM payments p \
+         discount, locale, tracking_url, payment, access_token, contact_id, received_at, \
+         (SELECT p.url FROM payments p \
          WHERE p.order_id = orders.id AND p.is_current = 1 AND p.status = 'open' \
          ORDER BY p.id DESC LIMIT 1) AS payment_url FROM orders WHERE id = $1",
     )

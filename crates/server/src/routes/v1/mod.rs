@@ -107,7 +107,7 @@ pub enum V1Error {
     /// `404`.
     #[error("no such {0}")]
     NotFound(&'static str),
-    /// `400`: a query or body that does not read.
+    /// `422`: a query or body that does not read (as `/api/orders` answers a field error).
     #[error("{0}")]
     Invalid(String),
     /// `409`: the lifecycle does not allow the move.
@@ -146,7 +146,7 @@ impl IntoResponse for V1Error {
                 json!({"error": "not_found", "message": message}),
             ),
             Self::Invalid(_) => (
-                StatusCode::BAD_REQUEST,
+                StatusCode::UNPROCESSABLE_ENTITY,
                 json!({"error": "invalid", "message": message}),
             ),
             Self::Illegal { from, to } => (
@@ -180,7 +180,7 @@ impl IntoResponse for V1Error {
     }
 }
 
-/// A JSON body, or `400` saying why it does not read.
+/// A JSON body, or `422` saying why it does not read.
 fn body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, V1Error> {
     body.map(|Json(t)| t)
         .map_err(|rejection| V1Error::Invalid(rejection.body_text()))

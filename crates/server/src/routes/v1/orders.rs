@@ -8,7 +8,7 @@ use crate::db::orders::Step;
 use crate::policy::access::Scope;
 use crate::service::change_status::{change_status, StatusError};
 use crate::AppState;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use chatout_core::OrderStatus;
@@ -36,8 +36,10 @@ pub(super) struct Page {
 /// `GET /api/v1/orders?status=&since=&limit=&cursor=`.
 pub(super) async fn list(
     State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Page>, V1Error> {
+    // A query that does not read (`status` given twice) is refused like any other value.
+    let Query(query) = query.map_err(|e| V1Error::Invalid(e.body_text()))?;
     let filter = OrderFilter {
         status: query.status.as_deref().map(status).transpose()?,
         since: query.since.as_deref().map(since).transpose()?,

@@ -70,14 +70,23 @@ impl StockBody {
     fn stock(&self) -> Result<Option<i64>, V1Error> {
         match &self.stock {
             serde_json::Value::Null => Ok(None),
-            serde_json::Value::Number(n) => n
-                .as_i64()
+            serde_json::Value::Number(n) => whole(n)
                 .filter(|n| (0..=MAX_STOCK).contains(n))
                 .map(Some)
                 .ok_or_else(bad_stock),
             _ => Err(bad_stock()),
         }
     }
+}
+
+/// A JSON number that is a whole number: `4`, and `3932.0` too (JSON Schema's `integer`
+/// admits it, and some clients write every number that way).
+fn whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        let f = n.as_f64()?;
+        // Exact below 2^53; larger counts are refused anyway.
+        (f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0).then_some(f as i64)
+    })
 }
 
 fn bad_stock() -> V1Error {
@@ -102,4 +111,25 @@ pub(super) async fn update(
     let stock = request.stock()?;
     let level = state.db.update_stock(&sku, stock, &caller.actor()).await?;
     Ok(Json(Product::new(product, level)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 27 item 16: schemathesis sent `{"stock": 3932.0}`, an integer by the document,
+    /// and got `400`.
+    #[test]
+    fn a_whole_number_written_with_a_point_is_a_count() {
+        let stock = |text: &str| {
+            let body: StockBody = serde_json::from_str(text).unwrap();
+            body.stock().ok()
+        };
+        assert_eq!(stock(r#"{"stock": 3932.0}"#), Some(Some(3932)));
+        assert_eq!(stock(r#"{"stock": 4}"#), Some(Some(4)));
+        assert_eq!(stock(r#"{"stock": null}"#), Some(None));
+        for bad in ["2.5", "-1", "1e10", "1000000001", "\"4\"", "true"] {
+            assert_eq!(stock(&format!(r#"{{"stock": {bad}}}"#)), None, "{bad}");
+        }
+    }
 }
