@@ -3,6 +3,8 @@
 //! the ids is optional, and unknown ones are ignored.
 
 use super::client::{ApiError, GraphError};
+use super::content::content;
+pub use super::content::IdentityChange;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::Value;
@@ -49,6 +51,12 @@ pub struct Inbound {
     pub text: String,
     /// The name on the sender's WhatsApp profile, when the delivery gave one.
     pub profile_name: Option<String>,
+    /// The sender's WhatsApp username (`@…`), when they have one.
+    pub username: Option<String>,
+    /// The message a reaction, an edit or a deletion is about.
+    pub refers_to: Option<String>,
+    /// A `system` notice's new phone or business-scoped id (the user changed number).
+    pub identity_change: Option<IdentityChange>,
     /// The button the contact tapped (an interactive reply button or a template's quick
     /// reply).
     pub answer: Option<Answer>,
@@ -129,6 +137,20 @@ pub struct StatusUpdate {
     pub error: Option<ApiError>,
 }
 
+/// A user stopped (or resumed) marketing messages in WhatsApp itself (the `user_preferences`
+/// webhook).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketingPreference {
+    /// The user's phone.
+    pub wa_id: Option<String>,
+    /// The user's business-scoped id.
+    pub user_id: Option<String>,
+    /// `stop` (false) or `resume` (true).
+    pub resume: bool,
+    /// What WhatsApp says about it.
+    pub detail: String,
+}
+
 /// Everything one delivery asks the server to do.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Notification {
@@ -136,6 +158,8 @@ pub struct Notification {
     pub inbound: Vec<Inbound>,
     /// Status changes of sent messages.
     pub statuses: Vec<StatusUpdate>,
+    /// Marketing preferences changed in WhatsApp.
+    pub preferences: Vec<MarketingPreference>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +194,22 @@ struct ChangeValue {
     messages: Vec<MessageValue>,
     #[serde(default)]
     statuses: Vec<StatusValue>,
+    #[serde(default)]
+    user_preferences: Vec<PreferenceValue>,
+}
+
+#[derive(Deserialize)]
+struct PreferenceValue {
+    #[serde(default)]
+    wa_id: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    detail: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -237,7 +277,7 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
     }
     let mut out = Notification::default();
     for change in payload.entry.into_iter().flat_map(|e| e.changes) {
-        if change.field != "messages" {
+        if change.field != "messages" && change.field != "user_preferences" {
             continue;
         }
         let value = change.value;
@@ -248,6 +288,32 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
             .is_none_or(|id| id == phone_number_id);
         if !ours {
             continue;
+        }
+        for preference in value.user_preferences {
+            let resume = match (preference.category.as_str(), preference.value.as_str()) {
+                ("marketing_messages", "stop") => false,
+                ("marketing_messages", "resume") => true,
+                _ => continue,
+            };
+            let contact = value.contacts.first();
+            let wa_id = non_empty(preference.wa_id)
+                .or_else(|| contact.and_then(|c| non_empty(c.wa_id.clone())));
+            let user_id = non_empty(preference.user_id)
+                .or_else(|| contact.and_then(|c| non_empty(c.user_id.clone())));
+            if wa_id.is_none() && user_id.is_none() {
+                continue;
+            }
+            out.preferences.push(MarketingPreference {
+                wa_id,
+                user_id,
+                resume,
+                detail: preference
+                    .detail
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect(),
+            });
         }
         // One contact per message batch in practice; its user id completes a message that
         // names only the phone, and the other way round.
@@ -261,26 +327,37 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
                 continue;
             }
             let kind = message.kind.clone().unwrap_or_else(|| "unknown".into());
-            let profile_name = contact
-                .and_then(|c| c.profile.as_ref())
-                .and_then(|p| p.get("name"))
-                .and_then(Value::as_str)
-                .map(|name| name.chars().take(200).collect::<String>());
+            let profile = |key: &str| {
+                contact
+                    .and_then(|c| c.profile.as_ref())
+                    .and_then(|p| p.get(key))
+                    .and_then(Value::as_str)
+                    .map(|name| name.trim().chars().take(200).collect::<String>())
+            };
             let cart = (kind == "order")
                 .then(|| message.order.as_ref().and_then(catalog_cart))
                 .flatten();
+            let carried = content(&kind, message.rest.get(&kind), message.rest.get("errors"));
+            let text = match (&cart, &carried) {
+                (Some(cart), _) => cart_text(cart),
+                (None, Some(carried)) => carried.text.clone(),
+                (None, None) => message_text(&message, &kind),
+            };
+            let (refers_to, identity_change) = carried
+                .map(|c| (c.refers_to, c.change))
+                .unwrap_or_default();
             out.inbound.push(Inbound {
-                text: match &cart {
-                    Some(cart) => cart_text(cart),
-                    None => message_text(&message, &kind),
-                },
+                text,
                 answer: answer(&message),
                 id: message.id,
                 wa_id,
                 user_id,
                 timestamp: message.timestamp.as_ref().and_then(seconds),
                 kind,
-                profile_name: non_empty(profile_name),
+                profile_name: non_empty(profile("name")),
+                username: non_empty(profile("username")),
+                refers_to,
+                identity_change,
                 cart,
             });
         }
@@ -329,11 +406,13 @@ fn answer(message: &MessageValue) -> Option<Answer> {
     };
     let (payload, title) = match (
         field(&message.interactive, &["button_reply", "id"]),
+        field(&message.interactive, &["list_reply", "id"]),
         field(&message.button, &["payload"]),
     ) {
-        (Some(id), _) => (id, field(&message.interactive, &["button_reply", "title"])),
-        (None, Some(payload)) => (payload, field(&message.button, &["text"])),
-        (None, None) => return None,
+        (Some(id), _, _) => (id, field(&message.interactive, &["button_reply", "title"])),
+        (None, Some(id), _) => (id, field(&message.interactive, &["list_reply", "title"])),
+        (None, None, Some(payload)) => (payload, field(&message.button, &["text"])),
+        (None, None, None) => return None,
     };
     Some(Answer {
         payload,
@@ -539,6 +618,55 @@ mod tests {
         assert_eq!(n.inbound[3].cart, None);
         assert_eq!(n.inbound[3].text, "[order]");
         assert_eq!(n.inbound[0].answer, None);
+    }
+
+    /// Regression (#27.9): a list reply's id was dropped, so a list could not answer an order.
+    #[test]
+    fn list_replies_keep_their_id_and_profiles_their_username() {
+        let body = br#"{"object":"whatsapp_business_account","entry":[{"changes":[
+          {"field":"messages","value":{"metadata":{"phone_number_id":"1065"},
+            "contacts":[{"profile":{"name":"Sheena Nelson","username":"@sheena"},
+                         "user_id":"US.1349"}],
+            "messages":[{"from_user_id":"US.1349","id":"wamid.LR","type":"interactive",
+              "interactive":{"type":"list_reply","list_reply":{"id":"order:K7F3-9Q2M:confirm",
+              "title":"Confirm","description":"Ships Monday"}}},
+              {"from_user_id":"US.1349","id":"wamid.R","type":"reaction",
+               "reaction":{"message_id":"wamid.LR","emoji":"\u2764\uFE0F"}}]}}]}]}"#;
+        let n = parse(body, "1065").unwrap();
+        let listed = n.inbound[0].answer.as_ref().unwrap();
+        assert_eq!(
+            (listed.payload.as_str(), listed.title.as_str()),
+            ("order:K7F3-9Q2M:confirm", "Confirm")
+        );
+        assert_eq!(n.inbound[0].username.as_deref(), Some("@sheena"));
+        assert_eq!(n.inbound[0].profile_name.as_deref(), Some("Sheena Nelson"));
+        assert_eq!(n.inbound[1].text, "[reaction] \u{2764}\u{FE0F}");
+        assert_eq!(n.inbound[1].refers_to.as_deref(), Some("wamid.LR"));
+    }
+
+    /// Regression (#27.8): Meta's `user_preferences` webhook was ignored.
+    #[test]
+    fn marketing_preferences_are_read_from_the_documented_shape() {
+        let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398",
+          "changes":[{"value":{"messaging_product":"whatsapp","metadata":{
+            "display_phone_number":"15550783881","phone_number_id":"1065"},
+            "contacts":[{"wa_id":"16505551234"}],
+            "user_preferences":[{"wa_id":"16505551234",
+              "detail":"User requested to stop marketing messages",
+              "category":"marketing_messages","value":"stop","timestamp":1731705721},
+              {"wa_id":"16505551234","category":"something_else","value":"stop"}]},
+            "field":"user_preferences"}]}]}"#;
+        let n = parse(body, "1065").unwrap();
+        assert_eq!(
+            n.preferences,
+            [MarketingPreference {
+                wa_id: Some("16505551234".into()),
+                user_id: None,
+                resume: false,
+                detail: "User requested to stop marketing messages".into(),
+            }]
+        );
+        assert!(n.inbound.is_empty());
     }
 
     #[test]

@@ -63,7 +63,17 @@ pub(crate) async fn place(app: &TestApp, phone: &str, opted_in: bool) -> String 
 /// order updates go as templates.
 pub(crate) async fn send_order_message(app: &TestApp, wa_id: &str) {
     let id = format!("wamid.ORDER-{wa_id}-{}", rand_key());
-    let message = inbound(wa_id, &id, "*Order K7F3-9Q2M — Demo Shop*", 25 * 3600);
+    // Only the order's own reference proves its opt-in (CONTRACT.md section 10).
+    let latest: Option<String> = sqlx::query_scalar(
+        "SELECT reference FROM orders WHERE customer_phone = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(format!("+{wa_id}"))
+    .fetch_optional(&app.db.read)
+    .await
+    .unwrap();
+    let reference = latest.unwrap_or_else(|| "K7F3-9Q2M".into());
+    let text = format!("*Order {reference} — Demo Shop*");
+    let message = inbound(wa_id, &id, &text, 25 * 3600);
     assert_eq!(webhook(app, &message).await, 200);
 }
 

@@ -94,7 +94,7 @@ const CONTACT_COLUMNS: &str =
      locale, window_until";
 
 /// The contact whose `wa_id` or `user_id` (the `column`) is `value`.
-async fn contact_by(
+pub(super) async fn contact_by(
     conn: &mut AnyConnection,
     column: &'static str,
     value: &str,
@@ -110,8 +110,9 @@ async fn contact_by(
     .transpose()
 }
 
-/// The contact with this phone or user id; created when there is none, completed with the
-/// identifier it lacked.
+/// The contact with this phone or user id; created when there is none, given the
+/// identifiers it lacked (a phone that changed replaces the old one), and merged with another
+/// contact that turns out to be the same person (`identity::reidentify`).
 pub async fn find_or_create_contact(
     conn: &mut AnyConnection,
     wa_id: Option<&str>,
@@ -127,24 +128,13 @@ pub async fn find_or_create_contact(
             found = contact_by(conn, "user_id", user_id).await?;
         }
     }
-    if let Some(mut contact) = found {
-        let add_wa = contact.wa_id.is_none() && wa_id.is_some();
-        let add_user = contact.user_id.is_none() && user_id.is_some();
-        if add_wa || add_user {
-            sqlx::query(
-                "UPDATE contacts SET wa_id = COALESCE(wa_id, $1), user_id = COALESCE(user_id, $2), \
-                 updated_at = $3 WHERE id = $4",
-            )
-            .bind(wa_id)
-            .bind(user_id)
-            .bind(now)
-            .bind(contact.id)
-            .execute(&mut *conn)
-            .await?;
-            contact.wa_id = contact.wa_id.or(wa_id.map(str::to_string));
-            contact.user_id = contact.user_id.or(user_id.map(str::to_string));
+    if let Some(contact) = found {
+        let same = contact.wa_id.as_deref() == wa_id.or(contact.wa_id.as_deref())
+            && contact.user_id.as_deref() == user_id.or(contact.user_id.as_deref());
+        if same {
+            return Ok(contact);
         }
-        return Ok(contact);
+        return super::identity::reidentify(conn, contact.id, wa_id, user_id, now).await;
     }
     let row = sqlx::query(&format!(
         "INSERT INTO contacts (wa_id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $3) \
@@ -361,13 +351,20 @@ pub async fn order_contact(
     conn: &mut AnyConnection,
     reference: &str,
 ) -> Result<Option<(i64, Contact)>, sqlx::Error> {
-    let Some(order) = sqlx::query("SELECT id, customer_phone FROM orders WHERE reference = $1")
-        .bind(reference)
-        .fetch_optional(&mut *conn)
-        .await?
+    let Some(order) =
+        sqlx::query("SELECT id, customer_phone, contact_id FROM orders WHERE reference = $1")
+            .bind(reference)
+            .fetch_optional(&mut *conn)
+            .await?
     else {
         return Ok(None);
     };
+    // The contact whose message linked the order, even after a number change.
+    if let Some(linked) = order.try_get::<Option<i64>, _>("contact_id")? {
+        if let Some(contact) = contact_by_id(conn, linked).await? {
+            return Ok(Some((order.try_get("id")?, contact)));
+        }
+    }
     let Some(phone) = order.try_get::<Option<String>, _>("customer_phone")? else {
         return Ok(None);
     };

@@ -1,0 +1,9 @@
+-- Meta's payloads (SQLite): the name and username on a contact's WhatsApp profile, so a
+-- contact known only by business-scoped user id has a name for staff; the contact another
+-- was merged into (a business-scoped id and a phone found to be one person: the merged row
+-- keeps no identifier and is kept only so that what still names it stays valid); and the
+-- message a reaction, an edit or a deletion refers to.
+ALTER TABLE contacts ADD COLUMN profile_name TEXT;
+ALTER TABLE contacts ADD COLUMN username TEXT;
+ALTER TABLE contacts ADD COLUMN merged_into BIGINT REFERENCES contacts (id);
+ALTER TABLE inbound ADD COLUMN refers_to TEXT;
