@@ -184,17 +184,29 @@ mod tests {
             Consent::None,
             None,
             "Hi",
-            Some(NOW / 1000 - 3600), Proof::default());
+            Some(NOW / 1000 - 3600),
+            Proof::default(),
+        );
         assert_eq!(an_hour_ago.window_until, NOW - 3_600_000 + WINDOW_MS);
         let future = receive(
             Consent::None,
             Consent::None,
             None,
             "Hi",
-            Some(NOW / 1000 + 3600), Proof::default());
+            Some(NOW / 1000 + 3600),
+            Proof::default(),
+        );
         assert_eq!(future.sent_at, NOW);
         assert_eq!(
-            receive(Consent::None, Consent::None, None, "Hi", None, Proof::default()).sent_at,
+            receive(
+                Consent::None,
+                Consent::None,
+                None,
+                "Hi",
+                None,
+                Proof::default()
+            )
+            .sent_at,
             NOW
         );
         assert_eq!(an_hour_ago.consent, None);
@@ -203,7 +215,14 @@ mod tests {
     #[test]
     fn the_requests_own_reference_makes_a_web_opt_in_active() {
         let pending = Consent::Pending { since: NOW - 1000 };
-        let effects = receive(pending, Consent::None, None, "*Order K7F3-9Q2M*", None, BOTH);
+        let effects = receive(
+            pending,
+            Consent::None,
+            None,
+            "*Order K7F3-9Q2M*",
+            None,
+            BOTH,
+        );
         assert_eq!(
             effects.consent,
             Some((Consent::Active, ConsentChange::Wrote))
@@ -215,7 +234,14 @@ mod tests {
     #[test]
     fn any_other_message_leaves_a_web_opt_in_pending() {
         let pending = Consent::Pending { since: NOW - 1000 };
-        let effects = receive(pending, pending, None, "Do you ship to Belgium?", None, Proof::default());
+        let effects = receive(
+            pending,
+            pending,
+            None,
+            "Do you ship to Belgium?",
+            None,
+            Proof::default(),
+        );
         assert_eq!((effects.consent, effects.marketing), (None, None));
         assert!(effects.opens_window);
     }
@@ -242,12 +268,26 @@ mod tests {
 
     #[test]
     fn stop_revokes_offers_too_and_start_brings_back_order_updates_only() {
-        let stop = receive(Consent::Active, Consent::Active, None, "STOP", None, Proof::default());
+        let stop = receive(
+            Consent::Active,
+            Consent::Active,
+            None,
+            "STOP",
+            None,
+            Proof::default(),
+        );
         assert_eq!(
             stop.marketing,
             Some((Consent::Stopped, ConsentChange::Keyword(false)))
         );
-        let start = receive(Consent::Stopped, Consent::Stopped, None, "START", None, Proof::default());
+        let start = receive(
+            Consent::Stopped,
+            Consent::Stopped,
+            None,
+            "START",
+            None,
+            Proof::default(),
+        );
         assert_eq!(start.marketing, None);
         assert_eq!(start.consent.map(|c| c.0), Some(Consent::Active));
         // The reference proves the number for the opt-in it names.
@@ -271,12 +311,17 @@ mod tests {
             Consent::Active,
             None,
             "Stop promotions",
-            None, Proof::default());
+            None,
+            Proof::default(),
+        );
         assert_eq!(
             tap.marketing,
             Some((Consent::Stopped, ConsentChange::StopButton))
         );
-        assert_eq!(ConsentChange::StopButton.recorded(), (false, "stop_promotions"));
+        assert_eq!(
+            ConsentChange::StopButton.recorded(),
+            (false, "stop_promotions")
+        );
         assert_eq!((tap.consent, tap.acknowledgement), (None, None));
         assert!(!tap.cancel_queued);
     }
@@ -288,7 +333,9 @@ mod tests {
             Consent::None,
             Some("nl"),
             "Basta",
-            None, Proof::default());
+            None,
+            Proof::default(),
+        );
         assert_eq!(
             stop.consent,
             Some((Consent::Stopped, ConsentChange::Keyword(false)))
@@ -303,7 +350,9 @@ mod tests {
             Consent::None,
             Some("nl"),
             "STOP",
-            None, Proof::default());
+            None,
+            Proof::default(),
+        );
         assert_eq!((again.consent, again.acknowledgement), (None, None));
         // STOP in the contact's language when the word has none of its own.
         let plain = receive(
@@ -311,12 +360,21 @@ mod tests {
             Consent::None,
             Some("nl"),
             "STOP",
-            None, Proof::default());
+            None,
+            Proof::default(),
+        );
         assert!(plain
             .acknowledgement
             .unwrap()
             .starts_with("Je ontvangt geen"));
-        let start = receive(Consent::Stopped, Consent::None, None, "START", None, Proof::default());
+        let start = receive(
+            Consent::Stopped,
+            Consent::None,
+            None,
+            "START",
+            None,
+            Proof::default(),
+        );
         assert_eq!(
             start.consent,
             Some((Consent::Active, ConsentChange::Keyword(true)))

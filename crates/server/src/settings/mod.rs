@@ -309,7 +309,10 @@ mod tests {
         assert_eq!(settings.order_ttl, Duration::from_secs(48 * 3600));
         assert_eq!(settings.opt_in_pending, Duration::from_secs(7 * 86_400));
         let week = Settings::from_lookup(|n| (n == "CHATOUT_OPT_IN_PENDING").then(|| "3d".into()));
-        assert_eq!(week.unwrap().opt_in_pending, Duration::from_secs(3 * 86_400));
+        assert_eq!(
+            week.unwrap().opt_in_pending,
+            Duration::from_secs(3 * 86_400)
+        );
         let err = Settings::from_lookup(|n| (n == "CHATOUT_ORDER_TTL").then(|| "soon".into()))
             .unwrap_err();
         assert_eq!(err.variable, "CHATOUT_ORDER_TTL");

@@ -44,7 +44,8 @@ pub fn content(kind: &str, part: Option<&Value>, errors: Option<&Value>) -> Opti
                 .flatten()
                 .collect();
             let mut text = format!("[location] {}", place.join(", "));
-            if let (Some(lat), Some(lon)) = (number_at(part, "latitude"), number_at(part, "longitude"))
+            if let (Some(lat), Some(lon)) =
+                (number_at(part, "latitude"), number_at(part, "longitude"))
             {
                 text = format!("{} ({lat}, {lon})", text.trim_end());
             }
@@ -187,11 +188,17 @@ mod tests {
 
     #[test]
     fn reactions_keep_the_emoji_and_the_message() {
-        let liked = of("reaction", json!({"message_id": "wamid.X", "emoji": "\u{1F44D}"}));
+        let liked = of(
+            "reaction",
+            json!({"message_id": "wamid.X", "emoji": "\u{1F44D}"}),
+        );
         assert_eq!(liked.text, "[reaction] \u{1F44D}");
         assert_eq!(liked.refers_to.as_deref(), Some("wamid.X"));
         // Meta sends a removed reaction without its emoji.
-        assert_eq!(of("reaction", json!({"message_id": "wamid.X"})).text, "[reaction removed]");
+        assert_eq!(
+            of("reaction", json!({"message_id": "wamid.X"})).text,
+            "[reaction removed]"
+        );
     }
 
     #[test]
@@ -201,7 +208,10 @@ mod tests {
             json!({"latitude": 52.3676, "longitude": "4.9041", "name": "Zeegras Home",
                    "address": "Keizersgracht 1"}),
         );
-        assert_eq!(place.text, "[location] Zeegras Home, Keizersgracht 1 (52.3676, 4.9041)");
+        assert_eq!(
+            place.text,
+            "[location] Zeegras Home, Keizersgracht 1 (52.3676, 4.9041)"
+        );
         let pin = of("location", json!({"latitude": 1, "longitude": {"x": 1}}));
         assert_eq!(pin.text, "[location]");
         let cards = of(
@@ -210,7 +220,10 @@ mod tests {
                     "phones": [{"phone": "+1 (940) 555-1234", "type": "HOME"}, {"wa_id": "1940"}]},
                    {"name": "not an object"}]),
         );
-        assert_eq!(cards.text, "[contacts] Barbara Johnson +1 (940) 555-1234, 1940");
+        assert_eq!(
+            cards.text,
+            "[contacts] Barbara Johnson +1 (940) 555-1234, 1940"
+        );
     }
 
     #[test]

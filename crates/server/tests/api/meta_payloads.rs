@@ -89,7 +89,12 @@ async fn only_the_requests_own_reference_activates_an_opt_in(backend: Backend) {
     assert_eq!(webhook(&app, &other).await, 200);
     let (consent, marketing, _) = consent_of(&app, ANNA).await;
     assert_eq!((consent, marketing), pending, "another order's reference");
-    let own = inbound(ANNA, "wamid.Q3", &format!("*Order {reference} — Demo Shop*"), 1);
+    let own = inbound(
+        ANNA,
+        "wamid.Q3",
+        &format!("*Order {reference} — Demo Shop*"),
+        1,
+    );
     assert_eq!(webhook(&app, &own).await, 200);
     let (consent, marketing, _) = consent_of(&app, ANNA).await;
     assert_eq!((consent.as_str(), marketing.as_str()), ("active", "active"));
@@ -108,7 +113,12 @@ async fn a_pending_opt_in_lapses(backend: Backend) {
     .await;
     let reference = place_with_offers(&app, "+31612345678", "offers-lapse").await;
     tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
-    let own = inbound(ANNA, "wamid.LATE", &format!("*Order {reference} — Demo Shop*"), 0);
+    let own = inbound(
+        ANNA,
+        "wamid.LATE",
+        &format!("*Order {reference} — Demo Shop*"),
+        0,
+    );
     assert_eq!(webhook(&app, &own).await, 200);
     let (consent, marketing, _) = consent_of(&app, ANNA).await;
     assert_eq!((consent.as_str(), marketing.as_str()), ("none", "none"));
@@ -130,18 +140,35 @@ async fn a_user_id_and_a_phone_met_in_one_message_merge_their_contacts(backend: 
     let reference = place(&app, "+31612345678", true).await;
     let by_id = messages(
         json!([{"profile": {"name": "Anna", "username": "@anna.dv"}, "user_id": "NL.1349"}]),
-        json!([message(None, Some("NL.1349"), "wamid.U1", "text", json!({"body": "hi from my username"}))]),
+        json!([message(
+            None,
+            Some("NL.1349"),
+            "wamid.U1",
+            "text",
+            json!({"body": "hi from my username"})
+        )]),
     );
     assert_eq!(webhook(&app, &by_id).await, 200);
     let by_phone = messages(
         json!([{"profile": {"name": "Anna"}, "wa_id": ANNA}]),
-        json!([message(Some(ANNA), None, "wamid.P1", "text", json!({"body": "still there?"}))]),
+        json!([message(
+            Some(ANNA),
+            None,
+            "wamid.P1",
+            "text",
+            json!({"body": "still there?"})
+        )]),
     );
     assert_eq!(webhook(&app, &by_phone).await, 200);
     let both = messages(
         json!([{"profile": {"name": "Anna"}, "wa_id": ANNA, "user_id": "NL.1349"}]),
-        json!([message(Some(ANNA), Some("NL.1349"), "wamid.B1", "text",
-                        json!({"body": format!("*Order {reference}*")}))]),
+        json!([message(
+            Some(ANNA),
+            Some("NL.1349"),
+            "wamid.B1",
+            "text",
+            json!({"body": format!("*Order {reference}*")})
+        )]),
     );
     assert_eq!(webhook(&app, &both).await, 200, "the merge");
     assert_eq!(webhook(&app, &both).await, 200, "its redelivery");
@@ -160,17 +187,29 @@ async fn a_user_id_and_a_phone_met_in_one_message_merge_their_contacts(backend: 
         .unwrap();
     assert_eq!(user_id.as_deref(), Some("NL.1349"));
     let inbound_sql = "SELECT COUNT(*) FROM inbound WHERE contact_id = $1";
-    assert_eq!(count(&app, inbound_sql, id).await, 3, "the whole conversation");
+    assert_eq!(
+        count(&app, inbound_sql, id).await,
+        3,
+        "the whole conversation"
+    );
     let consent_sql = "SELECT COUNT(*) FROM consent_events WHERE contact_id = $1";
-    assert!(count(&app, consent_sql, id).await >= 2, "the consent history");
+    assert!(
+        count(&app, consent_sql, id).await >= 2,
+        "the consent history"
+    );
     let orders_sql = "SELECT COUNT(*) FROM orders WHERE contact_id = $1";
     assert_eq!(count(&app, orders_sql, id).await, 1, "the order, linked");
     assert_eq!(consent_of(&app, ANNA).await.0, "active");
     // A known business-scoped id arriving with a new number keeps the number current.
     let moved = messages(
         json!([{"profile": {"name": "Anna"}, "wa_id": "31699999999", "user_id": "NL.1349"}]),
-        json!([message(Some("31699999999"), Some("NL.1349"), "wamid.N1", "text",
-                        json!({"body": "new phone"}))]),
+        json!([message(
+            Some("31699999999"),
+            Some("NL.1349"),
+            "wamid.N1",
+            "text",
+            json!({"body": "new phone"})
+        )]),
     );
     assert_eq!(webhook(&app, &moved).await, 200);
     assert_eq!(app.contact_id("31699999999").await, id);
@@ -202,9 +241,15 @@ async fn system_and_unsupported_messages_are_not_the_contact_writing(backend: Ba
     // The documented shape: no contacts array, `from` the old number, `system.wa_id` the new.
     let changed = messages(
         Value::Null,
-        json!([message(Some(ANNA), None, "wamid.SYS", "system", json!({
+        json!([message(
+            Some(ANNA),
+            None,
+            "wamid.SYS",
+            "system",
+            json!({
             "body": format!("User Anna changed from {ANNA} to 31687654321 {reference}"),
-            "wa_id": "31687654321", "type": "user_changed_number"}))]),
+            "wa_id": "31687654321", "type": "user_changed_number"})
+        )]),
     );
     assert_eq!(webhook(&app, &changed).await, 200);
     let row = sqlx::query("SELECT wa_id, consent, window_until FROM contacts WHERE id = $1")
@@ -240,7 +285,10 @@ async fn metas_marketing_opt_out_stops_offers_at_once(backend: Backend) {
         "changes": [{"field": "user_preferences", "value": stop["entry"][0]["changes"][0]["value"]}]}]});
     assert_eq!(webhook(&app, &stop).await, 200);
     let (consent, marketing, _) = consent_of(&app, ANNA).await;
-    assert_eq!((consent.as_str(), marketing.as_str()), ("active", "stopped"));
+    assert_eq!(
+        (consent.as_str(), marketing.as_str()),
+        ("active", "stopped")
+    );
     let source: String = sqlx::query_scalar(
         "SELECT source FROM consent_events WHERE purpose = 'marketing' AND opted_in = 0",
     )
@@ -255,8 +303,13 @@ async fn metas_marketing_opt_out_stops_offers_at_once(backend: Backend) {
     assert_eq!(webhook(&app, &own).await, 200);
     let tap = messages(
         json!([{"profile": {"name": "Bea"}, "wa_id": bea}]),
-        json!([message(Some(bea), None, "wamid.TAP", "button",
-                        json!({"payload": "Stop promotions", "text": "Stop promotions"}))]),
+        json!([message(
+            Some(bea),
+            None,
+            "wamid.TAP",
+            "button",
+            json!({"payload": "Stop promotions", "text": "Stop promotions"})
+        )]),
     );
     assert_eq!(webhook(&app, &tap).await, 200);
     assert_eq!(consent_of(&app, bea).await.1, "stopped");
@@ -280,17 +333,52 @@ async fn what_a_message_carries_is_kept_and_shown(backend: Backend) {
     let contacts = json!([{"profile": {"name": "Sheena Nelson", "username": "@sheena"},
                            "user_id": "US.13491208655302741918"}]);
     let all = json!([
-        message(None, user, "wamid.T1", "text", json!({"body": "Is the linen shirt lined?"})),
-        message(None, user, "wamid.R1", "reaction",
-                json!({"message_id": "wamid.T1", "emoji": "\u{1F44D}"})),
-        message(None, user, "wamid.L1", "location", json!({"latitude": 52.3676,
-                "longitude": 4.9041, "name": "Zeegras Home", "address": "Keizersgracht 1"})),
-        message(None, user, "wamid.C1", "contacts", json!([{"name": {
+        message(
+            None,
+            user,
+            "wamid.T1",
+            "text",
+            json!({"body": "Is the linen shirt lined?"})
+        ),
+        message(
+            None,
+            user,
+            "wamid.R1",
+            "reaction",
+            json!({"message_id": "wamid.T1", "emoji": "\u{1F44D}"})
+        ),
+        message(
+            None,
+            user,
+            "wamid.L1",
+            "location",
+            json!({"latitude": 52.3676,
+                "longitude": 4.9041, "name": "Zeegras Home", "address": "Keizersgracht 1"})
+        ),
+        message(
+            None,
+            user,
+            "wamid.C1",
+            "contacts",
+            json!([{"name": {
                 "formatted_name": "Barbara Johnson", "first_name": "Barbara"},
-                "phones": [{"phone": "+1 (940) 555-1234", "type": "HOME"}]}])),
-        message(None, user, "wamid.E1", "edit", json!({"original_message_id": "wamid.T1",
-                "message": {"type": "text", "text": {"body": "Is the linen shirt lined? Size M"}}})),
-        message(None, user, "wamid.D1", "revoke", json!({"original_message_id": "wamid.L1"})),
+                "phones": [{"phone": "+1 (940) 555-1234", "type": "HOME"}]}])
+        ),
+        message(
+            None,
+            user,
+            "wamid.E1",
+            "edit",
+            json!({"original_message_id": "wamid.T1",
+                "message": {"type": "text", "text": {"body": "Is the linen shirt lined? Size M"}}})
+        ),
+        message(
+            None,
+            user,
+            "wamid.D1",
+            "revoke",
+            json!({"original_message_id": "wamid.L1"})
+        ),
     ]);
     assert_eq!(webhook(&app, &messages(contacts, all)).await, 200);
     let id: i64 = sqlx::query_scalar("SELECT id FROM contacts WHERE user_id = $1")

@@ -162,7 +162,11 @@ async fn merge(
     store_consent(conn, kept, Purpose::OrderUpdates, consent, now).await?;
     let marketing = a.marketing.merged(b.marketing);
     store_consent(conn, kept, Purpose::Marketing, marketing, now).await?;
-    tracing::info!(kept, merged = gone, "merged two contacts of one WhatsApp user");
+    tracing::info!(
+        kept,
+        merged = gone,
+        "merged two contacts of one WhatsApp user"
+    );
     Ok(())
 }
 

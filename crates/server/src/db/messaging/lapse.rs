@@ -3,7 +3,7 @@
 //! `CHATOUT_OPT_IN_PENDING` with a line in the consent history.
 
 use super::super::Db;
-use super::contacts::{insert_consent_event, store_consent, Contact, ConsentRecord, Purpose};
+use super::contacts::{insert_consent_event, store_consent, ConsentRecord, Contact, Purpose};
 use crate::clock::UnixMillis;
 use crate::policy::alert::AlertStatus;
 use crate::policy::consent::Consent;
@@ -95,7 +95,11 @@ pub async fn lapse_contact(
 impl Db {
     /// Lapses every pending opt-in older than `pending_for` ms, and ends the back-in-stock
     /// requests whose message never came in that time; returns how many opt-ins lapsed.
-    pub async fn lapse_pending(&self, now: UnixMillis, pending_for: i64) -> Result<u64, sqlx::Error> {
+    pub async fn lapse_pending(
+        &self,
+        now: UnixMillis,
+        pending_for: i64,
+    ) -> Result<u64, sqlx::Error> {
         let cutoff = now.saturating_sub(pending_for);
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM contacts WHERE (consent = $1 AND consent_pending_since <= $2) \

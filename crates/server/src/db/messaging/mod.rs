@@ -10,8 +10,8 @@ mod contacts;
 mod conversation;
 mod identity;
 mod inbound;
-mod lapse;
 mod inbox;
+mod lapse;
 mod links;
 mod outbox;
 
@@ -23,9 +23,12 @@ pub use contacts::{
 };
 pub use conversation::ConversationItem;
 pub use identity::{note_profile, reidentify};
-pub use lapse::{lapse_contact, proven_by};
-pub use inbound::{cancel_queued, cancel_queued_marketing, insert_inbound, open_window, InboundMessage, StatusReport};
+pub use inbound::{
+    cancel_queued, cancel_queued_marketing, insert_inbound, open_window, InboundMessage,
+    StatusReport,
+};
 pub use inbox::{note_reply, settle_if_only, Conversion, InboxRow, Response, CONVERSION_WINDOW_MS};
+pub use lapse::{lapse_contact, proven_by};
 pub use links::{link_order, named_order, warn_link, LinkWarningRow};
 pub use outbox::{
     claim_reminder, due_reminders, enqueue, marketing_since, message_facts, DueMessage,
