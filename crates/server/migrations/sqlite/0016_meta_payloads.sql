@@ -7,3 +7,6 @@ ALTER TABLE contacts ADD COLUMN profile_name TEXT;
 ALTER TABLE contacts ADD COLUMN username TEXT;
 ALTER TABLE contacts ADD COLUMN merged_into BIGINT REFERENCES contacts (id);
 ALTER TABLE inbound ADD COLUMN refers_to TEXT;
+-- The pending opt-ins the housekeeping task lapses after CHATOUT_OPT_IN_PENDING.
+CREATE INDEX contacts_consent_pending ON contacts (consent, consent_pending_since);
+CREATE INDEX contacts_marketing_pending ON contacts (marketing, marketing_pending_since);

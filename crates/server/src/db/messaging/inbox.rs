@@ -121,7 +121,9 @@ impl Db {
 
 /// The rule of "waiting": since the sent time of the first message that arrived after the
 /// last reply and after the conversation was last marked done.
+/// WhatsApp's own notices (`system`) wait for nobody.
 const WAITING_SINCE: &str = "(SELECT MIN(i.sent_at) FROM inbound i WHERE i.contact_id = c.id \
+     AND i.kind <> 'system' \
      AND i.received_at > COALESCE(c.last_reply_at, 0) AND i.received_at > COALESCE(c.done_at, 0))";
 
 /// Marks a conversation done when message `wamid` is all it waits on (the shop's automatic

@@ -109,6 +109,17 @@ impl Db {
         .bind(cutoff)
         .fetch_all(&self.read)
         .await?;
+        let alerts_due: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM stock_alerts WHERE status = $1 AND created_at <= $2",
+        )
+        .bind(AlertStatus::Pending.as_str())
+        .bind(cutoff)
+        .fetch_one(&self.read)
+        .await?;
+        if ids.is_empty() && alerts_due == 0 {
+            // Nothing to lapse: no write (this runs on every housekeeping round).
+            return Ok(0);
+        }
         let mut lapsed = 0;
         let mut tx = self.write.begin().await?;
         for id in ids {
