@@ -201,6 +201,7 @@ async fn housekeeping(state: AppState) {
         .settings
         .order_ttl
         .min(state.settings.stock_hold)
+        .min(state.settings.opt_in_pending)
         .min(reminder_after);
     let every = (shortest / 10).clamp(Duration::from_millis(200), Duration::from_secs(30));
     loop {
