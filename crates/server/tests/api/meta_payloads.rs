@@ -262,6 +262,8 @@ async fn system_and_unsupported_messages_are_not_the_contact_writing(backend: Ba
     let app = spawn_messaging(backend, &fake, |_| {}).await;
     let reference = place(&app, "+31612345678", true).await;
     let id = app.contact_id(ANNA).await;
+    // The new number was typed into a web order before: that contact becomes this one.
+    place(&app, "+31687654321", true).await;
     let unsupported = messages(
         json!([{"profile": {"name": "Anna"}, "wa_id": ANNA}]),
         json!([{"from": ANNA, "id": "wamid.UNS", "timestamp": now_s().to_string(),
@@ -297,6 +299,8 @@ async fn system_and_unsupported_messages_are_not_the_contact_writing(backend: Ba
     assert_eq!(window, 0, "nor do they open the window");
     let stored = "SELECT COUNT(*) FROM inbound WHERE contact_id = $1";
     assert_eq!(count(&app, stored, id).await, 2, "both kept for staff");
+    let history = "SELECT COUNT(*) FROM consent_events WHERE contact_id = $1";
+    assert_eq!(count(&app, history, id).await, 2, "both web opt-ins, merged");
 }
 
 /// Regression (#27.8): Meta's own marketing opt-out (`user_preferences`, `stop`) was ignored.
