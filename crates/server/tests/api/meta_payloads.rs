@@ -300,7 +300,11 @@ async fn system_and_unsupported_messages_are_not_the_contact_writing(backend: Ba
     let stored = "SELECT COUNT(*) FROM inbound WHERE contact_id = $1";
     assert_eq!(count(&app, stored, id).await, 2, "both kept for staff");
     let history = "SELECT COUNT(*) FROM consent_events WHERE contact_id = $1";
-    assert_eq!(count(&app, history, id).await, 2, "both web opt-ins, merged");
+    assert_eq!(
+        count(&app, history, id).await,
+        2,
+        "both web opt-ins, merged"
+    );
 }
 
 /// Regression (#27.8): Meta's own marketing opt-out (`user_preferences`, `stop`) was ignored.
