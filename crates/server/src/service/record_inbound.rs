@@ -8,7 +8,7 @@ use super::back_in_stock::activate_named;
 use super::chat_order::place_cart;
 use crate::clock::now_ms;
 use crate::db::messaging::{
-    self, ConsentRecord, InboundMessage, NewMessage, Purpose, StatusReport,
+    self, ConsentRecord, Contact, InboundMessage, NewMessage, Purpose, StatusReport,
 };
 use crate::db::{alerts, webhooks, Db};
 use crate::policy::alert;
@@ -21,6 +21,7 @@ use crate::whatsapp::payload::{self, outbox_id_of_callback};
 use crate::whatsapp::webhook::{Inbound, StatusUpdate};
 use crate::AppState;
 use chatout_core::OrderReference;
+use sqlx::AnyConnection;
 
 /// Records an inbound message once and applies what it changes, in one transaction: the
 /// window, consent, and each order whose reference it names (linked to the contact, received
@@ -36,20 +37,7 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
     let now = now_ms();
     let pending_for = state.settings.opt_in_pending_ms();
     let mut tx = state.db.begin().await?;
-    let mut contact = messaging::find_or_create_contact(
-        &mut tx,
-        message.wa_id.as_deref(),
-        message.user_id.as_deref(),
-        now,
-    )
-    .await?;
-    if let Some(change) = &message.identity_change {
-        let (wa_id, user_id) = (change.wa_id.as_deref(), change.user_id.as_deref());
-        contact = messaging::reidentify(&mut tx, contact.id, wa_id, user_id, now).await?;
-    }
-    let (name, username) = (message.profile_name.as_deref(), message.username.as_deref());
-    messaging::note_profile(&mut tx, contact.id, name, username).await?;
-    let contact = messaging::lapse_contact(&mut tx, contact, now, pending_for).await?;
+    let contact = sender(&mut tx, message, now, pending_for).await?;
     // WhatsApp's own notices name nothing; a cart's lines are skus, not references; a
     // back-in-stock request names its subscription, and the product's name in it is no order.
     let written = written_by_contact(&message.kind);
@@ -209,6 +197,26 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
         state.wake_webhooks();
     }
     Ok(queued)
+}
+
+/// The message's sender: found or created, merged with another contact that turns out to be
+/// the same person, renamed by a number change, with its profile as last seen and its pending
+/// opt-ins lapsed when their time is up.
+async fn sender(
+    conn: &mut AnyConnection,
+    message: &Inbound,
+    now: i64,
+    pending_for: i64,
+) -> Result<Contact, sqlx::Error> {
+    let (wa_id, user_id) = (message.wa_id.as_deref(), message.user_id.as_deref());
+    let mut contact = messaging::find_or_create_contact(conn, wa_id, user_id, now).await?;
+    if let Some(change) = &message.identity_change {
+        let (wa_id, user_id) = (change.wa_id.as_deref(), change.user_id.as_deref());
+        contact = messaging::reidentify(conn, contact.id, wa_id, user_id, now).await?;
+    }
+    let (name, username) = (message.profile_name.as_deref(), message.username.as_deref());
+    messaging::note_profile(conn, contact.id, name, username).await?;
+    messaging::lapse_contact(conn, contact, now, pending_for).await
 }
 
 /// Applies a status report; returns whether an outbox row moved.
