@@ -173,13 +173,23 @@ async fn a_user_id_and_a_phone_met_in_one_message_merge_their_contacts(backend: 
     let reference = place(&app, "+31612345678", true).await;
     let by_id = messages(
         json!([{"profile": {"name": "Anna", "username": "@anna.dv"}, "user_id": "NL.1349"}]),
-        json!([message(
-            None,
-            Some("NL.1349"),
-            "wamid.U1",
-            "text",
-            json!({"body": "hi from my username"})
-        )]),
+        json!([
+            message(
+                None,
+                Some("NL.1349"),
+                "wamid.U1",
+                "text",
+                json!({"body": "hi from my username"})
+            ),
+            // START opts the BSUID-only contact in, and queues its acknowledgement.
+            message(
+                None,
+                Some("NL.1349"),
+                "wamid.U2",
+                "text",
+                json!({"body": "START"})
+            )
+        ]),
     );
     assert_eq!(webhook(&app, &by_id).await, 200);
     let by_phone = messages(
@@ -222,9 +232,11 @@ async fn a_user_id_and_a_phone_met_in_one_message_merge_their_contacts(backend: 
     let inbound_sql = "SELECT COUNT(*) FROM inbound WHERE contact_id = $1";
     assert_eq!(
         count(&app, inbound_sql, id).await,
-        3,
+        4,
         "the whole conversation"
     );
+    let outbox_sql = "SELECT COUNT(*) FROM outbox WHERE contact_id = $1";
+    assert_eq!(count(&app, outbox_sql, id).await, 1, "the acknowledgement");
     let consent_sql = "SELECT COUNT(*) FROM consent_events WHERE contact_id = $1";
     assert!(
         count(&app, consent_sql, id).await >= 2,
