@@ -13,7 +13,8 @@ pub use super::outbox::MessageKind;
 pub enum Consent {
     /// No opt-in.
     None,
-    /// Opted in on the web at `since` (ms); active once the number writes after that.
+    /// Opted in on the web at `since` (ms); active once a message from the number carrying
+    /// the request's reference arrives after that, lapsed after `CHATOUT_OPT_IN_PENDING`.
     Pending {
         /// When the web opt-in arrived.
         since: i64,
@@ -31,7 +32,7 @@ pub enum Refusal {
     #[error("the customer replied STOP")]
     Stopped,
     /// A web opt-in that the number has not confirmed by writing to the shop.
-    #[error("the opt-in is pending until the customer writes from this number")]
+    #[error("the opt-in is pending until the customer writes from this number with its reference")]
     Pending,
     /// No opt-in at all.
     #[error("the customer has not opted in")]

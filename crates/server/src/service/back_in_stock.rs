@@ -75,7 +75,7 @@ pub enum SubscribeError {
 }
 
 /// Stores a pending subscription (or finds the open one for this product and number) and
-/// records the marketing opt-in, pending until the number writes.
+/// records the marketing opt-in, pending until the number sends the request's `ALERT-…` code.
 pub async fn subscribe(
     state: &AppState,
     request: &AlertRequest,

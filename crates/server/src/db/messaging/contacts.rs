@@ -38,8 +38,10 @@ pub struct ConsentEvent {
     pub marketing: bool,
     /// In or out.
     pub opted_in: bool,
-    /// `checkout` (a web opt-in, pending until the number writes), `checkout_after_stop`
-    /// (recorded, not applied), `message` (the number wrote, making it active) or `keyword`.
+    /// `checkout` (a web opt-in, pending until the number sends its reference),
+    /// `checkout_after_stop` (recorded, not applied), `message` (the number sent it, making it
+    /// active), `keyword`, `lapsed` (its message never came), `stop_promotions` (Meta's quick
+    /// reply) or `whatsapp_settings` (stopped in WhatsApp itself).
     pub source: String,
     /// The opt-in text shown, or the keyword sent.
     pub text: String,
@@ -237,7 +239,7 @@ pub async fn store_consent(
 
 /// At checkout, inside the order's transaction: the opt-in ticked on the web, with the text
 /// the shopper saw and the page. It proves nothing about the number, so it leaves the contact
-/// pending until the number writes to the shop, and never overrides a STOP.
+/// pending until the number sends the order's reference, and never overrides a STOP.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn checkout_opt_in(
     conn: &mut AnyConnection,
@@ -284,9 +286,9 @@ pub struct WebOptIn<'a> {
     pub order_id: Option<i64>,
 }
 
-/// Applies a web opt-in: the contact is pending until the number writes, and a STOP stays
-/// (recorded as `<source>_after_stop`, not applied). Every one is recorded: it is the
-/// evidence. Returns the contact.
+/// Applies a web opt-in: the contact is pending until the number sends the request's
+/// reference (or it lapses), and a STOP stays (recorded as `<source>_after_stop`, not
+/// applied). Every one is recorded: it is the evidence. Returns the contact.
 pub(crate) async fn web_opt_in(
     conn: &mut AnyConnection,
     opt_in: &WebOptIn<'_>,
