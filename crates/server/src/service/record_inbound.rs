@@ -208,7 +208,13 @@ async fn sender(
     now: i64,
     pending_for: i64,
 ) -> Result<Contact, sqlx::Error> {
-    let (wa_id, user_id) = (message.wa_id.as_deref(), message.user_id.as_deref());
+    // A business-scoped id that changed names its user by the id before the change.
+    let previous = message
+        .identity_change
+        .as_ref()
+        .and_then(|c| c.previous_user_id.as_deref());
+    let wa_id = message.wa_id.as_deref();
+    let user_id = previous.or(message.user_id.as_deref());
     let mut contact = messaging::find_or_create_contact(conn, wa_id, user_id, now).await?;
     if let Some(change) = &message.identity_change {
         let (wa_id, user_id) = (change.wa_id.as_deref(), change.user_id.as_deref());

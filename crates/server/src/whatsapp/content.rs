@@ -23,6 +23,8 @@ pub struct IdentityChange {
     pub wa_id: Option<String>,
     /// The new business-scoped user id.
     pub user_id: Option<String>,
+    /// The business-scoped user id before the change (`system.previous_user_id`): who it was.
+    pub previous_user_id: Option<String>,
 }
 
 /// The content of a message of type `kind` whose part (the object under the type's name) is
@@ -87,6 +89,7 @@ pub fn content(kind: &str, part: Option<&Value>, errors: Option<&Value>) -> Opti
             let change = IdentityChange {
                 wa_id: identifier(part, "wa_id").or_else(|| identifier(part, "new_wa_id")),
                 user_id: identifier(part, "user_id"),
+                previous_user_id: identifier(part, "previous_user_id"),
             };
             Content {
                 text: text_at(&["body"]).unwrap_or_else(|| format!("[system] {what}")),
@@ -260,6 +263,14 @@ mod tests {
             json!({"new_wa_id": 3, "type": "customer_changed_number"}),
         );
         assert_eq!(old.change.unwrap().wa_id.as_deref(), Some("3"));
+        let renamed = of(
+            "system",
+            json!({"type": "user_changed_user_id", "user_id": "US.2",
+                   "previous_user_id": "US.1"}),
+        );
+        let change = renamed.change.unwrap();
+        assert_eq!(change.user_id.as_deref(), Some("US.2"));
+        assert_eq!(change.previous_user_id.as_deref(), Some("US.1"));
         let other = of("system", json!({"type": "customer_identity_changed"}));
         assert_eq!(other.change, None);
     }

@@ -311,6 +311,37 @@ async fn system_and_unsupported_messages_are_not_the_contact_writing(backend: Ba
     assert_eq!(window, 0, "nor do they open the window");
     let stored = "SELECT COUNT(*) FROM inbound WHERE contact_id = $1";
     assert_eq!(count(&app, stored, id).await, 2, "both kept for staff");
+    // A business-scoped id that changed (`user_changed_user_id`) renames its contact.
+    let hello = messages(
+        json!([{"profile": {"name": "Sheena"}, "user_id": "US.1"}]),
+        json!([message(
+            None,
+            Some("US.1"),
+            "wamid.US1",
+            "text",
+            json!({"body": "hi"})
+        )]),
+    );
+    assert_eq!(webhook(&app, &hello).await, 200);
+    let renamed = messages(
+        Value::Null,
+        json!([message(
+            None,
+            Some("US.2"),
+            "wamid.US2",
+            "system",
+            json!({
+            "body": "User Sheena's business-scoped user ID changed",
+            "type": "user_changed_user_id", "user_id": "US.2", "previous_user_id": "US.1"})
+        )]),
+    );
+    assert_eq!(webhook(&app, &renamed).await, 200);
+    let ids: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT user_id FROM contacts WHERE profile_name = 'Sheena'")
+            .fetch_all(&app.db.read)
+            .await
+            .unwrap();
+    assert_eq!(ids, [Some("US.2".to_string())]);
     let history = "SELECT COUNT(*) FROM consent_events WHERE contact_id = $1";
     assert_eq!(
         count(&app, history, id).await,
