@@ -203,6 +203,7 @@ async fn housekeeping(state: AppState) {
         .settings
         .order_ttl
         .min(state.settings.stock_hold)
+        .min(state.settings.opt_in_pending)
         .min(reminder_after);
     let every = (shortest / 10).clamp(Duration::from_millis(200), Duration::from_secs(30));
     loop {
@@ -214,6 +215,15 @@ async fn housekeeping(state: AppState) {
                 state.wake_webhooks();
             }
             Err(e) => tracing::error!(error = %e, "expiring orders failed"),
+        }
+        match state
+            .db
+            .lapse_pending(now, state.settings.opt_in_pending_ms())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(opt_ins = n, "lapsed web opt-ins whose message never came"),
+            Err(e) => tracing::error!(error = %e, "lapsing pending opt-ins failed"),
         }
         match state.db.release_lapsed_holds(now).await {
             Ok(0) => {}

@@ -99,6 +99,7 @@ pub async fn activate(
     conn: &mut AnyConnection,
     reference: &str,
     wa_id: Option<&str>,
+    created_after: i64,
     now: i64,
 ) -> Result<Option<Activated>, sqlx::Error> {
     let Some(wa_id) = wa_id else {
@@ -106,13 +107,15 @@ pub async fn activate(
     };
     let row = sqlx::query(
         "UPDATE stock_alerts SET status = $1, activated_at = $2 \
-         WHERE reference = $3 AND wa_id = $4 AND status = $5 RETURNING id, sku, locale, token",
+         WHERE reference = $3 AND wa_id = $4 AND status = $5 AND created_at > $6 \
+         RETURNING id, sku, locale, token",
     )
     .bind(AlertStatus::Active.as_str())
     .bind(now)
     .bind(reference)
     .bind(wa_id)
     .bind(AlertStatus::Pending.as_str())
+    .bind(created_after)
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {

@@ -123,6 +123,8 @@ pub struct ItemView {
     pub at: Moment,
     /// The outbox row, when it can be sent again.
     pub retry_id: Option<i64>,
+    /// What a reaction, an edit or a deletion is about.
+    pub about: Option<String>,
 }
 
 /// Builds the view for an order.
@@ -205,29 +207,48 @@ pub async fn contact_view(
                 .find(|e| e.marketing && e.source == source)
                 .map_or_else(String::new, |e| when(state, e.at))
         };
+        let pending_for = state.settings.opt_in_pending_ms();
+        let stopped_offers = all
+            .iter()
+            .find(|e| e.marketing && !e.opted_in && e.source != "lapsed");
         view.marketing = match contact.marketing {
             Consent::None => view.marketing,
             Consent::Pending { since } => format!(
-                "Opted in to offers and news at checkout on {}, pending until the customer \
-                 writes from this number.",
-                when(state, since)
+                "Opted in to offers and news on the web on {}, pending until the customer \
+                 writes from this number with that request's own reference (lapses on {}).",
+                when(state, since),
+                when(state, since.saturating_add(pending_for))
             ),
             Consent::Active => format!(
                 "Opted in to offers and news at checkout on {}, confirmed when the customer wrote.",
                 offers_at("checkout")
             ),
-            Consent::Stopped => format!(
-                "Offers and news stopped by replying on {} (START brings back order updates only).",
-                offers_at("keyword")
-            ),
+            Consent::Stopped => match stopped_offers.map(|e| (e.source.as_str(), e.at)) {
+                Some(("whatsapp_settings", at)) => format!(
+                    "Offers and news stopped in WhatsApp's own settings on {} (START brings \
+                     back order updates only).",
+                    when(state, at)
+                ),
+                Some(("stop_promotions", at)) => format!(
+                    "Offers and news stopped by tapping “Stop promotions” on {} (START brings \
+                     back order updates only).",
+                    when(state, at)
+                ),
+                _ => format!(
+                    "Offers and news stopped by replying on {} (START brings back order updates \
+                     only).",
+                    offers_at("keyword")
+                ),
+            },
         };
         view.consent = match contact.consent {
             Consent::None => view.consent,
             Consent::Pending { since } => format!(
                 "Opted in at checkout on {}, pending: it becomes active once the customer writes \
-                 from this number (normally by sending the order message). Until then no updates \
-                 are sent.",
-                when(state, since)
+                 from this number with the order's own reference (the order message). Any other \
+                 message leaves it pending; it lapses on {}. Until then no updates are sent.",
+                when(state, since),
+                when(state, since.saturating_add(pending_for))
             ),
             Consent::Active => match history.first().map(|e| e.source.as_str()) {
                 Some("keyword") => format!("Opted in again by replying on {}.", last_at("keyword")),
@@ -261,6 +282,11 @@ pub async fn contact_view(
                         format!("confirmed the opt-in by writing “{}”", e.text)
                     }
                     (true, _) => format!("opted in by replying “{}”", e.text),
+                    (false, "lapsed") => format!("the web opt-in lapsed: {}", e.text),
+                    (false, "whatsapp_settings") => {
+                        format!("stopped in WhatsApp's own settings: “{}”", e.text)
+                    }
+                    (false, "stop_promotions") => format!("opted out by tapping “{}”", e.text),
                     (false, _) => format!("opted out by replying “{}”", e.text),
                 };
                 let what = if e.marketing {
@@ -307,6 +333,7 @@ pub async fn contact_view(
                 },
                 error: item.error,
                 at: Moment::new(state, item.at),
+                about: item.about,
             })
             .collect();
     }

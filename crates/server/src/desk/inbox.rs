@@ -52,11 +52,20 @@ struct RowView {
     assigned_to: String,
 }
 
+/// `Anna de Vries (+31612345678)`, `Sheena (@sheena)`: the profile's name and the number, or
+/// the username of a user known only by business-scoped id.
 fn who(row: &InboxRow) -> String {
-    row.wa_id.as_deref().map_or_else(
-        || format!("contact {}", row.contact_id),
-        |id| format!("+{id}"),
-    )
+    let handle = match (&row.wa_id, &row.username) {
+        (Some(wa_id), _) => Some(format!("+{wa_id}")),
+        (None, Some(username)) => Some(username.clone()),
+        (None, None) => None,
+    };
+    match (&row.profile_name, handle) {
+        (Some(name), Some(handle)) => format!("{name} ({handle})"),
+        (Some(name), None) => name.clone(),
+        (None, Some(handle)) => handle,
+        (None, None) => format!("contact {}", row.contact_id),
+    }
 }
 
 fn window(row: &InboxRow, now: i64) -> String {

@@ -1,9 +1,10 @@
 //! A contact's consent to WhatsApp messages (CONTRACT.md section 10), as a state machine.
 //!
-//! A number typed into a web form proves nothing, so a web opt-in is only `Pending` until that
-//! number writes to the shop (normally the order message the widget just opened); it never
-//! overrides a STOP. Only the contact's own messages (START, or writing after a web opt-in)
-//! make consent active.
+//! A number typed into a web form proves nothing, so a web opt-in is only `Pending` until a
+//! message from that number carrying the request's own reference arrives (normally the order
+//! message the widget just opened); any other message leaves it pending, and it lapses after
+//! `CHATOUT_OPT_IN_PENDING`. It never overrides a STOP. Only the contact's own messages
+//! (START, or the request's reference) make consent active.
 
 pub use super::outbox::MessageKind;
 
@@ -12,7 +13,8 @@ pub use super::outbox::MessageKind;
 pub enum Consent {
     /// No opt-in.
     None,
-    /// Opted in on the web at `since` (ms); active once the number writes after that.
+    /// Opted in on the web at `since` (ms); active once a message from the number carrying
+    /// the request's reference arrives after that, lapsed after `CHATOUT_OPT_IN_PENDING`.
     Pending {
         /// When the web opt-in arrived.
         since: i64,
@@ -30,7 +32,7 @@ pub enum Refusal {
     #[error("the customer replied STOP")]
     Stopped,
     /// A web opt-in that the number has not confirmed by writing to the shop.
-    #[error("the opt-in is pending until the customer writes from this number")]
+    #[error("the opt-in is pending until the customer writes from this number with its reference")]
     Pending,
     /// No opt-in at all.
     #[error("the customer has not opted in")]
@@ -78,11 +80,33 @@ impl Consent {
         }
     }
 
-    /// The contact wrote to the shop; the message arrived at `received_at`.
-    pub fn on_inbound(self, received_at: i64) -> Self {
+    /// A message carrying the reference of one of the contact's own web opt-ins arrived at
+    /// `received_at`: the number proved it.
+    pub fn on_proof(self, received_at: i64) -> Self {
         match self {
             Self::Pending { since } if received_at >= since => Self::Active,
             other => other,
+        }
+    }
+
+    /// Where it stands at `now` when a pending opt-in lapses after `pending_for` ms.
+    pub fn lapsed(self, now: i64, pending_for: i64) -> Self {
+        match self {
+            Self::Pending { since } if now.saturating_sub(since) >= pending_for => Self::None,
+            other => other,
+        }
+    }
+
+    /// The consent of two contacts found to be one person: a STOP from either stays, then an
+    /// active opt-in, then the later pending one.
+    pub fn merged(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::Stopped, _) | (_, Self::Stopped) => Self::Stopped,
+            (Self::Active, _) | (_, Self::Active) => Self::Active,
+            (Self::Pending { since: a }, Self::Pending { since: b }) => {
+                Self::Pending { since: a.max(b) }
+            }
+            (pending @ Self::Pending { .. }, Self::None) | (Self::None, pending) => pending,
         }
     }
 
@@ -142,7 +166,7 @@ mod tests {
     fn a_web_opt_in_never_overrides_stop() {
         let stopped = Consent::Active.on_keyword(false);
         assert_eq!(stopped.on_web_opt_in(10), Consent::Stopped);
-        assert_eq!(stopped.on_web_opt_in(10).on_inbound(20), Consent::Stopped);
+        assert_eq!(stopped.on_web_opt_in(10).on_proof(20), Consent::Stopped);
         assert_eq!(stopped.on_keyword(true), Consent::Active);
     }
 
@@ -155,11 +179,34 @@ mod tests {
             Err(Refusal::Pending)
         );
         // A message from before the opt-in proves nothing about it.
-        assert_eq!(pending.on_inbound(99), pending);
-        let active = pending.on_inbound(100);
+        assert_eq!(pending.on_proof(99), pending);
+        let active = pending.on_proof(100);
         assert_eq!(active, Consent::Active);
         assert_eq!(active.may_receive(MessageKind::Template, 0, 150), Ok(()));
         assert_eq!(active.on_web_opt_in(200), Consent::Active);
+    }
+
+    /// Regression (#27.5): a stranger's opt-in never expired.
+    #[test]
+    fn a_pending_opt_in_lapses_after_its_time() {
+        let pending = Consent::Pending { since: 1_000 };
+        assert_eq!(pending.lapsed(1_999, 1_000), pending);
+        assert_eq!(pending.lapsed(2_000, 1_000), Consent::None);
+        for other in [Consent::None, Consent::Active, Consent::Stopped] {
+            assert_eq!(other.lapsed(i64::MAX, 1), other);
+        }
+    }
+
+    #[test]
+    fn merged_contacts_keep_a_stop_and_otherwise_the_strongest_opt_in() {
+        let (p1, p2) = (Consent::Pending { since: 1 }, Consent::Pending { since: 2 });
+        assert_eq!(Consent::Active.merged(Consent::Stopped), Consent::Stopped);
+        assert_eq!(Consent::None.merged(Consent::Stopped), Consent::Stopped);
+        assert_eq!(p1.merged(Consent::Active), Consent::Active);
+        assert_eq!(p1.merged(p2), p2);
+        assert_eq!(Consent::None.merged(p1), p1);
+        assert_eq!(p2.merged(Consent::None), p2);
+        assert_eq!(Consent::None.merged(Consent::None), Consent::None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! a database failure answers 500 so that Meta retries.
 
 use crate::auth::same_secret;
+use crate::service::preferences::record_preference;
 use crate::service::record_inbound::{record_inbound, record_status};
 use crate::whatsapp::webhook::{parse, signature_valid};
 use crate::AppState;
@@ -96,6 +97,12 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
                 tracing::error!(error = %e, "storing an inbound message failed");
                 return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
             }
+        }
+    }
+    for preference in &notification.preferences {
+        if let Err(e) = record_preference(&state, preference).await {
+            tracing::error!(error = %e, "applying a marketing preference failed");
+            return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
         }
     }
     for status in &notification.statuses {

@@ -75,7 +75,7 @@ pub enum SubscribeError {
 }
 
 /// Stores a pending subscription (or finds the open one for this product and number) and
-/// records the marketing opt-in, pending until the number writes.
+/// records the marketing opt-in, pending until the number sends the request's `ALERT-…` code.
 pub async fn subscribe(
     state: &AppState,
     request: &AlertRequest,
@@ -199,9 +199,11 @@ pub async fn activate_named(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let mut queued = false;
+    // A request whose message comes after `CHATOUT_OPT_IN_PENDING` has lapsed.
+    let since = now.saturating_sub(state.settings.opt_in_pending_ms());
     for reference in references {
         let wa_id = contact.wa_id.as_deref();
-        let Some(active) = alerts::activate(conn, reference, wa_id, now).await? else {
+        let Some(active) = alerts::activate(conn, reference, wa_id, since, now).await? else {
             continue;
         };
         if marketing == Consent::Stopped {

@@ -11,6 +11,7 @@ pub mod chat_order;
 pub mod notify;
 pub mod payments;
 pub mod place_order;
+pub mod preferences;
 pub mod record_inbound;
 pub mod record_payment;
 pub mod remind;

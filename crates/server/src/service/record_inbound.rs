@@ -1,19 +1,19 @@
 //! What the Cloud API's webhook reports, applied: a message from a contact (stored once; it
 //! opens the window and may change consent, as `policy::inbound` decides; a catalog cart
-//! becomes an order, a tapped button answers one) and a status report of a message the shop
-//! sent.
+//! becomes an order, a tapped button answers one; a number change renames the contact) and a
+//! status report of a message the shop sent.
 
 use super::answer::apply_answer;
 use super::back_in_stock::activate_named;
 use super::chat_order::place_cart;
 use crate::clock::now_ms;
 use crate::db::messaging::{
-    self, ConsentRecord, InboundMessage, NewMessage, Purpose, StatusReport,
+    self, ConsentRecord, Contact, InboundMessage, NewMessage, Purpose, StatusReport,
 };
 use crate::db::{alerts, webhooks, Db};
 use crate::policy::alert;
 use crate::policy::consent::Consent;
-use crate::policy::inbound::{on_inbound, ConsentChange};
+use crate::policy::inbound::{on_inbound, written_by_contact, Received};
 use crate::policy::link::{link, Link, LinkWarning};
 use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::policy::webhook::EventType;
@@ -21,6 +21,7 @@ use crate::whatsapp::payload::{self, outbox_id_of_callback};
 use crate::whatsapp::webhook::{Inbound, StatusUpdate};
 use crate::AppState;
 use chatout_core::OrderReference;
+use sqlx::AnyConnection;
 
 /// Records an inbound message once and applies what it changes, in one transaction: the
 /// window, consent, and each order whose reference it names (linked to the contact, received
@@ -34,33 +35,45 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
         None => None,
     };
     let now = now_ms();
+    let pending_for = state.settings.opt_in_pending_ms();
     let mut tx = state.db.begin().await?;
-    let contact = messaging::find_or_create_contact(
-        &mut tx,
-        message.wa_id.as_deref(),
-        message.user_id.as_deref(),
-        now,
-    )
-    .await?;
-    let effects = on_inbound(
-        contact.consent,
-        contact.marketing,
-        contact.locale.as_deref(),
-        &message.text,
-        message.timestamp,
-        now,
-    );
+    let contact = sender(&mut tx, message, now, pending_for).await?;
+    // WhatsApp's own notices name nothing; a cart's lines are skus, not references; a
+    // back-in-stock request names its subscription, and the product's name in it is no order.
+    let written = written_by_contact(&message.kind);
+    let alerts_named = match (&message.cart, written) {
+        (None, true) => alert::find_in(&message.text),
+        _ => Vec::new(),
+    };
+    let named = match (&message.cart, written) {
+        (None, true) if alerts_named.is_empty() => OrderReference::find_in(&message.text),
+        _ => Vec::new(),
+    };
+    let references: Vec<String> = named.iter().map(|(r, _)| r.as_str().to_string()).collect();
+    let since = now.saturating_sub(pending_for);
+    let proves = messaging::proven_by(&mut tx, &contact, &references, &alerts_named, since).await?;
+    let received = Received {
+        kind: &message.kind,
+        text: &message.text,
+        timestamp: message.timestamp,
+        proves,
+    };
+    let locale = contact.locale.as_deref();
+    let effects = on_inbound(contact.consent, contact.marketing, locale, &received, now);
     let stored = InboundMessage {
         wamid: &message.id,
         kind: &message.kind,
         body: &message.text,
         sent_at: effects.sent_at,
+        refers_to: message.refers_to.as_deref(),
     };
     if !messaging::insert_inbound(&mut tx, contact.id, stored, now).await? {
         // Meta delivered it before: it changed what it changes then.
         return Ok(false);
     }
-    messaging::open_window(&mut tx, contact.id, effects.window_until, now).await?;
+    if effects.opens_window {
+        messaging::open_window(&mut tx, contact.id, effects.window_until, now).await?;
+    }
     let mut told = false;
     let mut queued = false;
     if let Some(answer) = &cart {
@@ -91,11 +104,6 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
         told |= applied.webhook;
         queued |= applied.message;
     }
-    // A back-in-stock request names its subscription; the product's name in it is no order.
-    let alerts_named = match message.cart {
-        Some(_) => Vec::new(),
-        None => alert::find_in(&message.text),
-    };
     let marketing = effects
         .marketing
         .map_or(contact.marketing, |(after, _)| after);
@@ -104,12 +112,6 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
         messaging::settle_if_only(&mut tx, contact.id, &message.id, now).await?;
         queued = true;
     }
-    // A cart's lines are skus, not references.
-    let named = match message.cart {
-        Some(_) => Vec::new(),
-        None if !alerts_named.is_empty() => Vec::new(),
-        None => OrderReference::find_in(&message.text),
-    };
     for (reference, dashed) in named {
         let named = messaging::named_order(&mut tx, reference.as_str()).await?;
         match link(named.map(|(_, order)| order), dashed, contact.id) {
@@ -154,10 +156,7 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
             continue;
         };
         messaging::store_consent(&mut tx, contact.id, purpose, consent, now).await?;
-        let (opted_in, source) = match change {
-            ConsentChange::Wrote => (true, "message"),
-            ConsentChange::Keyword(start) => (start, "keyword"),
-        };
+        let (opted_in, source) = change.recorded();
         let record = ConsentRecord {
             purpose,
             opted_in,
@@ -186,6 +185,8 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
     if matches!(effects.marketing, Some((Consent::Stopped, _))) {
         let reason = "the customer replied STOP";
         alerts::end_alerts(&mut tx, contact.id, reason, now).await?;
+        let reason = "the customer stopped offers";
+        messaging::cancel_queued_marketing(&mut tx, contact.id, reason, now).await?;
     }
     if effects.cancel_queued {
         // Revoking cancels what was waiting: nothing more goes out.
@@ -196,6 +197,32 @@ pub async fn record_inbound(state: &AppState, message: &Inbound) -> Result<bool,
         state.wake_webhooks();
     }
     Ok(queued)
+}
+
+/// The message's sender: found or created, merged with another contact that turns out to be
+/// the same person, renamed by a number change, with its profile as last seen and its pending
+/// opt-ins lapsed when their time is up.
+async fn sender(
+    conn: &mut AnyConnection,
+    message: &Inbound,
+    now: i64,
+    pending_for: i64,
+) -> Result<Contact, sqlx::Error> {
+    // A business-scoped id that changed names its user by the id before the change.
+    let previous = message
+        .identity_change
+        .as_ref()
+        .and_then(|c| c.previous_user_id.as_deref());
+    let wa_id = message.wa_id.as_deref();
+    let user_id = previous.or(message.user_id.as_deref());
+    let mut contact = messaging::find_or_create_contact(conn, wa_id, user_id, now).await?;
+    if let Some(change) = &message.identity_change {
+        let (wa_id, user_id) = (change.wa_id.as_deref(), change.user_id.as_deref());
+        contact = messaging::reidentify(conn, contact.id, wa_id, user_id, now).await?;
+    }
+    let (name, username) = (message.profile_name.as_deref(), message.username.as_deref());
+    messaging::note_profile(conn, contact.id, name, username).await?;
+    messaging::lapse_contact(conn, contact, now, pending_for).await
 }
 
 /// Applies a status report; returns whether an outbox row moved.

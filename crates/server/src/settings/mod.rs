@@ -73,6 +73,9 @@ pub struct Settings {
     pub alerts_per_unit: u32,
     /// The shop's time zone, in which the desk shows times (`CHATOUT_TIME_ZONE`, IANA).
     pub time_zone: jiff::tz::TimeZone,
+    /// How long a web opt-in waits for the message carrying its reference before it lapses
+    /// (`CHATOUT_OPT_IN_PENDING`, default 7 days).
+    pub opt_in_pending: Duration,
 }
 
 impl Settings {
@@ -214,6 +217,7 @@ impl Settings {
             public_url,
             trusted_proxies,
             stock_hold: duration("CHATOUT_STOCK_HOLD", Duration::from_secs(30 * 60))?,
+            opt_in_pending: duration("CHATOUT_OPT_IN_PENDING", Duration::from_secs(7 * 86_400))?,
             hold_limit: count("CHATOUT_HOLD_LIMIT", 20, "units; 0 = no cap")?,
             header_timeout: duration("CHATOUT_HEADER_TIMEOUT", Duration::from_secs(10))?,
             body_timeout: duration("CHATOUT_BODY_TIMEOUT", Duration::from_secs(30))?,
@@ -242,6 +246,11 @@ impl Settings {
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Settings::opt_in_pending`] in milliseconds.
+    pub fn opt_in_pending_ms(&self) -> i64 {
+        i64::try_from(self.opt_in_pending.as_millis()).unwrap_or(i64::MAX)
     }
 }
 
@@ -298,6 +307,12 @@ mod tests {
         assert_eq!(settings.addr, "127.0.0.1:8080");
         assert_eq!(settings.database_url, "sqlite://chatout.db");
         assert_eq!(settings.order_ttl, Duration::from_secs(48 * 3600));
+        assert_eq!(settings.opt_in_pending, Duration::from_secs(7 * 86_400));
+        let week = Settings::from_lookup(|n| (n == "CHATOUT_OPT_IN_PENDING").then(|| "3d".into()));
+        assert_eq!(
+            week.unwrap().opt_in_pending,
+            Duration::from_secs(3 * 86_400)
+        );
         let err = Settings::from_lookup(|n| (n == "CHATOUT_ORDER_TTL").then(|| "soon".into()))
             .unwrap_err();
         assert_eq!(err.variable, "CHATOUT_ORDER_TTL");
@@ -318,6 +333,7 @@ mod tests {
             ("CHATOUT_HEADER_TIMEOUT", "0s"),
             ("CHATOUT_MAX_CONNECTIONS", "0"),
             ("CHATOUT_TIME_ZONE", "Europe/Atlantis"),
+            ("CHATOUT_OPT_IN_PENDING", "a week"),
         ] {
             let err = Settings::from_lookup(|n| (n == variable).then(|| bad.into())).unwrap_err();
             assert_eq!(err.variable, variable, "{bad}");

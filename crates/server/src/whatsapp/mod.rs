@@ -3,6 +3,7 @@
 //! webhooks. Off unless the `WHATSAPP_*` variables are set.
 
 pub mod client;
+pub mod content;
 pub mod manager;
 pub mod payload;
 pub mod templates;

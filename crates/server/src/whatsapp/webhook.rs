@@ -3,6 +3,8 @@
 //! the ids is optional, and unknown ones are ignored.
 
 use super::client::{ApiError, GraphError};
+use super::content::content;
+pub use super::content::IdentityChange;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::Value;
@@ -49,6 +51,12 @@ pub struct Inbound {
     pub text: String,
     /// The name on the sender's WhatsApp profile, when the delivery gave one.
     pub profile_name: Option<String>,
+    /// The sender's WhatsApp username (`@…`), when they have one.
+    pub username: Option<String>,
+    /// The message a reaction, an edit or a deletion is about.
+    pub refers_to: Option<String>,
+    /// A `system` notice's new phone or business-scoped id (the user changed number).
+    pub identity_change: Option<IdentityChange>,
     /// The button the contact tapped (an interactive reply button or a template's quick
     /// reply).
     pub answer: Option<Answer>,
@@ -129,6 +137,20 @@ pub struct StatusUpdate {
     pub error: Option<ApiError>,
 }
 
+/// A user stopped (or resumed) marketing messages in WhatsApp itself (the `user_preferences`
+/// webhook).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketingPreference {
+    /// The user's phone.
+    pub wa_id: Option<String>,
+    /// The user's business-scoped id.
+    pub user_id: Option<String>,
+    /// `stop` (false) or `resume` (true).
+    pub resume: bool,
+    /// What WhatsApp says about it.
+    pub detail: String,
+}
+
 /// Everything one delivery asks the server to do.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Notification {
@@ -136,6 +158,8 @@ pub struct Notification {
     pub inbound: Vec<Inbound>,
     /// Status changes of sent messages.
     pub statuses: Vec<StatusUpdate>,
+    /// Marketing preferences changed in WhatsApp.
+    pub preferences: Vec<MarketingPreference>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +194,22 @@ struct ChangeValue {
     messages: Vec<MessageValue>,
     #[serde(default)]
     statuses: Vec<StatusValue>,
+    #[serde(default)]
+    user_preferences: Vec<PreferenceValue>,
+}
+
+#[derive(Deserialize)]
+struct PreferenceValue {
+    #[serde(default)]
+    wa_id: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    detail: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -237,7 +277,7 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
     }
     let mut out = Notification::default();
     for change in payload.entry.into_iter().flat_map(|e| e.changes) {
-        if change.field != "messages" {
+        if change.field != "messages" && change.field != "user_preferences" {
             continue;
         }
         let value = change.value;
@@ -248,6 +288,32 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
             .is_none_or(|id| id == phone_number_id);
         if !ours {
             continue;
+        }
+        for preference in value.user_preferences {
+            let resume = match (preference.category.as_str(), preference.value.as_str()) {
+                ("marketing_messages", "stop") => false,
+                ("marketing_messages", "resume") => true,
+                _ => continue,
+            };
+            let contact = value.contacts.first();
+            let wa_id = non_empty(preference.wa_id)
+                .or_else(|| contact.and_then(|c| non_empty(c.wa_id.clone())));
+            let user_id = non_empty(preference.user_id)
+                .or_else(|| contact.and_then(|c| non_empty(c.user_id.clone())));
+            if wa_id.is_none() && user_id.is_none() {
+                continue;
+            }
+            out.preferences.push(MarketingPreference {
+                wa_id,
+                user_id,
+                resume,
+                detail: preference
+                    .detail
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect(),
+            });
         }
         // One contact per message batch in practice; its user id completes a message that
         // names only the phone, and the other way round.
@@ -261,26 +327,36 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
                 continue;
             }
             let kind = message.kind.clone().unwrap_or_else(|| "unknown".into());
-            let profile_name = contact
-                .and_then(|c| c.profile.as_ref())
-                .and_then(|p| p.get("name"))
-                .and_then(Value::as_str)
-                .map(|name| name.chars().take(200).collect::<String>());
+            let profile = |key: &str| {
+                contact
+                    .and_then(|c| c.profile.as_ref())
+                    .and_then(|p| p.get(key))
+                    .and_then(Value::as_str)
+                    .map(|name| name.trim().chars().take(200).collect::<String>())
+            };
             let cart = (kind == "order")
                 .then(|| message.order.as_ref().and_then(catalog_cart))
                 .flatten();
+            let carried = content(&kind, message.rest.get(&kind), message.rest.get("errors"));
+            let text = match (&cart, &carried) {
+                (Some(cart), _) => cart_text(cart),
+                (None, Some(carried)) => carried.text.clone(),
+                (None, None) => message_text(&message, &kind),
+            };
+            let (refers_to, identity_change) =
+                carried.map(|c| (c.refers_to, c.change)).unwrap_or_default();
             out.inbound.push(Inbound {
-                text: match &cart {
-                    Some(cart) => cart_text(cart),
-                    None => message_text(&message, &kind),
-                },
+                text,
                 answer: answer(&message),
                 id: message.id,
                 wa_id,
                 user_id,
                 timestamp: message.timestamp.as_ref().and_then(seconds),
                 kind,
-                profile_name: non_empty(profile_name),
+                profile_name: non_empty(profile("name")),
+                username: non_empty(profile("username")),
+                refers_to,
+                identity_change,
                 cart,
             });
         }
@@ -329,11 +405,13 @@ fn answer(message: &MessageValue) -> Option<Answer> {
     };
     let (payload, title) = match (
         field(&message.interactive, &["button_reply", "id"]),
+        field(&message.interactive, &["list_reply", "id"]),
         field(&message.button, &["payload"]),
     ) {
-        (Some(id), _) => (id, field(&message.interactive, &["button_reply", "title"])),
-        (None, Some(payload)) => (payload, field(&message.button, &["text"])),
-        (None, None) => return None,
+        (Some(id), _, _) => (id, field(&message.interactive, &["button_reply", "title"])),
+        (None, Some(id), _) => (id, field(&message.interactive, &["list_reply", "title"])),
+        (None, None, Some(payload)) => (payload, field(&message.button, &["text"])),
+        (None, None, None) => return None,
     };
     Some(Answer {
         payload,
@@ -423,158 +501,5 @@ fn message_text(message: &MessageValue, kind: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    const SECRET: &str = "app-secret";
-
-    #[test]
-    fn signatures_match_only_the_exact_body_and_secret() {
-        let body = br#"{"object":"whatsapp_business_account","entry":[]}"#;
-        let good = sign(SECRET, body);
-        assert!(signature_valid(SECRET, body, Some(&good)));
-        assert!(!signature_valid(SECRET, b"{}", Some(&good)));
-        assert!(!signature_valid("old-secret", body, Some(&good)));
-        assert!(!signature_valid(SECRET, body, None));
-        assert!(!signature_valid(SECRET, body, Some("sha256=zz")));
-        assert!(!signature_valid(
-            SECRET,
-            body,
-            Some(&good.replace("sha256=", "sha1="))
-        ));
-        assert!(!signature_valid(
-            SECRET,
-            body,
-            Some(&good[..good.len() - 2])
-        ));
-    }
-
-    #[test]
-    fn messages_and_statuses_are_read_from_the_documented_shape() {
-        let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[
-          {"field":"messages","value":{"messaging_product":"whatsapp",
-            "metadata":{"display_phone_number":"15550001111","phone_number_id":"1065"},
-            "contacts":[{"profile":{"name":"Anna"},"wa_id":"31612345678","user_id":"NL.123"}],
-            "messages":[{"from":"31612345678","id":"wamid.IN1","timestamp":"1763719200",
-                         "type":"text","text":{"body":"Stop"}},
-                        {"from":"31612345678","id":"wamid.IN2","timestamp":"1763719201",
-                         "type":"image","image":{"caption":"the stain","id":"9"}}]}},
-          {"field":"messages","value":{"metadata":{"phone_number_id":"OTHER"},
-            "messages":[{"from":"1","id":"wamid.X","type":"text","text":{"body":"not ours"}}]}},
-          {"field":"messages","value":{"metadata":{"phone_number_id":"1065"},
-            "statuses":[{"id":"wamid.OUT","status":"failed","timestamp":"1763719300",
-              "recipient_id":"31612345678","biz_opaque_callback_data":"chatout:7",
-              "errors":[{"code":131047,"title":"Re-engagement message",
-                         "error_data":{"details":"More than 24 hours"}}]},
-              {"id":"wamid.OUT","status":"deleted"}]}}]}]}"#;
-        let n = parse(body, "1065").unwrap();
-        assert_eq!(n.inbound.len(), 2);
-        assert_eq!(n.inbound[0].text, "Stop");
-        assert_eq!(n.inbound[0].user_id.as_deref(), Some("NL.123"));
-        assert_eq!(n.inbound[0].timestamp, Some(1_763_719_200));
-        assert_eq!(n.inbound[1].text, "[image] the stain");
-        assert_eq!(n.statuses.len(), 1);
-        let status = &n.statuses[0];
-        assert_eq!(status.delivery, Delivery::Failed);
-        assert_eq!(status.callback.as_deref(), Some("chatout:7"));
-        let error = status.error.as_ref().unwrap();
-        assert_eq!(error.code, 131047);
-        assert_eq!(error.detail, "Re-engagement message: More than 24 hours");
-    }
-
-    #[test]
-    fn carts_and_button_answers_are_read_from_the_documented_shape() {
-        let body = br#"{"object":"whatsapp_business_account","entry":[{"changes":[
-          {"field":"messages","value":{"metadata":{"phone_number_id":"1065"},
-            "contacts":[{"profile":{"name":"Anna de Vries"},"wa_id":"31612345678"}],
-            "messages":[
-              {"from":"31612345678","id":"wamid.CART","type":"order","order":{
-                "catalog_id":"CAT1","text":"gift wrap please","product_items":[
-                  {"product_retailer_id":"mug-stoneware","quantity":2,"item_price":0.01,
-                   "currency":"EUR"},
-                  {"product_retailer_id":"tote-canvas","quantity":"1","item_price":15,
-                   "currency":"EUR"},
-                  {"product_retailer_id":"odd","quantity":1.5},
-                  {"quantity":1}]}},
-              {"from":"31612345678","id":"wamid.B1","type":"interactive","interactive":{
-                "type":"button_reply","button_reply":{"id":"order:K7F3-9Q2M:cancel",
-                "title":"Cancel order"}}},
-              {"from":"31612345678","id":"wamid.B2","type":"button","button":{
-                "payload":"order:K7F3-9Q2M:confirm","text":"Yes, confirm"}},
-              {"from":"31612345678","id":"wamid.E","type":"order","order":{"product_items":[]}}
-            ]}}]}]}"#;
-        let n = parse(body, "1065").unwrap();
-        let cart = n.inbound[0].cart.as_ref().unwrap();
-        assert_eq!(cart.catalog_id, "CAT1");
-        assert_eq!(cart.note.as_deref(), Some("gift wrap please"));
-        let items: Vec<_> = cart
-            .items
-            .iter()
-            .map(|i| (i.retailer_id.as_str(), i.quantity))
-            .collect();
-        assert_eq!(
-            items,
-            [
-                ("mug-stoneware", Some(2)),
-                ("tote-canvas", Some(1)),
-                ("odd", None)
-            ]
-        );
-        assert_eq!(n.inbound[0].profile_name.as_deref(), Some("Anna de Vries"));
-        assert_eq!(
-            n.inbound[0].text,
-            "[order] 2 × mug-stoneware, 1 × tote-canvas, ? × odd — gift wrap please"
-        );
-        let tapped = n.inbound[1].answer.as_ref().unwrap();
-        assert_eq!(tapped.payload, "order:K7F3-9Q2M:cancel");
-        assert_eq!(tapped.title, "Cancel order");
-        assert_eq!(n.inbound[1].text, "Cancel order");
-        let quick = n.inbound[2].answer.as_ref().unwrap();
-        assert_eq!(
-            (quick.payload.as_str(), quick.title.as_str()),
-            ("order:K7F3-9Q2M:confirm", "Yes, confirm")
-        );
-        // An order message without lines is a message, not a cart.
-        assert_eq!(n.inbound[3].cart, None);
-        assert_eq!(n.inbound[3].text, "[order]");
-        assert_eq!(n.inbound[0].answer, None);
-    }
-
-    #[test]
-    fn a_user_known_only_by_business_scoped_id_is_kept() {
-        let body = br#"{"object":"whatsapp_business_account","entry":[{"changes":[
-          {"field":"messages","value":{"contacts":[{"user_id":"US.1349"}],
-            "messages":[{"from":"","from_user_id":"US.1349","id":"wamid.U","type":"text",
-                         "text":{"body":"hi"}}]}}]}]}"#;
-        let n = parse(body, "1065").unwrap();
-        assert_eq!(n.inbound[0].wa_id, None);
-        assert_eq!(n.inbound[0].user_id.as_deref(), Some("US.1349"));
-    }
-
-    #[test]
-    fn other_objects_and_broken_json_are_errors() {
-        assert!(parse(br#"{"object":"page","entry":[]}"#, "1").is_err());
-        assert!(parse(b"{", "1").is_err());
-        assert!(parse(
-            br#"{"object":"whatsapp_business_account","entry":"x"}"#,
-            "1"
-        )
-        .is_err());
-    }
-
-    proptest! {
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let _ = parse(&bytes, "1065");
-            let _ = signature_valid(SECRET, &bytes, Some("sha256=00"));
-        }
-
-        #[test]
-        fn arbitrary_json_shapes_never_panic(
-            text in r#"\{"object":"whatsapp_business_account","entry":\[\{"changes":\[\{"field":"messages","value":\{("messages"|"statuses"|"contacts"):\[\{("id"|"from"|"status"|"timestamp"|"type"|"text"|"errors"):("[a-z0-9.]{0,8}"|[0-9]{1,20}|null|\[\]|\{\}|\{"body":"[^"\\]{0,8}"\})\}\]\}\}\]\}\]\}"#
-        ) {
-            let _ = parse(text.as_bytes(), "1065");
-        }
-    }
-}
+#[path = "webhook_tests.rs"]
+mod tests;

@@ -37,6 +37,7 @@ mod hardening;
 mod helpers;
 mod integration;
 mod messaging;
+mod meta_payloads;
 mod metrics;
 mod multi_server;
 mod orders;

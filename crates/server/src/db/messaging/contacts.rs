@@ -38,8 +38,10 @@ pub struct ConsentEvent {
     pub marketing: bool,
     /// In or out.
     pub opted_in: bool,
-    /// `checkout` (a web opt-in, pending until the number writes), `checkout_after_stop`
-    /// (recorded, not applied), `message` (the number wrote, making it active) or `keyword`.
+    /// `checkout` (a web opt-in, pending until the number sends its reference),
+    /// `checkout_after_stop` (recorded, not applied), `message` (the number sent it, making it
+    /// active), `keyword`, `lapsed` (its message never came), `stop_promotions` (Meta's quick
+    /// reply) or `whatsapp_settings` (stopped in WhatsApp itself).
     pub source: String,
     /// The opt-in text shown, or the keyword sent.
     pub text: String,
@@ -94,7 +96,7 @@ const CONTACT_COLUMNS: &str =
      locale, window_until";
 
 /// The contact whose `wa_id` or `user_id` (the `column`) is `value`.
-async fn contact_by(
+pub(super) async fn contact_by(
     conn: &mut AnyConnection,
     column: &'static str,
     value: &str,
@@ -110,8 +112,9 @@ async fn contact_by(
     .transpose()
 }
 
-/// The contact with this phone or user id; created when there is none, completed with the
-/// identifier it lacked.
+/// The contact with this phone or user id; created when there is none, given the
+/// identifiers it lacked (a phone that changed replaces the old one), and merged with another
+/// contact that turns out to be the same person (`identity::reidentify`).
 pub async fn find_or_create_contact(
     conn: &mut AnyConnection,
     wa_id: Option<&str>,
@@ -127,24 +130,13 @@ pub async fn find_or_create_contact(
             found = contact_by(conn, "user_id", user_id).await?;
         }
     }
-    if let Some(mut contact) = found {
-        let add_wa = contact.wa_id.is_none() && wa_id.is_some();
-        let add_user = contact.user_id.is_none() && user_id.is_some();
-        if add_wa || add_user {
-            sqlx::query(
-                "UPDATE contacts SET wa_id = COALESCE(wa_id, $1), user_id = COALESCE(user_id, $2), \
-                 updated_at = $3 WHERE id = $4",
-            )
-            .bind(wa_id)
-            .bind(user_id)
-            .bind(now)
-            .bind(contact.id)
-            .execute(&mut *conn)
-            .await?;
-            contact.wa_id = contact.wa_id.or(wa_id.map(str::to_string));
-            contact.user_id = contact.user_id.or(user_id.map(str::to_string));
+    if let Some(contact) = found {
+        let same = contact.wa_id.as_deref() == wa_id.or(contact.wa_id.as_deref())
+            && contact.user_id.as_deref() == user_id.or(contact.user_id.as_deref());
+        if same {
+            return Ok(contact);
         }
-        return Ok(contact);
+        return super::identity::reidentify(conn, contact.id, wa_id, user_id, now).await;
     }
     let row = sqlx::query(&format!(
         "INSERT INTO contacts (wa_id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $3) \
@@ -247,7 +239,7 @@ pub async fn store_consent(
 
 /// At checkout, inside the order's transaction: the opt-in ticked on the web, with the text
 /// the shopper saw and the page. It proves nothing about the number, so it leaves the contact
-/// pending until the number writes to the shop, and never overrides a STOP.
+/// pending until the number sends the order's reference, and never overrides a STOP.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn checkout_opt_in(
     conn: &mut AnyConnection,
@@ -294,9 +286,9 @@ pub struct WebOptIn<'a> {
     pub order_id: Option<i64>,
 }
 
-/// Applies a web opt-in: the contact is pending until the number writes, and a STOP stays
-/// (recorded as `<source>_after_stop`, not applied). Every one is recorded: it is the
-/// evidence. Returns the contact.
+/// Applies a web opt-in: the contact is pending until the number sends the request's
+/// reference (or it lapses), and a STOP stays (recorded as `<source>_after_stop`, not
+/// applied). Every one is recorded: it is the evidence. Returns the contact.
 pub(crate) async fn web_opt_in(
     conn: &mut AnyConnection,
     opt_in: &WebOptIn<'_>,
@@ -361,13 +353,20 @@ pub async fn order_contact(
     conn: &mut AnyConnection,
     reference: &str,
 ) -> Result<Option<(i64, Contact)>, sqlx::Error> {
-    let Some(order) = sqlx::query("SELECT id, customer_phone FROM orders WHERE reference = $1")
-        .bind(reference)
-        .fetch_optional(&mut *conn)
-        .await?
+    let Some(order) =
+        sqlx::query("SELECT id, customer_phone, contact_id FROM orders WHERE reference = $1")
+            .bind(reference)
+            .fetch_optional(&mut *conn)
+            .await?
     else {
         return Ok(None);
     };
+    // The contact whose message linked the order, even after a number change.
+    if let Some(linked) = order.try_get::<Option<i64>, _>("contact_id")? {
+        if let Some(contact) = contact_by_id(conn, linked).await? {
+            return Ok(Some((order.try_get("id")?, contact)));
+        }
+    }
     let Some(phone) = order.try_get::<Option<String>, _>("customer_phone")? else {
         return Ok(None);
     };

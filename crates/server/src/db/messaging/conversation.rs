@@ -26,6 +26,9 @@ pub struct ConversationItem {
     pub error: Option<String>,
     /// When (ms).
     pub at: i64,
+    /// Inbound: the text of the message a reaction, an edit or a deletion is about (either
+    /// way), or its id when the shop does not have it.
+    pub about: Option<String>,
 }
 
 impl Db {
@@ -42,8 +45,10 @@ impl Db {
         .fetch_all(&self.read)
         .await?;
         let inbound = sqlx::query_as::<_, InboundRow>(
-            "SELECT body, kind, sent_at FROM inbound WHERE contact_id = $1 \
-             ORDER BY sent_at DESC LIMIT 200",
+            "SELECT i.body, i.kind, i.sent_at, i.refers_to, \
+             (SELECT r.body FROM inbound r WHERE r.wamid = i.refers_to) AS refers_in, \
+             (SELECT o.preview FROM outbox o WHERE o.wamid = i.refers_to) AS refers_out \
+             FROM inbound i WHERE i.contact_id = $1 ORDER BY i.sent_at DESC LIMIT 200",
         )
         .bind(contact_id)
         .fetch_all(&self.read)
@@ -68,6 +73,7 @@ impl Db {
                 author: row.author,
                 error,
                 at: row.created_at,
+                about: None,
             });
         }
         for row in inbound {
@@ -81,6 +87,7 @@ impl Db {
                 author: String::new(),
                 error: None,
                 at: row.sent_at,
+                about: row.refers_in.or(row.refers_out).or(row.refers_to),
             });
         }
         items.sort_by_key(|item| item.at);
@@ -108,4 +115,7 @@ struct InboundRow {
     body: String,
     kind: String,
     sent_at: i64,
+    refers_to: Option<String>,
+    refers_in: Option<String>,
+    refers_out: Option<String>,
 }

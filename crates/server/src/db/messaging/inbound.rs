@@ -18,6 +18,8 @@ pub struct InboundMessage<'a> {
     pub body: &'a str,
     /// When the contact sent it (as far as it can be trusted).
     pub sent_at: UnixMillis,
+    /// The message a reaction, an edit or a deletion is about.
+    pub refers_to: Option<&'a str>,
 }
 
 /// Stores an inbound message of `contact_id`; false when it was stored before.
@@ -28,8 +30,8 @@ pub async fn insert_inbound(
     now: UnixMillis,
 ) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
-        "INSERT INTO inbound (wamid, contact_id, kind, body, sent_at, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (wamid) DO NOTHING RETURNING id",
+        "INSERT INTO inbound (wamid, contact_id, kind, body, sent_at, received_at, refers_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (wamid) DO NOTHING RETURNING id",
     )
     .bind(message.wamid)
     .bind(contact_id)
@@ -37,6 +39,7 @@ pub async fn insert_inbound(
     .bind(message.body)
     .bind(message.sent_at)
     .bind(now)
+    .bind(message.refers_to)
     .fetch_optional(&mut *conn)
     .await?;
     Ok(inserted.is_some())
@@ -79,6 +82,28 @@ pub async fn cancel_queued(
     .bind(contact_id)
     .bind(OutboxStatus::Queued.as_str())
     .bind(MessageKind::Ack.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Cancels the offers still queued for a contact who stopped them (offers only).
+pub async fn cancel_queued_marketing(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    reason: &str,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = $1, error_detail = $2, updated_at = $3 \
+         WHERE contact_id = $4 AND status = $5 AND kind = $6",
+    )
+    .bind(OutboxStatus::Cancelled.as_str())
+    .bind(reason)
+    .bind(now)
+    .bind(contact_id)
+    .bind(OutboxStatus::Queued.as_str())
+    .bind(MessageKind::Marketing.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())

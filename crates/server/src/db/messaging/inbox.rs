@@ -13,6 +13,10 @@ pub struct InboxRow {
     pub contact_id: i64,
     /// Their WhatsApp number, when known.
     pub wa_id: Option<String>,
+    /// The name on their WhatsApp profile.
+    pub profile_name: Option<String>,
+    /// Their WhatsApp username.
+    pub username: Option<String>,
     /// What they wrote last.
     pub last_text: Option<String>,
     /// When they last wrote.
@@ -40,7 +44,8 @@ impl Db {
     /// their latest message; at most `limit`.
     pub async fn inbox(&self, limit: i64) -> Result<Vec<InboxRow>, sqlx::Error> {
         sqlx::query_as::<_, InboxRow>(&format!(
-            "SELECT * FROM (SELECT c.id AS contact_id, c.wa_id, c.last_inbound_at, \
+            "SELECT * FROM (SELECT c.id AS contact_id, c.wa_id, c.profile_name, c.username, \
+             c.last_inbound_at, \
              c.window_until, c.assigned_to, c.done_at, \
              (SELECT i.body FROM inbound i WHERE i.contact_id = c.id \
               ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_text, \
@@ -57,7 +62,8 @@ impl Db {
     /// One conversation of the inbox.
     pub async fn inbox_row(&self, contact_id: i64) -> Result<Option<InboxRow>, sqlx::Error> {
         sqlx::query_as::<_, InboxRow>(&format!(
-            "SELECT c.id AS contact_id, c.wa_id, c.last_inbound_at, c.window_until, \
+            "SELECT c.id AS contact_id, c.wa_id, c.profile_name, c.username, c.last_inbound_at, \
+             c.window_until, \
              c.assigned_to, c.done_at, \
              (SELECT i.body FROM inbound i WHERE i.contact_id = c.id \
               ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_text, \
@@ -115,7 +121,9 @@ impl Db {
 
 /// The rule of "waiting": since the sent time of the first message that arrived after the
 /// last reply and after the conversation was last marked done.
+/// WhatsApp's own notices (`system`) wait for nobody.
 const WAITING_SINCE: &str = "(SELECT MIN(i.sent_at) FROM inbound i WHERE i.contact_id = c.id \
+     AND i.kind <> 'system' \
      AND i.received_at > COALESCE(c.last_reply_at, 0) AND i.received_at > COALESCE(c.done_at, 0))";
 
 /// Marks a conversation done when message `wamid` is all it waits on (the shop's automatic

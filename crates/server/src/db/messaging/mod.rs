@@ -8,8 +8,10 @@
 mod answers;
 mod contacts;
 mod conversation;
+mod identity;
 mod inbound;
 mod inbox;
+mod lapse;
 mod links;
 mod outbox;
 mod proof;
@@ -21,8 +23,13 @@ pub use contacts::{
     store_consent, wa_id_of_phone, ConsentEvent, ConsentRecord, Contact, ContactOrder, Purpose,
 };
 pub use conversation::ConversationItem;
-pub use inbound::{cancel_queued, insert_inbound, open_window, InboundMessage, StatusReport};
+pub use identity::{note_profile, reidentify};
+pub use inbound::{
+    cancel_queued, cancel_queued_marketing, insert_inbound, open_window, InboundMessage,
+    StatusReport,
+};
 pub use inbox::{note_reply, settle_if_only, Conversion, InboxRow, Response, CONVERSION_WINDOW_MS};
+pub use lapse::{lapse_contact, proven_by};
 pub use links::{link_order, named_order, warn_link, LinkWarningRow};
 pub use outbox::{
     claim_reminder, due_reminders, enqueue, marketing_since, message_facts, DueMessage,
