@@ -77,50 +77,100 @@ impl Limit {
     }
 }
 
-/// Request bodies in flight, in bytes, all routes together: each request with a body holds
-/// its declared length (or, sent in chunks, the largest any route reads) while it is handled,
-/// so that no mix of connections can make the server hold more than [`BODY_BUDGET`] of
-/// bodies. A request that does not fit now is answered `503` with `Retry-After` at once,
-/// before its body is read; the providers deliver again.
+/// Request bodies in flight, in bytes: each request with a body larger than [`SMALL_BODY`]
+/// holds its declared length (or, sent in chunks, the most its route reads) while it is
+/// handled, so that no mix of connections can make the server hold more than [`BODY_BUDGET`]
+/// of large bodies, and no one
+/// client address more than [`CLIENT_SHARE`] of it (a stranger trickling bodies on many
+/// connections cannot shut the others out). A request that does not fit now is answered
+/// `503` with `Retry-After` at once, before its body is read; the providers deliver again.
 #[derive(Clone)]
-pub struct BodyBudget(Arc<tokio::sync::Semaphore>);
+pub struct BodyBudget {
+    bytes: Arc<tokio::sync::Semaphore>,
+    clients: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    /// The most a route reads (`routes::body_limit_of`).
+    route_limit: fn(&str) -> usize,
+}
 
-impl Default for BodyBudget {
-    fn default() -> Self {
-        Self::of(BODY_BUDGET)
+/// What one client address may hold of the [`BodyBudget`].
+pub const CLIENT_SHARE: usize = BODY_BUDGET / 8;
+/// Bodies up to this size (an order, a payment event, a desk form) hold no share: the
+/// connection caps bound them (`CHATOUT_MAX_CONNECTIONS` × 64 KiB), and a flood of large
+/// bodies can then never turn a shopper's order away.
+pub const SMALL_BODY: usize = 64 * 1024;
+
+impl BodyBudget {
+    /// A budget of [`BODY_BUDGET`], with `route_limit` telling what each path reads at most.
+    pub fn new(route_limit: fn(&str) -> usize) -> Self {
+        Self {
+            bytes: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET)),
+            clients: Arc::default(),
+            route_limit,
+        }
+    }
+
+    /// Takes `bytes` for `client`, when both the whole budget and its share allow.
+    fn take(&self, client: IpAddr, bytes: usize) -> Option<Held> {
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        let held = clients.entry(client).or_default();
+        if *held + bytes > CLIENT_SHARE {
+            return None;
+        }
+        let permit = self
+            .bytes
+            .clone()
+            .try_acquire_many_owned(u32::try_from(bytes).ok()?)
+            .ok()?;
+        *held += bytes;
+        Some(Held {
+            _permit: permit,
+            clients: self.clients.clone(),
+            client,
+            bytes,
+        })
     }
 }
 
-impl BodyBudget {
-    /// A budget of `bytes`.
-    pub fn of(bytes: usize) -> Self {
-        Self(Arc::new(tokio::sync::Semaphore::new(bytes)))
+/// A request's share of the budget, given back when it is answered.
+struct Held {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    clients: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    client: IpAddr,
+    bytes: usize,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(held) = clients.get_mut(&self.client) {
+            *held = held.saturating_sub(self.bytes);
+            if *held == 0 {
+                clients.remove(&self.client);
+            }
+        }
     }
 }
 
 /// Middleware: holds the request's share of the [`BodyBudget`] until it is answered.
 pub async fn body_budget(
     State(budget): State<BodyBudget>,
+    client: Client,
     request: Request,
     next: Next,
 ) -> Response {
     let hint = http_body::Body::size_hint(request.body());
+    let most = (budget.route_limit)(request.uri().path()).min(LARGEST_BODY);
     let wants = hint
         .exact()
-        .unwrap_or(LARGEST_BODY as u64)
-        .min(LARGEST_BODY as u64);
-    if wants == 0 {
+        .map_or(most, |n| usize::try_from(n).unwrap_or(usize::MAX).min(most));
+    if wants <= SMALL_BODY {
         return next.run(request).await;
     }
-    // At most LARGEST_BODY, so it fits a u32.
-    let wants = u32::try_from(wants).unwrap_or(u32::MAX);
-    match budget.0.clone().try_acquire_many_owned(wants) {
-        Ok(_held) => next.run(request).await,
-        Err(_) => {
-            tracing::warn!(
-                bytes = wants,
-                "a request body was refused: too many in flight"
-            );
+    match budget.take(client.key(), wants) {
+        Some(_held) => next.run(request).await,
+        None => {
+            tracing::warn!(bytes = wants, client = %client.key(),
+                "a request body was refused: too many in flight");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::RETRY_AFTER, "1")],

@@ -70,7 +70,7 @@ impl Application {
                 order_limit: limit::Limit::per_minute(settings.rate_limit),
                 sign_in_limit: limit::Limit::sign_in(),
                 provider_webhook_limit: limit::Limit::provider_webhooks(),
-                body_budget: limit::BodyBudget::default(),
+                body_budget: limit::BodyBudget::new(crate::routes::body_limit_of),
                 api_limit: limit::Limit::per_minute(settings.api_rate_limit),
                 account_limit: limit::AccountLimit::default(),
                 password_checks: auth::PasswordChecks::default(),

@@ -291,8 +291,8 @@ pub async fn payment_by_intent(
 }
 
 /// Records money that went back on payment `id`, as `policy::payment::on_money_back`
-/// decided: the amounts, the status, and the chargeback flag set or (once the dispute is
-/// won) cleared; any other problem stays.
+/// decided: the amounts, the status, and the chargeback flag set (where no other flag is)
+/// or, once the dispute is won, cleared; any other problem stays as it was.
 pub async fn record_money_back(
     conn: &mut AnyConnection,
     id: i64,
@@ -301,7 +301,8 @@ pub async fn record_money_back(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE payments SET refunded = $1, charged_back = $2, status = $3, \
-         problem = CASE WHEN $4 = 1 THEN $5 WHEN problem = $5 THEN NULL ELSE problem END, \
+         problem = CASE WHEN $4 = 1 THEN COALESCE(problem, $5) \
+         WHEN problem = $5 THEN NULL ELSE problem END, \
          refunded_at = CASE WHEN $1 > refunded THEN $6 ELSE refunded_at END, updated_at = $6 \
          WHERE id = $7",
     )

@@ -227,7 +227,7 @@ pub fn verify(
     if signatures.is_empty() {
         return Err(SignatureError::Missing);
     }
-    if (now - timestamp).abs() > TOLERANCE {
+    if now.abs_diff(timestamp) > TOLERANCE.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
@@ -334,7 +334,7 @@ pub fn event(body: &[u8]) -> Result<Option<Event>, String> {
                 why: e.to_string(),
             },
         },
-        "charge.refunded" | "charge.refund.updated" => {
+        "charge.refunded" => {
             let Some(intent) = intent_of(object) else {
                 return Ok(None);
             };
@@ -352,12 +352,17 @@ pub fn event(body: &[u8]) -> Result<Option<Event>, String> {
             else {
                 return Ok(None);
             };
-            let won = kind == "charge.dispute.funds_reinstated"
-                || object["status"].as_str() == Some("won");
+            // An inquiry (`warning_…`) takes no money; a won dispute gives it back.
+            let taken = match object["status"].as_str() {
+                Some("needs_response" | "under_review" | "lost") => {
+                    kind != "charge.dispute.funds_reinstated"
+                }
+                _ => false,
+            };
             News::MoneyBack {
                 intent,
                 refunded: None,
-                charged_back: Some(if won { 0 } else { amount }),
+                charged_back: Some(if taken { amount } else { 0 }),
             }
         }
         _ => return Ok(None),
@@ -448,6 +453,15 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_timestamp_far_from_now_is_stale_not_a_panic() {
+        let header = format!("t={},v1={}", i64::MIN, "ab".repeat(32));
+        assert_eq!(
+            verify("whsec_test", b"{}", Some(&header), 1_800_000_000),
+            Err(SignatureError::Stale)
+        );
+    }
+
     fn news(body: &str) -> News {
         event(body.as_bytes()).unwrap().unwrap().news
     }
@@ -520,6 +534,12 @@ mod tests {
                 refunded: 0,
                 charged_back: 2985
             })
+        );
+        // An inquiry withdraws nothing.
+        let inquiry = dispute.replace("needs_response", "warning_needs_response");
+        assert_eq!(
+            news(&inquiry).money_back(MoneyBack::default()),
+            Some(MoneyBack::default())
         );
         let won = dispute
             .replace("charge.dispute.created", "charge.dispute.closed")

@@ -22,6 +22,19 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 /// Largest order body accepted; a real cart is a few KB.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// The most a request to `path` may send, as its route reads it: what the body budget
+/// (`limit::BodyBudget`) holds for a body sent in chunks. One table of every route's limit.
+pub fn body_limit_of(path: &str) -> usize {
+    match path {
+        "/api/orders" | "/api/back-in-stock" => BODY_LIMIT,
+        "/webhooks/mollie" => payments::MOLLIE_LIMIT,
+        "/webhooks/stripe" => payments::STRIPE_LIMIT,
+        "/webhooks/whatsapp" => webhooks::WEBHOOK_LIMIT,
+        p if p.starts_with("/api/v1/") => v1::BODY_LIMIT,
+        _ => limit::LARGEST_BODY,
+    }
+}
+
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     let origins: Vec<HeaderValue> = state

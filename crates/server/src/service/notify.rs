@@ -85,10 +85,9 @@ pub async fn queue_event_keyed(
     let Some(order) = messaging::message_facts(conn, order_id).await? else {
         return Ok(Queued::No);
     };
-    let Some(phone) = order.customer_phone.as_deref() else {
-        return Ok(Queued::No);
-    };
-    let Some(contact) = messaging::contact_of_phone(conn, phone).await? else {
+    // The contact whose message linked the order (it survives a number change), else the
+    // one of the number typed on the web.
+    let Some((_, contact)) = messaging::order_contact(conn, &order.reference).await? else {
         return Ok(Queued::No);
     };
     let dedupe_key = match key {

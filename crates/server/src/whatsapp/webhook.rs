@@ -228,6 +228,29 @@ struct ContactValue {
     profile: Option<Value>,
 }
 
+/// The entry of `contacts` that is the sender named by `wa_id` / `user_id`: the one that
+/// matches either, else the only entry there is. Never another sender's entry: pairing a
+/// message with someone else's id would merge two people.
+fn contact_of<'a>(
+    contacts: &'a [ContactValue],
+    wa_id: &Option<String>,
+    user_id: &Option<String>,
+) -> Option<&'a ContactValue> {
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().filter(|v| !v.is_empty())
+    }
+    let same =
+        |a: &Option<String>, b: &Option<String>| given(a).is_some_and(|a| given(b) == Some(a));
+    let differ = |a: &Option<String>, b: &Option<String>| matches!((given(a), given(b)), (Some(a), Some(b)) if a != b);
+    contacts
+        .iter()
+        .find(|c| same(wa_id, &c.wa_id) || same(user_id, &c.user_id))
+        .or_else(|| match contacts {
+            [only] if !differ(wa_id, &only.wa_id) && !differ(user_id, &only.user_id) => Some(only),
+            _ => None,
+        })
+}
+
 #[derive(Deserialize)]
 struct MessageValue {
     id: String,
@@ -295,7 +318,7 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
                 ("marketing_messages", "resume") => true,
                 _ => continue,
             };
-            let contact = value.contacts.first();
+            let contact = contact_of(&value.contacts, &preference.wa_id, &preference.user_id);
             let wa_id = non_empty(preference.wa_id)
                 .or_else(|| contact.and_then(|c| non_empty(c.wa_id.clone())));
             let user_id = non_empty(preference.user_id)
@@ -315,10 +338,10 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
                     .collect(),
             });
         }
-        // One contact per message batch in practice; its user id completes a message that
-        // names only the phone, and the other way round.
-        let contact = value.contacts.first();
         for message in value.messages {
+            // The contact entry of this message's sender completes a message that names only
+            // the phone, or only the user id.
+            let contact = contact_of(&value.contacts, &message.from, &message.from_user_id);
             let wa_id = non_empty(message.from.clone())
                 .or_else(|| contact.and_then(|c| non_empty(c.wa_id.clone())));
             let user_id = non_empty(message.from_user_id.clone())

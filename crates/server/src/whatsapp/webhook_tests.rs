@@ -176,6 +176,28 @@ fn a_user_known_only_by_business_scoped_id_is_kept() {
     assert_eq!(n.inbound[0].user_id.as_deref(), Some("US.1349"));
 }
 
+/// Regression (review of issue 27): a message without a user id took the first contact
+/// entry's, someone else's in a batch of two senders, and the merge then made two people one.
+#[test]
+fn a_message_takes_only_its_own_senders_contact_entry() {
+    let body = br#"{"object":"whatsapp_business_account","entry":[{"changes":[
+      {"field":"messages","value":{"contacts":[
+          {"wa_id":"31611111111","user_id":"NL.111","profile":{"name":"Pia"}},
+          {"wa_id":"31622222222","profile":{"name":"Bo"}}],
+        "messages":[
+          {"from":"31611111111","id":"wamid.P1","type":"text","text":{"body":"a"}},
+          {"from":"31622222222","id":"wamid.P2","type":"text","text":{"body":"b"}}]}}]}]}"#;
+    let n = parse(body, "1065").unwrap();
+    assert_eq!(n.inbound[0].user_id.as_deref(), Some("NL.111"));
+    assert_eq!(n.inbound[1].user_id, None, "not Pia's id");
+    assert_eq!(n.inbound[1].profile_name.as_deref(), Some("Bo"));
+    // One entry that names another sender is not this message's either.
+    let other = br#"{"object":"whatsapp_business_account","entry":[{"changes":[
+      {"field":"messages","value":{"contacts":[{"wa_id":"31611111111","user_id":"NL.111"}],
+        "messages":[{"from":"31622222222","id":"wamid.P3","type":"text","text":{"body":"c"}}]}}]}]}"#;
+    assert_eq!(parse(other, "1065").unwrap().inbound[0].user_id, None);
+}
+
 #[test]
 fn other_objects_and_broken_json_are_errors() {
     assert!(parse(br#"{"object":"page","entry":[]}"#, "1").is_err());

@@ -494,7 +494,54 @@ async fn what_a_message_carries_is_kept_and_shown(backend: Backend) {
     assert!(inbox.contains("Sheena Nelson"), "{inbox}");
 }
 
+/// Regression (review of issue 27): a number that came back with another person's
+/// business-scoped id took over the old owner's contact (their opt-ins, orders, chat).
+async fn a_recycled_number_does_not_take_over_the_old_owners_contact(backend: Backend) {
+    let fake = FakeCloud::start().await;
+    let app = spawn_messaging(backend, &fake, |_| {}).await;
+    let first = messages(
+        json!([{"profile": {"name": "Anna"}, "wa_id": ANNA, "user_id": "NL.1"}]),
+        json!([message(
+            Some(ANNA),
+            Some("NL.1"),
+            "wamid.R1",
+            "text",
+            json!({"body": "hi"})
+        )]),
+    );
+    assert_eq!(webhook(&app, &first).await, 200);
+    let later = messages(
+        json!([{"profile": {"name": "Noor"}, "wa_id": ANNA, "user_id": "NL.2"}]),
+        json!([message(
+            Some(ANNA),
+            Some("NL.2"),
+            "wamid.R2",
+            "text",
+            json!({"body": "hello"})
+        )]),
+    );
+    assert_eq!(webhook(&app, &later).await, 200);
+    let rows = sqlx::query(
+        "SELECT wa_id, user_id FROM contacts WHERE user_id IN ('NL.1', 'NL.2') ORDER BY id",
+    )
+    .fetch_all(&app.db.read)
+    .await
+    .unwrap();
+    let ids: Vec<(Option<String>, Option<String>)> = rows
+        .iter()
+        .map(|r| (r.get("wa_id"), r.get("user_id")))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (None, Some("NL.1".to_string())),
+            (Some(ANNA.to_string()), Some("NL.2".to_string()))
+        ]
+    );
+}
+
 crate::on_both_backends!(
+    a_recycled_number_does_not_take_over_the_old_owners_contact,
     only_the_requests_own_reference_activates_an_opt_in,
     a_pending_opt_in_lapses,
     a_user_id_and_a_phone_met_in_one_message_merge_their_contacts,

@@ -88,13 +88,14 @@ async fn a_strangers_order_never_puts_their_words_in_the_shops_templates(backend
     let anna = "31612345678";
     order_as(&app, &format!("+{anna}"), "Anna de Vries").await;
     send_order_message(&app, anna).await;
-    // Bram opted in and wrote to the shop, but never sent an order's message.
+    // Bram opted in and sent START (order updates are active), but never sent an order's
+    // message: his number is not proven for any order.
     let bram = "31687654321";
     order_as(&app, &format!("+{bram}"), "Bram").await;
     let hello = inbound(
         bram,
         &format!("wamid.HI-{}", rand_key()),
-        "Hi there",
+        "START",
         25 * 3600,
     );
     assert_eq!(webhook(&app, &hello).await, 200);

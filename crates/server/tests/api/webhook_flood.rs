@@ -80,6 +80,18 @@ async fn post_big(
     line.split(' ').nth(1).and_then(|s| s.parse().ok())
 }
 
+/// Starts a chunked POST to the WhatsApp webhook from `from` and sends only its first bytes:
+/// the connection, kept open, holds that body's share of the budget.
+async fn trickle(server: SocketAddr, from: IpAddr) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::new(from, 0)).unwrap();
+    let mut stream = socket.connect(server).await.unwrap();
+    let head = "POST /webhooks/whatsapp HTTP/1.1\r\nHost: shop\r\n\
+        Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\na\r\n{\"entry\":[\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
 /// `/healthz` timed, back to back, until `until` ends: every latency, in ms.
 async fn time_healthz(base: String, until: impl std::future::Future) -> Vec<f64> {
     let client = reqwest::Client::new();
@@ -214,6 +226,23 @@ async fn webhook_flood_leaves_healthz_answering_and_memory_bounded() {
         };
         tokio::spawn(async move { post_big(address, from, path, chunked, "").await })
     }));
+    // A shopper's order in the middle of it is taken as ever.
+    let shopper = {
+        let base = server.base.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let mut order = crate::helpers::order_body();
+            order["reference"] = serde_json::json!("");
+            let answer = crate::helpers::client_from("127.0.9.9")
+                .post(format!("{base}/api/orders"))
+                .header("Idempotency-Key", "flood-shopper")
+                .json(&order)
+                .send()
+                .await
+                .unwrap();
+            answer.status().as_u16()
+        })
+    };
     tokio::pin!(flood);
     let answers = loop {
         tokio::select! {
@@ -234,8 +263,37 @@ async fn webhook_flood_leaves_healthz_answering_and_memory_bounded() {
         "webhook body flood: 1,000 connections × 1.999 MB in {took:.1?}, answers {counts:?}; \
          resident {before:.1} MiB before, {peak:.1} MiB at the peak, {after:.1} MiB after"
     );
+    let shopper = shopper.await.unwrap();
+    println!("a shopper's order during the flood: {shopper}");
+    assert_eq!(shopper, 201, "the order was taken");
     assert!(peak <= 300.0, "peak {peak:.1} MiB");
     assert!(after <= 300.0, "after {after:.1} MiB");
+    // 3. One address holding large bodies open (a trickle): it gets its share of the
+    //    budget and no more, and another address is not shut out.
+    let mut held = Vec::new();
+    for _ in 0..(chatout_server::limit::CLIENT_SHARE / (1024 * 1024)) {
+        held.push(trickle(address, "127.0.7.1".parse().unwrap()).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let over = post_big(
+        address,
+        "127.0.7.1".parse().unwrap(),
+        "/webhooks/whatsapp",
+        true,
+        "",
+    );
+    let other = post_big(
+        address,
+        "127.0.7.2".parse().unwrap(),
+        "/webhooks/whatsapp",
+        true,
+        "",
+    );
+    let (over, other) = futures::future::join(over, other).await;
+    println!("one address holding {} large bodies: its next answered {over:?}, another address's {other:?}", held.len());
+    assert_eq!(over, Some(503), "over its share");
+    assert_eq!(other, Some(413), "read, and refused only for its size");
+    drop(held);
     // The server still answers.
     let health = reqwest::get(format!("{}/healthz", server.base))
         .await

@@ -125,6 +125,19 @@ pub async fn find_or_create_contact(
     if let Some(wa_id) = wa_id {
         found = contact_by(conn, "wa_id", wa_id).await?;
     }
+    // The number's contact has another business-scoped id: the number now belongs to
+    // someone else (a recycled number). It leaves the old contact, whose orders, consent
+    // and conversation stay theirs; the new person is found by their own id, or is new.
+    if let (Some(contact), Some(user_id)) = (&found, user_id) {
+        if contact.user_id.as_deref().is_some_and(|old| old != user_id) {
+            sqlx::query("UPDATE contacts SET wa_id = NULL, updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(contact.id)
+                .execute(&mut *conn)
+                .await?;
+            found = None;
+        }
+    }
     if found.is_none() {
         if let Some(user_id) = user_id {
             found = contact_by(conn, "user_id", user_id).await?;

@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 /// Largest request body the API reads.
-const BODY_LIMIT: usize = 16 * 1024;
+pub const BODY_LIMIT: usize = 16 * 1024;
 
 /// The API's routes, authenticated.
 pub fn routes(state: &AppState) -> Router<AppState> {
