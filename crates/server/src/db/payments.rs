@@ -318,6 +318,64 @@ pub async fn record_money_back(
     Ok(())
 }
 
+/// What a provider reported going back on an intent this server did not know yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct ParkedBack {
+    /// Refunded in all, when the report said.
+    pub refunded: Option<i64>,
+    /// Charged back now, when the report said.
+    pub charged_back: Option<i64>,
+}
+
+/// Keeps `provider`'s report `event_id` about intent `intent` until a payment names it.
+pub async fn park_money_back(
+    conn: &mut AnyConnection,
+    provider: &str,
+    event_id: &str,
+    intent: &str,
+    report: ParkedBack,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO parked_money_back \
+         (provider, event_id, intent, refunded, charged_back, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, event_id) DO NOTHING",
+    )
+    .bind(provider)
+    .bind(event_id)
+    .bind(intent)
+    .bind(report.refunded)
+    .bind(report.charged_back)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes (and removes) the reports parked for `provider`'s intent `intent`, oldest first.
+pub async fn take_parked_money_back(
+    conn: &mut AnyConnection,
+    provider: &str,
+    intent: &str,
+) -> Result<Vec<ParkedBack>, sqlx::Error> {
+    let parked = sqlx::query_as::<_, ParkedBack>(
+        "SELECT refunded, charged_back FROM parked_money_back \
+         WHERE provider = $1 AND intent = $2 ORDER BY received_at, event_id",
+    )
+    .bind(provider)
+    .bind(intent)
+    .fetch_all(&mut *conn)
+    .await?;
+    if !parked.is_empty() {
+        sqlx::query("DELETE FROM parked_money_back WHERE provider = $1 AND intent = $2")
+            .bind(provider)
+            .bind(intent)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(parked)
+}
+
 /// Flags `provider`'s payment `provider_id` with what staff should look at, changing nothing
 /// else; false when this server made no such payment.
 pub async fn flag_payment(

@@ -298,11 +298,7 @@ impl News {
                 refunded,
                 charged_back,
                 ..
-            } => Some(MoneyBack {
-                // Refunds only add up; a late event about an earlier refund says less.
-                refunded: refunded.map_or(before.refunded, |r| r.max(before.refunded)),
-                charged_back: charged_back.unwrap_or(before.charged_back),
-            }),
+            } => Some(before.after(*refunded, *charged_back)),
             _ => None,
         }
     }

@@ -138,6 +138,16 @@ impl MoneyBack {
     pub fn total(self) -> i64 {
         self.refunded.saturating_add(self.charged_back)
     }
+
+    /// What went back after a report that says `refunded` in all (refunds only add up: a
+    /// late report about an earlier refund says less) and `charged_back` now, each when it
+    /// says.
+    pub fn after(self, refunded: Option<i64>, charged_back: Option<i64>) -> Self {
+        Self {
+            refunded: refunded.map_or(self.refunded, |r| r.max(self.refunded)),
+            charged_back: charged_back.unwrap_or(self.charged_back),
+        }
+    }
 }
 
 /// What staff see on a payment that was charged back.

@@ -13,7 +13,7 @@ use crate::db::payments::payment_by_provider_id;
 use crate::payments::stripe::{event, verify, News};
 use crate::payments::{ProviderError, ProviderName};
 use crate::service::record_payment::{
-    flag_unreadable, record_money_back_of_intent, record_payment, Recorded,
+    flag_unreadable, record_money_back_of_intent, record_payment, BackReport, Recorded,
 };
 use crate::{limit, AppState};
 use axum::body::Bytes;
@@ -121,12 +121,16 @@ async fn stripe(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         News::Unreadable { session, why } => {
             flag_unreadable(&state, stripe, &event.id, session, why).await
         }
-        News::MoneyBack { intent, .. } => {
-            let news = &event.news;
-            record_money_back_of_intent(&state, stripe, &event.id, intent, |before| {
-                news.money_back(before).unwrap_or(before)
-            })
-            .await
+        News::MoneyBack {
+            intent,
+            refunded,
+            charged_back,
+        } => {
+            let report = BackReport {
+                refunded: *refunded,
+                charged_back: *charged_back,
+            };
+            record_money_back_of_intent(&state, stripe, &event.id, intent, report).await
         }
     };
     match recorded {

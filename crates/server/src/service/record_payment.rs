@@ -10,8 +10,9 @@ use super::payments::{mark_paid, PayError};
 use crate::clock::now_ms;
 use crate::db::orders::Step;
 use crate::db::payments::{
-    first_event, flag_payment, payable_by_id, payment_by_intent, payment_by_provider_id,
-    record_money_back, update_payment, StoredPayment,
+    first_event, flag_payment, park_money_back, payable_by_id, payment_by_intent,
+    payment_by_provider_id, record_money_back, take_parked_money_back, update_payment, ParkedBack,
+    StoredPayment,
 };
 use crate::db::webhooks;
 use crate::payments::{ProviderName, ProviderPayment};
@@ -116,7 +117,18 @@ pub async fn record_payment(
             }
         }
     };
-    if let Some(back) = payment.money_back {
+    // What the report says went back; and what was reported about its intent before this
+    // server knew the intent (a refund while the paid event was still being retried).
+    let mut back = payment.money_back;
+    if let Some(intent) = intent {
+        for parked in take_parked_money_back(&mut tx, provider.as_str(), intent).await? {
+            back = Some(
+                back.unwrap_or(stored.back)
+                    .after(parked.refunded, parked.charged_back),
+            );
+        }
+    }
+    if let Some(back) = back {
         let stored = StoredPayment {
             status: status_after,
             ..stored
@@ -183,15 +195,19 @@ async fn money_back(
     Ok(true)
 }
 
+/// What a provider's event says went back on a payment intent, each when it says.
+pub type BackReport = ParkedBack;
+
 /// Applies Stripe's event `event_id` saying that money went back on the payment of intent
-/// `intent` (its charge's refunds in all, a dispute's amount): once per event; nothing for a
-/// payment this server did not make.
+/// `intent` (its charge's refunds in all, a dispute's amount): once per event. An intent no
+/// payment names yet is parked and applied when one does (a payment of another Stripe
+/// integration of the shop's stays parked, harmlessly).
 pub async fn record_money_back_of_intent(
     state: &AppState,
     provider: ProviderName,
     event_id: &str,
     intent: &str,
-    back: impl FnOnce(MoneyBack) -> MoneyBack,
+    report: BackReport,
 ) -> Result<Recorded, sqlx::Error> {
     let now = now_ms();
     let mut tx = state.db.begin().await?;
@@ -199,10 +215,11 @@ pub async fn record_money_back_of_intent(
         return Ok(Recorded::Nothing);
     }
     let Some(stored) = payment_by_intent(&mut tx, provider.as_str(), intent).await? else {
+        park_money_back(&mut tx, provider.as_str(), event_id, intent, report, now).await?;
         tx.commit().await?;
         return Ok(Recorded::Nothing);
     };
-    let now_back = back(stored.back);
+    let now_back = stored.back.after(report.refunded, report.charged_back);
     let changed = money_back(state, &mut tx, provider, &stored, now_back, now).await?;
     tx.commit().await?;
     if changed {

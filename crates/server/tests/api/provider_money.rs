@@ -223,6 +223,28 @@ async fn stripe_refunds_and_disputes_are_recorded_from_charge_events(backend: Ba
     assert!(!page.contains("charged back"), "{page}");
     let (_, order) = get(&app, &format!("/api/v1/orders/{other}"), &token).await;
     assert_eq!(order["payment"]["status"], "paid");
+    // A refund reported while the paid event is still on its way (Stripe retries it after
+    // a 5xx, say) is kept, and counts once the payment is known.
+    let early = place(&app, "s-3", "payment_link").await;
+    let confirm = [("csrf", csrf.as_str()), ("to", "confirmed")];
+    desk(&mut browser, &early, "status", &confirm).await;
+    let link = [("csrf", csrf.as_str()), ("provider", "stripe")];
+    desk(&mut browser, &early, "link", &link).await;
+    let early_id = fake.stripe_ids().pop().unwrap();
+    let session = fake.pay_stripe(&early_id);
+    let refund = json!({"id": "ch_3", "object": "charge", "amount": 6010, "amount_refunded": 1010,
+                        "currency": "eur", "payment_intent": format!("pi_{early_id}")});
+    assert_eq!(send("evt_e1".into(), "charge.refunded", refund).await, 200);
+    assert_eq!(
+        send("evt_e2".into(), "checkout.session.completed", session).await,
+        200
+    );
+    assert_eq!(
+        app.db.status_of(&early).await.unwrap(),
+        Some(OrderStatus::Paid)
+    );
+    let (_, order) = get(&app, &format!("/api/v1/orders/{early}"), &token).await;
+    assert_eq!(order["payment"]["paid_amount"], 5000, "{order}");
     // A charge that is not this server's (another intent) changes nothing and is not retried.
     let foreign = json!({"id": "ch_9", "object": "charge", "amount_refunded": 100,
                          "payment_intent": "pi_someone_else", "currency": "eur"});
