@@ -4,7 +4,9 @@
 use super::orders::parse_status;
 use super::Db;
 use crate::clock::UnixMillis;
-use crate::policy::payment::{BackChange, Item, MoneyBack, PaymentStatus, CHARGED_BACK};
+use crate::policy::payment::{
+    BackChange, BackReport, Item, MoneyBack, PaymentStatus, CHARGED_BACK,
+};
 use chatout_core::{Currency, OrderStatus, Totals};
 use sqlx::AnyConnection;
 
@@ -261,15 +263,7 @@ pub async fn payment_by_provider_id(
     provider: &str,
     provider_id: &str,
 ) -> Result<Option<StoredPayment>, sqlx::Error> {
-    sqlx::query_as::<_, StoredRow>(&format!(
-        "{STORED} WHERE provider = $1 AND provider_id = $2"
-    ))
-    .bind(provider)
-    .bind(provider_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(StoredPayment::try_from)
-    .transpose()
+    stored_payment(conn, "provider_id = $2", provider, provider_id).await
 }
 
 /// The payment whose money came through `provider`'s payment intent `intent` (Stripe's
@@ -279,15 +273,29 @@ pub async fn payment_by_intent(
     provider: &str,
     intent: &str,
 ) -> Result<Option<StoredPayment>, sqlx::Error> {
-    sqlx::query_as::<_, StoredRow>(&format!(
-        "{STORED} WHERE provider = $1 AND intent = $2 ORDER BY id DESC LIMIT 1"
-    ))
-    .bind(provider)
-    .bind(intent)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(StoredPayment::try_from)
-    .transpose()
+    stored_payment(
+        conn,
+        "intent = $2 ORDER BY id DESC LIMIT 1",
+        provider,
+        intent,
+    )
+    .await
+}
+
+/// The latest of `provider`'s payments where `condition` (a constant, on `$2 = value`) holds.
+async fn stored_payment(
+    conn: &mut AnyConnection,
+    condition: &'static str,
+    provider: &str,
+    value: &str,
+) -> Result<Option<StoredPayment>, sqlx::Error> {
+    sqlx::query_as::<_, StoredRow>(&format!("{STORED} WHERE provider = $1 AND {condition}"))
+        .bind(provider)
+        .bind(value)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(StoredPayment::try_from)
+        .transpose()
 }
 
 /// Records money that went back on payment `id`, as `policy::payment::on_money_back`
@@ -318,13 +326,10 @@ pub async fn record_money_back(
     Ok(())
 }
 
-/// What a provider reported going back on an intent this server did not know yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
-pub struct ParkedBack {
-    /// Refunded in all, when the report said.
-    pub refunded: Option<i64>,
-    /// Charged back now, when the report said.
-    pub charged_back: Option<i64>,
+#[derive(sqlx::FromRow)]
+struct ParkedRow {
+    refunded: Option<i64>,
+    charged_back: Option<i64>,
 }
 
 /// Keeps `provider`'s report `event_id` about intent `intent` until a payment names it.
@@ -333,7 +338,7 @@ pub async fn park_money_back(
     provider: &str,
     event_id: &str,
     intent: &str,
-    report: ParkedBack,
+    report: BackReport,
     now: UnixMillis,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -357,8 +362,8 @@ pub async fn take_parked_money_back(
     conn: &mut AnyConnection,
     provider: &str,
     intent: &str,
-) -> Result<Vec<ParkedBack>, sqlx::Error> {
-    let parked = sqlx::query_as::<_, ParkedBack>(
+) -> Result<Vec<BackReport>, sqlx::Error> {
+    let parked = sqlx::query_as::<_, ParkedRow>(
         "SELECT refunded, charged_back FROM parked_money_back \
          WHERE provider = $1 AND intent = $2 ORDER BY received_at, event_id",
     )
@@ -373,7 +378,13 @@ pub async fn take_parked_money_back(
             .execute(&mut *conn)
             .await?;
     }
-    Ok(parked)
+    Ok(parked
+        .into_iter()
+        .map(|r| BackReport {
+            refunded: r.refunded,
+            charged_back: r.charged_back,
+        })
+        .collect())
 }
 
 /// Flags `provider`'s payment `provider_id` with what staff should look at, changing nothing

@@ -4,7 +4,7 @@
 //! (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 of `"{t}.{body}"`, five minutes' tolerance).
 
 use super::{idempotency_key, refund_key, short, NewPayment, ProviderError, ProviderPayment};
-use crate::policy::payment::{MoneyBack, PaymentStatus};
+use crate::policy::payment::{BackReport, PaymentStatus};
 use crate::settings::StripeSettings;
 use chatout_core::Money;
 use hmac::{Hmac, Mac};
@@ -279,29 +279,13 @@ pub enum News {
         why: String,
     },
     /// Money went back on the charge of payment intent `intent`: refunds made anywhere
-    /// (`charge.refunded`, cumulative) or a dispute (`charge.dispute.*`).
+    /// (`charge.refunded`, in all) or a dispute (`charge.dispute.*`).
     MoneyBack {
         /// `pi_…`: how the server knows the payment.
         intent: String,
-        /// Refunded in all so far, when the event says.
-        refunded: Option<i64>,
-        /// Taken back by a dispute, when the event says (0 once a dispute is won).
-        charged_back: Option<i64>,
+        /// What the event says went back.
+        report: BackReport,
     },
-}
-
-impl News {
-    /// `money` as it stands after this news, from what was known before.
-    pub fn money_back(&self, before: MoneyBack) -> Option<MoneyBack> {
-        match self {
-            Self::MoneyBack {
-                refunded,
-                charged_back,
-                ..
-            } => Some(before.after(*refunded, *charged_back)),
-            _ => None,
-        }
-    }
 }
 
 /// Reads a (verified) event body: `None` for event types that are not about a payment; an
@@ -336,8 +320,10 @@ pub fn event(body: &[u8]) -> Result<Option<Event>, String> {
             };
             News::MoneyBack {
                 intent,
-                refunded: object["amount_refunded"].as_i64(),
-                charged_back: None,
+                report: BackReport {
+                    refunded: object["amount_refunded"].as_i64(),
+                    charged_back: None,
+                },
             }
         }
         "charge.dispute.created"
@@ -357,8 +343,10 @@ pub fn event(body: &[u8]) -> Result<Option<Event>, String> {
             };
             News::MoneyBack {
                 intent,
-                refunded: None,
-                charged_back: Some(if taken { amount } else { 0 }),
+                report: BackReport {
+                    refunded: None,
+                    charged_back: Some(if taken { amount } else { 0 }),
+                },
             }
         }
         _ => return Ok(None),
@@ -381,6 +369,7 @@ fn intent_of(object: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::payment::MoneyBack;
 
     #[test]
     fn signatures_hold_for_the_exact_body_within_five_minutes() {
@@ -462,6 +451,14 @@ mod tests {
         event(body.as_bytes()).unwrap().unwrap().news
     }
 
+    /// What went back after the money-back event `body`, from `before`.
+    fn after(body: &str, before: MoneyBack) -> MoneyBack {
+        match news(body) {
+            News::MoneyBack { report, .. } => before.after(report),
+            other => panic!("not about money back: {other:?}"),
+        }
+    }
+
     #[test]
     fn events_about_sessions_are_read_and_others_left() {
         let completed = r#"{"id":"evt_1","type":"checkout.session.completed","data":{"object":
@@ -506,13 +503,14 @@ mod tests {
         let refunded = r#"{"id":"evt_3","object":"event","type":"charge.refunded",
           "data":{"object":{"id":"ch_1","object":"charge","amount":2985,"amount_refunded":1000,
           "currency":"eur","payment_intent":"pi_1","refunded":false}}}"#;
-        let n = news(refunded);
         assert_eq!(
-            n,
+            news(refunded),
             News::MoneyBack {
                 intent: "pi_1".into(),
-                refunded: Some(1000),
-                charged_back: None
+                report: BackReport {
+                    refunded: Some(1000),
+                    charged_back: None
+                }
             }
         );
         // Refunds only add up: a late event with less keeps what was known.
@@ -520,32 +518,32 @@ mod tests {
             refunded: 2000,
             charged_back: 0,
         };
-        assert_eq!(n.money_back(before), Some(before));
+        assert_eq!(after(refunded, before), before);
         let dispute = r#"{"id":"evt_4","type":"charge.dispute.created","data":{"object":
           {"id":"dp_1","object":"dispute","amount":2985,"charge":"ch_1","currency":"eur",
            "payment_intent":"pi_1","status":"needs_response"}}}"#;
         assert_eq!(
-            news(dispute).money_back(MoneyBack::default()),
-            Some(MoneyBack {
+            after(dispute, MoneyBack::default()),
+            MoneyBack {
                 refunded: 0,
                 charged_back: 2985
-            })
+            }
         );
         // An inquiry withdraws nothing.
         let inquiry = dispute.replace("needs_response", "warning_needs_response");
-        assert_eq!(
-            news(&inquiry).money_back(MoneyBack::default()),
-            Some(MoneyBack::default())
-        );
+        assert_eq!(after(&inquiry, MoneyBack::default()), MoneyBack::default());
         let won = dispute
             .replace("charge.dispute.created", "charge.dispute.closed")
             .replace("needs_response", "won");
         assert_eq!(
-            news(&won).money_back(MoneyBack {
-                refunded: 0,
-                charged_back: 2985
-            }),
-            Some(MoneyBack::default())
+            after(
+                &won,
+                MoneyBack {
+                    refunded: 0,
+                    charged_back: 2985
+                }
+            ),
+            MoneyBack::default()
         );
         // A charge made without Checkout (no payment intent) is not this server's.
         let legacy = refunded.replace("\"payment_intent\":\"pi_1\",", "");

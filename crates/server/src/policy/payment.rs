@@ -139,15 +139,25 @@ impl MoneyBack {
         self.refunded.saturating_add(self.charged_back)
     }
 
-    /// What went back after a report that says `refunded` in all (refunds only add up: a
-    /// late report about an earlier refund says less) and `charged_back` now, each when it
-    /// says.
-    pub fn after(self, refunded: Option<i64>, charged_back: Option<i64>) -> Self {
+    /// What went back after `report` (refunds only add up: a late report about an earlier
+    /// refund says less).
+    pub fn after(self, report: BackReport) -> Self {
         Self {
-            refunded: refunded.map_or(self.refunded, |r| r.max(self.refunded)),
-            charged_back: charged_back.unwrap_or(self.charged_back),
+            refunded: report
+                .refunded
+                .map_or(self.refunded, |r| r.max(self.refunded)),
+            charged_back: report.charged_back.unwrap_or(self.charged_back),
         }
     }
+}
+
+/// What one provider report says went back on a payment, each part when it says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BackReport {
+    /// Refunded in all.
+    pub refunded: Option<i64>,
+    /// Charged back now.
+    pub charged_back: Option<i64>,
 }
 
 /// What staff see on a payment that was charged back.

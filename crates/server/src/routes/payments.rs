@@ -9,11 +9,10 @@
 //! checked before any work, and a Mollie id looked up here before Mollie is asked about it.
 
 use crate::clock::now_ms;
-use crate::db::payments::payment_by_provider_id;
 use crate::payments::stripe::{event, verify, News};
 use crate::payments::{ProviderError, ProviderName};
 use crate::service::record_payment::{
-    flag_unreadable, record_money_back_of_intent, record_payment, BackReport, Recorded,
+    flag_unreadable, made_here, record_money_back_of_intent, record_payment, Recorded,
 };
 use crate::{limit, AppState};
 use axum::body::Bytes;
@@ -65,13 +64,9 @@ async fn mollie(State(state): State<AppState>, Form(form): Form<MollieForm>) -> 
     }
     // Only payments this server made are asked about: a stranger's ids cost the shop's
     // Mollie quota nothing.
-    let known = match state.db.read.acquire().await {
-        Ok(mut conn) => payment_by_provider_id(&mut conn, ProviderName::Mollie.as_str(), id).await,
-        Err(e) => Err(e),
-    };
-    match known {
-        Ok(Some(_)) => {}
-        Ok(None) => return (StatusCode::OK, "unknown").into_response(),
+    match made_here(&state, ProviderName::Mollie, id).await {
+        Ok(true) => {}
+        Ok(false) => return (StatusCode::OK, "unknown").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "looking up a Mollie payment failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -121,16 +116,8 @@ async fn stripe(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         News::Unreadable { session, why } => {
             flag_unreadable(&state, stripe, &event.id, session, why).await
         }
-        News::MoneyBack {
-            intent,
-            refunded,
-            charged_back,
-        } => {
-            let report = BackReport {
-                refunded: *refunded,
-                charged_back: *charged_back,
-            };
-            record_money_back_of_intent(&state, stripe, &event.id, intent, report).await
+        News::MoneyBack { intent, report } => {
+            record_money_back_of_intent(&state, stripe, &event.id, intent, *report).await
         }
     };
     match recorded {

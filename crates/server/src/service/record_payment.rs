@@ -11,12 +11,14 @@ use crate::clock::now_ms;
 use crate::db::orders::Step;
 use crate::db::payments::{
     first_event, flag_payment, park_money_back, payable_by_id, payment_by_intent,
-    payment_by_provider_id, record_money_back, take_parked_money_back, update_payment, ParkedBack,
+    payment_by_provider_id, record_money_back, take_parked_money_back, update_payment,
     StoredPayment,
 };
 use crate::db::webhooks;
 use crate::payments::{ProviderName, ProviderPayment};
-use crate::policy::payment::{on_money_back, on_report, MoneyBack, PaymentStatus, Report, Verdict};
+use crate::policy::payment::{
+    on_money_back, on_report, BackReport, MoneyBack, PaymentStatus, Report, Verdict,
+};
 use crate::policy::webhook::EventType;
 use crate::AppState;
 use chatout_core::OrderStatus;
@@ -35,6 +37,21 @@ pub enum Recorded {
     MoneyBack,
     /// Nothing: a repeat, or a payment this server did not make.
     Nothing,
+}
+
+/// Whether this server made `provider`'s payment `provider_id` (a stranger's ids are not
+/// worth a call to the provider).
+pub async fn made_here(
+    state: &AppState,
+    provider: ProviderName,
+    provider_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut conn = state.db.read.acquire().await?;
+    Ok(
+        payment_by_provider_id(&mut conn, provider.as_str(), provider_id)
+            .await?
+            .is_some(),
+    )
 }
 
 /// Applies `provider`'s report `payment`; `event_id` (Stripe) makes a repeat harmless.
@@ -122,10 +139,7 @@ pub async fn record_payment(
     let mut back = payment.money_back;
     if let Some(intent) = intent {
         for parked in take_parked_money_back(&mut tx, provider.as_str(), intent).await? {
-            back = Some(
-                back.unwrap_or(stored.back)
-                    .after(parked.refunded, parked.charged_back),
-            );
+            back = Some(back.unwrap_or(stored.back).after(parked));
         }
     }
     if let Some(back) = back {
@@ -195,9 +209,6 @@ async fn money_back(
     Ok(true)
 }
 
-/// What a provider's event says went back on a payment intent, each when it says.
-pub type BackReport = ParkedBack;
-
 /// Applies Stripe's event `event_id` saying that money went back on the payment of intent
 /// `intent` (its charge's refunds in all, a dispute's amount): once per event. An intent no
 /// payment names yet is parked and applied when one does (a payment of another Stripe
@@ -219,7 +230,7 @@ pub async fn record_money_back_of_intent(
         tx.commit().await?;
         return Ok(Recorded::Nothing);
     };
-    let now_back = stored.back.after(report.refunded, report.charged_back);
+    let now_back = stored.back.after(report);
     let changed = money_back(state, &mut tx, provider, &stored, now_back, now).await?;
     tx.commit().await?;
     if changed {

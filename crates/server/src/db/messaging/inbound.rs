@@ -72,19 +72,15 @@ pub async fn cancel_queued(
     reason: &str,
     now: UnixMillis,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE outbox SET status = $1, error_detail = $2, updated_at = $3 \
-         WHERE contact_id = $4 AND status = $5 AND kind <> $6",
+    cancel_where(
+        conn,
+        contact_id,
+        "kind <> $6",
+        MessageKind::Ack,
+        reason,
+        now,
     )
-    .bind(OutboxStatus::Cancelled.as_str())
-    .bind(reason)
-    .bind(now)
-    .bind(contact_id)
-    .bind(OutboxStatus::Queued.as_str())
-    .bind(MessageKind::Ack.as_str())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Cancels the offers still queued for a contact who stopped them (offers only).
@@ -94,16 +90,36 @@ pub async fn cancel_queued_marketing(
     reason: &str,
     now: UnixMillis,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE outbox SET status = $1, error_detail = $2, updated_at = $3 \
-         WHERE contact_id = $4 AND status = $5 AND kind = $6",
+    cancel_where(
+        conn,
+        contact_id,
+        "kind = $6",
+        MessageKind::Marketing,
+        reason,
+        now,
     )
+    .await
+}
+
+/// Cancels a contact's queued messages whose kind meets `test` (a constant, on `$6 = kind`).
+async fn cancel_where(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    test: &'static str,
+    kind: MessageKind,
+    reason: &str,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE outbox SET status = $1, error_detail = $2, updated_at = $3 \
+         WHERE contact_id = $4 AND status = $5 AND {test}"
+    ))
     .bind(OutboxStatus::Cancelled.as_str())
     .bind(reason)
     .bind(now)
     .bind(contact_id)
     .bind(OutboxStatus::Queued.as_str())
-    .bind(MessageKind::Marketing.as_str())
+    .bind(kind.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -32,10 +32,10 @@ pub use inbox::{note_reply, settle_if_only, Conversion, InboxRow, Response, CONV
 pub use lapse::{lapse_contact, proven_by};
 pub use links::{link_order, named_order, warn_link, LinkWarningRow};
 pub use outbox::{
-    claim_reminder, due_reminders, enqueue, marketing_since, message_facts, DueMessage,
-    MessageFacts, NewMessage,
+    claim_reminder, due_reminders, enqueue, marketing_since, message_facts, order_templates_since,
+    DueMessage, MessageFacts, NewMessage,
 };
-pub use proof::{order_templates_since, proven_name};
+pub use proof::proven_name;
 
 use crate::policy::outbox::MessageKind;
 use sqlx::Row;

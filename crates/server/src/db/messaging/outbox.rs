@@ -138,17 +138,40 @@ pub async fn marketing_since(
     contact_id: i64,
     since: i64,
 ) -> Result<i64, sqlx::Error> {
+    counted_since(conn, contact_id, MessageKind::Marketing, "", since).await
+}
+
+/// Order templates (about an order, sent by the system) contact `contact_id` got or has
+/// queued since `since` (ms): what the daily cap counts. Withheld and failed ones do not count.
+pub async fn order_templates_since(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    let orders = "AND order_id IS NOT NULL AND author = 'system'";
+    counted_since(conn, contact_id, MessageKind::Template, orders, since).await
+}
+
+/// Messages of `kind` (and `also`, a constant condition) a contact got or has queued since
+/// `since`, in the states a cap counts.
+async fn counted_since(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+    kind: MessageKind,
+    also: &'static str,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
     let counted: Vec<OutboxStatus> = OutboxStatus::ALL
         .into_iter()
         .filter(|s| s.counts_towards_cap())
         .collect();
     sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM outbox WHERE contact_id = $1 AND kind = $2 AND created_at > $3 \
-         AND status IN ({})",
+         {also} AND status IN ({})",
         OutboxStatus::sql_list(&counted)
     ))
     .bind(contact_id)
-    .bind(MessageKind::Marketing.as_str())
+    .bind(kind.as_str())
     .bind(since)
     .fetch_one(&mut *conn)
     .await
