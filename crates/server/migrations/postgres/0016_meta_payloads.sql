@@ -10,3 +10,5 @@ ALTER TABLE inbound ADD COLUMN refers_to TEXT;
 -- The pending opt-ins the housekeeping task lapses after CHATOUT_OPT_IN_PENDING.
 CREATE INDEX contacts_consent_pending ON contacts (consent, consent_pending_since);
 CREATE INDEX contacts_marketing_pending ON contacts (marketing, marketing_pending_since);
+-- And the back-in-stock requests it ends with them (every round asks for those too).
+CREATE INDEX stock_alerts_pending ON stock_alerts (status, created_at);
