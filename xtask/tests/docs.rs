@@ -10,7 +10,15 @@ use std::path::{Component, Path, PathBuf};
 /// The README is the front door; reference belongs in docs/.
 const README_MAX_LINES: usize = 250;
 /// Where citations of the contract are looked for.
-const CITING: [&str; 7] = ["src", "crates", "xtask", "e2e", "tests", "README.md", "docs"];
+const CITING: [&str; 7] = [
+    "src",
+    "crates",
+    "xtask",
+    "e2e",
+    "tests",
+    "README.md",
+    "docs",
+];
 /// The contract's file name, spelled so that this file's own source cites nothing bare.
 const CONTRACT: &str = concat!("CONTRACT", ".md");
 
@@ -135,7 +143,11 @@ fn normalize(path: &Path) -> PathBuf {
 /// What is wrong with the relative links of one Markdown file.
 fn broken_links(root: &Path, file: &Path) -> Vec<String> {
     let text = fs::read_to_string(file).expect("readable Markdown");
-    let shown = file.strip_prefix(root).unwrap_or(file).display().to_string();
+    let shown = file
+        .strip_prefix(root)
+        .unwrap_or(file)
+        .display()
+        .to_string();
     let dir = file.parent().expect("a file has a folder");
     let mut problems = Vec::new();
     for (line, target) in links(&text) {
@@ -269,7 +281,11 @@ fn citations_of_the_contract_name_the_file_in_the_repository() {
         } else {
             text
         };
-        let shown = file.strip_prefix(&root).unwrap_or(file).display().to_string();
+        let shown = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
         for (number, line) in text.lines().enumerate() {
             let mut from = 0;
             while let Some(at) = line[from..].find(CONTRACT) {
