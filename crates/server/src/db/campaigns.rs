@@ -403,30 +403,31 @@ impl Db {
     }
 }
 
-impl Db {
-    /// Replaces the templates synced from WhatsApp Manager with `templates` (name, JSON).
-    pub async fn replace_synced(
-        &self,
-        templates: &[(String, String)],
-        now: i64,
-    ) -> Result<(), sqlx::Error> {
-        let mut tx = self.write.begin().await?;
-        sqlx::query("DELETE FROM synced_templates")
-            .execute(&mut *tx)
-            .await?;
-        for (name, template) in templates {
-            sqlx::query(
-                "INSERT INTO synced_templates (name, template, synced_at) VALUES ($1, $2, $3)",
-            )
-            .bind(name)
-            .bind(template)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await
-    }
+/// Forgets every template synced from WhatsApp Manager (before a new sync stores its own).
+pub async fn clear_synced(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM synced_templates")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
 
+/// Stores a template synced from WhatsApp Manager (its name and JSON).
+pub async fn insert_synced(
+    conn: &mut AnyConnection,
+    name: &str,
+    template: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO synced_templates (name, template, synced_at) VALUES ($1, $2, $3)")
+        .bind(name)
+        .bind(template)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+impl Db {
     /// The synced templates (JSON) and when they were synced.
     pub async fn synced_templates(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
         let rows = sqlx::query("SELECT template, synced_at FROM synced_templates ORDER BY name")

@@ -136,33 +136,47 @@ pub async fn templates(state: &AppState) -> Result<Vec<CampaignTemplate>, sqlx::
     Ok(all)
 }
 
+/// Why templates could not be synced from WhatsApp Manager.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Messaging is not configured.
+    #[error("messaging is off")]
+    MessagingOff,
+    /// `WHATSAPP_WABA_ID` is not set, so there is no account to read from.
+    #[error("WHATSAPP_WABA_ID is not set")]
+    NoAccount,
+    /// WhatsApp Manager could not be read.
+    #[error("WhatsApp Manager: {0}")]
+    Manager(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The database failed.
+    #[error("the database failed")]
+    Db(#[from] sqlx::Error),
+}
+
 /// Reads the approved marketing templates from WhatsApp Manager (`WHATSAPP_WABA_ID`) and keeps
-/// them for campaigns, replacing the last sync; how many, or why it failed.
-pub async fn sync(state: &AppState) -> Result<Result<usize, String>, sqlx::Error> {
-    let Some(messaging) = state.messaging.as_deref() else {
-        return Ok(Err("messaging is off".into()));
-    };
+/// them for campaigns, replacing the last sync in one transaction; returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn sync(state: &AppState) -> Result<usize, SyncError> {
+    let messaging = state.messaging.as_deref().ok_or(SyncError::MessagingOff)?;
     let settings = &messaging.settings;
-    let Some(waba_id) = settings.waba_id.as_deref() else {
-        return Ok(Err("WHATSAPP_WABA_ID is not set".into()));
-    };
-    let fetched = manager::approved_marketing(
+    let waba_id = settings.waba_id.as_deref().ok_or(SyncError::NoAccount)?;
+    let templates = manager::approved_marketing(
         &settings.api_base,
         waba_id,
         &settings.token,
         settings.request_timeout,
     )
-    .await;
-    let templates = match fetched {
-        Ok(templates) => templates,
-        Err(e) => return Ok(Err(e)),
-    };
-    let rows: Vec<(String, String)> = templates
-        .iter()
-        .map(|t| (t.name.clone(), serde_json::to_string(t).unwrap_or_default()))
-        .collect();
-    state.db.replace_synced(&rows, now_ms()).await?;
-    Ok(Ok(rows.len()))
+    .await
+    .map_err(|e| SyncError::Manager(e.into()))?;
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    campaigns::clear_synced(&mut tx).await?;
+    for template in &templates {
+        let json = serde_json::to_string(template).unwrap_or_default();
+        campaigns::insert_synced(&mut tx, &template.name, &json, now).await?;
+    }
+    tx.commit().await?;
+    Ok(templates.len())
 }
 
 /// What is wrong with a campaign request, in words (none: it can be made), given the

@@ -6,6 +6,7 @@
 use super::answer::apply_answer;
 use super::back_in_stock::activate_named;
 use super::chat_order::place_cart;
+use super::housekeeping::lapse_contact;
 use crate::clock::now_ms;
 use crate::db::messaging::{
     self, ConsentRecord, Contact, InboundMessage, NewMessage, Purpose, StatusReport,
@@ -15,7 +16,7 @@ use crate::policy::alert;
 use crate::policy::consent::Consent;
 use crate::policy::inbound::{on_inbound, written_by_contact, Received};
 use crate::policy::link::{link, Link, LinkWarning};
-use crate::policy::outbox::{MessageKind, OutboxStatus};
+use crate::policy::outbox::{MessageKind, OutboxStatus, WINDOW_CLOSED};
 use crate::policy::webhook::EventType;
 use crate::whatsapp::payload::{self, outbox_id_of_callback};
 use crate::whatsapp::webhook::{Inbound, StatusUpdate};
@@ -222,10 +223,11 @@ async fn sender(
     }
     let (name, username) = (message.profile_name.as_deref(), message.username.as_deref());
     messaging::note_profile(conn, contact.id, name, username).await?;
-    messaging::lapse_contact(conn, contact, now, pending_for).await
+    lapse_contact(conn, contact, now, pending_for).await
 }
 
-/// Applies a status report; returns whether an outbox row moved.
+/// Applies a status report, moving its message forward only; a 131047 also closes the
+/// contact's window. Returns whether an outbox row moved.
 pub async fn record_status(db: &Db, update: &StatusUpdate) -> Result<bool, sqlx::Error> {
     let error_code = update.error.as_ref().map(|e| e.code);
     let status = match (update.delivery.status(), error_code) {
@@ -239,5 +241,12 @@ pub async fn record_status(db: &Db, update: &StatusUpdate) -> Result<bool, sqlx:
         error_detail: update.error.as_ref().map(|e| e.detail.as_str()),
         outbox_id: update.callback.as_deref().and_then(outbox_id_of_callback),
     };
-    db.apply_status(&report).await
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let contact = messaging::apply_status(&mut tx, &report, now).await?;
+    if let (Some(contact_id), Some(WINDOW_CLOSED)) = (contact, report.error_code) {
+        messaging::close_window(&mut tx, contact_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(contact.is_some())
 }

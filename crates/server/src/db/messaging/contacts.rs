@@ -388,7 +388,7 @@ pub async fn order_contact(
 }
 
 /// Closes a contact's window now (the API answered 131047 for one of its messages).
-pub(super) async fn close_window(
+pub async fn close_window(
     conn: &mut AnyConnection,
     contact_id: i64,
     now: i64,
