@@ -11,7 +11,7 @@ use crate::db::campaigns::link_token;
 use crate::db::messaging::{self, Contact, NewMessage, Purpose, WebOptIn};
 use crate::policy::alert::{alerts_for, new_reference};
 use crate::policy::campaign::is_own_url;
-use crate::policy::consent::Consent;
+use crate::policy::consent::{Consent, ConsentSource};
 use crate::policy::outbox::MessageKind;
 use crate::service::campaigns::{at_cap, own_hosts};
 use crate::whatsapp::payload::{self, OrderFacts};
@@ -139,7 +139,7 @@ pub async fn subscribe(
     let opt_in = WebOptIn {
         wa_id: &normalised,
         purpose: Purpose::Marketing,
-        source: "back_in_stock",
+        source: ConsentSource::BackInStock,
         text: &consent_text,
         page: &page,
         locale: &locale,

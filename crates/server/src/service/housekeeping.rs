@@ -5,6 +5,7 @@
 use crate::clock::UnixMillis;
 use crate::db::messaging::{self, ConsentRecord, Contact, Purpose};
 use crate::db::Db;
+use crate::policy::consent::ConsentSource;
 use sqlx::AnyConnection;
 
 /// Why a back-in-stock request ends when its opt-in lapses.
@@ -67,7 +68,7 @@ pub(crate) async fn lapse_contact(
         let record = ConsentRecord {
             purpose,
             opted_in: false,
-            source: "lapsed",
+            source: ConsentSource::Lapsed,
             text: &text,
             page: None,
             order_id: None,

@@ -7,7 +7,7 @@
 use crate::clock::now_ms;
 use crate::db::alerts;
 use crate::db::messaging::{self, ConsentRecord, Purpose};
-use crate::policy::consent::Consent;
+use crate::policy::consent::{Consent, ConsentSource};
 use crate::whatsapp::webhook::MarketingPreference;
 use crate::AppState;
 
@@ -41,7 +41,7 @@ pub async fn record_preference(
     let record = ConsentRecord {
         purpose,
         opted_in: false,
-        source: "whatsapp_settings",
+        source: ConsentSource::WhatsappSettings,
         text,
         page: None,
         order_id: None,

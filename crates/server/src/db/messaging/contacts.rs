@@ -2,7 +2,7 @@
 //! its history, and their customer-service window.
 
 use super::super::Db;
-use crate::policy::consent::{self, Consent, MessageKind, Refusal};
+use crate::policy::consent::{self, Consent, ConsentSource, MessageKind, Refusal};
 use sqlx::{AnyConnection, Row};
 
 /// A contact as the worker and the desk see it.
@@ -38,11 +38,8 @@ pub struct ConsentEvent {
     pub marketing: bool,
     /// In or out.
     pub opted_in: bool,
-    /// `checkout` (a web opt-in, pending until the number sends its reference),
-    /// `checkout_after_stop` (recorded, not applied), `message` (the number sent it, making it
-    /// active), `keyword`, `lapsed` (its message never came), `stop_promotions` (Meta's quick
-    /// reply) or `whatsapp_settings` (stopped in WhatsApp itself).
-    pub source: String,
+    /// Where it came from.
+    pub source: ConsentSource,
     /// The opt-in text shown, or the keyword sent.
     pub text: String,
     /// The page of the checkout.
@@ -188,8 +185,8 @@ pub struct ConsentRecord<'a> {
     pub purpose: Purpose,
     /// In or out.
     pub opted_in: bool,
-    /// See [`ConsentEvent::source`].
-    pub source: &'a str,
+    /// Where it came from.
+    pub source: ConsentSource,
     /// The opt-in text shown, or the keyword sent.
     pub text: &'a str,
     /// The page of a checkout opt-in.
@@ -211,7 +208,7 @@ pub async fn insert_consent_event(
     )
     .bind(contact_id)
     .bind(i64::from(record.opted_in))
-    .bind(record.source)
+    .bind(record.source.as_str())
     .bind(record.text)
     .bind(record.page)
     .bind(record.order_id)
@@ -271,7 +268,7 @@ pub(crate) async fn checkout_opt_in(
     let opt_in = WebOptIn {
         wa_id: &wa_id,
         purpose,
-        source: "checkout",
+        source: ConsentSource::Checkout,
         text,
         page,
         locale,
@@ -287,8 +284,8 @@ pub struct WebOptIn<'a> {
     pub wa_id: &'a str,
     /// What it is for.
     pub purpose: Purpose,
-    /// Where: `checkout`, `back_in_stock`.
-    pub source: &'static str,
+    /// Where: at checkout, with a back-in-stock request.
+    pub source: ConsentSource,
     /// The text the shopper saw.
     pub text: &'a str,
     /// The page.
@@ -300,7 +297,7 @@ pub struct WebOptIn<'a> {
 }
 
 /// Applies a web opt-in: the contact is pending until the number sends the request's
-/// reference (or it lapses), and a STOP stays (recorded as `<source>_after_stop`, not
+/// reference (or it lapses), and a STOP stays (recorded as its `…_after_stop` source, not
 /// applied). Every one is recorded: it is the evidence. Returns the contact.
 pub(crate) async fn web_opt_in(
     conn: &mut AnyConnection,
@@ -320,15 +317,10 @@ pub(crate) async fn web_opt_in(
         .bind(contact.id)
         .execute(&mut *conn)
         .await?;
-    let after_stop = format!("{}_after_stop", opt_in.source);
     let record = ConsentRecord {
         purpose,
         opted_in: true,
-        source: if next == Consent::Stopped {
-            &after_stop
-        } else {
-            opt_in.source
-        },
+        source: opt_in.source.of_web_opt_in(next),
         text: opt_in.text,
         page: Some(opt_in.page),
         order_id: opt_in.order_id,
@@ -463,16 +455,18 @@ impl Db {
         .bind(contact_id)
         .fetch_all(&self.read)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| ConsentEvent {
-                marketing: row.purpose == Purpose::Marketing.as_str(),
-                opted_in: row.opted_in != 0,
-                source: row.source,
-                text: row.text,
-                page: row.page,
-                at: row.at,
+        rows.into_iter()
+            .map(|row| {
+                Ok(ConsentEvent {
+                    marketing: row.purpose == Purpose::Marketing.as_str(),
+                    opted_in: row.opted_in != 0,
+                    source: ConsentSource::parse(&row.source)
+                        .ok_or_else(|| super::decode_error("source", &row.source))?,
+                    text: row.text,
+                    page: row.page,
+                    at: row.at,
+                })
             })
-            .collect())
+            .collect()
     }
 }
