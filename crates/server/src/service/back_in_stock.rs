@@ -6,7 +6,7 @@
 
 use super::place_order::{client_time, issue, FieldIssue};
 use crate::clock::now_ms;
-use crate::db::alerts::{self, NewAlert, RestockCounts};
+use crate::db::alerts::{self, NewAlert, OpenRestock, RestockCounts, Subscription, Waiting};
 use crate::db::campaigns::link_token;
 use crate::db::messaging::{self, Contact, NewMessage, Purpose, WebOptIn};
 use crate::policy::alert::{alerts_for, new_reference};
@@ -15,10 +15,10 @@ use crate::policy::consent::{Consent, ConsentSource};
 use crate::policy::outbox::MessageKind;
 use crate::service::campaigns::{at_cap, own_hosts};
 use crate::whatsapp::payload::{self, OrderFacts};
-use crate::whatsapp::templates::Event;
+use crate::whatsapp::templates::{Event, Template};
 use crate::whatsapp::texts::chat_texts;
 use crate::AppState;
-use chatout_core::{fill, whatsapp_url, PhoneNumber};
+use chatout_core::{fill, whatsapp_url, Catalog, CatalogProduct, PhoneNumber};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
@@ -74,8 +74,19 @@ pub enum SubscribeError {
     Db(#[from] sqlx::Error),
 }
 
+/// A subscription request that reads: the product, the number (digits) and what the
+/// shopper agreed to, where.
+struct ValidRequest<'a> {
+    product: &'a CatalogProduct,
+    wa_id: String,
+    consent_text: String,
+    locale: String,
+    page: String,
+}
+
 /// Stores a pending subscription (or finds the open one for this product and number) and
 /// records the marketing opt-in, pending until the number sends the request's `ALERT-…` code.
+#[tracing::instrument(skip_all, fields(sku = %request.sku))]
 pub async fn subscribe(
     state: &AppState,
     request: &AlertRequest,
@@ -86,19 +97,52 @@ pub async fn subscribe(
     if !has_template {
         return Err(SubscribeError::Off);
     }
-    let shop = &state.catalog.shop;
+    let valid = validate(&state.catalog, request)?;
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    let opt_in = WebOptIn {
+        wa_id: &valid.wa_id,
+        purpose: Purpose::Marketing,
+        source: ConsentSource::BackInStock,
+        text: &valid.consent_text,
+        page: &valid.page,
+        locale: &valid.locale,
+        order_id: None,
+    };
+    let contact = messaging::web_opt_in(&mut tx, &opt_in, now).await?;
+    let subscription = store_subscription(&mut tx, &valid, contact.id, now).await?;
+    tx.commit().await?;
+    let message = fill(
+        chat_texts(&valid.locale).alert_request,
+        &[
+            ("product", valid.product.name.as_str()),
+            ("reference", &subscription.reference),
+        ],
+    );
+    Ok(Subscribed {
+        whatsapp_url: whatsapp_url(&state.catalog.shop.phone, &message),
+        reference: subscription.reference,
+        message,
+    })
+}
+
+/// Reads a subscription request against the catalog: the product, the number exactly as the
+/// checkout reads it, and the opt-in text; every field that is wrong, at once.
+fn validate<'a>(
+    catalog: &'a Catalog,
+    request: &AlertRequest,
+) -> Result<ValidRequest<'a>, SubscribeError> {
     let mut errors = Vec::new();
-    let product = state.catalog.product(request.sku.trim());
+    let product = catalog.product(request.sku.trim());
     if product.is_none() {
         errors.push(issue("sku", "unknown_sku", "this shop has no such product"));
     }
-    // The number is read exactly as the checkout reads it.
     let phone = match request.phone.trim() {
         "" => {
             errors.push(issue("phone", "required", "is required"));
             None
         }
-        typed => match PhoneNumber::parse(typed, shop.rules().default_country) {
+        typed => match PhoneNumber::parse(typed, catalog.shop.rules().default_country) {
             Ok(phone) => Some(phone.digits().to_string()),
             Err(_) => {
                 errors.push(issue("phone", "invalid", "is not valid"));
@@ -126,63 +170,50 @@ pub async fn subscribe(
             String::new()
         }
     };
-    let (Some(product), Some(normalised), true) = (product, phone, errors.is_empty()) else {
+    let (Some(product), Some(wa_id), true) = (product, phone, errors.is_empty()) else {
         return Err(SubscribeError::Invalid(errors));
     };
     let locale = match request.locale.trim() {
         l if !l.is_empty() && l.len() <= 35 => l.to_string(),
         _ => "en".to_string(),
     };
-    let page: String = request.page.chars().take(2000).collect();
-    let now = now_ms();
-    let mut tx = state.db.begin().await?;
-    let opt_in = WebOptIn {
-        wa_id: &normalised,
-        purpose: Purpose::Marketing,
-        source: ConsentSource::BackInStock,
-        text: &consent_text,
-        page: &page,
-        locale: &locale,
-        order_id: None,
-    };
-    let contact = messaging::web_opt_in(&mut tx, &opt_in, now).await?;
-    let mut subscription = None;
+    Ok(ValidRequest {
+        product,
+        wa_id,
+        consent_text,
+        locale,
+        page: request.page.chars().take(2000).collect(),
+    })
+}
+
+/// Stores the subscription under a fresh `ALERT-…` reference (or finds the open one), trying
+/// another reference when one is taken.
+async fn store_subscription(
+    conn: &mut AnyConnection,
+    valid: &ValidRequest<'_>,
+    contact_id: i64,
+    now: i64,
+) -> Result<Subscription, SubscribeError> {
     for _ in 0..5 {
         let reference = new_reference(rand::random());
         let token = hex::encode(rand::random::<[u8; 16]>());
         let alert = NewAlert {
             reference: &reference,
             token: &token,
-            sku: product.sku.as_str(),
-            contact_id: contact.id,
-            wa_id: &normalised,
-            locale: &locale,
-            page: &page,
-            consent_text: &consent_text,
+            sku: valid.product.sku.as_str(),
+            contact_id,
+            wa_id: &valid.wa_id,
+            locale: &valid.locale,
+            page: &valid.page,
+            consent_text: &valid.consent_text,
         };
-        subscription = alerts::subscribe(&mut tx, &alert, now).await?;
-        if subscription.is_some() {
-            break;
+        if let Some(subscription) = alerts::subscribe(conn, &alert, now).await? {
+            return Ok(subscription);
         }
     }
-    let subscription = subscription.ok_or_else(|| {
-        SubscribeError::Db(sqlx::Error::Protocol(
-            "no free alert reference in 5 tries".into(),
-        ))
-    })?;
-    tx.commit().await?;
-    let message = fill(
-        chat_texts(&locale).alert_request,
-        &[
-            ("product", product.name.as_str()),
-            ("reference", &subscription.reference),
-        ],
-    );
-    Ok(Subscribed {
-        whatsapp_url: whatsapp_url(&shop.phone, &message),
-        reference: subscription.reference,
-        message,
-    })
+    Err(SubscribeError::Db(sqlx::Error::Protocol(
+        "no free alert reference in 5 tries".into(),
+    )))
 }
 
 /// Activates the subscriptions a contact's message names (its own number only) and queues
@@ -241,93 +272,113 @@ pub async fn activate_named(
 /// Alerts the subscribers of every restock not handled yet; returns how many alerts it
 /// queued. Any server may run it: each restock is claimed once, in the transaction that
 /// queues its alerts. A product sold out again by then alerts nobody.
+#[tracing::instrument(skip_all)]
 pub async fn send_alerts(state: &AppState) -> Result<u64, sqlx::Error> {
     let Some(template) = state.templates().and_then(|t| t.get(Event::BackInStock)) else {
         return Ok(0);
     };
-    let settings = &state.settings;
     let mut queued = 0;
     for open in state.db.open_restocks().await? {
-        let now = now_ms();
-        let mut tx = state.db.begin().await?;
-        if !alerts::claim_restock(&mut tx, open.restock.id, now).await? {
-            continue;
-        }
-        let available = crate::db::stock::available_in(&mut tx, &open.sku).await?;
-        let mut room = alerts_for(available, settings.alerts_per_unit);
-        let product = state.catalog.product(&open.sku);
-        let mut counts = RestockCounts::default();
-        for waiting in alerts::waiting_for(&mut tx, &open.sku).await? {
-            if room.is_some_and(|n| n <= 0) {
-                break;
-            }
-            let Some(product) = product else { break };
-            let Some(contact) = messaging::contact_by_id(&mut tx, waiting.contact_id).await? else {
-                continue;
-            };
-            if let Err(refusal) = contact.may_receive(MessageKind::Marketing, now) {
-                let reason = format!("not alerted: {refusal}");
-                alerts::close_alert(&mut tx, waiting.id, Err(&reason), now).await?;
-                counts.skipped_consent += 1;
-                continue;
-            }
-            if at_cap(&mut tx, state, contact.id, now).await? {
-                // Over the cap: skipped now, still waiting for the next restock.
-                counts.skipped_cap += 1;
-                continue;
-            }
-            let facts = OrderFacts {
-                reference: String::new(),
-                name: String::new(),
-                currency: state.catalog.currency.code().to_string(),
-                total: 0,
-                locale: waiting.locale.clone(),
-                tracking_url: None,
-                payment_url: None,
-                bank_transfer: None,
-                order_page: None,
-                pay_token: None,
-                product: Some(product.name.as_str().to_string()),
-                product_link: tracked(
-                    &mut tx,
-                    state,
-                    contact.id,
-                    product_link(product.url.as_deref(), &waiting.page),
-                    now,
-                )
-                .await?,
-            };
-            let (payload, preview, failed) = match payload::template(template, &facts) {
-                Ok((payload, preview)) => (payload, preview, None),
-                Err(problem) => (
-                    serde_json::Value::Null,
-                    format!("template {}", template.name),
-                    Some(problem),
-                ),
-            };
-            let message = NewMessage {
-                dedupe_key: format!("alert:{}", waiting.id),
-                contact_id: contact.id,
-                order_id: None,
-                kind: MessageKind::Marketing,
-                event: Some(Event::BackInStock.as_str()),
-                payload,
-                preview,
-                author: "system",
-                failed,
-            };
-            let Some(outbox_id) = messaging::enqueue(&mut tx, message, now).await? else {
-                continue;
-            };
-            alerts::close_alert(&mut tx, waiting.id, Ok(outbox_id), now).await?;
-            counts.alerted += 1;
-            queued += 1;
-            room = room.map(|n| n - 1);
-        }
-        alerts::count_restock(&mut tx, open.restock.id, counts).await?;
-        tx.commit().await?;
+        queued += alert_restock(state, template, &open).await?;
     }
     Ok(queued)
+}
+
+/// Claims one restock and alerts its waiting subscribers in arrival order, as far as its
+/// units allow, in one transaction; returns how many alerts it queued.
+#[tracing::instrument(skip_all, fields(sku = %open.sku, restock = open.restock.id))]
+async fn alert_restock(
+    state: &AppState,
+    template: &Template,
+    open: &OpenRestock,
+) -> Result<u64, sqlx::Error> {
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    if !alerts::claim_restock(&mut tx, open.restock.id, now).await? {
+        return Ok(0);
+    }
+    let available = crate::db::stock::available_in(&mut tx, &open.sku).await?;
+    let mut room = alerts_for(available, state.settings.alerts_per_unit);
+    let product = state.catalog.product(&open.sku);
+    let mut counts = RestockCounts::default();
+    let mut queued = 0;
+    for waiting in alerts::waiting_for(&mut tx, &open.sku).await? {
+        if room.is_some_and(|n| n <= 0) {
+            break;
+        }
+        let Some(product) = product else { break };
+        let Some(contact) = messaging::contact_by_id(&mut tx, waiting.contact_id).await? else {
+            continue;
+        };
+        if let Err(refusal) = contact.may_receive(MessageKind::Marketing, now) {
+            let reason = format!("not alerted: {refusal}");
+            alerts::close_alert(&mut tx, waiting.id, Err(&reason), now).await?;
+            counts.skipped_consent += 1;
+            continue;
+        }
+        if at_cap(&mut tx, state, contact.id, now).await? {
+            // Over the cap: skipped now, still waiting for the next restock.
+            counts.skipped_cap += 1;
+            continue;
+        }
+        let message = alert_message(&mut tx, state, template, product, &waiting, now).await?;
+        let Some(outbox_id) = messaging::enqueue(&mut tx, message, now).await? else {
+            continue;
+        };
+        alerts::close_alert(&mut tx, waiting.id, Ok(outbox_id), now).await?;
+        counts.alerted += 1;
+        queued += 1;
+        room = room.map(|n| n - 1);
+    }
+    alerts::count_restock(&mut tx, open.restock.id, counts).await?;
+    tx.commit().await?;
+    Ok(queued)
+}
+
+/// The `back_in_stock` template for one waiting subscriber, its link tracked; a template
+/// that cannot be filled is queued as decided failed.
+async fn alert_message(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    template: &Template,
+    product: &CatalogProduct,
+    waiting: &Waiting,
+    now: i64,
+) -> Result<NewMessage<'static>, sqlx::Error> {
+    let link = product_link(product.url.as_deref(), &waiting.page);
+    let facts = OrderFacts {
+        reference: String::new(),
+        name: String::new(),
+        currency: state.catalog.currency.code().to_string(),
+        total: 0,
+        locale: waiting.locale.clone(),
+        tracking_url: None,
+        payment_url: None,
+        bank_transfer: None,
+        order_page: None,
+        pay_token: None,
+        product: Some(product.name.as_str().to_string()),
+        product_link: tracked(conn, state, waiting.contact_id, link, now).await?,
+    };
+    let (payload, preview, failed) = match payload::template(template, &facts) {
+        Ok((payload, preview)) => (payload, preview, None),
+        Err(problem) => (
+            serde_json::Value::Null,
+            format!("template {}", template.name),
+            Some(problem),
+        ),
+    };
+    Ok(NewMessage {
+        dedupe_key: format!("alert:{}", waiting.id),
+        contact_id: waiting.contact_id,
+        order_id: None,
+        kind: MessageKind::Marketing,
+        event: Some(Event::BackInStock.as_str()),
+        payload,
+        preview,
+        author: "system",
+        failed,
+    })
 }
 
 /// An alert's link through `/r/{token}` (counted in the alerts' results) when the server has
