@@ -359,7 +359,10 @@ mod tests {
             checkout.of_web_opt_in(Consent::Stopped).as_str(),
             "checkout_after_stop"
         );
-        assert_eq!(checkout.of_web_opt_in(Consent::Pending { since: 1 }), checkout);
+        assert_eq!(
+            checkout.of_web_opt_in(Consent::Pending { since: 1 }),
+            checkout
+        );
         assert_eq!(
             ConsentSource::BackInStock
                 .of_web_opt_in(Consent::Stopped)

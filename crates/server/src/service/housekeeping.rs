@@ -15,11 +15,7 @@ const ALERT_LAPSED: &str = "the opt-in lapsed: its message never came from the n
 /// requests whose message never came in that time, in one transaction; returns how many
 /// opt-ins lapsed.
 #[tracing::instrument(skip_all)]
-pub async fn lapse_pending(
-    db: &Db,
-    now: UnixMillis,
-    pending_for: i64,
-) -> Result<u64, sqlx::Error> {
+pub async fn lapse_pending(db: &Db, now: UnixMillis, pending_for: i64) -> Result<u64, sqlx::Error> {
     let cutoff = now.saturating_sub(pending_for);
     let ids = db.contacts_pending_since(cutoff).await?;
     let alerts_due = db.alerts_pending_since(cutoff).await?;

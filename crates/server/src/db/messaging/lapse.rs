@@ -58,7 +58,10 @@ pub async fn proven_by(
 
 impl Db {
     /// Contacts with an opt-in pending since `cutoff` (ms) or before, a batch at a time.
-    pub async fn contacts_pending_since(&self, cutoff: UnixMillis) -> Result<Vec<i64>, sqlx::Error> {
+    pub async fn contacts_pending_since(
+        &self,
+        cutoff: UnixMillis,
+    ) -> Result<Vec<i64>, sqlx::Error> {
         sqlx::query_scalar(
             "SELECT id FROM contacts WHERE (consent = $1 AND consent_pending_since <= $2) \
              OR (marketing = $1 AND marketing_pending_since <= $2) ORDER BY id LIMIT 500",

@@ -19,8 +19,9 @@ mod proof;
 pub use answers::{answered_order, insert_answer, AnswerRow, AnsweredOrder, NewAnswer};
 pub(crate) use contacts::{checkout_opt_in, web_opt_in, WebOptIn};
 pub use contacts::{
-    close_window, contact_by_id, contact_of_phone, find_or_create_contact, insert_consent_event, order_contact,
-    store_consent, wa_id_of_phone, ConsentEvent, ConsentRecord, Contact, ContactOrder, Purpose,
+    close_window, contact_by_id, contact_of_phone, find_or_create_contact, insert_consent_event,
+    order_contact, store_consent, wa_id_of_phone, ConsentEvent, ConsentRecord, Contact,
+    ContactOrder, Purpose,
 };
 pub use conversation::ConversationItem;
 pub use identity::{note_profile, reidentify};
@@ -32,8 +33,8 @@ pub use inbox::{note_reply, settle_if_only, Conversion, InboxRow, Response, CONV
 pub use lapse::{end_alerts_pending_since, proven_by};
 pub use links::{link_order, named_order, warn_link, LinkWarningRow};
 pub use outbox::{
-    claim_reminder, due_reminders, end_message, enqueue, marketing_since, message_facts, order_templates_since,
-    DueMessage, MessageFacts, NewMessage,
+    claim_reminder, due_reminders, end_message, enqueue, marketing_since, message_facts,
+    order_templates_since, DueMessage, MessageFacts, NewMessage,
 };
 pub use proof::proven_name;
 

@@ -59,4 +59,3 @@ pub(super) async fn values_for(
     }
     Ok((body, button))
 }
-
