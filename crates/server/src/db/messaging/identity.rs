@@ -6,7 +6,8 @@
 //! outbox, answers, alerts and campaign sends move over, and the merged row keeps no
 //! identifier (`merged_into` says where it went).
 
-use super::contacts::{contact_by, contact_by_id, store_consent, Contact, Purpose};
+use super::consent::{store_consent, Purpose};
+use super::contacts::{contact_by, contact_by_id, Contact};
 use crate::clock::UnixMillis;
 use sqlx::AnyConnection;
 

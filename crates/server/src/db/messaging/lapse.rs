@@ -3,7 +3,8 @@
 //! came (`service::housekeeping` lapses them).
 
 use super::super::Db;
-use super::contacts::{Contact, Purpose};
+use super::consent::Purpose;
+use super::contacts::Contact;
 use crate::clock::UnixMillis;
 use crate::policy::alert::AlertStatus;
 use crate::policy::consent::Consent;

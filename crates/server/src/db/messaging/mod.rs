@@ -6,6 +6,7 @@
 //! row has a `dedupe_key` (`order:42:confirmed`, `ack:wamid.…`, `reply:<random>`).
 
 mod answers;
+mod consent;
 mod contacts;
 mod conversation;
 mod identity;
@@ -17,11 +18,11 @@ mod outbox;
 mod proof;
 
 pub use answers::{answered_order, insert_answer, AnswerRow, AnsweredOrder, NewAnswer};
-pub(crate) use contacts::{checkout_opt_in, web_opt_in, WebOptIn};
+pub(crate) use consent::{checkout_opt_in, web_opt_in, WebOptIn};
+pub use consent::{insert_consent_event, store_consent, ConsentEvent, ConsentRecord, Purpose};
 pub use contacts::{
-    close_window, contact_by_id, contact_of_phone, find_or_create_contact, insert_consent_event,
-    order_contact, store_consent, wa_id_of_phone, ConsentEvent, ConsentRecord, Contact,
-    ContactOrder, Purpose,
+    close_window, contact_by_id, contact_of_phone, find_or_create_contact, order_contact,
+    wa_id_of_phone, Contact, ContactOrder,
 };
 pub use conversation::ConversationItem;
 pub use identity::{note_profile, reidentify};
