@@ -8,6 +8,7 @@ use super::place_order::{client_time, issue, FieldIssue};
 use crate::clock::now_ms;
 use crate::db::alerts::{self, NewAlert, OpenRestock, RestockCounts, Subscription, Waiting};
 use crate::db::campaigns::link_token;
+use crate::db::Db;
 use crate::db::messaging::{self, Contact, NewMessage, Purpose, WebOptIn};
 use crate::policy::alert::{alerts_for, new_reference};
 use crate::policy::campaign::is_own_url;
@@ -426,8 +427,8 @@ pub struct TokenState {
 }
 
 /// The state behind unsubscribe token `token`; `None` for a token nobody has.
-pub async fn token_state(state: &AppState, token: &str) -> Result<Option<TokenState>, sqlx::Error> {
-    let mut conn = state.db.read.acquire().await?;
+pub async fn token_state(db: &Db, token: &str) -> Result<Option<TokenState>, sqlx::Error> {
+    let mut conn = db.read.acquire().await?;
     let Some((contact_id, locale)) = alerts::contact_of_token(&mut conn, token).await? else {
         return Ok(None);
     };
@@ -437,8 +438,9 @@ pub async fn token_state(state: &AppState, token: &str) -> Result<Option<TokenSt
 
 /// Ends every open subscription of the contact behind unsubscribe token `token`; `None` for
 /// a token nobody has, else how many it ended.
-pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Option<u64>, sqlx::Error> {
-    let mut tx = state.db.begin().await?;
+#[tracing::instrument(skip_all)]
+pub async fn unsubscribe(db: &Db, token: &str) -> Result<Option<u64>, sqlx::Error> {
+    let mut tx = db.begin().await?;
     let Some((contact_id, _)) = alerts::contact_of_token(&mut tx, token).await? else {
         return Ok(None);
     };

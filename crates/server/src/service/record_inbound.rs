@@ -293,6 +293,7 @@ async fn sender(
 
 /// Applies a status report, moving its message forward only; a 131047 also closes the
 /// contact's window. Returns whether an outbox row moved.
+#[tracing::instrument(skip_all, fields(wamid = %update.wamid))]
 pub async fn record_status(db: &Db, update: &StatusUpdate) -> Result<bool, sqlx::Error> {
     let error_code = update.error.as_ref().map(|e| e.code);
     let status = match (update.delivery.status(), error_code) {

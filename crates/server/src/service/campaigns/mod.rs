@@ -266,6 +266,7 @@ pub fn problems(
 }
 
 /// Makes a campaign (scheduled for `request.at`, or now); its id, or what is wrong.
+#[tracing::instrument(skip_all, fields(campaign = %request.name))]
 pub async fn create(
     state: &AppState,
     request: &CampaignRequest,
@@ -298,6 +299,7 @@ pub async fn count(state: &AppState, audience: &Audience) -> Result<i64, sqlx::E
 
 /// Queues campaign `id`'s message, filled as for a contact without a name, to `phone` (a
 /// staff member's own number): a test before sending. Returns whether it was queued.
+#[tracing::instrument(skip_all, fields(campaign = id))]
 pub async fn test_send(
     state: &AppState,
     id: i64,
