@@ -5,8 +5,8 @@
 //! nothing here (only a new web opt-in proven by its message would).
 
 use crate::clock::now_ms;
-use crate::db::{alerts, Db};
 use crate::db::messaging::{self, ConsentRecord, Purpose};
+use crate::db::{alerts, Db};
 use crate::policy::consent::{Consent, ConsentSource};
 use crate::whatsapp::webhook::MarketingPreference;
 
