@@ -193,7 +193,9 @@ async fn link_named(
                 }
                 // Another contact's message linked it in the meantime.
                 let linked = messaging::named_order(conn, reference).await?;
-                if !linked.is_some_and(|(_, order)| order.contact_id != Some(contact.id)) {
+                let by_other =
+                    linked.is_some_and(|(_, order)| order.contact_id != Some(contact.id));
+                if !by_other {
                     continue;
                 }
                 LinkWarning::OtherContact
