@@ -9,6 +9,7 @@ use crate::db::messaging::Contact;
 use crate::db::orders::{self, Step, TransitionError};
 use crate::db::payments;
 use crate::db::webhooks;
+use crate::db::Db;
 use crate::policy::consent::Consent;
 use crate::policy::webhook::EventType;
 use crate::whatsapp::templates::{Event, Param, Template};
@@ -118,6 +119,26 @@ pub async fn change_status(
     state.wake_webhooks();
     state.wake_outbox();
     end_replaced(state, replaced).await;
+    Ok(moved.from)
+}
+
+/// Moves order `reference` to `to` for `actor` in a transaction of its own, with its stock
+/// and its history line but no message or webhook; returns the status it left.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
+pub async fn transition_alone(
+    db: &Db,
+    reference: &str,
+    to: OrderStatus,
+    actor: &str,
+    tracking_url: Option<&str>,
+) -> Result<OrderStatus, TransitionError> {
+    let mut tx = db.begin().await?;
+    let step = Step {
+        tracking_url,
+        ..Step::by(actor, to)
+    };
+    let moved = orders::transition(&mut tx, reference, &step, now_ms()).await?;
+    tx.commit().await?;
     Ok(moved.from)
 }
 

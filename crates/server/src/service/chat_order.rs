@@ -7,9 +7,10 @@
 //! Delivery and payment are not in a WhatsApp cart: they are stored as `to_be_agreed`, and
 //! the answer says they are settled in the chat.
 
+use super::store_pending::{store_pending, InsertError, Inserted};
 use crate::clock::{self, now_ms};
 use crate::db::messaging::contact_of_phone;
-use crate::db::orders::{InsertError, Inserted, NewOrder, StoredOrder};
+use crate::db::orders::{NewOrder, StoredOrder};
 use crate::whatsapp::texts::{chat_texts, ChatTexts};
 use crate::whatsapp::webhook::{CatalogCart, Inbound};
 use crate::AppState;
@@ -96,11 +97,8 @@ pub async fn place_cart(
             expires_at,
             ..new_order(state, message, cart, &key, &reference, lines, &locale, now)
         };
-        match state
-            .db
-            .insert_pending(&order, state.settings.hold_limit, state.webhook_urls())
-            .await
-        {
+        let hold_limit = state.settings.hold_limit;
+        match store_pending(&state.db, &order, hold_limit, state.webhook_urls()).await {
             Ok(Inserted::Created(order) | Inserted::Existing(order)) => {
                 stored = Some(order);
                 break;

@@ -3,9 +3,10 @@
 //! What the shopper did wrong comes back field by field; what broke on our side keeps its
 //! source.
 
+use super::store_pending::{store_pending, InsertError, Inserted};
 use crate::client::Client;
 use crate::clock::{self, now_ms, rfc3339};
-use crate::db::orders::{InsertError, Inserted, NewOrder, OptIn, StoredOrder};
+use crate::db::orders::{NewOrder, OptIn, StoredOrder};
 use crate::AppState;
 use chatout_core::{
     order_message, Cart, CheckoutInput, ConflictReason, Consent, FieldProblem, Labels, Order,
@@ -95,11 +96,8 @@ pub async fn place_order(
     };
     for _ in 0..5 {
         let new = prepared.new_order(state, &stored);
-        match state
-            .db
-            .insert_pending(&new, state.settings.hold_limit, state.webhook_urls())
-            .await
-        {
+        let hold_limit = state.settings.hold_limit;
+        match store_pending(&state.db, &new, hold_limit, state.webhook_urls()).await {
             Ok(Inserted::Created(order)) => {
                 state.wake_webhooks();
                 return Ok(Placed::Created(order));

@@ -106,7 +106,7 @@ struct StepRow {
 /// Moves one order from `from` to the step's status if it is still at `from`: releases stock
 /// when the new status holds none, and records who did it and when. False when it had moved
 /// on.
-pub(super) async fn move_status(
+pub async fn move_status(
     conn: &mut AnyConnection,
     id: i64,
     from: OrderStatus,
@@ -136,7 +136,7 @@ pub(super) async fn move_status(
 }
 
 /// Records a lifecycle step.
-pub(super) async fn record_event(
+pub async fn record_event(
     conn: &mut AnyConnection,
     order_id: i64,
     from: Option<OrderStatus>,
