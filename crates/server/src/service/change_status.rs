@@ -50,6 +50,7 @@ pub enum StatusError {
 
 /// Takes `step` for order `reference`: its tracking link is kept only when fulfilling, and
 /// is required then if the customer's shipping update names it. Returns the status it left.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn change_status(
     state: &AppState,
     reference: &str,

@@ -9,6 +9,7 @@ use chatout_core::OrderStatus;
 
 /// Expires pending orders past their time and releases their stock, telling `webhooks`;
 /// returns how many.
+#[tracing::instrument(skip_all)]
 pub async fn expire_due(db: &Db, now: i64, webhooks: &[String]) -> Result<u64, sqlx::Error> {
     let mut expired = 0;
     for id in db.due_to_expire(now).await? {

@@ -113,6 +113,7 @@ pub async fn end_replaced(state: &AppState, replaced: Vec<Replaced>) {
 
 /// "Create payment link": a page at `provider` for confirmed order `reference`'s total,
 /// which replaces any page before it. Returns its URL.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn create_link(
     state: &AppState,
     reference: &str,
@@ -155,6 +156,7 @@ pub enum HandPaid {
 
 /// "Mark paid": `amount` (minor units; `None` = the whole total) received by bank transfer
 /// or in cash, with staff's note. The order is paid once what was received covers its total.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn mark_paid_by_hand(
     state: &AppState,
     reference: &str,
@@ -261,6 +263,7 @@ pub async fn mark_paid(
 }
 
 /// "Refund": gives a cancelled order's payment back through its provider, once.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn refund(state: &AppState, reference: &str, actor: &str) -> Result<(), PayError> {
     let now = now_ms();
     let (order, payment) = {

@@ -72,6 +72,7 @@ pub enum PlaceError {
 }
 
 /// Places `request` under idempotency key `key` for `client`.
+#[tracing::instrument(skip_all, fields(reference))]
 pub async fn place_order(
     state: &AppState,
     client: &Client,
@@ -82,6 +83,7 @@ pub async fn place_order(
         serde_json::to_vec(&request).unwrap_or_default(),
     ));
     if let Some(existing) = state.db.order_by_key(&key).await? {
+        tracing::Span::current().record("reference", existing.reference.as_str());
         return replay(existing, &request_hash);
     }
     let mut prepared = prepare(&state.catalog, request)?;
@@ -97,6 +99,7 @@ pub async fn place_order(
     };
     for _ in 0..5 {
         let new = prepared.new_order(&state.catalog, &stored);
+        tracing::Span::current().record("reference", new.reference.as_str());
         let hold_limit = state.settings.hold_limit;
         match store_pending(&state.db, &new, hold_limit, state.webhook_urls()).await {
             Ok(Inserted::Created(order)) => {

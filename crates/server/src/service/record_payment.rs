@@ -244,6 +244,7 @@ async fn money_back(
 /// `intent` (its charge's refunds in all, a dispute's amount): once per event. An intent no
 /// payment names yet is parked and applied when one does (a payment of another Stripe
 /// integration of the shop's stays parked, harmlessly).
+#[tracing::instrument(skip_all, fields(provider = provider.as_str(), event = %event_id))]
 pub async fn record_money_back_of_intent(
     state: &AppState,
     provider: ProviderName,
@@ -273,6 +274,7 @@ pub async fn record_money_back_of_intent(
 
 /// Flags `provider`'s payment `payment_id` that an event `event_id` reported unreadably
 /// (`why`): staff see it; retrying would not make it readable.
+#[tracing::instrument(skip_all, fields(provider = provider.as_str(), event = %event_id))]
 pub async fn flag_unreadable(
     state: &AppState,
     provider: ProviderName,

@@ -47,6 +47,7 @@ pub async fn update_stock(
 /// Gives back the stock of pending orders whose hold lapsed with nobody confirming them;
 /// they stay pending until they expire, and confirming takes the stock again if it is
 /// still there. Returns how many orders gave stock back.
+#[tracing::instrument(skip_all)]
 pub async fn release_lapsed_holds(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     let mut released = 0;
     for id in db.lapsed_holds(now).await? {

@@ -47,6 +47,7 @@ pub enum Inserted {
 /// Stores a pending order and reserves its stock, atomically, with its `order.created`
 /// event for `webhooks`. One client address may hold at most `hold_limit` units (0 = any
 /// number) in orders nobody has confirmed.
+#[tracing::instrument(skip_all, fields(reference = %order.reference))]
 pub async fn store_pending(
     db: &Db,
     order: &NewOrder,
