@@ -2,11 +2,12 @@
 //! tracking link a shipping update needs, the move itself with its stock and its WhatsApp
 //! update, in one transaction.
 
+use super::lifecycle::transition;
 use super::notify::{queue_event, Shop};
 use super::payments::{default_provider, end_replaced, make_page, record_rest_by_hand, store_page};
 use crate::clock::now_ms;
 use crate::db::messaging::Contact;
-use crate::db::orders::{self, Step, TransitionError};
+use crate::db::orders::{Step, TransitionError};
 use crate::db::payments;
 use crate::db::webhooks;
 use crate::db::Db;
@@ -96,7 +97,7 @@ pub async fn change_status(
         note,
         ..step
     };
-    let moved = orders::transition(&mut tx, reference, &step, now).await?;
+    let moved = transition(&mut tx, reference, &step, now).await?;
     if to == OrderStatus::Paid {
         record_rest_by_hand(&mut tx, moved.id, step.actor, now).await?;
     }
@@ -138,7 +139,7 @@ pub async fn transition_alone(
         tracking_url,
         ..Step::by(actor, to)
     };
-    let moved = orders::transition(&mut tx, reference, &step, now_ms()).await?;
+    let moved = transition(&mut tx, reference, &step, now_ms()).await?;
     tx.commit().await?;
     Ok(moved.from)
 }

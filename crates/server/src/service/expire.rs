@@ -1,7 +1,8 @@
 //! Expiring pending orders nobody confirmed in time: each in its own transaction, its stock
 //! released and `order.expired` queued for the webhooks.
 
-use crate::db::orders::{move_status, Step};
+use super::lifecycle::move_status;
+use crate::db::orders::Step;
 use crate::db::webhooks::queue_event;
 use crate::db::Db;
 use crate::policy::webhook::EventType;

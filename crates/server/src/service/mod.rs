@@ -10,6 +10,7 @@ pub mod campaigns;
 pub mod change_status;
 pub mod chat_order;
 pub mod expire;
+pub mod lifecycle;
 pub mod notify;
 pub mod payments;
 pub mod place_order;

@@ -4,9 +4,10 @@
 //! outside database transactions; what they made is stored in one, so a provider that is
 //! down leaves nothing half-stored.
 
+use super::lifecycle::transition;
 use super::notify::{queue_event, Shop};
 use crate::clock::now_ms;
-use crate::db::orders::{transition, Step, TransitionError};
+use crate::db::orders::{Step, TransitionError};
 use crate::db::payments::{
     self, claim_refund, insert_page, insert_payment, settle_refund, NewPaymentRow, Payable,
     Replaced,

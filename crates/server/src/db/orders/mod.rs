@@ -8,7 +8,10 @@ mod insert;
 mod lifecycle;
 
 pub use insert::{insert_lines, insert_order, record_marketing, reference_exists, NewOrder, OptIn};
-pub use lifecycle::{move_status, record_event, transition, Moved, Step};
+pub use lifecycle::{
+    mark_stock_held, position, record_event, set_status_if, set_tracking_url, status_by_id, Moved,
+    Position, Step,
+};
 
 use super::Db;
 use crate::clock::now_ms;
