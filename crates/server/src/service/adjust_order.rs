@@ -8,7 +8,7 @@
 use super::notify::{guarded_facts, total_of, Cause, Shop};
 use super::payments::end_replaced;
 use crate::clock::{now_ms, UnixMillis};
-use crate::db::messaging::{self, NewMessage};
+use crate::db::messaging::{self, MessageFacts, NewMessage};
 use crate::db::orders::adjust::{
     adjustable, adjustable_lines, record_changes, write_amounts, write_lines, AdjustableLine,
     AdjustableOrder,
@@ -286,55 +286,83 @@ async fn tell_customer(
         .is_ok();
     let dedupe_key = format!("update:{key}");
     let message = if in_window {
-        let total = payload::shown_amount(total_of(&order), &order.currency, &order.locale)
-            .unwrap_or_default();
-        let text = fill(
-            chat_texts(&order.locale).updated,
-            &[("reference", &order.reference), ("total", &total)],
-        );
-        NewMessage {
-            dedupe_key,
-            contact_id: contact.id,
-            order_id: Some(order_id),
-            kind: MessageKind::Reply,
-            event: None,
-            payload: payload::text(&text),
-            preview: text,
-            author: "system",
-            failed: None,
-        }
+        new_total_text(&order, contact.id, order_id, dedupe_key)
     } else {
         let Some(shop) = Shop::of(state) else {
             return Ok(());
         };
-        let template = shop.templates.get(Event::Confirmed);
         let allowed = contact
             .consent
             .may_receive(MessageKind::Template, contact.window_until, now)
             .is_ok();
-        let (Some(template), true) = (template, allowed) else {
+        if !allowed {
             return Ok(());
-        };
-        let guarded =
-            guarded_facts(conn, order, contact.id, template, Cause::Event, shop, now).await?;
-        let Ok(facts) = guarded else {
-            return Ok(()); // withheld: the update shows on the order page and in the desk
-        };
-        let Ok((payload, preview)) = payload::template(template, &facts) else {
-            return Ok(());
-        };
-        NewMessage {
-            dedupe_key,
-            contact_id: contact.id,
-            order_id: Some(order_id),
-            kind: MessageKind::Template,
-            event: Some(Event::Confirmed.as_str()),
-            payload,
-            preview,
-            author: "system",
-            failed: None,
+        }
+        let to = (contact.id, order_id, dedupe_key);
+        match confirmation_again(conn, order, to, shop, now).await? {
+            Some(message) => message,
+            None => return Ok(()),
         }
     };
     messaging::enqueue(conn, message, now).await?;
     Ok(())
+}
+
+/// The new total as a text inside the customer's window.
+fn new_total_text(
+    order: &MessageFacts,
+    contact_id: i64,
+    order_id: i64,
+    dedupe_key: String,
+) -> NewMessage<'static> {
+    let total =
+        payload::shown_amount(total_of(order), &order.currency, &order.locale).unwrap_or_default();
+    let text = fill(
+        chat_texts(&order.locale).updated,
+        &[("reference", &order.reference), ("total", &total)],
+    );
+    NewMessage {
+        dedupe_key,
+        contact_id,
+        order_id: Some(order_id),
+        kind: MessageKind::Reply,
+        event: None,
+        payload: payload::text(&text),
+        preview: text,
+        author: "system",
+        failed: None,
+    }
+}
+
+/// The `confirmed` template again, with the new total, to `(contact, order, dedupe key)`;
+/// `None` when the shop has none or `policy::order_template` withholds it (the update shows
+/// on the order page and in the desk).
+async fn confirmation_again(
+    conn: &mut sqlx::AnyConnection,
+    order: MessageFacts,
+    (contact_id, order_id, dedupe_key): (i64, i64, String),
+    shop: Shop<'_>,
+    now: i64,
+) -> Result<Option<NewMessage<'static>>, sqlx::Error> {
+    let Some(template) = shop.templates.get(Event::Confirmed) else {
+        return Ok(None);
+    };
+    let guarded = guarded_facts(conn, order, contact_id, template, Cause::Event, shop, now).await?;
+    let Ok(facts) = guarded else {
+        return Ok(None);
+    };
+    let Ok((payload, preview)) = payload::template(template, &facts) else {
+        return Ok(None);
+    };
+    Ok(Some(NewMessage {
+        dedupe_key,
+        contact_id,
+        order_id: Some(order_id),
+        kind: MessageKind::Template,
+        event: Some(Event::Confirmed.as_str()),
+        payload,
+        preview,
+        author: "system",
+        failed: None,
+    }))
 }

@@ -8,9 +8,10 @@ use super::payments::{default_provider, end_replaced, make_page, record_rest_by_
 use crate::clock::now_ms;
 use crate::db::messaging::Contact;
 use crate::db::orders::{Step, TransitionError};
-use crate::db::payments;
+use crate::db::payments::{self, Payable};
 use crate::db::webhooks;
 use crate::db::Db;
+use crate::payments::{ProviderName, ProviderPayment};
 use crate::policy::consent::Consent;
 use crate::policy::webhook::EventType;
 use crate::whatsapp::templates::{Event, Param, Template};
@@ -70,24 +71,8 @@ pub async fn change_status(
         _ => {}
     }
     let note = step.note.map(str::trim).filter(|n| !n.is_empty());
-    // Confirming an order the shopper pays by link makes its payment page first, so the
-    // confirmation carries it; a provider that fails leaves the order as it was.
-    let page = match (to, default_provider(state)) {
-        (OrderStatus::Confirmed, Some(provider)) => {
-            let order = {
-                let mut conn = state.db.read.acquire().await?;
-                payments::payable(&mut conn, reference).await?
-            };
-            match order {
-                Some(order) if order.payment == PAYMENT_LINK && order.status.can_become(to) => {
-                    let page = make_page(state, &order, provider)
-                        .await
-                        .map_err(|e| StatusError::Payment(e.to_string()))?;
-                    Some((order, provider, page))
-                }
-                _ => None,
-            }
-        }
+    let page = match to {
+        OrderStatus::Confirmed => page_to_confirm(state, reference).await?,
         _ => None,
     };
     let now = now_ms();
@@ -142,6 +127,32 @@ pub async fn transition_alone(
     let moved = transition(&mut tx, reference, &step, now_ms()).await?;
     tx.commit().await?;
     Ok(moved.from)
+}
+
+/// Confirming an order the shopper pays by link makes its payment page first, so the
+/// confirmation carries it; a provider that fails leaves the order as it was.
+async fn page_to_confirm(
+    state: &AppState,
+    reference: &str,
+) -> Result<Option<(Payable, ProviderName, ProviderPayment)>, StatusError> {
+    let Some(provider) = default_provider(state) else {
+        return Ok(None);
+    };
+    let order = {
+        let mut conn = state.db.read.acquire().await?;
+        payments::payable(&mut conn, reference).await?
+    };
+    match order {
+        Some(order)
+            if order.payment == PAYMENT_LINK && order.status.can_become(OrderStatus::Confirmed) =>
+        {
+            let page = make_page(state, &order, provider)
+                .await
+                .map_err(|e| StatusError::Payment(e.to_string()))?;
+            Ok(Some((order, provider, page)))
+        }
+        _ => Ok(None),
+    }
 }
 
 impl From<TransitionError> for StatusError {
