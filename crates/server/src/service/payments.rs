@@ -1,4 +1,4 @@
-//! Getting an order paid (CONTRACT.md section 9): a payment page at Mollie or Stripe for the
+//! Getting an order paid (docs/CONTRACT.md section 9): a payment page at Mollie or Stripe for the
 //! order's total, a payment recorded by hand (bank transfer, cash; partial payments shown as
 //! such), and a refund of a cancelled order's payment, never twice. Provider calls happen
 //! outside database transactions; what they made is stored in one, so a provider that is

@@ -1,4 +1,4 @@
-//! Placing an order (CONTRACT.md section 5): validated and priced from the catalog with
+//! Placing an order (docs/CONTRACT.md section 5): validated and priced from the catalog with
 //! `chatout-core`, stored once per `Idempotency-Key` with its stock held, in one transaction.
 //! What the shopper did wrong comes back field by field; what broke on our side keeps its
 //! source.

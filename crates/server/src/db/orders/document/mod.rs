@@ -1,4 +1,4 @@
-//! An order as the integration API and the webhooks show it (CONTRACT.md section 7): every
+//! An order as the integration API and the webhooks show it (docs/CONTRACT.md section 7): every
 //! field a shop's other systems need, money in minor units, times RFC 3339 UTC.
 
 use super::{decode_options, parse_status};

@@ -1,4 +1,4 @@
-//! The shape of an order document as it goes out on the wire (CONTRACT.md section 7).
+//! The shape of an order document as it goes out on the wire (docs/CONTRACT.md section 7).
 
 use chatout_core::OptionsObject;
 use serde::Serialize;
