@@ -52,7 +52,7 @@ impl Application {
         };
         let catalog = Catalog::from_json(&text).map_err(|e| StartError::Catalog(e.to_string()))?;
         let db = Db::connect(&settings.database_url).await?;
-        db.sync_stock(&catalog).await?;
+        crate::service::stock::sync_stock(&db, &catalog).await?;
         let generated_password = first_account(&db, settings.admin_password.as_deref()).await?;
         let login_key = db.secret("login_form").await?;
         let messaging = match settings.whatsapp.clone() {
@@ -208,7 +208,7 @@ async fn housekeeping(state: AppState) {
     let every = (shortest / 10).clamp(Duration::from_millis(200), Duration::from_secs(30));
     loop {
         let now = now_ms();
-        match state.db.expire_due(now, state.webhook_urls()).await {
+        match crate::service::expire::expire_due(&state.db, now, state.webhook_urls()).await {
             Ok(0) => {}
             Ok(n) => {
                 tracing::info!(expired = n, "released stock of expired orders");
@@ -227,7 +227,7 @@ async fn housekeeping(state: AppState) {
             Ok(n) => tracing::info!(opt_ins = n, "lapsed web opt-ins whose message never came"),
             Err(e) => tracing::error!(error = %e, "lapsing pending opt-ins failed"),
         }
-        match state.db.release_lapsed_holds(now).await {
+        match crate::service::stock::release_lapsed_holds(&state.db, now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(
                 orders = n,

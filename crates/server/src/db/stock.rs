@@ -1,60 +1,15 @@
 //! Stock: what the catalog says, what orders hold, and the short hold of orders nobody has
-//! confirmed (CHATOUT_STOCK_HOLD), with the per-address cap (CHATOUT_HOLD_LIMIT).
+//! confirmed (CHATOUT_STOCK_HOLD), with the per-address cap (CHATOUT_HOLD_LIMIT). Statements
+//! in the caller's transaction; `service::stock` holds the transactions.
 
 use super::Db;
 use crate::clock::now_ms;
 use crate::policy::alert::{is_restock, AlertStatus};
-use chatout_core::{Catalog, OrderStatus, WireLine};
+use chatout_core::{OrderStatus, WireLine};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
 impl Db {
-    /// Brings the stock table in line with the catalog where the catalog changed: a sku
-    /// whose count in the file differs from the one applied last time gets the file's count
-    /// (a changed count moves availability by the difference, so reserved and sold units stay
-    /// counted); a sku whose count did not change keeps what the API set since.
-    pub async fn sync_stock(&self, catalog: &Catalog) -> Result<(), sqlx::Error> {
-        let mut tx = self.write.begin().await?;
-        let now = now_ms();
-        for product in &catalog.products {
-            let sku = product.sku.as_str();
-            let count = product.stock.map(i64::from);
-            let applied: Option<Option<i64>> =
-                sqlx::query_scalar("SELECT count FROM catalog_counts WHERE sku = $1")
-                    .bind(sku)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if applied == Some(count) {
-                continue;
-            }
-            set_stock(&mut tx, sku, count, "catalog", now).await?;
-            sqlx::query(
-                "INSERT INTO catalog_counts (sku, count) VALUES ($1, $2) \
-                 ON CONFLICT (sku) DO UPDATE SET count = excluded.count",
-            )
-            .bind(sku)
-            .bind(count)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await
-    }
-
-    /// Sets the counted stock of `sku` (`None` = unlimited) for `actor`, as the catalog
-    /// does, in a transaction of its own; returns the new level.
-    pub async fn update_stock(
-        &self,
-        sku: &str,
-        stock: Option<i64>,
-        actor: &str,
-    ) -> Result<StockLevel, sqlx::Error> {
-        let mut tx = self.write.begin().await?;
-        set_stock(&mut tx, sku, stock, actor, now_ms()).await?;
-        let level = level_of(&mut tx, sku).await?;
-        tx.commit().await?;
-        Ok(level)
-    }
-
     /// Every sku with limited stock: its counted stock and what is available of it.
     pub async fn stock_levels(&self) -> Result<BTreeMap<String, StockLevel>, sqlx::Error> {
         let rows = sqlx::query_as::<_, LevelRow>("SELECT sku, catalog_stock, available FROM stock")
@@ -72,26 +27,15 @@ impl Db {
             .collect())
     }
 
-    /// Gives back the stock of pending orders whose hold lapsed with nobody confirming them;
-    /// they stay pending until they expire, and confirming takes the stock again if it is
-    /// still there. Returns how many orders gave stock back.
-    pub async fn release_lapsed_holds(&self, now: i64) -> Result<u64, sqlx::Error> {
-        let due: Vec<i64> = sqlx::query_scalar(
+    /// Pending orders still holding stock whose hold lapsed by `now`.
+    pub async fn lapsed_holds(&self, now: i64) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar(
             "SELECT id FROM orders WHERE status = $1 AND stock_held = 1 AND hold_until <= $2",
         )
         .bind(OrderStatus::Pending.as_str())
         .bind(now)
         .fetch_all(&self.read)
-        .await?;
-        let mut released = 0;
-        for id in due {
-            let mut tx = self.write.begin().await?;
-            if release_stock(&mut tx, id).await? {
-                released += 1;
-            }
-            tx.commit().await?;
-        }
-        Ok(released)
+        .await
     }
 
     /// Units still available of a sku; `None` when it is unlimited.
@@ -112,6 +56,35 @@ pub async fn available_in(conn: &mut AnyConnection, sku: &str) -> Result<Option<
     Ok(available.map(|n| n.max(0)))
 }
 
+/// The count of `sku` the catalog file gave when it was applied last: `None` when it never
+/// was, `Some(None)` when it was unlimited.
+pub async fn applied_count(
+    conn: &mut AnyConnection,
+    sku: &str,
+) -> Result<Option<Option<i64>>, sqlx::Error> {
+    sqlx::query_scalar("SELECT count FROM catalog_counts WHERE sku = $1")
+        .bind(sku)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Remembers `count` as the catalog file's count of `sku`, applied.
+pub async fn record_applied_count(
+    conn: &mut AnyConnection,
+    sku: &str,
+    count: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO catalog_counts (sku, count) VALUES ($1, $2) \
+         ON CONFLICT (sku) DO UPDATE SET count = excluded.count",
+    )
+    .bind(sku)
+    .bind(count)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// A sku's stock: `None` for both when it is unlimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StockLevel {
@@ -129,7 +102,7 @@ struct LevelRow {
 }
 
 /// The stock of one sku.
-async fn level_of(conn: &mut AnyConnection, sku: &str) -> Result<StockLevel, sqlx::Error> {
+pub async fn level_of(conn: &mut AnyConnection, sku: &str) -> Result<StockLevel, sqlx::Error> {
     let row = sqlx::query_as::<_, LevelRow>(
         "SELECT sku, catalog_stock, available FROM stock WHERE sku = $1",
     )
@@ -144,7 +117,7 @@ async fn level_of(conn: &mut AnyConnection, sku: &str) -> Result<StockLevel, sql
 
 /// Sets the counted stock of `sku` to `stock` (`None` = unlimited) and records the change:
 /// availability moves by the difference, so units held by orders stay held.
-async fn set_stock(
+pub async fn set_stock(
     conn: &mut AnyConnection,
     sku: &str,
     stock: Option<i64>,
@@ -224,16 +197,16 @@ async fn note_restock(
 }
 
 /// What taking an order's units from stock did.
-pub(super) struct Reserved {
+pub struct Reserved {
     /// Skus without enough units: the units available.
-    pub(super) short: BTreeMap<String, i64>,
+    pub short: BTreeMap<String, i64>,
     /// Units taken from limited stock (unlimited products hold nothing).
-    pub(super) held: i64,
+    pub held: i64,
 }
 
 /// Takes `lines`' units from stock where there are enough; the caller rolls back when any
 /// sku is short.
-pub(super) async fn reserve_stock(
+pub async fn reserve_stock(
     conn: &mut AnyConnection,
     lines: &[WireLine],
 ) -> Result<Reserved, sqlx::Error> {
@@ -271,7 +244,7 @@ pub(super) async fn reserve_stock(
 
 /// Units of limited stock that `client_addr` holds in pending orders nobody has confirmed,
 /// and when the first of those holds lapses (ms).
-pub(super) async fn held_by(
+pub async fn held_by(
     conn: &mut AnyConnection,
     client_addr: &str,
 ) -> Result<(i64, i64), sqlx::Error> {
@@ -290,10 +263,7 @@ pub(super) async fn held_by(
 }
 
 /// Returns an order's units to stock, once: false when they were given back already.
-pub(super) async fn release_stock(
-    conn: &mut AnyConnection,
-    order_id: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn release_stock(conn: &mut AnyConnection, order_id: i64) -> Result<bool, sqlx::Error> {
     let held = sqlx::query("UPDATE orders SET stock_held = 0 WHERE id = $1 AND stock_held = 1")
         .bind(order_id)
         .execute(&mut *conn)
@@ -314,11 +284,7 @@ pub(super) async fn release_stock(
 
 /// Returns `units` of `sku` to stock (nothing for unlimited products); a sold-out sku that
 /// comes back this way is a restock.
-pub(super) async fn give_back(
-    conn: &mut AnyConnection,
-    sku: &str,
-    units: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn give_back(conn: &mut AnyConnection, sku: &str, units: i64) -> Result<(), sqlx::Error> {
     let after: Option<i64> = sqlx::query_scalar(
         "UPDATE stock SET available = available + $1 WHERE sku = $2 RETURNING available",
     )

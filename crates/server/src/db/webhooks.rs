@@ -1,4 +1,4 @@
-//! The outbound webhooks' durable outbox (CONTRACT.md section 8): each order event is a row
+//! The outbound webhooks' durable outbox (docs/CONTRACT.md section 8): each order event is a row
 //! written in the transaction of the change that raised it, with the exact body every
 //! receiver gets, and one delivery row per receiver URL that the sender works through.
 

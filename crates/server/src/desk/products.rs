@@ -112,7 +112,7 @@ pub(super) async fn set_stock(
         },
     };
     let actor = format!("desk:{}", staff.username());
-    state.db.update_stock(&sku, stock, &actor).await?;
+    crate::service::stock::update_stock(&state.db, &sku, stock, &actor).await?;
     Ok(back(Notice::StockSaved))
 }
 

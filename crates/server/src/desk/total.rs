@@ -5,8 +5,8 @@
 use super::error::DeskError;
 use super::notice::{order_page_with, Notice};
 use super::session::Staff;
-use crate::db::orders::adjust::{AdjustError, Adjustment};
 use crate::service::adjust_order::adjust_order;
+use crate::service::adjust_order::{AdjustError, Adjustment};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};

@@ -5,7 +5,7 @@
 
 use crate::clock::UnixMillis;
 use crate::db::messaging::{self, wa_id_of_phone, Contact, NewAnswer, NewMessage};
-use crate::db::orders::{self, Step, TransitionError};
+use crate::db::orders::{Step, TransitionError};
 use crate::db::webhooks;
 use crate::policy::answer::{decide, parse_payload, Outcome};
 use crate::policy::outbox::MessageKind;
@@ -58,7 +58,7 @@ pub async fn apply_answer(
             note: Some(&note),
             ..Step::by("customer", OrderStatus::Cancelled)
         };
-        match orders::transition(conn, reference.as_str(), &step, now).await {
+        match super::lifecycle::transition(conn, reference.as_str(), &step, now).await {
             Ok(moved) => {
                 webhooks::queue_event(conn, moved.id, EventType::Cancelled, webhook_urls, now)
                     .await?;

@@ -2,13 +2,16 @@
 //! tracking link a shipping update needs, the move itself with its stock and its WhatsApp
 //! update, in one transaction.
 
+use super::lifecycle::transition;
 use super::notify::{queue_event, Shop};
 use super::payments::{default_provider, end_replaced, make_page, record_rest_by_hand, store_page};
 use crate::clock::now_ms;
 use crate::db::messaging::Contact;
-use crate::db::orders::{self, Step, TransitionError};
-use crate::db::payments;
+use crate::db::orders::{Step, TransitionError};
+use crate::db::payments::{self, Payable};
 use crate::db::webhooks;
+use crate::db::Db;
+use crate::payments::{ProviderName, ProviderPayment};
 use crate::policy::consent::Consent;
 use crate::policy::webhook::EventType;
 use crate::whatsapp::templates::{Event, Param, Template};
@@ -49,6 +52,7 @@ pub enum StatusError {
 
 /// Takes `step` for order `reference`: its tracking link is kept only when fulfilling, and
 /// is required then if the customer's shipping update names it. Returns the status it left.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn change_status(
     state: &AppState,
     reference: &str,
@@ -67,24 +71,8 @@ pub async fn change_status(
         _ => {}
     }
     let note = step.note.map(str::trim).filter(|n| !n.is_empty());
-    // Confirming an order the shopper pays by link makes its payment page first, so the
-    // confirmation carries it; a provider that fails leaves the order as it was.
-    let page = match (to, default_provider(state)) {
-        (OrderStatus::Confirmed, Some(provider)) => {
-            let order = {
-                let mut conn = state.db.read.acquire().await?;
-                payments::payable(&mut conn, reference).await?
-            };
-            match order {
-                Some(order) if order.payment == PAYMENT_LINK && order.status.can_become(to) => {
-                    let page = make_page(state, &order, provider)
-                        .await
-                        .map_err(|e| StatusError::Payment(e.to_string()))?;
-                    Some((order, provider, page))
-                }
-                _ => None,
-            }
-        }
+    let page = match to {
+        OrderStatus::Confirmed => page_to_confirm(state, reference).await?,
         _ => None,
     };
     let now = now_ms();
@@ -94,7 +82,7 @@ pub async fn change_status(
         note,
         ..step
     };
-    let moved = orders::transition(&mut tx, reference, &step, now).await?;
+    let moved = transition(&mut tx, reference, &step, now).await?;
     if to == OrderStatus::Paid {
         record_rest_by_hand(&mut tx, moved.id, step.actor, now).await?;
     }
@@ -119,6 +107,52 @@ pub async fn change_status(
     state.wake_outbox();
     end_replaced(state, replaced).await;
     Ok(moved.from)
+}
+
+/// Moves order `reference` to `to` for `actor` in a transaction of its own, with its stock
+/// and its history line but no message or webhook; returns the status it left.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
+pub async fn transition_alone(
+    db: &Db,
+    reference: &str,
+    to: OrderStatus,
+    actor: &str,
+    tracking_url: Option<&str>,
+) -> Result<OrderStatus, TransitionError> {
+    let mut tx = db.begin().await?;
+    let step = Step {
+        tracking_url,
+        ..Step::by(actor, to)
+    };
+    let moved = transition(&mut tx, reference, &step, now_ms()).await?;
+    tx.commit().await?;
+    Ok(moved.from)
+}
+
+/// Confirming an order the shopper pays by link makes its payment page first, so the
+/// confirmation carries it; a provider that fails leaves the order as it was.
+async fn page_to_confirm(
+    state: &AppState,
+    reference: &str,
+) -> Result<Option<(Payable, ProviderName, ProviderPayment)>, StatusError> {
+    let Some(provider) = default_provider(state) else {
+        return Ok(None);
+    };
+    let order = {
+        let mut conn = state.db.read.acquire().await?;
+        payments::payable(&mut conn, reference).await?
+    };
+    match order {
+        Some(order)
+            if order.payment == PAYMENT_LINK && order.status.can_become(OrderStatus::Confirmed) =>
+        {
+            let page = make_page(state, &order, provider)
+                .await
+                .map_err(|e| StatusError::Payment(e.to_string()))?;
+            Ok(Some((order, provider, page)))
+        }
+        _ => Ok(None),
+    }
 }
 
 impl From<TransitionError> for StatusError {

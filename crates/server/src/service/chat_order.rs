@@ -7,15 +7,17 @@
 //! Delivery and payment are not in a WhatsApp cart: they are stored as `to_be_agreed`, and
 //! the answer says they are settled in the chat.
 
+use super::store_pending::{store_pending, InsertError, Inserted};
 use crate::clock::{self, now_ms};
 use crate::db::messaging::contact_of_phone;
-use crate::db::orders::{InsertError, Inserted, NewOrder, StoredOrder};
+use crate::db::orders::{NewOrder, StoredOrder};
 use crate::whatsapp::texts::{chat_texts, ChatTexts};
 use crate::whatsapp::webhook::{CatalogCart, Inbound};
 use crate::AppState;
 use chatout_core::{
-    fill, language_of, Cart, Labels, Money, MoneyError, MoneyStyle, OptionsObject, OrderReference,
-    PriceError, Quantity, WireCustomer, WireDelivery, WireLine, MAX_NAME, MAX_NOTE,
+    fill, language_of, Cart, Catalog, Currency, Labels, Money, MoneyError, MoneyStyle,
+    OptionsObject, OrderReference, PriceError, Quantity, WireCustomer, WireDelivery, WireLine,
+    MAX_NAME, MAX_NOTE,
 };
 use sha2::{Digest, Sha256};
 
@@ -33,6 +35,7 @@ pub struct CartAnswer {
 
 /// Places the cart `cart` of `message` as a pending order (once per message id) and writes
 /// the answer.
+#[tracing::instrument(skip_all, fields(message = %message.id, reference))]
 pub async fn place_cart(
     state: &AppState,
     message: &Inbound,
@@ -50,8 +53,28 @@ pub async fn place_cart(
         None => "en".into(),
     };
     let texts = chat_texts(&locale);
-    let catalog = &state.catalog;
     let mut notes = Vec::new();
+    let wanted = wanted_lines(&state.catalog, cart, texts, &mut notes);
+    let order = CartOrder {
+        message,
+        cart,
+        locale: &locale,
+    };
+    let stored = store_cart(state, &order, &wanted, texts, &mut notes).await?;
+    if let Some(stored) = &stored {
+        tracing::Span::current().record("reference", stored.reference.as_str());
+    }
+    Ok(answer(state, texts, &locale, &wanted, stored, notes))
+}
+
+/// The lines the cart asks for, at no price yet; an item that names no product (or no
+/// option of one) is a note for the answer instead.
+fn wanted_lines(
+    catalog: &Catalog,
+    cart: &CatalogCart,
+    texts: &ChatTexts,
+    notes: &mut Vec<String>,
+) -> Vec<WireLine> {
     let mut wanted = Vec::new();
     for item in cart.items.iter().take(Cart::MAX_LINES) {
         let Some(quantity) = item.quantity.filter(|q| *q >= 1) else {
@@ -77,12 +100,31 @@ pub async fn place_cart(
             Err(_) => notes.push(fill(texts.cart_unknown, &[("item", &item.retailer_id)])),
         }
     }
-    let mut cart_now = priced(state, &wanted);
+    wanted
+}
+
+/// Where a cart came from: the message that carried it, and the sender's language.
+struct CartOrder<'a> {
+    message: &'a Inbound,
+    cart: &'a CatalogCart,
+    locale: &'a str,
+}
+
+/// Stores what can be ordered of `wanted` as a pending order: down to the stock there is,
+/// under a fresh reference when one is taken. `None` when nothing could be held (the
+/// hold cap's note goes first in `notes`).
+async fn store_cart(
+    state: &AppState,
+    from: &CartOrder<'_>,
+    wanted: &[WireLine],
+    texts: &ChatTexts,
+    notes: &mut Vec<String>,
+) -> Result<Option<StoredOrder>, sqlx::Error> {
+    let mut cart_now = priced(state, wanted);
     let now = now_ms();
     let expires_at = clock::after(now, state.settings.order_ttl);
-    let key = format!("whatsapp:{}", message.id);
+    let key = format!("whatsapp:{}", from.message.id);
     let mut reference = OrderReference::from_random_bytes(rand::random());
-    let mut stored = None;
     for _ in 0..8 {
         let Ok(subtotal) = cart_now.subtotal() else {
             break; // out of range: nothing sensible to hold
@@ -94,17 +136,11 @@ pub async fn place_cart(
         let order = NewOrder {
             subtotal: subtotal.minor_units(),
             expires_at,
-            ..new_order(state, message, cart, &key, &reference, lines, &locale, now)
+            ..new_order(state, from, &key, &reference, lines, now)
         };
-        match state
-            .db
-            .insert_pending(&order, state.settings.hold_limit, state.webhook_urls())
-            .await
-        {
-            Ok(Inserted::Created(order) | Inserted::Existing(order)) => {
-                stored = Some(order);
-                break;
-            }
+        let hold_limit = state.settings.hold_limit;
+        match store_pending(&state.db, &order, hold_limit, state.webhook_urls()).await {
+            Ok(Inserted::Created(order) | Inserted::Existing(order)) => return Ok(Some(order)),
             Err(InsertError::ReferenceTaken) => {
                 reference = OrderReference::from_random_bytes(rand::random());
             }
@@ -121,12 +157,12 @@ pub async fn place_cart(
             }
             Err(InsertError::HoldLimit { .. }) => {
                 notes.insert(0, texts.cart_held.to_string());
-                break;
+                return Ok(None);
             }
             Err(InsertError::Db(e)) => return Err(e),
         }
     }
-    Ok(answer(state, texts, &locale, &wanted, stored, notes))
+    Ok(None)
 }
 
 /// The lines priced by the catalog in a cart, lines of the same product and options merged.
@@ -141,17 +177,15 @@ fn priced(state: &AppState, lines: &[WireLine]) -> Cart {
 }
 
 /// The row to store for `lines` (its subtotal and expiry are the caller's).
-#[allow(clippy::too_many_arguments)]
 fn new_order(
     state: &AppState,
-    message: &Inbound,
-    cart: &CatalogCart,
+    from: &CartOrder<'_>,
     key: &str,
     reference: &OrderReference,
     lines: Vec<WireLine>,
-    locale: &str,
     now: i64,
 ) -> NewOrder {
+    let (message, cart, locale) = (from.message, from.cart, from.locale);
     let name = message
         .profile_name
         .as_deref()
@@ -208,10 +242,6 @@ fn answer(
     stored: Option<StoredOrder>,
     mut notes: Vec<String>,
 ) -> CartAnswer {
-    let currency = state.catalog.currency;
-    let style = MoneyStyle::for_language(&language_of(locale));
-    let amount =
-        |money: Result<Money, MoneyError>| money.map(|m| style.format(m)).unwrap_or_default();
     let Some(order) = stored else {
         let mut text = texts.cart_nothing.to_string();
         for note in notes {
@@ -224,6 +254,26 @@ fn answer(
         };
     };
     let mut text = fill(texts.cart_thanks, &[("reference", &order.reference)]);
+    text.push_str(&order_lines_text(state.catalog.currency, locale, &order));
+    notes.extend(shortfall_notes(&state.catalog, texts, wanted, &order));
+    for note in notes {
+        text.push('\n');
+        text.push_str(&note);
+    }
+    text.push_str("\n\n");
+    text.push_str(texts.cart_next);
+    CartAnswer {
+        order_id: Some(order.id),
+        text: text.chars().take(4096).collect(),
+    }
+}
+
+/// The stored order's lines, each on a line of its own with its total, and its subtotal.
+fn order_lines_text(currency: Currency, locale: &str, order: &StoredOrder) -> String {
+    let style = MoneyStyle::for_language(&language_of(locale));
+    let amount =
+        |money: Result<Money, MoneyError>| money.map(|m| style.format(m)).unwrap_or_default();
+    let mut text = String::new();
     for line in &order.lines {
         let options: Vec<&str> = line.options.0.iter().map(|(_, v)| v.as_str()).collect();
         let options = if options.is_empty() {
@@ -246,6 +296,16 @@ fn answer(
         labels.subtotal,
         amount(Money::from_minor(order.subtotal, currency))
     ));
+    text
+}
+
+/// A note for each product of which fewer units were ordered than asked for.
+fn shortfall_notes(
+    catalog: &Catalog,
+    texts: &ChatTexts,
+    wanted: &[WireLine],
+    order: &StoredOrder,
+) -> Vec<String> {
     let mut counted: Vec<(&str, &OptionsObject, i64)> = Vec::new();
     for line in wanted {
         match counted
@@ -256,6 +316,7 @@ fn answer(
             None => counted.push((&line.sku, &line.options, line.quantity)),
         }
     }
+    let mut notes = Vec::new();
     for (sku, options, asked) in counted {
         let got = order
             .lines
@@ -265,8 +326,7 @@ fn answer(
         if got >= asked.min(i64::from(Quantity::DEFAULT_MAX)) {
             continue;
         }
-        let name = state
-            .catalog
+        let name = catalog
             .product(sku)
             .map_or(sku, |p| p.name.as_str())
             .to_string();
@@ -279,14 +339,5 @@ fn answer(
             )
         });
     }
-    for note in notes {
-        text.push('\n');
-        text.push_str(&note);
-    }
-    text.push_str("\n\n");
-    text.push_str(texts.cart_next);
-    CartAnswer {
-        order_id: Some(order.id),
-        text: text.chars().take(4096).collect(),
-    }
+    notes
 }

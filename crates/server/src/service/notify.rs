@@ -99,41 +99,7 @@ pub async fn queue_event_keyed(
         .may_receive(MessageKind::Reply, contact.window_until, now)
         .is_ok();
     if event == Event::Confirmed && in_window {
-        let texts = chat_texts(&order.locale);
-        let total = payload::shown_amount(total_of(&order), &order.currency, &order.locale)
-            .unwrap_or_default();
-        let mut body = fill(
-            texts.confirm_body,
-            &[
-                ("shop", &shop.settings.name),
-                ("reference", &order.reference),
-                ("total", &total),
-            ],
-        );
-        if let Some(url) = &order.payment_url {
-            body.push_str("\n\n");
-            body.push_str(&fill(texts.pay_here, &[("url", url)]));
-        }
-        if let Some(details) = bank_details(&order, shop.settings) {
-            body.push_str("\n\n");
-            body.push_str(details);
-        }
-        let buttons = [
-            (Action::Confirm, texts.button_confirm),
-            (Action::Cancel, texts.button_cancel),
-        ];
-        let (payload, preview) = payload::reply_buttons(&body, &order.reference, &buttons);
-        let message = NewMessage {
-            dedupe_key,
-            contact_id: contact.id,
-            order_id: Some(order_id),
-            kind: MessageKind::Reply,
-            event: Some(event.as_str()),
-            payload,
-            preview,
-            author: "system",
-            failed: None,
-        };
+        let message = confirmation_buttons(&order, shop, contact.id, order_id, dedupe_key);
         messaging::enqueue(conn, message, now).await?;
         return Ok(Queued::Yes);
     }
@@ -147,15 +113,93 @@ pub async fn queue_event_keyed(
     {
         return Ok(Queued::No);
     }
+    let to = Recipient {
+        order_id,
+        contact_id: contact.id,
+        dedupe_key,
+    };
+    let message = match template_message(conn, order, to, event, template, shop, now).await? {
+        Ok(message) => message,
+        Err(withheld) => return Ok(Queued::Withheld(withheld)),
+    };
+    messaging::enqueue(conn, message, now).await?;
+    Ok(Queued::Yes)
+}
+
+/// Who an order event's message goes to, and the key that makes it once.
+struct Recipient {
+    order_id: i64,
+    contact_id: i64,
+    dedupe_key: String,
+}
+
+/// The confirmation inside the customer's window: a service message with reply buttons
+/// ("Yes, confirm" / "Cancel order"), the payment link or bank details when there are.
+fn confirmation_buttons(
+    order: &MessageFacts,
+    shop: Shop<'_>,
+    contact_id: i64,
+    order_id: i64,
+    dedupe_key: String,
+) -> NewMessage<'static> {
+    let texts = chat_texts(&order.locale);
+    let total =
+        payload::shown_amount(total_of(order), &order.currency, &order.locale).unwrap_or_default();
+    let mut body = fill(
+        texts.confirm_body,
+        &[
+            ("shop", &shop.settings.name),
+            ("reference", &order.reference),
+            ("total", &total),
+        ],
+    );
+    if let Some(url) = &order.payment_url {
+        body.push_str("\n\n");
+        body.push_str(&fill(texts.pay_here, &[("url", url)]));
+    }
+    if let Some(details) = bank_details(order, shop.settings) {
+        body.push_str("\n\n");
+        body.push_str(details);
+    }
+    let buttons = [
+        (Action::Confirm, texts.button_confirm),
+        (Action::Cancel, texts.button_cancel),
+    ];
+    let (payload, preview) = payload::reply_buttons(&body, &order.reference, &buttons);
+    NewMessage {
+        dedupe_key,
+        contact_id,
+        order_id: Some(order_id),
+        kind: MessageKind::Reply,
+        event: Some(Event::Confirmed.as_str()),
+        payload,
+        preview,
+        author: "system",
+        failed: None,
+    }
+}
+
+/// `event`'s template message for a customer who may receive it: a withheld reminder is
+/// `Err` (its reason is noted on the order); any other withheld or unfillable template is a
+/// failed message staff see.
+async fn template_message(
+    conn: &mut AnyConnection,
+    order: MessageFacts,
+    to: Recipient,
+    event: Event,
+    template: &Template,
+    shop: Shop<'_>,
+    now: UnixMillis,
+) -> Result<Result<NewMessage<'static>, Withheld>, sqlx::Error> {
     let reminder = event == Event::PendingReminder;
     let cause = if reminder {
         Cause::Reminder
     } else {
         Cause::Event
     };
-    let guarded = guarded_facts(conn, order, contact.id, template, cause, shop, now).await?;
+    let guarded = guarded_facts(conn, order, to.contact_id, template, cause, shop, now).await?;
     let (payload, preview, failed) = match guarded {
-        Err(withheld) if reminder => return Ok(Queued::Withheld(withheld)),
+        Err(withheld) if reminder => return Ok(Err(withheld)),
         Err(withheld) => (
             Value::Null,
             format!("template {}", template.name),
@@ -170,19 +214,17 @@ pub async fn queue_event_keyed(
             ),
         },
     };
-    let message = NewMessage {
-        dedupe_key,
-        contact_id: contact.id,
-        order_id: Some(order_id),
+    Ok(Ok(NewMessage {
+        dedupe_key: to.dedupe_key,
+        contact_id: to.contact_id,
+        order_id: Some(to.order_id),
         kind: MessageKind::Template,
         event: Some(event.as_str()),
         payload,
         preview,
         author: "system",
         failed,
-    };
-    messaging::enqueue(conn, message, now).await?;
-    Ok(Queued::Yes)
+    }))
 }
 
 /// What sends an order template: what `policy::order_template` weighs.

@@ -1,12 +1,13 @@
-//! Getting an order paid (CONTRACT.md section 9): a payment page at Mollie or Stripe for the
+//! Getting an order paid (docs/CONTRACT.md section 9): a payment page at Mollie or Stripe for the
 //! order's total, a payment recorded by hand (bank transfer, cash; partial payments shown as
 //! such), and a refund of a cancelled order's payment, never twice. Provider calls happen
 //! outside database transactions; what they made is stored in one, so a provider that is
 //! down leaves nothing half-stored.
 
+use super::lifecycle::transition;
 use super::notify::{queue_event, Shop};
 use crate::clock::now_ms;
-use crate::db::orders::{transition, Step, TransitionError};
+use crate::db::orders::{Step, TransitionError};
 use crate::db::payments::{
     self, claim_refund, insert_page, insert_payment, settle_refund, NewPaymentRow, Payable,
     Replaced,
@@ -113,6 +114,7 @@ pub async fn end_replaced(state: &AppState, replaced: Vec<Replaced>) {
 
 /// "Create payment link": a page at `provider` for confirmed order `reference`'s total,
 /// which replaces any page before it. Returns its URL.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn create_link(
     state: &AppState,
     reference: &str,
@@ -155,6 +157,7 @@ pub enum HandPaid {
 
 /// "Mark paid": `amount` (minor units; `None` = the whole total) received by bank transfer
 /// or in cash, with staff's note. The order is paid once what was received covers its total.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn mark_paid_by_hand(
     state: &AppState,
     reference: &str,
@@ -261,6 +264,7 @@ pub async fn mark_paid(
 }
 
 /// "Refund": gives a cancelled order's payment back through its provider, once.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn refund(state: &AppState, reference: &str, actor: &str) -> Result<(), PayError> {
     let now = now_ms();
     let (order, payment) = {

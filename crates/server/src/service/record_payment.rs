@@ -11,10 +11,11 @@ use crate::clock::now_ms;
 use crate::db::orders::Step;
 use crate::db::payments::{
     first_event, flag_payment, park_money_back, payable_by_id, payment_by_intent,
-    payment_by_provider_id, record_money_back, take_parked_money_back, update_payment,
+    payment_by_provider_id, record_money_back, take_parked_money_back, update_payment, Payable,
     StoredPayment,
 };
 use crate::db::webhooks;
+use crate::db::Tx;
 use crate::payments::{ProviderName, ProviderPayment};
 use crate::policy::payment::{
     on_money_back, on_report, BackReport, MoneyBack, PaymentStatus, Report, Verdict,
@@ -55,6 +56,7 @@ pub async fn made_here(
 }
 
 /// Applies `provider`'s report `payment`; `event_id` (Stripe) makes a repeat harmless.
+#[tracing::instrument(skip_all, fields(provider = provider.as_str(), reference))]
 pub async fn record_payment(
     state: &AppState,
     provider: ProviderName,
@@ -77,67 +79,26 @@ pub async fn record_payment(
     let Some(order) = payable_by_id(&mut tx, stored.order_id).await? else {
         return Ok(Recorded::Nothing);
     };
-    let total = order.totals.total;
-    let report = Report {
-        status: payment.status,
-        amount: payment.amount,
-        currency: &payment.currency,
+    tracing::Span::current().record("reference", order.reference.as_str());
+    let report = Reported {
+        provider,
+        payment,
+        stored: &stored,
     };
-    let verdict = on_report(
-        stored.status,
-        stored.current,
-        order.status,
-        total.minor_units(),
-        total.currency().code(),
-        report,
-    );
-    let intent = payment.intent.as_deref();
+    let verdict = report.verdict(&order);
+    let Some(mut recorded) = apply_verdict(state, &mut tx, &report, &order, verdict, now).await?
+    else {
+        return Ok(Recorded::Nothing);
+    };
     let status_after = match verdict {
         Verdict::Nothing => stored.status,
         Verdict::Update(status) => status,
         Verdict::Flag(_) | Verdict::MarkPaid => payment.status,
     };
-    let mut recorded = match verdict {
-        Verdict::Nothing => Recorded::Nothing,
-        Verdict::Update(status) => {
-            update_payment(&mut tx, stored.id, status, None, intent, now).await?;
-            Recorded::Updated
-        }
-        Verdict::Flag(problem) => {
-            update_payment(
-                &mut tx,
-                stored.id,
-                payment.status,
-                Some(problem),
-                intent,
-                now,
-            )
-            .await?;
-            tracing::warn!(reference = %order.reference, provider = provider.as_str(), problem,
-                "a payment arrived that does not pay its order");
-            Recorded::Flagged
-        }
-        Verdict::MarkPaid => {
-            update_payment(&mut tx, stored.id, payment.status, None, intent, now).await?;
-            let actor = format!("payment:{}", provider.as_str());
-            let note = format!("{} {}", provider.label(), payment.id);
-            let step = Step {
-                note: Some(&note),
-                ..Step::by(&actor, OrderStatus::Paid)
-            };
-            match mark_paid(state, &mut tx, &order.reference, &step, now).await {
-                Ok(()) => Recorded::Paid,
-                // Moved on in the meantime (a concurrent report was first): nothing more.
-                Err(PayError::NotPayable(_)) => return Ok(Recorded::Nothing),
-                Err(PayError::Db(e)) => return Err(e),
-                Err(_) => return Ok(Recorded::Nothing),
-            }
-        }
-    };
     // What the report says went back; and what was reported about its intent before this
     // server knew the intent (a refund while the paid event was still being retried).
     let mut back = payment.money_back;
-    if let Some(intent) = intent {
+    if let Some(intent) = payment.intent.as_deref() {
         for parked in take_parked_money_back(&mut tx, provider.as_str(), intent).await? {
             back = Some(back.unwrap_or(stored.back).after(parked));
         }
@@ -157,6 +118,76 @@ pub async fn record_payment(
         state.wake_outbox();
     }
     Ok(recorded)
+}
+
+/// A provider's report of one of the payments this server made.
+struct Reported<'a> {
+    provider: ProviderName,
+    payment: &'a ProviderPayment,
+    stored: &'a StoredPayment,
+}
+
+impl Reported<'_> {
+    /// What the report does (`policy::payment::on_report` decides) to `order`'s payment.
+    fn verdict(&self, order: &Payable) -> Verdict {
+        let total = order.totals.total;
+        let report = Report {
+            status: self.payment.status,
+            amount: self.payment.amount,
+            currency: &self.payment.currency,
+        };
+        on_report(
+            self.stored.status,
+            self.stored.current,
+            order.status,
+            total.minor_units(),
+            total.currency().code(),
+            report,
+        )
+    }
+}
+
+/// Applies `verdict` on the reported payment: its state, a flag for staff, or the order
+/// moving to paid. `None` when the order moved on meanwhile (a concurrent report was
+/// first): the caller stops there.
+async fn apply_verdict(
+    state: &AppState,
+    tx: &mut Tx,
+    report: &Reported<'_>,
+    order: &Payable,
+    verdict: Verdict,
+    now: i64,
+) -> Result<Option<Recorded>, sqlx::Error> {
+    let (provider, payment, stored) = (report.provider, report.payment, report.stored);
+    let intent = payment.intent.as_deref();
+    Ok(Some(match verdict {
+        Verdict::Nothing => Recorded::Nothing,
+        Verdict::Update(status) => {
+            update_payment(tx, stored.id, status, None, intent, now).await?;
+            Recorded::Updated
+        }
+        Verdict::Flag(problem) => {
+            update_payment(tx, stored.id, payment.status, Some(problem), intent, now).await?;
+            tracing::warn!(reference = %order.reference, provider = provider.as_str(), problem,
+                "a payment arrived that does not pay its order");
+            Recorded::Flagged
+        }
+        Verdict::MarkPaid => {
+            update_payment(tx, stored.id, payment.status, None, intent, now).await?;
+            let actor = format!("payment:{}", provider.as_str());
+            let note = format!("{} {}", provider.label(), payment.id);
+            let step = Step {
+                note: Some(&note),
+                ..Step::by(&actor, OrderStatus::Paid)
+            };
+            match mark_paid(state, tx, &order.reference, &step, now).await {
+                Ok(()) => Recorded::Paid,
+                Err(PayError::Db(e)) => return Err(e),
+                // Moved on in the meantime (a concurrent report was first): nothing more.
+                Err(_) => return Ok(None),
+            }
+        }
+    }))
 }
 
 impl Recorded {
@@ -213,6 +244,7 @@ async fn money_back(
 /// `intent` (its charge's refunds in all, a dispute's amount): once per event. An intent no
 /// payment names yet is parked and applied when one does (a payment of another Stripe
 /// integration of the shop's stays parked, harmlessly).
+#[tracing::instrument(skip_all, fields(provider = provider.as_str(), event = %event_id))]
 pub async fn record_money_back_of_intent(
     state: &AppState,
     provider: ProviderName,
@@ -242,6 +274,7 @@ pub async fn record_money_back_of_intent(
 
 /// Flags `provider`'s payment `payment_id` that an event `event_id` reported unreadably
 /// (`why`): staff see it; retrying would not make it readable.
+#[tracing::instrument(skip_all, fields(provider = provider.as_str(), event = %event_id))]
 pub async fn flag_unreadable(
     state: &AppState,
     provider: ProviderName,

@@ -13,6 +13,7 @@ use crate::whatsapp::templates::Event;
 
 /// Queues every reminder that is due; returns how many it queued. Does nothing when the shop
 /// has no `pending_reminder` template.
+#[tracing::instrument(skip_all)]
 pub async fn queue_reminders(db: &Db, shop: Shop<'_>) -> Result<u64, sqlx::Error> {
     let Some(template) = shop.templates.get(Event::PendingReminder) else {
         return Ok(0);

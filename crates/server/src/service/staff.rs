@@ -41,6 +41,7 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 /// `actor` adds the account `username` with `password`.
+#[tracing::instrument(skip_all)]
 pub async fn add_staff(
     state: &AppState,
     actor: &str,
@@ -93,6 +94,7 @@ async fn assignee<'a>(state: &AppState, who: &'a str) -> Result<Option<&'a str>,
 }
 
 /// Makes `who` (a username; empty clears it) the one who responds to order `reference`.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn assign(state: &AppState, reference: &str, who: &str) -> Result<(), AssignError> {
     let who = assignee(state, who).await?;
     if state.db.assign(reference, who).await? {

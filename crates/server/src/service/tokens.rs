@@ -24,6 +24,7 @@ pub enum TokenError {
 
 /// Creates token `name` with `scope` for `created_by`; returns its value, which is stored
 /// only as a hash and cannot be shown again.
+#[tracing::instrument(skip_all)]
 pub async fn create_token(
     db: &Db,
     name: &str,

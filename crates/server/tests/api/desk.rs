@@ -3,6 +3,7 @@
 use crate::helpers::{csrf_of, order_body, spawn_app, Backend, Browser, TestApp};
 use chatout_core::OrderStatus;
 use chatout_server::db::orders::TransitionError;
+use chatout_server::service::change_status::transition_alone;
 use serde_json::json;
 
 async fn place_order(app: &TestApp, key: &str) -> String {
@@ -183,8 +184,7 @@ async fn every_illegal_transition_is_refused(backend: Backend) {
         assert_eq!(status, 201, "{answer}");
         let reference = answer["reference"].as_str().unwrap().to_string();
         for step in *steps {
-            app.db
-                .transition(&reference, *step, "test", None)
+            transition_alone(&app.db, &reference, *step, "test", None)
                 .await
                 .unwrap();
         }
@@ -192,7 +192,7 @@ async fn every_illegal_transition_is_refused(backend: Backend) {
             if from.can_become(to) {
                 continue;
             }
-            match app.db.transition(&reference, to, "test", None).await {
+            match transition_alone(&app.db, &reference, to, "test", None).await {
                 Err(TransitionError::Illegal {
                     from: was,
                     to: asked,
@@ -208,9 +208,7 @@ async fn every_illegal_transition_is_refused(backend: Backend) {
     // 36 pairs minus the 7 legal ones.
     assert_eq!(refused, 29);
     assert!(matches!(
-        app.db
-            .transition("NOPE-NOPE", OrderStatus::Confirmed, "test", None)
-            .await,
+        transition_alone(&app.db, "NOPE-NOPE", OrderStatus::Confirmed, "test", None).await,
         Err(TransitionError::NotFound)
     ));
 }
@@ -219,16 +217,15 @@ async fn cancelling_releases_stock_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let reference = place_order(&app, "k").await;
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(10));
-    app.db
-        .transition(&reference, OrderStatus::Cancelled, "admin", None)
+    transition_alone(&app.db, &reference, OrderStatus::Cancelled, "admin", None)
         .await
         .unwrap();
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(12));
-    assert!(app
-        .db
-        .transition(&reference, OrderStatus::Cancelled, "admin", None)
-        .await
-        .is_err());
+    assert!(
+        transition_alone(&app.db, &reference, OrderStatus::Cancelled, "admin", None)
+            .await
+            .is_err()
+    );
     assert_eq!(app.db.available("shirt-linen").await.unwrap(), Some(12));
 }
 
@@ -275,8 +272,7 @@ async fn the_list_filters_by_status_and_flags_waiting_orders(backend: Backend) {
     body["reference"] = json!("server-picks");
     let (_, second) = app.post_order(Some("b"), &body).await;
     let second = second["reference"].as_str().unwrap().to_string();
-    app.db
-        .transition(&second, OrderStatus::Confirmed, "admin", None)
+    transition_alone(&app.db, &second, OrderStatus::Confirmed, "admin", None)
         .await
         .unwrap();
     let mut browser = Browser::new(&app);

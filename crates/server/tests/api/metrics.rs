@@ -2,6 +2,7 @@
 
 use crate::helpers::{order_body, spawn_app, Backend};
 use chatout_core::OrderStatus;
+use chatout_server::service::change_status::transition_alone;
 use serde_json::json;
 
 fn value(text: &str, series: &str) -> f64 {
@@ -22,22 +23,42 @@ async fn metrics_count_orders_conversion_and_response_time(backend: Backend) {
         assert_eq!(status, 201, "{answer}");
         references.push(answer["reference"].as_str().unwrap().to_string());
     }
-    app.db
-        .transition(&references[0], OrderStatus::Confirmed, "admin", None)
-        .await
-        .unwrap();
-    app.db
-        .transition(&references[1], OrderStatus::Confirmed, "admin", None)
-        .await
-        .unwrap();
-    app.db
-        .transition(&references[1], OrderStatus::Cancelled, "admin", None)
-        .await
-        .unwrap();
-    app.db
-        .transition(&references[2], OrderStatus::Cancelled, "admin", None)
-        .await
-        .unwrap();
+    transition_alone(
+        &app.db,
+        &references[0],
+        OrderStatus::Confirmed,
+        "admin",
+        None,
+    )
+    .await
+    .unwrap();
+    transition_alone(
+        &app.db,
+        &references[1],
+        OrderStatus::Confirmed,
+        "admin",
+        None,
+    )
+    .await
+    .unwrap();
+    transition_alone(
+        &app.db,
+        &references[1],
+        OrderStatus::Cancelled,
+        "admin",
+        None,
+    )
+    .await
+    .unwrap();
+    transition_alone(
+        &app.db,
+        &references[2],
+        OrderStatus::Cancelled,
+        "admin",
+        None,
+    )
+    .await
+    .unwrap();
 
     let response = app
         .client

@@ -1,8 +1,7 @@
-//! An order's lifecycle steps: one step in the caller's transaction, with its stock and its
-//! history line.
+//! An order's lifecycle in the database: where an order is, its status moved, its history
+//! line; statements in the caller's transaction (`service::lifecycle` decides the step).
 
-use super::{order_lines, parse_status, TransitionError};
-use crate::db::stock::{release_stock, reserve_stock};
+use super::parse_status;
 use chatout_core::OrderStatus;
 use sqlx::AnyConnection;
 
@@ -40,59 +39,36 @@ impl<'a> Step<'a> {
     }
 }
 
-/// Inside the caller's transaction: takes `step` for order `reference`, if the lifecycle
-/// allows it from where the order is now. Cancelling releases the order's stock; confirming
-/// an order whose hold lapsed takes its stock again, if it is there. The tracking link and
-/// the note are stored with the step. On an error the caller drops the transaction, undoing
-/// what was done.
-pub async fn transition(
+/// Where an order is, as a step starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// Its row.
+    pub id: i64,
+    /// Its status.
+    pub status: OrderStatus,
+    /// Whether it holds its stock now.
+    pub stock_held: bool,
+}
+
+/// Where order `reference` is, if there is one.
+pub async fn position(
     conn: &mut AnyConnection,
     reference: &str,
-    step: &Step<'_>,
-    now: i64,
-) -> Result<Moved, TransitionError> {
-    let to = step.to;
+) -> Result<Option<Position>, sqlx::Error> {
     let row = sqlx::query_as::<_, StepRow>(
         "SELECT id, status, stock_held FROM orders WHERE reference = $1",
     )
     .bind(reference)
     .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(TransitionError::NotFound)?;
-    let from = parse_status(row.status)?;
-    if !from.can_become(to) {
-        return Err(TransitionError::Illegal { from, to });
-    }
-    if to.holds_stock() && row.stock_held == 0 {
-        let lines = order_lines(&mut *conn, row.id).await?;
-        let reserved = reserve_stock(conn, &lines).await?;
-        if !reserved.short.is_empty() {
-            return Err(TransitionError::OutOfStock(reserved.short));
-        }
-        sqlx::query("UPDATE orders SET stock_held = 1 WHERE id = $1")
-            .bind(row.id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    // The update re-checks the status, so a concurrent move makes this one fail cleanly.
-    if !move_status(conn, row.id, from, step, now).await? {
-        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-            .bind(row.id)
-            .fetch_one(&mut *conn)
-            .await?;
-        return Err(TransitionError::Illegal {
-            from: parse_status(status)?,
-            to,
-        });
-    }
-    if let Some(url) = step.tracking_url {
-        sqlx::query("UPDATE orders SET tracking_url = $1 WHERE id = $2")
-            .bind(url)
-            .bind(row.id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(Moved { id: row.id, from })
+    .await?;
+    row.map(|row| {
+        Ok(Position {
+            id: row.id,
+            status: parse_status(row.status)?,
+            stock_held: row.stock_held == 1,
+        })
+    })
+    .transpose()
 }
 
 /// Where an order is, for a step.
@@ -103,18 +79,47 @@ struct StepRow {
     stock_held: i64,
 }
 
-/// Moves one order from `from` to the step's status if it is still at `from`: releases stock
-/// when the new status holds none, and records who did it and when. False when it had moved
-/// on.
-pub(super) async fn move_status(
+/// The status of order `id` now.
+pub async fn status_by_id(conn: &mut AnyConnection, id: i64) -> Result<OrderStatus, sqlx::Error> {
+    let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    parse_status(status)
+}
+
+/// Notes that order `id` holds its stock again.
+pub async fn mark_stock_held(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orders SET stock_held = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps the carrier's page of order `id`.
+pub async fn set_tracking_url(
+    conn: &mut AnyConnection,
+    id: i64,
+    url: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orders SET tracking_url = $1 WHERE id = $2")
+        .bind(url)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets order `id` to `to` if it is still at `from`; false when it had moved on. Leaving
+/// pending, an order holds its stock until it ends: the short hold is over.
+pub async fn set_status_if(
     conn: &mut AnyConnection,
     id: i64,
     from: OrderStatus,
-    step: &Step<'_>,
+    to: OrderStatus,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let to = step.to;
-    // Leaving pending, an order holds its stock until it ends: the short hold is over.
     let moved = sqlx::query(
         "UPDATE orders SET status = $1, updated_at = $2, hold_until = NULL \
          WHERE id = $3 AND status = $4",
@@ -125,18 +130,11 @@ pub(super) async fn move_status(
     .bind(from.as_str())
     .execute(&mut *conn)
     .await?;
-    if moved.rows_affected() != 1 {
-        return Ok(false);
-    }
-    if !to.holds_stock() {
-        release_stock(conn, id).await?;
-    }
-    record_event(conn, id, Some(from), step, now).await?;
-    Ok(true)
+    Ok(moved.rows_affected() == 1)
 }
 
 /// Records a lifecycle step.
-pub(super) async fn record_event(
+pub async fn record_event(
     conn: &mut AnyConnection,
     order_id: i64,
     from: Option<OrderStatus>,

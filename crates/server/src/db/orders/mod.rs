@@ -1,20 +1,20 @@
-//! Orders in the database: create a pending order with its stock reservation in one
-//! transaction, read one back for an idempotent replay, move it along its lifecycle, expire
-//! the forgotten ones.
+//! Orders in the database: the statements that store a pending order, read one back for an
+//! idempotent replay, move it along its lifecycle and find the forgotten ones. The
+//! transactions around them are the use cases' (`service/`).
 
 pub mod adjust;
 pub mod document;
 mod insert;
 mod lifecycle;
 
-pub use insert::{NewOrder, OptIn};
-use lifecycle::{move_status, record_event};
-pub use lifecycle::{transition, Moved, Step};
+pub use insert::{insert_lines, insert_order, record_marketing, reference_exists, NewOrder, OptIn};
+pub use lifecycle::{
+    mark_stock_held, position, record_event, set_status_if, set_tracking_url, status_by_id, Moved,
+    Position, Step,
+};
 
-use super::webhooks::queue_event;
 use super::Db;
 use crate::clock::now_ms;
-use crate::policy::webhook::EventType;
 use chatout_core::{OptionsObject, OrderStatus, WireLine};
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
@@ -44,28 +44,6 @@ pub struct StoredOrder {
     pub expires_at: i64,
 }
 
-/// Why an order was not stored.
-#[derive(Debug, thiserror::Error)]
-pub enum InsertError {
-    /// Not enough stock: the units still available per sku.
-    #[error("not enough stock")]
-    OutOfStock(BTreeMap<String, i64>),
-    /// The reference is taken by another order (pick another).
-    #[error("reference taken")]
-    ReferenceTaken,
-    /// The client address already holds the most units it may in unconfirmed orders.
-    #[error("this address holds {held} units in unconfirmed orders already")]
-    HoldLimit {
-        /// Units it holds now.
-        held: i64,
-        /// When its first hold lapses (ms).
-        until: i64,
-    },
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
 /// Why a status change was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum TransitionError {
@@ -88,15 +66,6 @@ pub enum TransitionError {
     Db(#[from] sqlx::Error),
 }
 
-/// What happened to an insert.
-#[derive(Debug)]
-pub enum Inserted {
-    /// A new order.
-    Created(StoredOrder),
-    /// The key already had an order (a concurrent retry won the race).
-    Existing(StoredOrder),
-}
-
 impl Db {
     /// The order created with this idempotency key, if any.
     pub async fn order_by_key(&self, key: &str) -> Result<Option<StoredOrder>, sqlx::Error> {
@@ -104,44 +73,13 @@ impl Db {
         load(&mut conn, By::IdempotencyKey, key).await
     }
 
-    /// Expires pending orders past their time and releases their stock, telling `webhooks`;
-    /// returns how many.
-    pub async fn expire_due(&self, now: i64, webhooks: &[String]) -> Result<u64, sqlx::Error> {
-        let due: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM orders WHERE status = $1 AND expires_at <= $2")
-                .bind(OrderStatus::Pending.as_str())
-                .bind(now)
-                .fetch_all(&self.read)
-                .await?;
-        let mut expired = 0;
-        for id in due {
-            let mut tx = self.write.begin().await?;
-            let step = Step::by("system", OrderStatus::Expired);
-            if move_status(&mut tx, id, OrderStatus::Pending, &step, now).await? {
-                queue_event(&mut tx, id, EventType::Expired, webhooks, now).await?;
-                expired += 1;
-            }
-            tx.commit().await?;
-        }
-        Ok(expired)
-    }
-
-    /// [`transition`] in a transaction of its own (no message is queued with it).
-    pub async fn transition(
-        &self,
-        reference: &str,
-        to: OrderStatus,
-        actor: &str,
-        tracking_url: Option<&str>,
-    ) -> Result<OrderStatus, TransitionError> {
-        let mut tx = self.write.begin().await?;
-        let step = Step {
-            tracking_url,
-            ..Step::by(actor, to)
-        };
-        let moved = transition(&mut tx, reference, &step, now_ms()).await?;
-        tx.commit().await?;
-        Ok(moved.from)
+    /// Pending orders past their time, to expire.
+    pub async fn due_to_expire(&self, now: i64) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT id FROM orders WHERE status = $1 AND expires_at <= $2")
+            .bind(OrderStatus::Pending.as_str())
+            .bind(now)
+            .fetch_all(&self.read)
+            .await
     }
 
     /// Sets who responds to an order (`None` clears it).

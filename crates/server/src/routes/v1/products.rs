@@ -109,7 +109,8 @@ pub(super) async fn update(
         .product(&sku)
         .ok_or(V1Error::NotFound("product"))?;
     let stock = request.stock()?;
-    let level = state.db.update_stock(&sku, stock, &caller.actor()).await?;
+    let level =
+        crate::service::stock::update_stock(&state.db, &sku, stock, &caller.actor()).await?;
     Ok(Json(Product::new(product, level)))
 }
 
