@@ -108,6 +108,35 @@ mod tests {
         );
     }
 
+    /// Transactions belong to the use cases: `db/` runs statements on a connection or
+    /// transaction it is given; only `db/mod.rs` (which makes one) may call `.begin(`.
+    #[test]
+    fn only_the_use_cases_open_transactions() {
+        let db = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db");
+        let opening: Vec<String> = sources(&db)
+            .into_iter()
+            .filter(|file| file != &db.join("mod.rs"))
+            .filter(|file| opens_transaction(&std::fs::read_to_string(file).unwrap()))
+            .map(|file| file.display().to_string())
+            .collect();
+        assert!(
+            opening.is_empty(),
+            "db/ files that open a transaction (move it into the use case in service/):\n{}",
+            opening.join("\n")
+        );
+    }
+
+    fn opens_transaction(text: &str) -> bool {
+        text.lines()
+            .any(|line| !line.trim_start().starts_with("//") && line.contains(".begin("))
+    }
+
+    #[test]
+    fn the_guard_sees_a_transaction_opened() {
+        assert!(opens_transaction("let mut tx = self.write.begin().await?;"));
+        assert!(!opens_transaction("// no .begin( here"));
+    }
+
     #[test]
     fn the_guard_sees_grouped_and_plain_imports() {
         let names = reached("use crate::{db::Db, policy};\nuse crate::service::x;\n// sqlx::no");
