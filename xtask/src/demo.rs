@@ -120,7 +120,7 @@ impl Started {
             Some(line) => println!("{line}"),
             None => println!(
                 "desk sign-in: admin, with the password printed when this database was made \
-                 (delete chatout.db for a new one)"
+                 (a new database prints a new one)"
             ),
         }
         println!("(Ctrl-C stops the server)");

@@ -132,6 +132,22 @@ impl Project {
             std::env::var("PATH").unwrap_or_default()
         );
         let mut command = Command::new(program);
+        // What `cargo run` set for xtask itself: ring's build script watches
+        // CARGO_MANIFEST_DIR, so passing it on made every build from xtask rebuild ring, rustls,
+        // reqwest and the server that a build from a shell had just made, and the other way round.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name == "CARGO"
+                || name.starts_with("CARGO_MANIFEST_")
+                || name.starts_with("CARGO_PKG_")
+                || matches!(
+                    name.as_ref(),
+                    "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+                )
+            {
+                command.env_remove(name.as_ref());
+            }
+        }
         command
             .args(args)
             .current_dir(&self.root)
