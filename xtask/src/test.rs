@@ -93,8 +93,8 @@ fn clippy_native(project: &Project) -> Result<(), String> {
 }
 
 /// The widget and the QR module for the browser, then the widget with its split points as
-/// `cargo xtask dist` builds it (same target folder: the linker flag of the split build does
-/// not reach `cargo clippy`).
+/// `cargo xtask dist` builds it. Both with the same packages and targets, so the dependencies
+/// are checked once (with `-p chatout` alone they differ in features and were checked again).
 fn clippy_wasm(project: &Project) -> Result<(), String> {
     project.shown(
         "clippy wasm",
@@ -120,10 +120,13 @@ fn clippy_wasm(project: &Project) -> Result<(), String> {
             "clippy",
             "-p",
             "chatout",
+            "-p",
+            "chatout-qr",
+            "--all-targets",
             "--target",
             "wasm32-unknown-unknown",
             "--features",
-            "split",
+            "chatout/split",
             "--",
             "-D",
             "warnings",
