@@ -94,14 +94,22 @@ export async function waitFor(condition, timeout = 5000) {
   }
 }
 
-/** Builds and starts chatout-server on a free loopback port with a fresh SQLite file, serving
- *  dist/ (the demo at `/` in endpoint mode). Resolves to `{url, password, stop}`. */
+/** The chatout-server binary: `CHATOUT_E2E_SERVER` when `cargo xtask test` built it once for
+ *  every file, else built here (in `CARGO_TARGET_DIR`, as cargo does). */
+function serverBinary(root) {
+  if (process.env.CHATOUT_E2E_SERVER) return process.env.CHATOUT_E2E_SERVER;
+  execFileSync("cargo", ["build", "--quiet", "-p", "chatout-server"], { cwd: root, stdio: "inherit" });
+  return path.join(path.resolve(root, process.env.CARGO_TARGET_DIR || "target"), "debug", "chatout-server");
+}
+
+/** Starts chatout-server on a free loopback port with a fresh SQLite file, serving dist/ (the
+ *  demo at `/` in endpoint mode). Resolves to `{url, password, stop}`. */
 export async function startServer(env = {}) {
   const root = path.resolve(import.meta.dirname, "..");
-  execFileSync("cargo", ["build", "--quiet", "-p", "chatout-server"], { cwd: root, stdio: "inherit" });
+  const binary = serverBinary(root);
   const dir = mkdtempSync(path.join(os.tmpdir(), "chatout-e2e-"));
   const password = "e2e correct horse";
-  const child = spawn(path.join(root, "target", "debug", "chatout-server"), [], {
+  const child = spawn(binary, [], {
     cwd: root,
     env: { ...process.env, CHATOUT_ADDR: "127.0.0.1:0", DATABASE_URL: `sqlite://${dir}/orders.db`,
            CHATOUT_WIDGET_DIR: DIST, CHATOUT_ADMIN_PASSWORD: password, RUST_LOG: "warn", ...env },

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Chatout needs, skipping whatever is already present.
 # Works on a fresh Debian machine with only Rust, Node and apt (see shared/TOOLCHAIN.md).
+# `scripts/setup.sh --trunk` also installs Trunk, for `trunk serve` while developing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +22,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
   cargo install wasm-bindgen-cli --version "$bindgen_version"
 fi
 
-# 3. Trunk 0.21.14 (0.22 needs a newer rustc than this machine kind has).
-if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "0.21.14" ]; then
+# 3. Trunk 0.21.14 (0.22 needs a newer rustc than this machine kind has), with --trunk only:
+# `cargo xtask` builds dist/ without it; Trunk serves the demo page while developing
+# (`trunk serve`).
+if [ "${1:-}" = "--trunk" ] && [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "0.21.14" ]; then
   say "installing trunk 0.21.14 (about 8 minutes)"
   cargo install trunk --version 0.21.14 --locked
 fi
@@ -41,6 +44,6 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# 6. Crates, so Trunk can build offline.
+# 6. Crates, so builds (and Trunk, which runs offline) need no network afterwards.
 cargo fetch --quiet
 say "ready"
