@@ -44,7 +44,7 @@ pub struct Settings {
     pub admin_password: Option<String>,
     /// Order requests per minute from one IP address; 0 turns the limit off.
     pub rate_limit: u32,
-    /// The built widget (`trunk build --release` output) served at `/chatout/` and `/`.
+    /// The built widget (`cargo xtask dist` output) served at `/chatout/` and `/`.
     pub widget_dir: std::path::PathBuf,
     /// The WhatsApp Business Platform (Option 4); `None` when messaging is off.
     pub whatsapp: Option<WhatsAppSettings>,
