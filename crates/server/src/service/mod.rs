@@ -13,6 +13,7 @@ pub mod expire;
 pub mod housekeeping;
 pub mod lifecycle;
 pub mod notify;
+pub mod opt_in;
 pub mod payments;
 pub mod place_order;
 pub mod preferences;

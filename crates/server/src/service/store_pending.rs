@@ -3,8 +3,9 @@
 //! first history step written, `order.created` queued for the webhooks and the checkout
 //! opt-ins recorded. Or nothing is, and the caller learns why.
 
+use super::opt_in::{checkout_opt_in, CheckoutOptIn};
 use crate::clock::now_ms;
-use crate::db::messaging::{checkout_opt_in, Purpose};
+use crate::db::messaging::Purpose;
 use crate::db::orders::{self, NewOrder, Step, StoredOrder};
 use crate::db::stock::{held_by, reserve_stock};
 use crate::db::webhooks::queue_event;
@@ -116,16 +117,20 @@ async fn record_pending(
     let Some(phone) = &order.customer.phone else {
         return Ok(());
     };
+    let opt_in = |purpose, text| CheckoutOptIn {
+        phone,
+        order_id: id,
+        purpose,
+        text,
+        page: &order.page,
+        locale: &order.locale,
+    };
     if let Some(consent) = &order.consent {
-        let purpose = Purpose::OrderUpdates;
-        let (page, locale) = (&order.page, &order.locale);
-        checkout_opt_in(tx, phone, id, purpose, &consent.text, page, locale, now).await?;
+        checkout_opt_in(tx, &opt_in(Purpose::OrderUpdates, &consent.text), now).await?;
     }
     if let Some(marketing) = &order.marketing {
         orders::record_marketing(tx, id, &marketing.text, now).await?;
-        let (page, locale) = (&order.page, &order.locale);
-        let text = &marketing.text;
-        checkout_opt_in(tx, phone, id, Purpose::Marketing, text, page, locale, now).await?;
+        checkout_opt_in(tx, &opt_in(Purpose::Marketing, &marketing.text), now).await?;
     }
     Ok(())
 }

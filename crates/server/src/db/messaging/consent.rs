@@ -2,7 +2,6 @@
 //! how it changed (the evidence), and opt-ins ticked on the web.
 
 use super::super::Db;
-use super::contacts::{find_or_create_contact, wa_id_of_phone, Contact};
 use crate::policy::consent::{Consent, ConsentSource};
 use sqlx::AnyConnection;
 
@@ -110,86 +109,18 @@ pub async fn store_consent(
     Ok(())
 }
 
-/// At checkout, inside the order's transaction: the opt-in ticked on the web, with the text
-/// the shopper saw and the page. It proves nothing about the number, so it leaves the contact
-/// pending until the number sends the order's reference, and never overrides a STOP.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn checkout_opt_in(
+/// Sets the language a contact is written to in.
+pub async fn set_contact_locale(
     conn: &mut AnyConnection,
-    phone: &str,
-    order_id: i64,
-    purpose: Purpose,
-    text: &str,
-    page: &str,
+    contact_id: i64,
     locale: &str,
-    now: i64,
 ) -> Result<(), sqlx::Error> {
-    let wa_id = wa_id_of_phone(phone);
-    if wa_id.is_empty() {
-        return Ok(());
-    }
-    let opt_in = WebOptIn {
-        wa_id: &wa_id,
-        purpose,
-        source: ConsentSource::Checkout,
-        text,
-        page,
-        locale,
-        order_id: Some(order_id),
-    };
-    web_opt_in(conn, &opt_in, now).await?;
-    Ok(())
-}
-
-/// An opt-in ticked on a web page for number `wa_id`.
-pub struct WebOptIn<'a> {
-    /// The number typed, digits only.
-    pub wa_id: &'a str,
-    /// What it is for.
-    pub purpose: Purpose,
-    /// Where: at checkout, with a back-in-stock request.
-    pub source: ConsentSource,
-    /// The text the shopper saw.
-    pub text: &'a str,
-    /// The page.
-    pub page: &'a str,
-    /// The shopper's language.
-    pub locale: &'a str,
-    /// The order it came with.
-    pub order_id: Option<i64>,
-}
-
-/// Applies a web opt-in: the contact is pending until the number sends the request's
-/// reference (or it lapses), and a STOP stays (recorded as its `…_after_stop` source, not
-/// applied). Every one is recorded: it is the evidence. Returns the contact.
-pub(crate) async fn web_opt_in(
-    conn: &mut AnyConnection,
-    opt_in: &WebOptIn<'_>,
-    now: i64,
-) -> Result<Contact, sqlx::Error> {
-    let contact = find_or_create_contact(conn, Some(opt_in.wa_id), None, now).await?;
-    let purpose = opt_in.purpose;
-    let before = match purpose {
-        Purpose::OrderUpdates => contact.consent,
-        Purpose::Marketing => contact.marketing,
-    };
-    let next = before.on_web_opt_in(now);
-    store_consent(conn, contact.id, purpose, next, now).await?;
     sqlx::query("UPDATE contacts SET locale = $1 WHERE id = $2")
-        .bind(opt_in.locale)
-        .bind(contact.id)
+        .bind(locale)
+        .bind(contact_id)
         .execute(&mut *conn)
         .await?;
-    let record = ConsentRecord {
-        purpose,
-        opted_in: true,
-        source: opt_in.source.of_web_opt_in(next),
-        text: opt_in.text,
-        page: Some(opt_in.page),
-        order_id: opt_in.order_id,
-    };
-    insert_consent_event(conn, contact.id, &record, now).await?;
-    Ok(contact)
+    Ok(())
 }
 
 /// One line of consent history, by name.

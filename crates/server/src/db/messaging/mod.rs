@@ -18,8 +18,9 @@ mod outbox;
 mod proof;
 
 pub use answers::{answered_order, insert_answer, AnswerRow, AnsweredOrder, NewAnswer};
-pub(crate) use consent::{checkout_opt_in, web_opt_in, WebOptIn};
-pub use consent::{insert_consent_event, store_consent, ConsentEvent, ConsentRecord, Purpose};
+pub use consent::{
+    insert_consent_event, set_contact_locale, store_consent, ConsentEvent, ConsentRecord, Purpose,
+};
 pub use contacts::{
     close_window, contact_by_id, contact_of_phone, find_or_create_contact, order_contact,
     wa_id_of_phone, Contact, ContactOrder,

@@ -4,10 +4,11 @@
 //! to `CHATOUT_ALERTS_PER_UNIT` per unit, to subscribers whose marketing opt-in is active and
 //! who are under the frequency cap. STOP and the unsubscribe link end them all.
 
+use super::opt_in::{web_opt_in, WebOptIn};
 use super::place_order::{client_time, issue, FieldIssue};
 use crate::clock::now_ms;
 use crate::db::alerts::{self, NewAlert, Subscription};
-use crate::db::messaging::{self, Contact, NewMessage, Purpose, WebOptIn};
+use crate::db::messaging::{self, Contact, NewMessage, Purpose};
 use crate::db::Db;
 use crate::policy::alert::new_reference;
 use crate::policy::consent::{Consent, ConsentSource};
@@ -111,7 +112,7 @@ pub async fn subscribe(
         locale: &valid.locale,
         order_id: None,
     };
-    let contact = messaging::web_opt_in(&mut tx, &opt_in, now).await?;
+    let contact = web_opt_in(&mut tx, &opt_in, now).await?;
     let subscription = store_subscription(&mut tx, &valid, contact.id, now).await?;
     tx.commit().await?;
     let message = fill(
