@@ -1,6 +1,7 @@
 //! HTTP routes (CONTRACT.md section 6).
 
 mod alerts;
+pub mod error;
 pub mod metrics;
 mod openapi_doc;
 mod orders;
