@@ -8,6 +8,7 @@ mod orders;
 mod payments;
 mod shopper;
 mod site;
+pub mod trace;
 mod v1;
 mod webhooks;
 
@@ -92,6 +93,9 @@ pub fn router(state: AppState) -> Router {
             state.settings.clone(),
             crate::client::identify,
         ))
+        // Outermost, so that what the layers above refuse is answered in the span, with its id.
+        .layer(trace::layer())
+        .layer(axum::middleware::from_fn(trace::request_id))
         .with_state(state)
 }
 
