@@ -37,7 +37,10 @@ async fn request_ids_are_echoed_made_or_replaced(backend: Backend) {
 
         let first = answered_id(&app.base, path, None).await;
         let second = answered_id(&app.base, path, None).await;
-        assert!(is_made(&first) && is_made(&second), "{path}: {first}, {second}");
+        assert!(
+            is_made(&first) && is_made(&second),
+            "{path}: {first}, {second}"
+        );
         assert_ne!(first, second, "{path}: each request its own id");
 
         let long = HeaderValue::from_str(&"a".repeat(65)).unwrap();
