@@ -147,16 +147,15 @@ pub async fn stop(
 }
 
 async fn show(state: &AppState, token: &str, stop: bool) -> Result<Response, PageError> {
-    let found = if !plausible(token) {
-        None
-    } else if stop && unsubscribe(state, token).await.context(FAILED)?.is_none() {
-        None
-    } else {
-        token_state(state, token).await.context(FAILED)?
-    };
-    let Some(found) = found else {
-        let text = chat_texts("en").alert_page_unknown;
-        return Ok((StatusCode::NOT_FOUND, text).into_response());
+    let unknown = || (StatusCode::NOT_FOUND, chat_texts("en").alert_page_unknown).into_response();
+    if !plausible(token) {
+        return Ok(unknown());
+    }
+    if stop && unsubscribe(state, token).await.context(FAILED)?.is_none() {
+        return Ok(unknown());
+    }
+    let Some(found) = token_state(state, token).await.context(FAILED)? else {
+        return Ok(unknown());
     };
     let texts = chat_texts(&found.locale);
     let language = language_of(&found.locale);

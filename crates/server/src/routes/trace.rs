@@ -8,7 +8,10 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
-use tower_http::trace::{HttpMakeClassifier, TraceLayer};
+use tower_http::trace::{
+    DefaultOnBodyChunk, DefaultOnEos, DefaultOnRequest, DefaultOnResponse, HttpMakeClassifier,
+    TraceLayer,
+};
 use tracing::Span;
 
 /// The header that carries a request's id, both ways.
@@ -47,17 +50,21 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// The span each request runs in; failures are logged once by the edge errors, so the
-/// layer's own failure event is off.
-pub fn layer() -> TraceLayer<
+/// The request span layer: [`span`] for each request, the default (debug) events, and no
+/// failure event of its own.
+pub type RequestSpans = TraceLayer<
     SharedClassifier<ServerErrorsAsFailures>,
     fn(&Request) -> Span,
-    tower_http::trace::DefaultOnRequest,
-    tower_http::trace::DefaultOnResponse,
-    tower_http::trace::DefaultOnBodyChunk,
-    tower_http::trace::DefaultOnEos,
+    DefaultOnRequest,
+    DefaultOnResponse,
+    DefaultOnBodyChunk,
+    DefaultOnEos,
     (),
-> {
+>;
+
+/// The span each request runs in; failures are logged once by the edge errors, so the
+/// layer's own failure event is off.
+pub fn layer() -> RequestSpans {
     let layer: TraceLayer<HttpMakeClassifier> = TraceLayer::new_for_http();
     layer
         .make_span_with(span as fn(&Request) -> Span)
