@@ -63,9 +63,13 @@ impl fmt::Display for Chain<'_> {
     }
 }
 
-/// Logs a failure once, where it becomes a `500`.
+/// Logs a failure once, where it becomes a `500`: what was being done, and the chain of
+/// causes under it.
 fn log(failure: &(dyn Error + 'static)) {
-    tracing::error!(cause = %Chain(failure), "{failure}");
+    match failure.source() {
+        Some(source) => tracing::error!(cause = %Chain(source), "{failure}"),
+        None => tracing::error!("{failure}"),
+    }
 }
 
 /// What the shop's JSON routes (`/api/orders`, `/api/back-in-stock`, `/api/availability`)
