@@ -9,7 +9,7 @@ use super::notice::{order_page_with, Notice};
 use super::session::Staff;
 use crate::clock::now_ms;
 use crate::db::messaging::{AnswerRow, Contact};
-use crate::policy::consent::{Consent, Refusal};
+use crate::policy::consent::{Consent, ConsentSource, Refusal};
 use crate::policy::inbound::WINDOW_MS;
 use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::service::change_status::needs_tracking;
@@ -199,18 +199,18 @@ pub async fn contact_view(
         let last_at = |source: &str| {
             history
                 .iter()
-                .find(|e| e.source == source)
+                .find(|e| e.source.as_str() == source)
                 .map_or_else(String::new, |e| when(state, e.at))
         };
         let offers_at = |source: &str| {
             all.iter()
-                .find(|e| e.marketing && e.source == source)
+                .find(|e| e.marketing && e.source.as_str() == source)
                 .map_or_else(String::new, |e| when(state, e.at))
         };
         let pending_for = state.settings.opt_in_pending_ms();
         let stopped_offers = all
             .iter()
-            .find(|e| e.marketing && !e.opted_in && e.source != "lapsed");
+            .find(|e| e.marketing && !e.opted_in && e.source != ConsentSource::Lapsed);
         view.marketing = match contact.marketing {
             Consent::None => view.marketing,
             Consent::Pending { since } => format!(

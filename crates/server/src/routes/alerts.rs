@@ -151,10 +151,15 @@ async fn show(state: &AppState, token: &str, stop: bool) -> Result<Response, Pag
     if !plausible(token) {
         return Ok(unknown());
     }
-    if stop && unsubscribe(state, token).await.context(FAILED)?.is_none() {
+    if stop
+        && unsubscribe(&state.db, token)
+            .await
+            .context(FAILED)?
+            .is_none()
+    {
         return Ok(unknown());
     }
-    let Some(found) = token_state(state, token).await.context(FAILED)? else {
+    let Some(found) = token_state(&state.db, token).await.context(FAILED)? else {
         return Ok(unknown());
     };
     let texts = chat_texts(&found.locale);

@@ -113,7 +113,7 @@ async fn receive(
             .context("storing an inbound message failed")?;
     }
     for preference in &notification.preferences {
-        record_preference(&state, preference)
+        record_preference(&state.db, preference)
             .await
             .context("applying a marketing preference failed")?;
     }
