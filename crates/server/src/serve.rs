@@ -86,30 +86,35 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) -> std::i
     }
 }
 
+/// What a connection over its address's cap is told, before it is closed.
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
+    Content-Type: application/json\r\nContent-Length: 82\r\nConnection: close\r\n\r\n\
+    {\"error\":\"unavailable\",\"message\":\"too many connections from this address; retry\"}\n";
+
 /// Answers a connection over its address's cap with `503` and closes it: after reading the
 /// request's head (a second at most), so that an HTTP client sees an answer to its request
 /// rather than an unasked-for one, and without reading a body.
 async fn refuse(mut stream: tokio::net::TcpStream, _permit: tokio::sync::OwnedSemaphorePermit) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
-        Content-Type: application/json\r\nContent-Length: 82\r\nConnection: close\r\n\r\n\
-        {\"error\":\"unavailable\",\"message\":\"too many connections from this address; retry\"}\n";
-    let mut head = Vec::new();
-    let read_head = async {
-        let mut chunk = [0u8; 2048];
-        while head.len() < 16 * 1024 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => head.extend_from_slice(&chunk[..n]),
-            }
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(1), read_head).await;
+    use tokio::io::AsyncWriteExt;
+    let _ = tokio::time::timeout(Duration::from_secs(1), read_head(&mut stream)).await;
     let answer = async {
         stream.write_all(BUSY).await?;
         stream.shutdown().await
     };
     let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
+}
+
+/// Reads up to the end of a request's head (16 KB at most), and drops it.
+async fn read_head(stream: &mut tokio::net::TcpStream) {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while head.len() < 16 * 1024 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+        }
+    }
 }
 
 /// One open connection counted against its address; the count drops with it.

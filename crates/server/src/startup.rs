@@ -18,21 +18,30 @@ use tokio::net::TcpListener;
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    /// The catalog file is unreadable or invalid.
+    /// The catalog file is unreadable.
+    #[error("CHATOUT_CATALOG: {path}: {source}")]
+    CatalogFile {
+        /// Where it was looked for.
+        path: String,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
+    /// The catalog is invalid.
     #[error("CHATOUT_CATALOG: {0}")]
-    Catalog(String),
+    Catalog(#[from] chatout_core::CatalogError),
     /// The database is unreachable or its migration failed.
     #[error("DATABASE_URL: {0}")]
     Database(#[from] sqlx::Error),
     /// The first account could not be made.
+    // Kept as it is: argon2's error is no `std::error::Error` without its `std` feature.
     #[error("CHATOUT_ADMIN_PASSWORD: {0}")]
-    Admin(String),
+    Admin(argon2::password_hash::Error),
     /// The address cannot be bound.
     #[error("CHATOUT_ADDR: {0}")]
     Bind(#[from] std::io::Error),
     /// The templates file is unreadable or invalid.
     #[error("WHATSAPP_TEMPLATES: {0}")]
-    Templates(String),
+    Templates(#[from] whatsapp::MessagingError),
 }
 
 /// A server bound to its port, ready to run.
@@ -46,19 +55,21 @@ impl Application {
     /// Loads the catalog, opens and migrates the database and binds the address.
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
         let text = match &settings.catalog_path {
-            Some(path) => std::fs::read_to_string(path)
-                .map_err(|e| StartError::Catalog(format!("{path}: {e}")))?,
+            Some(path) => {
+                std::fs::read_to_string(path).map_err(|source| StartError::CatalogFile {
+                    path: path.clone(),
+                    source,
+                })?
+            }
             None => DEMO_CATALOG.to_string(),
         };
-        let catalog = Catalog::from_json(&text).map_err(|e| StartError::Catalog(e.to_string()))?;
+        let catalog = Catalog::from_json(&text)?;
         let db = Db::connect(&settings.database_url).await?;
         crate::service::stock::sync_stock(&db, &catalog).await?;
         let generated_password = first_account(&db, settings.admin_password.as_deref()).await?;
         let login_key = db.secret("login_form").await?;
         let messaging = match settings.whatsapp.clone() {
-            Some(whatsapp) => Some(Arc::new(
-                whatsapp::Messaging::new(whatsapp).map_err(StartError::Templates)?,
-            )),
+            Some(whatsapp) => Some(Arc::new(whatsapp::Messaging::new(whatsapp)?)),
             None => None,
         };
         let listener = TcpListener::bind(&settings.addr).await?;
@@ -155,7 +166,7 @@ async fn first_account(db: &Db, password: Option<&str>) -> Result<Option<String>
         Some(p) => (p.to_string(), false),
         None => (auth::generate_password(), true),
     };
-    let hash = auth::hash_password(&password).map_err(|e| StartError::Admin(e.to_string()))?;
+    let hash = auth::hash_password(&password).map_err(StartError::Admin)?;
     db.add_staff("admin", &hash).await?;
     Ok(generated.then_some(password))
 }

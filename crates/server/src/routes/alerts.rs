@@ -3,14 +3,15 @@
 //! should offer that for), and the unsubscribe page `/alerts/{token}` that the confirming
 //! message links to.
 
-use super::orders::{is_json, plain_error, read_body, ApiError};
+use super::error::{ApiError, Context, PageError};
+use super::orders::{is_json, read_body};
 use super::shopper::{plausible, private};
 use crate::policy::campaign::own_url;
 use crate::service::back_in_stock::{
-    subscribe, token_state, unsubscribe, AlertRequest, SubscribeError, Subscribed,
+    subscribe, token_state, unsubscribe, AlertRequest, Subscribed,
 };
 use crate::service::campaigns::own_hosts;
-use crate::service::place_order::{issue, FieldIssue};
+use crate::service::place_order::issue;
 use crate::whatsapp::texts::chat_texts;
 use crate::AppState;
 use askama::Template;
@@ -23,52 +24,24 @@ use axum::Json;
 use chatout_core::language_of;
 use serde::Serialize;
 
-impl IntoResponse for SubscribeError {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Invalid(errors) => invalid(errors),
-            Self::Off => plain_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "this shop sends no back-in-stock alerts".into(),
-            ),
-            Self::Db(e) => {
-                tracing::error!(error = %e, "a back-in-stock request failed");
-                plain_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "please try again".into(),
-                )
-            }
-        }
-    }
-}
-
-fn invalid(errors: Vec<FieldIssue>) -> Response {
-    let body = serde_json::json!({"error": "invalid", "errors": errors});
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
-}
-
 /// `POST /api/back-in-stock` → `202 {reference, message, whatsapp_url}`.
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Subscribed>), Response> {
+) -> Result<(StatusCode, Json<Subscribed>), ApiError> {
     if !is_json(&headers) {
-        return Err(ApiError::NotJson.into_response());
+        return Err(ApiError::NotJson);
     }
-    let body = read_body(body).map_err(IntoResponse::into_response)?;
+    let body = read_body(body)?;
     let request: AlertRequest = serde_json::from_slice(&body).map_err(|e| {
-        invalid(vec![issue(
+        ApiError::Invalid(vec![issue(
             "body",
             "malformed",
             format!("not a back-in-stock request: {e}"),
         )])
     })?;
-    let subscribed = subscribe(&state, &request)
-        .await
-        .map_err(IntoResponse::into_response)?;
+    let subscribed = subscribe(&state, &request).await?;
     Ok((StatusCode::ACCEPTED, Json(subscribed)))
 }
 
@@ -79,57 +52,47 @@ struct Availability {
 
 /// `GET /api/availability` → `{"unavailable": [sku, …]}`: the catalog's products with
 /// nothing left to order. Cached briefly; the order itself is checked again anyway.
-pub async fn availability(State(state): State<AppState>) -> Response {
-    match state.db.stock_levels().await {
-        Ok(levels) => {
-            let unavailable = state
-                .catalog
-                .products
-                .iter()
-                .filter(|p| {
-                    levels
-                        .get(p.sku.as_str())
-                        .is_some_and(|l| l.available == Some(0))
-                })
-                .map(|p| p.sku.as_str().to_string())
-                .collect();
-            let mut response = Json(Availability { unavailable }).into_response();
-            response.headers_mut().insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=30"),
-            );
-            response
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "reading availability failed");
-            plain_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "please try again".into(),
-            )
-        }
-    }
+pub async fn availability(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let levels = (state.db.stock_levels().await).context("reading availability failed")?;
+    let unavailable = state
+        .catalog
+        .products
+        .iter()
+        .filter(|p| {
+            levels
+                .get(p.sku.as_str())
+                .is_some_and(|l| l.available == Some(0))
+        })
+        .map(|p| p.sku.as_str().to_string())
+        .collect();
+    let mut response = Json(Availability { unavailable }).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=30"),
+    );
+    Ok(response)
 }
 
 /// `GET /r/{token}`: a campaign's tracked link. The click is counted and the shopper sent on
 /// to the page it was made for; only links made for the shop's own pages exist, and one whose
 /// page is no longer the shop's (`CHATOUT_PUBLIC_URL` or the origins changed) is `404`.
-pub async fn tracked(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn tracked(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let no_such_link = || (StatusCode::NOT_FOUND, "no such link").into_response();
     if !plausible(&token) {
-        return (StatusCode::NOT_FOUND, "no such link").into_response();
+        return Ok(no_such_link());
     }
-    match state.db.click(&token, crate::clock::now_ms()).await {
-        // To the address as parsed: a link stored with a line break still leads somewhere.
-        Ok(Some(url)) => match own_url(&url, own_hosts(&state)) {
+    let clicked =
+        (state.db.click(&token, crate::clock::now_ms()).await).context("a tracked link failed")?;
+    // To the address as parsed: a link stored with a line break still leads somewhere.
+    Ok(
+        match clicked.and_then(|url| own_url(&url, own_hosts(&state))) {
             Some(target) => private(Redirect::to(target.as_str()).into_response()),
-            None => (StatusCode::NOT_FOUND, "no such link").into_response(),
+            None => no_such_link(),
         },
-        Ok(None) => (StatusCode::NOT_FOUND, "no such link").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "a tracked link failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()
-        }
-    }
+    )
 }
 
 #[derive(Template)]
@@ -149,7 +112,10 @@ struct AlertsPage {
 const STOP_ALERTS: &str = "alerts-stop";
 
 /// `GET /alerts/{token}`: the button that stops them; `POST`: stops them.
-pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     show(&state, &token, false).await
 }
 
@@ -161,7 +127,7 @@ pub async fn stop(
     Path(token): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     let confirm = url::form_urlencoded::parse(&body)
         .find(|(name, _)| name == "confirm")
         .map(|(_, value)| value.into_owned())
@@ -171,36 +137,30 @@ pub async fn stop(
         .is_some_and(|v| v.as_bytes() == b"cross-site");
     let expected = crate::auth::page_key(&state.login_key, STOP_ALERTS, &token);
     if cross_site || !crate::auth::same_secret(&confirm, &expected) {
-        let mut response = show(&state, &token, false).await;
+        let mut response = show(&state, &token, false).await?;
         if response.status() == StatusCode::OK {
             *response.status_mut() = StatusCode::FORBIDDEN;
         }
-        return response;
+        return Ok(response);
     }
     show(&state, &token, true).await
 }
 
-async fn show(state: &AppState, token: &str, stop: bool) -> Response {
-    let result = async {
-        if !plausible(token) {
-            return Ok(None);
-        }
-        if stop && unsubscribe(&state.db, token).await?.is_none() {
-            return Ok(None);
-        }
-        token_state(&state.db, token).await
+async fn show(state: &AppState, token: &str, stop: bool) -> Result<Response, PageError> {
+    let unknown = || (StatusCode::NOT_FOUND, chat_texts("en").alert_page_unknown).into_response();
+    if !plausible(token) {
+        return Ok(unknown());
     }
-    .await;
-    let found = match result {
-        Ok(found) => found,
-        Err(e) => {
-            tracing::error!(error = %e, "the alerts page failed");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response();
-        }
-    };
-    let Some(found) = found else {
-        let text = chat_texts("en").alert_page_unknown;
-        return (StatusCode::NOT_FOUND, text).into_response();
+    if stop
+        && unsubscribe(&state.db, token)
+            .await
+            .context(FAILED)?
+            .is_none()
+    {
+        return Ok(unknown());
+    }
+    let Some(found) = token_state(&state.db, token).await.context(FAILED)? else {
+        return Ok(unknown());
     };
     let texts = chat_texts(&found.locale);
     let language = language_of(&found.locale);
@@ -214,11 +174,9 @@ async fn show(state: &AppState, token: &str, stop: bool) -> Response {
         done: texts.alert_page_done,
         confirm: crate::auth::page_key(&state.login_key, STOP_ALERTS, token),
     };
-    match page.render() {
-        Ok(html) => private(Html(html).into_response()),
-        Err(e) => {
-            tracing::error!(error = %e, "rendering the alerts page failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()
-        }
-    }
+    let html = page.render().context("rendering the alerts page failed")?;
+    Ok(private(Html(html).into_response()))
 }
+
+/// What the log says when the alerts page cannot be had.
+const FAILED: &str = "the alerts page failed";

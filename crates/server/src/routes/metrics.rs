@@ -6,7 +6,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::fmt::Write;
+use std::fmt::{Display, Write};
 
 /// Handles `GET /metrics`.
 pub async fn metrics(State(state): State<AppState>) -> Response {
@@ -29,115 +29,110 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 /// The figures as Prometheus exposition text.
 pub fn exposition(f: &Figures) -> String {
     let mut out = String::with_capacity(1024);
-    let _ = writeln!(out, "# HELP chatout_orders Orders by lifecycle status.");
-    let _ = writeln!(out, "# TYPE chatout_orders gauge");
-    for (status, count) in &f.by_status {
-        let _ = writeln!(
-            out,
-            "chatout_orders{{status=\"{}\"}} {count}",
-            status.as_str()
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP chatout_orders_created_total Orders created by shoppers."
+    let orders = f.by_status.iter().map(|(s, count)| (s.as_str(), *count));
+    by_status(
+        &mut out,
+        "chatout_orders",
+        "Orders by lifecycle status.",
+        orders,
     );
-    let _ = writeln!(out, "# TYPE chatout_orders_created_total counter");
-    let _ = writeln!(out, "chatout_orders_created_total {}", f.created);
-    let _ = writeln!(
-        out,
-        "# HELP chatout_orders_confirmed_total Orders staff confirmed (whatever happened later)."
+    let created = "chatout_orders_created_total";
+    one(
+        &mut out,
+        created,
+        "counter",
+        "Orders created by shoppers.",
+        f.created,
     );
-    let _ = writeln!(out, "# TYPE chatout_orders_confirmed_total counter");
-    let _ = writeln!(out, "chatout_orders_confirmed_total {}", f.confirmed);
-    let _ = writeln!(
-        out,
-        "# HELP chatout_conversion_ratio Confirmed or later / all orders created."
+    one(
+        &mut out,
+        "chatout_orders_confirmed_total",
+        "counter",
+        "Orders staff confirmed (whatever happened later).",
+        f.confirmed,
     );
-    let _ = writeln!(out, "# TYPE chatout_conversion_ratio gauge");
-    let _ = writeln!(out, "chatout_conversion_ratio {}", f.conversion());
-    let _ = writeln!(
-        out,
-        "# HELP chatout_response_seconds Time from an order's creation to its confirmation."
+    one(
+        &mut out,
+        "chatout_conversion_ratio",
+        "gauge",
+        "Confirmed or later / all orders created.",
+        f.conversion(),
     );
-    let _ = writeln!(out, "# TYPE chatout_response_seconds histogram");
-    for (bound, count) in &f.response_buckets {
-        let _ = writeln!(
-            out,
-            "chatout_response_seconds_bucket{{le=\"{bound}\"}} {count}"
-        );
-    }
-    let _ = writeln!(
-        out,
-        "chatout_response_seconds_bucket{{le=\"+Inf\"}} {}",
-        f.confirmed
+    histogram(
+        &mut out,
+        "chatout_response_seconds",
+        "Time from an order's creation to its confirmation.",
+        &f.response_buckets,
+        (f.confirmed, f.response_sum_seconds),
     );
-    let _ = writeln!(
-        out,
-        "chatout_response_seconds_sum {}",
-        f.response_sum_seconds
+    let messages = f.messages.iter().copied();
+    let help = "WhatsApp messages by outbox state.";
+    by_status(&mut out, "chatout_whatsapp_messages", help, messages);
+    histogram(
+        &mut out,
+        "chatout_first_response_seconds",
+        "From a contact's first waiting message to the first staff reply.",
+        &f.first_response_buckets,
+        (f.first_responses, f.first_response_sum_seconds),
     );
-    let _ = writeln!(out, "chatout_response_seconds_count {}", f.confirmed);
-    let _ = writeln!(
-        out,
-        "# HELP chatout_whatsapp_messages WhatsApp messages by outbox state."
+    by_status(
+        &mut out,
+        "chatout_webhook_deliveries",
+        "Webhook deliveries (one event to one URL) by state.",
+        f.webhooks.iter().copied(),
     );
-    let _ = writeln!(out, "# TYPE chatout_whatsapp_messages gauge");
-    for (status, count) in &f.messages {
-        let _ = writeln!(
-            out,
-            "chatout_whatsapp_messages{{status=\"{status}\"}} {count}"
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP chatout_first_response_seconds From a contact's first waiting message to the first staff reply."
+    one(
+        &mut out,
+        "chatout_payments_flagged",
+        "gauge",
+        "Payments whose money arrived but did not pay their order (another amount, a replaced \
+         link, a second payment): look at each in the desk.",
+        f.payments_flagged,
     );
-    let _ = writeln!(out, "# TYPE chatout_first_response_seconds histogram");
-    for (bound, count) in &f.first_response_buckets {
-        let _ = writeln!(
-            out,
-            "chatout_first_response_seconds_bucket{{le=\"{bound}\"}} {count}"
-        );
-    }
-    let _ = writeln!(
-        out,
-        "chatout_first_response_seconds_bucket{{le=\"+Inf\"}} {}",
-        f.first_responses
+    one(
+        &mut out,
+        "chatout_orders_recovered",
+        "gauge",
+        "Orders confirmed after a recovery reminder.",
+        f.recovered,
     );
-    let _ = writeln!(
-        out,
-        "chatout_first_response_seconds_sum {}",
-        f.first_response_sum_seconds
-    );
-    let _ = writeln!(
-        out,
-        "chatout_first_response_seconds_count {}",
-        f.first_responses
-    );
-    let _ = writeln!(
-        out,
-        "# HELP chatout_webhook_deliveries Webhook deliveries (one event to one URL) by state."
-    );
-    let _ = writeln!(out, "# TYPE chatout_webhook_deliveries gauge");
-    for (status, count) in &f.webhooks {
-        let _ = writeln!(
-            out,
-            "chatout_webhook_deliveries{{status=\"{status}\"}} {count}"
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP chatout_payments_flagged Payments whose money arrived but did not pay their \
-         order (another amount, a replaced link, a second payment): look at each in the desk."
-    );
-    let _ = writeln!(out, "# TYPE chatout_payments_flagged gauge");
-    let _ = writeln!(out, "chatout_payments_flagged {}", f.payments_flagged);
-    let _ = writeln!(
-        out,
-        "# HELP chatout_orders_recovered Orders confirmed after a recovery reminder."
-    );
-    let _ = writeln!(out, "# TYPE chatout_orders_recovered gauge");
-    let _ = writeln!(out, "chatout_orders_recovered {}", f.recovered);
     out
+}
+
+/// A metric's `# HELP` and `# TYPE` lines.
+fn describe(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+/// A metric of one value.
+fn one(out: &mut String, name: &str, kind: &str, help: &str, value: impl Display) {
+    describe(out, name, kind, help);
+    let _ = writeln!(out, "{name} {value}");
+}
+
+/// A gauge per status.
+fn by_status<'a>(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    counts: impl Iterator<Item = (&'a str, i64)>,
+) {
+    describe(out, name, "gauge", help);
+    for (status, count) in counts {
+        let _ = writeln!(out, "{name}{{status=\"{status}\"}} {count}");
+    }
+}
+
+/// A histogram of seconds: its buckets (each counting all at or under its bound), then
+/// `+Inf`, the sum and the count.
+fn histogram(out: &mut String, name: &str, help: &str, buckets: &[(u64, i64)], all: (i64, f64)) {
+    let (count, sum) = all;
+    describe(out, name, "histogram", help);
+    for (bound, within) in buckets {
+        let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {within}");
+    }
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+    let _ = writeln!(out, "{name}_sum {sum}");
+    let _ = writeln!(out, "{name}_count {count}");
 }

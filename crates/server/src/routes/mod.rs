@@ -1,12 +1,14 @@
 //! HTTP routes (CONTRACT.md section 6).
 
 mod alerts;
+pub mod error;
 pub mod metrics;
 mod openapi_doc;
 mod orders;
 mod payments;
 mod shopper;
 mod site;
+pub mod trace;
 mod v1;
 mod webhooks;
 
@@ -91,6 +93,9 @@ pub fn router(state: AppState) -> Router {
             state.settings.clone(),
             crate::client::identify,
         ))
+        // Outermost, so that what the layers above refuse is answered in the span, with its id.
+        .layer(trace::layer())
+        .layer(axum::middleware::from_fn(trace::request_id))
         .with_state(state)
 }
 

@@ -1,108 +1,19 @@
 //! `POST /api/orders`: a pending order, priced by the server, stored exactly once.
 
+use super::error::ApiError;
 use crate::client::Client;
 use crate::clock::rfc3339;
 use crate::db::orders::StoredOrder;
 use crate::serve::BodyTimedOut;
-use crate::service::place_order::{issue, place_order, FieldIssue, PlaceError, Placed};
+use crate::service::place_order::{issue, place_order, PlaceError, Placed};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chatout_core::{ConflictReason, PendingOrder, WireLine};
+use chatout_core::{PendingOrder, WireLine};
 use serde::Serialize;
-
-/// What the API answers when it does not create an order: the shopper's mistakes, field by
-/// field, apart from what broke on our side (logged once, with its source, where it becomes
-/// the `500`).
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// `415`: the body is not declared as JSON.
-    #[error("not JSON")]
-    NotJson,
-    /// `413`: the body is larger than an order can be.
-    #[error("body too large")]
-    TooLarge,
-    /// `408`: the body did not arrive in time.
-    #[error("body too slow")]
-    TooSlow,
-    /// `400`: the body could not be read.
-    #[error("unreadable body: {0}")]
-    Unreadable(String),
-    /// What placing the order answered: `422`, `409`, `429` or `500`.
-    #[error(transparent)]
-    Order(#[from] PlaceError),
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        #[derive(Serialize)]
-        struct Invalid<'a> {
-            error: &'static str,
-            errors: &'a [FieldIssue],
-        }
-        #[derive(Serialize)]
-        struct Conflict<'a> {
-            error: ConflictReason,
-            items: &'a [WireLine],
-        }
-        match self {
-            Self::Order(PlaceError::Invalid(errors)) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(Invalid {
-                    error: "invalid",
-                    errors: &errors,
-                }),
-            )
-                .into_response(),
-            Self::Order(PlaceError::Conflict(error, items)) => (
-                StatusCode::CONFLICT,
-                Json(Conflict {
-                    error,
-                    items: &items,
-                }),
-            )
-                .into_response(),
-            Self::NotJson => plain_error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the order as Content-Type: application/json".into(),
-            ),
-            Self::TooLarge => plain_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("an order body has at most {} KB", super::BODY_LIMIT / 1024),
-            ),
-            Self::TooSlow => plain_error(
-                StatusCode::REQUEST_TIMEOUT,
-                "timeout",
-                "the order body did not arrive in time".into(),
-            ),
-            Self::Unreadable(detail) => plain_error(StatusCode::BAD_REQUEST, "unreadable", detail),
-            Self::Order(PlaceError::HoldLimit { held, retry_after }) => crate::limit::too_many(
-                std::time::Duration::from_secs(retry_after),
-                &format!(
-                    "{held} items are already held for orders from this address that nobody has \
-                     confirmed yet; send those on WhatsApp first"
-                ),
-            ),
-            Self::Order(failure @ (PlaceError::Db(_) | PlaceError::Internal(_))) => {
-                tracing::error!(error = %failure, source = ?std::error::Error::source(&failure), "order request failed");
-                let body = serde_json::json!({"error": "internal", "message": "please try again"});
-                (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
-            }
-        }
-    }
-}
-
-/// An error without field details: `{error, message}`.
-pub(super) fn plain_error(status: StatusCode, error: &str, message: String) -> Response {
-    let body = serde_json::json!({"error": error, "message": message});
-    (status, Json(body)).into_response()
-}
 
 /// The body, or why it cannot be had.
 pub(super) fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {

@@ -8,6 +8,7 @@
 //! provider sends (its events are a few KB), a rate limit per address, the Stripe signature
 //! checked before any work, and a Mollie id looked up here before Mollie is asked about it.
 
+use super::error::{Context, PageError, PaymentProvider};
 use crate::clock::now_ms;
 use crate::payments::stripe::{event, verify, News};
 use crate::payments::{ProviderError, ProviderName};
@@ -51,63 +52,68 @@ struct MollieForm {
     id: String,
 }
 
-async fn mollie(State(state): State<AppState>, Form(form): Form<MollieForm>) -> Response {
+/// What a provider's webhook answers when the server cannot apply its report now.
+type WebhookError = PageError<PaymentProvider>;
+
+async fn mollie(
+    State(state): State<AppState>,
+    Form(form): Form<MollieForm>,
+) -> Result<Response, WebhookError> {
     let Some(client) = state.payments.mollie.as_ref() else {
-        return StatusCode::NOT_FOUND.into_response();
+        return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let id = form.id.trim();
     let plausible =
         (3..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if !plausible {
         // Not a Mollie id: nothing to look up, and nothing for Mollie to retry.
-        return (StatusCode::OK, "ignored").into_response();
+        return Ok((StatusCode::OK, "ignored").into_response());
     }
     // Only payments this server made are asked about: a stranger's ids cost the shop's
     // Mollie quota nothing.
-    match made_here(&state, ProviderName::Mollie, id).await {
-        Ok(true) => {}
-        Ok(false) => return (StatusCode::OK, "unknown").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "looking up a Mollie payment failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let ours = made_here(&state, ProviderName::Mollie, id)
+        .await
+        .context("looking up a Mollie payment failed")?;
+    if !ours {
+        return Ok((StatusCode::OK, "unknown").into_response());
     }
     let payment = match client.fetch(id).await {
         Ok(payment) => payment,
         // Mollie does not know it (404): nothing changes.
-        Err(ProviderError::Refused(..)) => return (StatusCode::OK, "unknown").into_response(),
+        Err(ProviderError::Refused(..)) => return Ok((StatusCode::OK, "unknown").into_response()),
         Err(e) => {
             tracing::warn!(error = %e, "a Mollie webhook could not be checked with Mollie");
-            return StatusCode::BAD_GATEWAY.into_response();
+            return Ok(StatusCode::BAD_GATEWAY.into_response());
         }
     };
-    match record_payment(&state, ProviderName::Mollie, &payment, None).await {
-        Ok(_) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "recording a Mollie payment failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    record_payment(&state, ProviderName::Mollie, &payment, None)
+        .await
+        .context("recording a Mollie payment failed")?;
+    Ok((StatusCode::OK, "ok").into_response())
 }
 
-async fn stripe(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn stripe(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebhookError> {
     let Some(client) = state.payments.stripe.as_ref() else {
-        return StatusCode::NOT_FOUND.into_response();
+        return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let header = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok());
     if let Err(e) = verify(&client.webhook_secret, &body, header, now_ms() / 1000) {
         tracing::warn!(error = %e, "a Stripe webhook was refused");
-        return (StatusCode::BAD_REQUEST, e.to_string()).into_response();
+        return Ok((StatusCode::BAD_REQUEST, e.to_string()).into_response());
     }
     let event = match event(&body) {
         Ok(Some(event)) => event,
-        Ok(None) => return (StatusCode::OK, "ignored").into_response(),
+        Ok(None) => return Ok((StatusCode::OK, "ignored").into_response()),
         // Signed by Stripe, yet not an event: delivering it again would not help.
         Err(e) => {
             tracing::warn!(error = %e, "a signed Stripe webhook could not be read");
-            return (StatusCode::OK, "unreadable").into_response();
+            return Ok((StatusCode::OK, "unreadable").into_response());
         }
     };
     let stripe = ProviderName::Stripe;
@@ -120,12 +126,10 @@ async fn stripe(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
             record_money_back_of_intent(&state, stripe, &event.id, intent, *report).await
         }
     };
-    match recorded {
-        Ok(Recorded::Flagged) => (StatusCode::OK, "flagged").into_response(),
-        Ok(_) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "recording a Stripe payment failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    Ok(
+        match recorded.context("recording a Stripe payment failed")? {
+            Recorded::Flagged => (StatusCode::OK, "flagged").into_response(),
+            _ => (StatusCode::OK, "ok").into_response(),
+        },
+    )
 }

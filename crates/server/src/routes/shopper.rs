@@ -4,6 +4,9 @@
 //! `noindex`, and nothing to guess: the token is 128 random bits, a wrong one is `404`, and
 //! requests are rate limited per address like orders.
 
+mod words;
+
+use super::error::{Context, PageError};
 use crate::db::orders::order_lines;
 use crate::db::payments::{payable_by_token, payments_of, Payable, PaymentRow};
 use crate::policy::payment::{summarise, PaymentStatus, Summary};
@@ -15,6 +18,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chatout_core::{fill, language_of, whatsapp_url, Labels, Money, MoneyStyle, OrderStatus};
+use words::words;
 
 /// The shopper's page, rate limited.
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -25,245 +29,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             state.order_limit.clone(),
             limit::enforce,
         ))
-}
-
-/// The page's words in one language.
-struct Words {
-    title: &'static str,
-    statuses: [&'static str; 6],
-    payments: [&'static str; 7],
-    pay_now: &'static str,
-    discount: &'static str,
-    total: &'static str,
-    contact: &'static str,
-}
-
-/// Statuses in `OrderStatus::ALL` order; payments: none, then `PaymentStatus::ALL` order.
-const WORDS: [(&str, Words); 8] = [
-    (
-        "en",
-        Words {
-            title: "Your order {reference}",
-            statuses: [
-                "Waiting for the shop to confirm",
-                "Confirmed",
-                "Paid",
-                "Sent or ready for pickup",
-                "Cancelled",
-                "Expired",
-            ],
-            payments: [
-                "Not paid yet",
-                "Waiting for your payment",
-                "Paid",
-                "The payment failed",
-                "The payment link expired",
-                "Payment cancelled",
-                "Refunded",
-            ],
-            pay_now: "Pay now",
-            discount: "Discount",
-            total: "Total",
-            contact: "Questions? Chat with {shop} on WhatsApp",
-        },
-    ),
-    (
-        "nl",
-        Words {
-            title: "Je bestelling {reference}",
-            statuses: [
-                "Wacht op bevestiging van de winkel",
-                "Bevestigd",
-                "Betaald",
-                "Verzonden of klaar om op te halen",
-                "Geannuleerd",
-                "Verlopen",
-            ],
-            payments: [
-                "Nog niet betaald",
-                "Wacht op je betaling",
-                "Betaald",
-                "De betaling is mislukt",
-                "De betaallink is verlopen",
-                "Betaling geannuleerd",
-                "Terugbetaald",
-            ],
-            pay_now: "Nu betalen",
-            discount: "Korting",
-            total: "Totaal",
-            contact: "Vragen? Chat met {shop} op WhatsApp",
-        },
-    ),
-    (
-        "de",
-        Words {
-            title: "Deine Bestellung {reference}",
-            statuses: [
-                "Wartet auf Bestätigung durch den Shop",
-                "Bestätigt",
-                "Bezahlt",
-                "Versandt oder abholbereit",
-                "Storniert",
-                "Abgelaufen",
-            ],
-            payments: [
-                "Noch nicht bezahlt",
-                "Wartet auf deine Zahlung",
-                "Bezahlt",
-                "Die Zahlung ist fehlgeschlagen",
-                "Der Zahlungslink ist abgelaufen",
-                "Zahlung abgebrochen",
-                "Erstattet",
-            ],
-            pay_now: "Jetzt bezahlen",
-            discount: "Rabatt",
-            total: "Gesamt",
-            contact: "Fragen? Schreib {shop} auf WhatsApp",
-        },
-    ),
-    (
-        "fr",
-        Words {
-            title: "Votre commande {reference}",
-            statuses: [
-                "En attente de confirmation",
-                "Confirmée",
-                "Payée",
-                "Expédiée ou prête à retirer",
-                "Annulée",
-                "Expirée",
-            ],
-            payments: [
-                "Pas encore payée",
-                "En attente de votre paiement",
-                "Payée",
-                "Le paiement a échoué",
-                "Le lien de paiement a expiré",
-                "Paiement annulé",
-                "Remboursée",
-            ],
-            pay_now: "Payer maintenant",
-            discount: "Remise",
-            total: "Total",
-            contact: "Des questions ? Écrivez à {shop} sur WhatsApp",
-        },
-    ),
-    (
-        "es",
-        Words {
-            title: "Tu pedido {reference}",
-            statuses: [
-                "Esperando la confirmación de la tienda",
-                "Confirmado",
-                "Pagado",
-                "Enviado o listo para recoger",
-                "Cancelado",
-                "Caducado",
-            ],
-            payments: [
-                "Aún no pagado",
-                "Esperando tu pago",
-                "Pagado",
-                "El pago ha fallado",
-                "El enlace de pago ha caducado",
-                "Pago cancelado",
-                "Reembolsado",
-            ],
-            pay_now: "Pagar ahora",
-            discount: "Descuento",
-            total: "Total",
-            contact: "¿Preguntas? Escribe a {shop} por WhatsApp",
-        },
-    ),
-    (
-        "it",
-        Words {
-            title: "Il tuo ordine {reference}",
-            statuses: [
-                "In attesa di conferma dal negozio",
-                "Confermato",
-                "Pagato",
-                "Spedito o pronto per il ritiro",
-                "Annullato",
-                "Scaduto",
-            ],
-            payments: [
-                "Non ancora pagato",
-                "In attesa del tuo pagamento",
-                "Pagato",
-                "Il pagamento non è riuscito",
-                "Il link di pagamento è scaduto",
-                "Pagamento annullato",
-                "Rimborsato",
-            ],
-            pay_now: "Paga ora",
-            discount: "Sconto",
-            total: "Totale",
-            contact: "Domande? Scrivi a {shop} su WhatsApp",
-        },
-    ),
-    (
-        "pt",
-        Words {
-            title: "O seu pedido {reference}",
-            statuses: [
-                "À espera da confirmação da loja",
-                "Confirmado",
-                "Pago",
-                "Enviado ou pronto para levantar",
-                "Cancelado",
-                "Expirado",
-            ],
-            payments: [
-                "Ainda não pago",
-                "À espera do seu pagamento",
-                "Pago",
-                "O pagamento falhou",
-                "O link de pagamento expirou",
-                "Pagamento cancelado",
-                "Reembolsado",
-            ],
-            pay_now: "Pagar agora",
-            discount: "Desconto",
-            total: "Total",
-            contact: "Dúvidas? Fale com {shop} no WhatsApp",
-        },
-    ),
-    (
-        "ar",
-        Words {
-            title: "طلبك {reference}",
-            statuses: [
-                "بانتظار تأكيد المتجر",
-                "مؤكد",
-                "مدفوع",
-                "تم الشحن أو جاهز للاستلام",
-                "ملغى",
-                "منتهي",
-            ],
-            payments: [
-                "لم يُدفع بعد",
-                "بانتظار دفعتك",
-                "مدفوع",
-                "فشل الدفع",
-                "انتهت صلاحية رابط الدفع",
-                "أُلغي الدفع",
-                "تم الاسترداد",
-            ],
-            pay_now: "ادفع الآن",
-            discount: "خصم",
-            total: "الإجمالي",
-            contact: "أسئلة؟ راسل {shop} على واتساب",
-        },
-    ),
-];
-
-fn words(locale: &str) -> &'static Words {
-    let language = language_of(locale);
-    WORDS
-        .iter()
-        .find(|(code, _)| *code == language)
-        .map_or(&WORDS[0].1, |(_, w)| w)
 }
 
 struct Line {
@@ -321,48 +86,52 @@ pub(super) fn private(mut response: Response) -> Response {
     response
 }
 
-async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match render(&state, &token).await {
-        Ok(Some(page)) => private(Html(page).into_response()),
-        Ok(None) => (StatusCode::NOT_FOUND, "no such order").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "the shopper's order page failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()
-        }
-    }
+async fn page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let page = render(&state, &token)
+        .await
+        .context("the shopper's order page failed")?;
+    Ok(match page {
+        Some(page) => private(Html(page).into_response()),
+        None => (StatusCode::NOT_FOUND, "no such order").into_response(),
+    })
 }
 
 /// `GET /pay/{token}`: to the order's open payment page, else to the shopper's order page.
 /// A template's URL button can point here with a fixed base (`…/pay/{{1}}`, the `pay_token`
 /// parameter), as WhatsApp requires, and still reach whichever link is current.
-async fn pay(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let target = async {
-        if !plausible(&token) {
-            return Ok::<_, sqlx::Error>(None);
-        }
-        let mut conn = state.db.read.acquire().await?;
-        let Some(order) = payable_by_token(&mut conn, &token).await? else {
-            return Ok(None);
-        };
-        let payments = payments_of(&mut conn, order.id).await?;
-        let (_, open) = standing(&order, &payments);
-        Ok(Some(open.unwrap_or_else(|| format!("/orders/{token}"))))
+async fn pay(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let target = pay_target(&state, &token)
+        .await
+        .context("the payment redirect failed")?;
+    let Some(url) = target else {
+        return Ok((StatusCode::NOT_FOUND, "no such order").into_response());
     };
-    match target.await {
-        Ok(Some(url)) => {
-            let mut response = Redirect::to(&url).into_response();
-            response.headers_mut().insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
-            response
-        }
-        Ok(None) => (StatusCode::NOT_FOUND, "no such order").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "the payment redirect failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "please try again").into_response()
-        }
+    let mut response = Redirect::to(&url).into_response();
+    response.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    Ok(response)
+}
+
+/// The order's open payment page, else its order page; `None` for no such order.
+async fn pay_target(state: &AppState, token: &str) -> Result<Option<String>, sqlx::Error> {
+    if !plausible(token) {
+        return Ok(None);
     }
+    let mut conn = state.db.read.acquire().await?;
+    let Some(order) = payable_by_token(&mut conn, token).await? else {
+        return Ok(None);
+    };
+    let payments = payments_of(&mut conn, order.id).await?;
+    let (_, open) = standing(&order, &payments);
+    Ok(Some(open.unwrap_or_else(|| format!("/orders/{token}"))))
 }
 
 /// Where `order`'s payment stands, and the link to pay on while it waits for payment.

@@ -5,6 +5,7 @@
 //! idempotent (messages by id, statuses only forward), so Meta's retries are harmless, and
 //! a database failure answers 500 so that Meta retries.
 
+use super::error::{Context, Meta, PageError};
 use crate::auth::same_secret;
 use crate::service::preferences::record_preference;
 use crate::service::record_inbound::{record_inbound, record_status};
@@ -66,12 +67,16 @@ async fn verify(
 }
 
 /// A delivery: inbound messages and status changes.
-async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError<Meta>> {
     let Some(messaging) = &state.messaging else {
-        return text(
+        return Ok(text(
             StatusCode::NOT_FOUND,
             "WhatsApp messaging is off on this server",
-        );
+        ));
     };
     let signature = headers
         .get("x-hub-signature-256")
@@ -87,41 +92,38 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     .unwrap_or(false);
     if !valid {
         tracing::warn!("webhook with a missing or wrong signature refused");
-        return text(StatusCode::UNAUTHORIZED, "invalid X-Hub-Signature-256");
+        return Ok(text(
+            StatusCode::UNAUTHORIZED,
+            "invalid X-Hub-Signature-256",
+        ));
     }
     let notification = match parse(&body, &messaging.settings.phone_number_id) {
         Ok(notification) => notification,
         Err(reason) => {
-            return text(
+            return Ok(text(
                 StatusCode::BAD_REQUEST,
                 format!("unreadable delivery: {reason}"),
-            )
+            ))
         }
     };
     let mut queued = false;
     for message in &notification.inbound {
-        match record_inbound(&state, message).await {
-            Ok(acknowledged) => queued |= acknowledged,
-            Err(e) => {
-                tracing::error!(error = %e, "storing an inbound message failed");
-                return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
-            }
-        }
+        queued |= record_inbound(&state, message)
+            .await
+            .context("storing an inbound message failed")?;
     }
     for preference in &notification.preferences {
-        if let Err(e) = record_preference(&state.db, preference).await {
-            tracing::error!(error = %e, "applying a marketing preference failed");
-            return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
-        }
+        record_preference(&state.db, preference)
+            .await
+            .context("applying a marketing preference failed")?;
     }
     for status in &notification.statuses {
-        if let Err(e) = record_status(&state.db, status).await {
-            tracing::error!(error = %e, "applying a status failed");
-            return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
-        }
+        record_status(&state.db, status)
+            .await
+            .context("applying a status failed")?;
     }
     if queued {
         state.wake_outbox();
     }
-    text(StatusCode::OK, "ok")
+    Ok(text(StatusCode::OK, "ok"))
 }

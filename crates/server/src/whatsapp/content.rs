@@ -40,64 +40,21 @@ pub fn content(kind: &str, part: Option<&Value>, errors: Option<&Value>) -> Opti
             refers_to: text_at(&["message_id"]),
             change: None,
         },
-        "location" => {
-            let place: Vec<String> = [text_at(&["name"]), text_at(&["address"])]
-                .into_iter()
-                .flatten()
-                .collect();
-            let mut text = format!("[location] {}", place.join(", "));
-            if let (Some(lat), Some(lon)) =
-                (number_at(part, "latitude"), number_at(part, "longitude"))
-            {
-                text = format!("{} ({lat}, {lon})", text.trim_end());
-            }
-            if let Some(url) = text_at(&["url"]) {
-                text = format!("{text} {url}");
-            }
-            Content {
-                text,
-                ..Content::default()
-            }
-        }
+        "location" => Content {
+            text: location(part),
+            ..Content::default()
+        },
         "contacts" => Content {
             text: format!("[contacts] {}", shared_contacts(part)),
             ..Content::default()
         },
-        "edit" => {
-            let edited = part.and_then(|p| p.get("message"));
-            let new_text = string_at(edited, &["text", "body"]).or_else(|| {
-                let kind = string_at(edited, &["type"])?;
-                string_at(edited, &[kind.as_str(), "caption"])
-            });
-            Content {
-                text: format!("[edited] {}", new_text.unwrap_or_default()),
-                refers_to: text_at(&["original_message_id"]),
-                change: None,
-            }
-        }
+        "edit" => edit(part),
         "revoke" => Content {
             text: "[deleted] the customer deleted a message".into(),
             refers_to: text_at(&["original_message_id"]),
             change: None,
         },
-        "system" => {
-            let what = text_at(&["type"]).unwrap_or_default();
-            let changed = matches!(
-                what.as_str(),
-                "user_changed_number" | "customer_changed_number" | "user_changed_user_id"
-            );
-            let change = IdentityChange {
-                wa_id: identifier(part, "wa_id").or_else(|| identifier(part, "new_wa_id")),
-                user_id: identifier(part, "user_id"),
-                previous_user_id: identifier(part, "previous_user_id"),
-            };
-            Content {
-                text: text_at(&["body"]).unwrap_or_else(|| format!("[system] {what}")),
-                refers_to: None,
-                change: (changed && (change.wa_id.is_some() || change.user_id.is_some()))
-                    .then_some(change),
-            }
-        }
+        "system" => system(part),
         "unsupported" => {
             let first = errors.and_then(|e| e.get(0));
             let why = string_at(first, &["error_data", "details"])
@@ -115,6 +72,56 @@ pub fn content(kind: &str, part: Option<&Value>, errors: Option<&Value>) -> Opti
         refers_to: content.refers_to.map(|id| id.chars().take(200).collect()),
         change: content.change,
     })
+}
+
+/// `[location] Name, Address (lat, lon) url`, with what the part has of it.
+fn location(part: Option<&Value>) -> String {
+    let text_at = |path: &[&str]| string_at(part, path);
+    let place: Vec<String> = [text_at(&["name"]), text_at(&["address"])]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut text = format!("[location] {}", place.join(", "));
+    if let (Some(lat), Some(lon)) = (number_at(part, "latitude"), number_at(part, "longitude")) {
+        text = format!("{} ({lat}, {lon})", text.trim_end());
+    }
+    if let Some(url) = text_at(&["url"]) {
+        text = format!("{text} {url}");
+    }
+    text
+}
+
+/// An edited message: its new text, and the message it replaces.
+fn edit(part: Option<&Value>) -> Content {
+    let edited = part.and_then(|p| p.get("message"));
+    let new_text = string_at(edited, &["text", "body"]).or_else(|| {
+        let kind = string_at(edited, &["type"])?;
+        string_at(edited, &[kind.as_str(), "caption"])
+    });
+    Content {
+        text: format!("[edited] {}", new_text.unwrap_or_default()),
+        refers_to: string_at(part, &["original_message_id"]),
+        change: None,
+    }
+}
+
+/// A `system` notice, with the user's new phone or id when they changed number.
+fn system(part: Option<&Value>) -> Content {
+    let what = string_at(part, &["type"]).unwrap_or_default();
+    let changed = matches!(
+        what.as_str(),
+        "user_changed_number" | "customer_changed_number" | "user_changed_user_id"
+    );
+    let change = IdentityChange {
+        wa_id: identifier(part, "wa_id").or_else(|| identifier(part, "new_wa_id")),
+        user_id: identifier(part, "user_id"),
+        previous_user_id: identifier(part, "previous_user_id"),
+    };
+    Content {
+        text: string_at(part, &["body"]).unwrap_or_else(|| format!("[system] {what}")),
+        refers_to: None,
+        change: (changed && (change.wa_id.is_some() || change.user_id.is_some())).then_some(change),
+    }
 }
 
 /// `Barbara Johnson +1 (940) 555-1234; …` for a `contacts` message's cards.

@@ -13,7 +13,7 @@ pub mod worker;
 
 use crate::settings::WhatsAppSettings;
 use client::Client;
-use templates::{Templates, DEFAULT_TEMPLATES};
+use templates::{Templates, TemplatesError, DEFAULT_TEMPLATES};
 
 /// Everything messaging needs at run time.
 #[derive(Debug)]
@@ -28,13 +28,44 @@ pub struct Messaging {
     pub wake: tokio::sync::Notify,
 }
 
+/// Why messaging cannot start: its templates file.
+#[derive(Debug, thiserror::Error)]
+pub enum MessagingError {
+    /// The file cannot be read.
+    #[error("{path}: {source}")]
+    Unreadable {
+        /// `WHATSAPP_TEMPLATES`.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file does not say which template each event sends.
+    #[error("{path}: {source}")]
+    Invalid {
+        /// `WHATSAPP_TEMPLATES`.
+        path: String,
+        /// What is wrong with it.
+        source: TemplatesError,
+    },
+    /// The built-in example does not read (a bug in the build).
+    #[error(transparent)]
+    Example(#[from] TemplatesError),
+}
+
 impl Messaging {
     /// Reads the templates file (or the built-in example) and builds the client.
-    pub fn new(settings: WhatsAppSettings) -> Result<Self, String> {
+    pub fn new(settings: WhatsAppSettings) -> Result<Self, MessagingError> {
         let templates = match &settings.templates_path {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-                Templates::from_json(&text).map_err(|e| format!("{path}: {e}"))?
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| MessagingError::Unreadable {
+                        path: path.clone(),
+                        source,
+                    })?;
+                Templates::from_json(&text).map_err(|source| MessagingError::Invalid {
+                    path: path.clone(),
+                    source,
+                })?
             }
             None => Templates::from_json(DEFAULT_TEMPLATES)?,
         };

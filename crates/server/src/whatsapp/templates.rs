@@ -16,8 +16,11 @@
 //! `[{"index": 1, "action": "cancel"}]` (actions `confirm`, `cancel`); a tap comes back with
 //! the order's reference and is applied like the interactive buttons.
 
+mod campaign;
+
 use crate::policy::answer::Action;
 use crate::settings::parse_duration;
+pub use campaign::{CampaignParam, CampaignTemplate};
 use chatout_core::OrderStatus;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -180,111 +183,68 @@ pub const MAX_REMINDERS: usize = 5;
 
 /// `"2h"` or `["1h", "24h"]`: each step after the order, shortest first, at most
 /// [`MAX_REMINDERS`], each later than the one before.
-fn reminder_steps(key: &str, value: &serde_json::Value) -> Result<Vec<Duration>, String> {
+fn reminder_steps(key: &str, value: &serde_json::Value) -> Result<Vec<Duration>, TemplatesError> {
+    let at = format!("{key}.after");
     let texts: Vec<&str> = match value {
         serde_json::Value::String(text) => vec![text.as_str()],
         serde_json::Value::Array(items) => items
             .iter()
             .map(|i| {
                 i.as_str()
-                    .ok_or_else(|| format!("{key}.after: list durations like \"2h\""))
+                    .ok_or_else(|| wrong(&at, "list durations like \"2h\""))
             })
             .collect::<Result<_, _>>()?,
-        _ => {
-            return Err(format!(
-                "{key}.after: a duration like 2h, or a list of them"
-            ))
-        }
+        _ => return Err(wrong(&at, "a duration like 2h, or a list of them")),
     };
     if texts.is_empty() || texts.len() > MAX_REMINDERS {
-        return Err(format!("{key}.after: 1 to {MAX_REMINDERS} reminders"));
+        return Err(wrong(&at, format!("1 to {MAX_REMINDERS} reminders")));
     }
     let mut steps = Vec::with_capacity(texts.len());
     for text in texts {
         let step = parse_duration(text)
-            .ok_or_else(|| format!("{key}.after: '{text}' is not a duration like 2h"))?;
+            .ok_or_else(|| wrong(&at, format!("'{text}' is not a duration like 2h")))?;
         if steps.last().is_some_and(|last| *last >= step) {
-            return Err(format!(
-                "{key}.after: each reminder comes later than the one before"
-            ));
+            return Err(wrong(&at, "each reminder comes later than the one before"));
         }
         steps.push(step);
     }
     Ok(steps)
 }
 
-/// A value a campaign template's parameter takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CampaignParam {
-    /// The contact's name (their last order's), else the campaign's stand-in ("there").
-    Name,
-    /// A text staff type for the campaign, the same for everyone.
-    Text,
-    /// The name of a product staff choose.
-    Product,
-    /// A tracked link (`{CHATOUT_PUBLIC_URL}/r/{token}`, one per contact) to a page of the
-    /// shop's staff choose (or the chosen product's page).
-    Link,
-    /// The same tracked link's token alone, for a URL button approved as
-    /// `{CHATOUT_PUBLIC_URL}/r/{{1}}`.
-    LinkToken,
+/// Why the templates file cannot be used; each names the event (or campaign) and field at
+/// fault.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplatesError {
+    /// Not JSON, or not of the file's shape.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    /// `campaigns` is not a list of templates.
+    #[error("campaigns: {0}")]
+    Campaigns(#[source] serde_json::Error),
+    /// A key that is no event.
+    #[error("'{key}' is not an event (one of {known})")]
+    UnknownEvent {
+        /// The key in the file.
+        key: String,
+        /// The events there are.
+        known: String,
+    },
+    /// A value the file may not have.
+    #[error("{at}: {problem}")]
+    Wrong {
+        /// Where: `paid.name`, `campaigns[0].text`.
+        at: String,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
-/// An approved marketing template campaigns may use (`WHATSAPP_TEMPLATES`'s `campaigns`, or
-/// synced from WhatsApp Manager).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
-pub struct CampaignTemplate {
-    /// The approved template's name.
-    pub name: String,
-    /// Its approved languages; the contact's closest is used, else the first.
-    pub languages: Vec<String>,
-    /// Its body as approved, with `{{1}}`… (shown in the desk; checked for an opt-out).
-    pub text: String,
-    /// Body parameters, in order.
-    pub body: Vec<CampaignParam>,
-    /// URL button parameters (button 0).
-    pub button: Vec<CampaignParam>,
-    /// The texts of its quick-reply buttons ("Stop promotions").
-    pub quick_replies: Vec<String>,
-}
-
-impl CampaignTemplate {
-    /// Whether it tells the customer how to stop (required to use it).
-    pub fn has_opt_out(&self) -> bool {
-        crate::policy::campaign::has_opt_out(&self.text, &self.quick_replies)
+/// The value at `at` is wrong: `problem`.
+fn wrong(at: impl Into<String>, problem: impl Into<String>) -> TemplatesError {
+    TemplatesError::Wrong {
+        at: at.into(),
+        problem: problem.into(),
     }
-
-    /// As an event template, for the language choice.
-    fn as_template(&self) -> Template {
-        Template {
-            name: self.name.clone(),
-            languages: self.languages.clone(),
-            body: Vec::new(),
-            button: Vec::new(),
-            after: Vec::new(),
-            quick_replies: Vec::new(),
-        }
-    }
-
-    /// The approved language closest to `locale` (as [`Template::language_for`]).
-    pub fn language_for(&self, locale: &str) -> String {
-        self.as_template().language_for(locale).to_string()
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCampaignTemplate {
-    name: String,
-    languages: Vec<String>,
-    text: String,
-    #[serde(default)]
-    body: Vec<CampaignParam>,
-    #[serde(default)]
-    button: Vec<CampaignParam>,
-    #[serde(default)]
-    quick_replies: Vec<String>,
 }
 
 /// Whether `name` may be a template's name (as WhatsApp Manager allows).
@@ -294,6 +254,106 @@ fn valid_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The event a key of the file names.
+fn event_named(key: &str) -> Result<Event, TemplatesError> {
+    Event::ALL
+        .into_iter()
+        .find(|e| e.as_str() == key)
+        .ok_or_else(|| {
+            let known: Vec<_> = Event::ALL.iter().map(|e| e.as_str()).collect();
+            TemplatesError::UnknownEvent {
+                key: key.to_string(),
+                known: known.join(", "),
+            }
+        })
+}
+
+/// `event`'s template as the file at `key` gives it, checked.
+fn event_template(key: &str, event: Event, raw: RawTemplate) -> Result<Template, TemplatesError> {
+    if !valid_name(&raw.name) {
+        return Err(wrong(
+            format!("{key}.name"),
+            format!(
+                "'{}' is not a template name (lowercase letters, digits and _)",
+                raw.name
+            ),
+        ));
+    }
+    if raw.languages.is_empty() {
+        return Err(wrong(
+            format!("{key}.languages"),
+            "list at least one approved language",
+        ));
+    }
+    let after = match (event, raw.after.as_ref()) {
+        (Event::PendingReminder, Some(value)) => reminder_steps(key, value)?,
+        (Event::PendingReminder, None) => {
+            return Err(wrong(
+                format!("{key}.after"),
+                "say how long after the order, like 2h or [\"1h\", \"24h\"]",
+            ))
+        }
+        (_, Some(_)) => return Err(wrong(format!("{key}.after"), "only pending_reminder waits")),
+        (_, None) => Vec::new(),
+    };
+    check_params(key, event, &raw)?;
+    check_quick_replies(key, event, &raw)?;
+    Ok(Template {
+        name: raw.name,
+        languages: raw.languages,
+        body: raw.body,
+        button: raw.button,
+        after,
+        quick_replies: raw.quick_replies,
+    })
+}
+
+/// Order events take order parameters; `back_in_stock` takes the product's.
+fn check_params(key: &str, event: Event, raw: &RawTemplate) -> Result<(), TemplatesError> {
+    let alert = event == Event::BackInStock;
+    let Some(param) = raw
+        .body
+        .iter()
+        .chain(&raw.button)
+        .find(|p| p.is_about_an_order() == alert)
+    else {
+        return Ok(());
+    };
+    let name = serde_json::to_value(param).unwrap_or_default();
+    Err(wrong(
+        key,
+        if alert {
+            format!("{name} is about an order; back_in_stock takes product and product_link")
+        } else {
+            format!("{name} is for back_in_stock only")
+        },
+    ))
+}
+
+/// Quick replies answer an order, each at a free button position.
+fn check_quick_replies(key: &str, event: Event, raw: &RawTemplate) -> Result<(), TemplatesError> {
+    let at = format!("{key}.quick_replies");
+    if event == Event::BackInStock && !raw.quick_replies.is_empty() {
+        return Err(wrong(&at, "only order templates answer an order"));
+    }
+    for (index, quick) in raw.quick_replies.iter().enumerate() {
+        let taken = raw.quick_replies[..index]
+            .iter()
+            .any(|q| q.index == quick.index);
+        if quick.index > 9 || taken || (quick.index == 0 && !raw.button.is_empty()) {
+            return Err(wrong(
+                &at,
+                format!(
+                    "index {} is not a free button position (0 to 9, each once, 0 is the URL \
+                     button when `button` is given)",
+                    quick.index
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Every configured event's template, and the marketing templates campaigns may use.
@@ -316,90 +376,17 @@ struct RawTemplate {
 
 impl Templates {
     /// Reads the file's JSON; the error names the event and field at fault.
-    pub fn from_json(text: &str) -> Result<Self, String> {
-        let mut raw: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(text).map_err(|e| e.to_string())?;
+    pub fn from_json(text: &str) -> Result<Self, TemplatesError> {
+        let mut raw: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)?;
         let campaigns = match raw.remove("campaigns") {
-            Some(list) => campaign_templates(list)?,
+            Some(list) => campaign::campaign_templates(list)?,
             None => Vec::new(),
         };
-        let raw: BTreeMap<String, RawTemplate> =
-            serde_json::from_value(raw.into()).map_err(|e| e.to_string())?;
+        let raw: BTreeMap<String, RawTemplate> = serde_json::from_value(raw.into())?;
         let mut templates = BTreeMap::new();
         for (key, raw) in raw {
-            let event = Event::ALL
-                .into_iter()
-                .find(|e| e.as_str() == key)
-                .ok_or_else(|| {
-                    let known: Vec<_> = Event::ALL.iter().map(|e| e.as_str()).collect();
-                    format!("'{key}' is not an event (one of {})", known.join(", "))
-                })?;
-            if !valid_name(&raw.name) {
-                return Err(format!(
-                    "{key}.name: '{}' is not a template name (lowercase letters, digits and _)",
-                    raw.name
-                ));
-            }
-            if raw.languages.is_empty() {
-                return Err(format!(
-                    "{key}.languages: list at least one approved language"
-                ));
-            }
-            let after = match (event, raw.after) {
-                (Event::PendingReminder, Some(value)) => reminder_steps(&key, &value)?,
-                (Event::PendingReminder, None) => {
-                    return Err(format!(
-                        "{key}.after: say how long after the order, like 2h or [\"1h\", \"24h\"]"
-                    ))
-                }
-                (_, Some(_)) => return Err(format!("{key}.after: only pending_reminder waits")),
-                (_, None) => Vec::new(),
-            };
-            let alert = event == Event::BackInStock;
-            if let Some(param) = raw
-                .body
-                .iter()
-                .chain(&raw.button)
-                .find(|p| p.is_about_an_order() == alert)
-            {
-                let name = serde_json::to_value(param).unwrap_or_default();
-                return Err(if alert {
-                    format!(
-                        "{key}: {name} is about an order; back_in_stock takes product and \
-                         product_link"
-                    )
-                } else {
-                    format!("{key}: {name} is for back_in_stock only")
-                });
-            }
-            if alert && !raw.quick_replies.is_empty() {
-                return Err(format!(
-                    "{key}.quick_replies: only order templates answer an order"
-                ));
-            }
-            for (at, quick) in raw.quick_replies.iter().enumerate() {
-                let taken = raw.quick_replies[..at]
-                    .iter()
-                    .any(|q| q.index == quick.index);
-                if quick.index > 9 || taken || (quick.index == 0 && !raw.button.is_empty()) {
-                    return Err(format!(
-                        "{key}.quick_replies: index {} is not a free button position (0 to 9, \
-                         each once, 0 is the URL button when `button` is given)",
-                        quick.index
-                    ));
-                }
-            }
-            templates.insert(
-                event,
-                Template {
-                    name: raw.name,
-                    languages: raw.languages,
-                    body: raw.body,
-                    button: raw.button,
-                    after,
-                    quick_replies: raw.quick_replies,
-                },
-            );
+            let event = event_named(&key)?;
+            templates.insert(event, event_template(&key, event, raw)?);
         }
         Ok(Self(templates, campaigns))
     }
@@ -420,206 +407,6 @@ impl Templates {
     }
 }
 
-/// Reads `campaigns`: a list of marketing templates, each named once.
-fn campaign_templates(list: serde_json::Value) -> Result<Vec<CampaignTemplate>, String> {
-    let raw: Vec<RawCampaignTemplate> =
-        serde_json::from_value(list).map_err(|e| format!("campaigns: {e}"))?;
-    let mut templates: Vec<CampaignTemplate> = Vec::new();
-    for (at, raw) in raw.into_iter().enumerate() {
-        let key = format!("campaigns[{at}]");
-        if !valid_name(&raw.name) {
-            return Err(format!(
-                "{key}.name: '{}' is not a template name (lowercase letters, digits and _)",
-                raw.name
-            ));
-        }
-        if templates.iter().any(|t| t.name == raw.name) {
-            return Err(format!("{key}.name: '{}' is listed twice", raw.name));
-        }
-        if raw.languages.is_empty() {
-            return Err(format!(
-                "{key}.languages: list at least one approved language"
-            ));
-        }
-        let placeholders = (1..=raw.body.len()).all(|n| raw.text.contains(&format!("{{{{{n}}}}}")));
-        if raw.text.trim().is_empty() || !placeholders {
-            return Err(format!(
-                "{key}.text: give the approved body, with {{{{1}}}} to {{{{{}}}}} for `body`",
-                raw.body.len()
-            ));
-        }
-        if raw.button.len() > 1 || raw.button.iter().any(|p| *p != CampaignParam::LinkToken) {
-            return Err(format!(
-                "{key}.button: a URL button takes one parameter, link_token"
-            ));
-        }
-        if raw.body.contains(&CampaignParam::LinkToken) {
-            return Err(format!(
-                "{key}.body: link_token is for a URL button; a body takes link"
-            ));
-        }
-        templates.push(CampaignTemplate {
-            name: raw.name,
-            languages: raw.languages,
-            text: raw.text,
-            body: raw.body,
-            button: raw.button,
-            quick_replies: raw.quick_replies,
-        });
-    }
-    Ok(templates)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn campaign_templates_are_read_and_checked() {
-        let json = r#"{"campaigns": [
-            {"name": "spring_sale", "languages": ["en", "nl"],
-             "text": "Hi {{1}}! {{2}} is 20% off: {{3}}. Reply STOP to unsubscribe.",
-             "body": ["name", "product", "link"]},
-            {"name": "no_way_out", "languages": ["en"], "text": "Buy {{1}}!", "body": ["product"]}
-        ]}"#;
-        let templates = Templates::from_json(json).unwrap();
-        let sale = templates.campaign("spring_sale").unwrap();
-        assert!(sale.has_opt_out());
-        assert_eq!(sale.language_for("nl-BE"), "nl");
-        assert!(!templates.campaign("no_way_out").unwrap().has_opt_out());
-        for (bad, expected) in [
-            (
-                r#"[{"name": "A", "languages": ["en"], "text": "x"}]"#,
-                "campaigns[0].name",
-            ),
-            (
-                r#"[{"name": "a", "languages": [], "text": "x"}]"#,
-                "campaigns[0].languages",
-            ),
-            (
-                r#"[{"name": "a", "languages": ["en"], "text": "Hi", "body": ["name"]}]"#,
-                "campaigns[0].text",
-            ),
-            (
-                r#"[{"name": "a", "languages": ["en"], "text": "x", "button": ["name"]}]"#,
-                "campaigns[0].button",
-            ),
-            (
-                r#"[{"name": "a", "languages": ["en"], "text": "x"}, {"name": "a", "languages": ["en"], "text": "y"}]"#,
-                "listed twice",
-            ),
-            (
-                r#"[{"name": "a", "languages": ["en"], "text": "x", "body": ["price"]}]"#,
-                "unknown variant",
-            ),
-        ] {
-            let err = Templates::from_json(&format!(r#"{{"campaigns": {bad}}}"#)).unwrap_err();
-            assert!(err.contains(expected), "{bad}: {err}");
-        }
-    }
-
-    #[test]
-    fn the_example_file_maps_every_event() {
-        let templates = Templates::from_json(DEFAULT_TEMPLATES).unwrap();
-        for event in Event::ALL {
-            assert!(templates.get(event).is_some(), "{}", event.as_str());
-        }
-        let reminder = templates.get(Event::PendingReminder).unwrap();
-        assert_eq!(reminder.after, [Duration::from_secs(7200)]);
-        let sequence = Templates::from_json(
-            r#"{"pending_reminder":{"name":"r","languages":["en"],"after":["1h","24h"]}}"#,
-        )
-        .unwrap();
-        let steps = &sequence.get(Event::PendingReminder).unwrap().after;
-        assert_eq!(
-            steps,
-            &[Duration::from_secs(3600), Duration::from_secs(86400)]
-        );
-        for bad in [
-            r#"["24h","1h"]"#,
-            r#"[]"#,
-            r#"["1h","2h","3h","4h","5h","6h"]"#,
-            "3",
-        ] {
-            let json = format!(
-                r#"{{"pending_reminder":{{"name":"r","languages":["en"],"after":{bad}}}}}"#
-            );
-            let err = Templates::from_json(&json).unwrap_err();
-            assert!(err.contains("pending_reminder.after"), "{bad}: {err}");
-        }
-    }
-
-    #[test]
-    fn mistakes_name_the_event_and_field() {
-        let cases = [
-            (
-                r#"{"shipped":{"name":"a","languages":["en"]}}"#,
-                "'shipped' is not an event",
-            ),
-            (
-                r#"{"paid":{"name":"Order Paid","languages":["en"]}}"#,
-                "paid.name",
-            ),
-            (r#"{"paid":{"name":"a","languages":[]}}"#, "paid.languages"),
-            (
-                r#"{"paid":{"name":"a","languages":["en"],"body":["price"]}}"#,
-                "unknown variant",
-            ),
-            (
-                r#"{"pending_reminder":{"name":"a","languages":["en"]}}"#,
-                "pending_reminder.after",
-            ),
-            (
-                r#"{"paid":{"name":"a","languages":["en"],"after":"1h"}}"#,
-                "paid.after",
-            ),
-            (
-                r#"{"paid":{"name":"a","languages":["en"],"colour":1}}"#,
-                "unknown field",
-            ),
-            (
-                r#"{"paid":{"name":"a","languages":["en"],"body":["product"]}}"#,
-                "paid: \"product\" is for back_in_stock only",
-            ),
-            (
-                r#"{"back_in_stock":{"name":"a","languages":["en"],"body":["product","total"]}}"#,
-                "back_in_stock: \"total\" is about an order",
-            ),
-            (
-                r#"{"confirmed":{"name":"a","languages":["en"],"button":["reference"],
-                    "quick_replies":[{"index":0,"action":"cancel"}]}}"#,
-                "confirmed.quick_replies: index 0",
-            ),
-            (
-                r#"{"confirmed":{"name":"a","languages":["en"],
-                    "quick_replies":[{"index":1,"action":"cancel"},{"index":1,"action":"confirm"}]}}"#,
-                "index 1 is not a free",
-            ),
-            (
-                r#"{"confirmed":{"name":"a","languages":["en"],
-                    "quick_replies":[{"index":1,"action":"refund"}]}}"#,
-                "unknown variant",
-            ),
-        ];
-        for (json, expected) in cases {
-            let err = Templates::from_json(json).unwrap_err();
-            assert!(err.contains(expected), "{json}: {err}");
-        }
-    }
-
-    #[test]
-    fn the_closest_approved_language_is_used() {
-        let t = Template {
-            name: "t".into(),
-            languages: vec!["en_US".into(), "nl".into(), "pt_BR".into()],
-            body: vec![],
-            button: vec![],
-            after: vec![],
-            quick_replies: vec![],
-        };
-        assert_eq!(t.language_for("nl-NL"), "nl");
-        assert_eq!(t.language_for("pt-PT"), "pt_BR");
-        assert_eq!(t.language_for("en-US"), "en_US");
-        assert_eq!(t.language_for("ja"), "en_US");
-    }
-}
+#[path = "templates_tests.rs"]
+mod tests;

@@ -2,13 +2,18 @@
 //! what the server acts on. Deliveries come at least once and in any order; every field but
 //! the ids is optional, and unknown ones are ignored.
 
+mod wire;
+
 use super::client::{ApiError, GraphError};
 use super::content::content;
 pub use super::content::IdentityChange;
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
 use serde_json::Value;
 use sha2::Sha256;
+use wire::{
+    answer, cart_text, catalog_cart, contact_of, message_text, non_empty, seconds, ContactValue,
+    MessageValue, Payload, PreferenceValue, StatusValue,
+};
 
 /// Whether `X-Hub-Signature-256` (`sha256=<hex>`) is the HMAC-SHA256 of the raw body under the
 /// app secret. The comparison is constant-time (`Mac::verify_slice`).
@@ -162,141 +167,24 @@ pub struct Notification {
     pub preferences: Vec<MarketingPreference>,
 }
 
-#[derive(Deserialize)]
-struct Payload {
-    #[serde(default)]
-    object: String,
-    #[serde(default)]
-    entry: Vec<Entry>,
-}
-
-#[derive(Deserialize)]
-struct Entry {
-    #[serde(default)]
-    changes: Vec<Change>,
-}
-
-#[derive(Deserialize)]
-struct Change {
-    #[serde(default)]
-    field: String,
-    #[serde(default)]
-    value: ChangeValue,
-}
-
-#[derive(Default, Deserialize)]
-struct ChangeValue {
-    #[serde(default)]
-    metadata: Option<Metadata>,
-    #[serde(default)]
-    contacts: Vec<ContactValue>,
-    #[serde(default)]
-    messages: Vec<MessageValue>,
-    #[serde(default)]
-    statuses: Vec<StatusValue>,
-    #[serde(default)]
-    user_preferences: Vec<PreferenceValue>,
-}
-
-#[derive(Deserialize)]
-struct PreferenceValue {
-    #[serde(default)]
-    wa_id: Option<String>,
-    #[serde(default)]
-    user_id: Option<String>,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    value: String,
-    #[serde(default)]
-    detail: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Metadata {
-    #[serde(default)]
-    phone_number_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ContactValue {
-    #[serde(default)]
-    wa_id: Option<String>,
-    #[serde(default)]
-    user_id: Option<String>,
-    #[serde(default)]
-    profile: Option<Value>,
-}
-
-/// The entry of `contacts` that is the sender named by `wa_id` / `user_id`: the one that
-/// matches either, else the only entry there is. Never another sender's entry: pairing a
-/// message with someone else's id would merge two people.
-fn contact_of<'a>(
-    contacts: &'a [ContactValue],
-    wa_id: &Option<String>,
-    user_id: &Option<String>,
-) -> Option<&'a ContactValue> {
-    fn given(v: &Option<String>) -> Option<&str> {
-        v.as_deref().filter(|v| !v.is_empty())
-    }
-    let same =
-        |a: &Option<String>, b: &Option<String>| given(a).is_some_and(|a| given(b) == Some(a));
-    let differ = |a: &Option<String>, b: &Option<String>| matches!((given(a), given(b)), (Some(a), Some(b)) if a != b);
-    contacts
-        .iter()
-        .find(|c| same(wa_id, &c.wa_id) || same(user_id, &c.user_id))
-        .or_else(|| match contacts {
-            [only] if !differ(wa_id, &only.wa_id) && !differ(user_id, &only.user_id) => Some(only),
-            _ => None,
-        })
-}
-
-#[derive(Deserialize)]
-struct MessageValue {
-    id: String,
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    from_user_id: Option<String>,
-    #[serde(default)]
-    timestamp: Option<Value>,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(default)]
-    text: Option<Value>,
-    #[serde(default)]
-    button: Option<Value>,
-    #[serde(default)]
-    interactive: Option<Value>,
-    #[serde(default)]
-    order: Option<Value>,
-    #[serde(flatten)]
-    rest: serde_json::Map<String, Value>,
-}
-
-#[derive(Deserialize)]
-struct StatusValue {
-    id: String,
-    status: String,
-    #[serde(default)]
-    recipient_id: Option<String>,
-    #[serde(default)]
-    recipient_user_id: Option<String>,
-    #[serde(default)]
-    biz_opaque_callback_data: Option<String>,
-    #[serde(default)]
-    errors: Vec<GraphError>,
+/// Why a delivery cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// Not JSON of a delivery's shape.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    /// Another kind of object than a WhatsApp Business Account's.
+    #[error("object is '{0}', not whatsapp_business_account")]
+    NotWhatsApp(String),
 }
 
 /// Reads a delivery for the phone number `phone_number_id`; changes for other numbers of the
 /// same app are left out. An error says what is wrong with the body.
-pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String> {
-    let payload: Payload = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, DeliveryError> {
+    let payload: Payload = serde_json::from_slice(body)?;
     if payload.object != "whatsapp_business_account" {
-        return Err(format!(
-            "object is '{}', not whatsapp_business_account",
-            payload.object.chars().take(60).collect::<String>()
-        ));
+        let object = payload.object.chars().take(60).collect();
+        return Err(DeliveryError::NotWhatsApp(object));
     }
     let mut out = Notification::default();
     for change in payload.entry.into_iter().flat_map(|e| e.changes) {
@@ -312,215 +200,115 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Notification, String>
         if !ours {
             continue;
         }
-        for preference in value.user_preferences {
-            let resume = match (preference.category.as_str(), preference.value.as_str()) {
-                ("marketing_messages", "stop") => false,
-                ("marketing_messages", "resume") => true,
-                _ => continue,
-            };
-            let contact = contact_of(&value.contacts, &preference.wa_id, &preference.user_id);
-            let wa_id = non_empty(preference.wa_id)
-                .or_else(|| contact.and_then(|c| non_empty(c.wa_id.clone())));
-            let user_id = non_empty(preference.user_id)
-                .or_else(|| contact.and_then(|c| non_empty(c.user_id.clone())));
-            if wa_id.is_none() && user_id.is_none() {
-                continue;
-            }
-            out.preferences.push(MarketingPreference {
-                wa_id,
-                user_id,
-                resume,
-                detail: preference
-                    .detail
-                    .unwrap_or_default()
-                    .chars()
-                    .take(200)
-                    .collect(),
-            });
-        }
-        for message in value.messages {
-            // The contact entry of this message's sender completes a message that names only
-            // the phone, or only the user id.
-            let contact = contact_of(&value.contacts, &message.from, &message.from_user_id);
-            let wa_id = non_empty(message.from.clone())
-                .or_else(|| contact.and_then(|c| non_empty(c.wa_id.clone())));
-            let user_id = non_empty(message.from_user_id.clone())
-                .or_else(|| contact.and_then(|c| non_empty(c.user_id.clone())));
-            if message.id.is_empty() || (wa_id.is_none() && user_id.is_none()) {
-                continue;
-            }
-            let kind = message.kind.clone().unwrap_or_else(|| "unknown".into());
-            let profile = |key: &str| {
-                contact
-                    .and_then(|c| c.profile.as_ref())
-                    .and_then(|p| p.get(key))
-                    .and_then(Value::as_str)
-                    .map(|name| name.trim().chars().take(200).collect::<String>())
-            };
-            let cart = (kind == "order")
-                .then(|| message.order.as_ref().and_then(catalog_cart))
-                .flatten();
-            let carried = content(&kind, message.rest.get(&kind), message.rest.get("errors"));
-            let text = match (&cart, &carried) {
-                (Some(cart), _) => cart_text(cart),
-                (None, Some(carried)) => carried.text.clone(),
-                (None, None) => message_text(&message, &kind),
-            };
-            let (refers_to, identity_change) =
-                carried.map(|c| (c.refers_to, c.change)).unwrap_or_default();
-            out.inbound.push(Inbound {
-                text,
-                answer: answer(&message),
-                id: message.id,
-                wa_id,
-                user_id,
-                timestamp: message.timestamp.as_ref().and_then(seconds),
-                kind,
-                profile_name: non_empty(profile("name")),
-                username: non_empty(profile("username")),
-                refers_to,
-                identity_change,
-                cart,
-            });
-        }
-        for status in value.statuses {
-            let delivery = match status.status.as_str() {
-                "sent" => Delivery::Sent,
-                "delivered" => Delivery::Delivered,
-                "read" => Delivery::Read,
-                "failed" => Delivery::Failed,
-                _ => continue,
-            };
-            if status.id.is_empty() {
-                continue;
-            }
-            out.statuses.push(StatusUpdate {
-                wamid: status.id,
-                delivery,
-                wa_id: non_empty(status.recipient_id),
-                user_id: non_empty(status.recipient_user_id),
-                callback: status.biz_opaque_callback_data,
-                error: status.errors.first().map(GraphError::to_api_error),
-            });
-        }
+        let contacts = &value.contacts;
+        out.preferences.extend(
+            (value.user_preferences.into_iter()).filter_map(|p| preference_of(p, contacts)),
+        );
+        out.inbound
+            .extend((value.messages.into_iter()).filter_map(|m| inbound_of(m, contacts)));
+        out.statuses
+            .extend(value.statuses.into_iter().filter_map(status_of));
     }
     Ok(out)
 }
 
-fn non_empty(text: Option<String>) -> Option<String> {
-    text.filter(|t| !t.trim().is_empty())
-}
-
-/// `"1700000000"` or `1700000000`.
-fn seconds(value: &Value) -> Option<i64> {
-    match value {
-        Value::String(text) => text.trim().parse().ok(),
-        Value::Number(n) => n.as_i64(),
-        _ => None,
-    }
-}
-
-/// The button a message answers with: an interactive reply button's id and title, or a
-/// template quick reply's payload and text.
-fn answer(message: &MessageValue) -> Option<Answer> {
-    let field = |value: &Option<Value>, path: &[&str]| {
-        string_at(value, path).map(|s| s.chars().take(256).collect::<String>())
+/// A marketing stop or resume, completed from the sender's contact entry.
+fn preference_of(
+    preference: PreferenceValue,
+    contacts: &[ContactValue],
+) -> Option<MarketingPreference> {
+    let resume = match (preference.category.as_str(), preference.value.as_str()) {
+        ("marketing_messages", "stop") => false,
+        ("marketing_messages", "resume") => true,
+        _ => return None,
     };
-    let (payload, title) = match (
-        field(&message.interactive, &["button_reply", "id"]),
-        field(&message.interactive, &["list_reply", "id"]),
-        field(&message.button, &["payload"]),
-    ) {
-        (Some(id), _, _) => (id, field(&message.interactive, &["button_reply", "title"])),
-        (None, Some(id), _) => (id, field(&message.interactive, &["list_reply", "title"])),
-        (None, None, Some(payload)) => (payload, field(&message.button, &["text"])),
-        (None, None, None) => return None,
-    };
-    Some(Answer {
-        payload,
-        title: title.unwrap_or_default(),
-    })
-}
-
-/// The cart of an `order` message; `None` when it has no catalog id or no lines.
-fn catalog_cart(order: &Value) -> Option<CatalogCart> {
-    let catalog_id = order.get("catalog_id").and_then(Value::as_str)?;
-    let items: Vec<CartItem> = order
-        .get("product_items")
-        .and_then(Value::as_array)?
-        .iter()
-        .filter_map(|item| {
-            let retailer_id = item.get("product_retailer_id").and_then(Value::as_str)?;
-            let quantity = match item.get("quantity") {
-                Some(Value::Number(n)) => n.as_i64(),
-                Some(Value::String(text)) => text.trim().parse().ok(),
-                _ => None,
-            };
-            Some(CartItem {
-                retailer_id: retailer_id.chars().take(200).collect(),
-                quantity,
-            })
-        })
-        // Far more than any cart: the rest is not read.
-        .take(200)
-        .collect();
-    if items.is_empty() {
+    let contact = contact_of(contacts, &preference.wa_id, &preference.user_id);
+    let wa_id =
+        non_empty(preference.wa_id).or_else(|| contact.and_then(|c| non_empty(c.wa_id.clone())));
+    let user_id = non_empty(preference.user_id)
+        .or_else(|| contact.and_then(|c| non_empty(c.user_id.clone())));
+    if wa_id.is_none() && user_id.is_none() {
         return None;
     }
-    let note = order
-        .get("text")
-        .and_then(Value::as_str)
-        .map(|t| t.chars().take(1000).collect());
-    Some(CatalogCart {
-        catalog_id: catalog_id.chars().take(100).collect(),
-        note: non_empty(note),
-        items,
+    Some(MarketingPreference {
+        wa_id,
+        user_id,
+        resume,
+        detail: preference
+            .detail
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect(),
     })
 }
 
-/// How a cart reads in the conversation: `[order] 2 × mug-stoneware, 1 × tote-canvas`.
-fn cart_text(cart: &CatalogCart) -> String {
-    let lines: Vec<String> = cart
-        .items
-        .iter()
-        .map(|item| match item.quantity {
-            Some(q) => format!("{q} × {}", item.retailer_id),
-            None => format!("? × {}", item.retailer_id),
-        })
-        .collect();
-    let mut text = format!("[order] {}", lines.join(", "));
-    if let Some(note) = &cart.note {
-        text.push_str(" — ");
-        text.push_str(note);
+/// A contact's message; `None` without an id or a sender.
+fn inbound_of(message: MessageValue, contacts: &[ContactValue]) -> Option<Inbound> {
+    // The contact entry of this message's sender completes a message that names only
+    // the phone, or only the user id.
+    let contact = contact_of(contacts, &message.from, &message.from_user_id);
+    let wa_id = non_empty(message.from.clone())
+        .or_else(|| contact.and_then(|c| non_empty(c.wa_id.clone())));
+    let user_id = non_empty(message.from_user_id.clone())
+        .or_else(|| contact.and_then(|c| non_empty(c.user_id.clone())));
+    if message.id.is_empty() || (wa_id.is_none() && user_id.is_none()) {
+        return None;
     }
-    text.chars().take(4096).collect()
+    let kind = message.kind.clone().unwrap_or_else(|| "unknown".into());
+    let profile = |key: &str| {
+        contact
+            .and_then(|c| c.profile.as_ref())
+            .and_then(|p| p.get(key))
+            .and_then(Value::as_str)
+            .map(|name| name.trim().chars().take(200).collect::<String>())
+    };
+    let cart = (kind == "order")
+        .then(|| message.order.as_ref().and_then(catalog_cart))
+        .flatten();
+    let carried = content(&kind, message.rest.get(&kind), message.rest.get("errors"));
+    let text = match (&cart, &carried) {
+        (Some(cart), _) => cart_text(cart),
+        (None, Some(carried)) => carried.text.clone(),
+        (None, None) => message_text(&message, &kind),
+    };
+    let (refers_to, identity_change) = carried.map(|c| (c.refers_to, c.change)).unwrap_or_default();
+    Some(Inbound {
+        text,
+        answer: answer(&message),
+        id: message.id,
+        wa_id,
+        user_id,
+        timestamp: message.timestamp.as_ref().and_then(seconds),
+        kind,
+        profile_name: non_empty(profile("name")),
+        username: non_empty(profile("username")),
+        refers_to,
+        identity_change,
+        cart,
+    })
 }
 
-/// The string at `path` inside a message's part, if it is one.
-fn string_at(value: &Option<Value>, path: &[&str]) -> Option<String> {
-    let mut at = value.as_ref()?;
-    for key in path {
-        at = at.get(key)?;
+/// Where a sent message got to; `None` for a state the server does not track.
+fn status_of(status: StatusValue) -> Option<StatusUpdate> {
+    let delivery = match status.status.as_str() {
+        "sent" => Delivery::Sent,
+        "delivered" => Delivery::Delivered,
+        "read" => Delivery::Read,
+        "failed" => Delivery::Failed,
+        _ => return None,
+    };
+    if status.id.is_empty() {
+        return None;
     }
-    at.as_str().map(str::to_string)
-}
-
-/// The readable text of a message of any type.
-fn message_text(message: &MessageValue, kind: &str) -> String {
-    let text = string_at(&message.text, &["body"])
-        .or_else(|| string_at(&message.button, &["text"]))
-        .or_else(|| string_at(&message.interactive, &["button_reply", "title"]))
-        .or_else(|| string_at(&message.interactive, &["list_reply", "title"]))
-        .or_else(|| {
-            message
-                .rest
-                .get(kind)
-                .and_then(|m| m.get("caption"))
-                .and_then(Value::as_str)
-                .map(|caption| format!("[{kind}] {caption}"))
-        })
-        .unwrap_or_else(|| format!("[{kind}]"));
-    text.chars().take(4096).collect()
+    Some(StatusUpdate {
+        wamid: status.id,
+        delivery,
+        wa_id: non_empty(status.recipient_id),
+        user_id: non_empty(status.recipient_user_id),
+        callback: status.biz_opaque_callback_data,
+        error: status.errors.first().map(GraphError::to_api_error),
+    })
 }
 
 #[cfg(test)]

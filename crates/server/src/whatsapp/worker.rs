@@ -14,11 +14,13 @@ use super::client::Outcome;
 use super::payload;
 use super::Messaging;
 use crate::clock::{self, now_ms};
-use crate::db::{messaging, Db};
+use crate::db::messaging::{self, DueMessage};
+use crate::db::Db;
 use crate::lease::Lease;
 use crate::policy::outbox::{OutboxStatus, WINDOW_CLOSED};
 use crate::policy::retry::backoff;
-use governor::{Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -36,39 +38,17 @@ const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 const SENDER_LEASE: &str = "outbox_sender";
 /// Runs until dropped (the server's run future owns it, so stopping the server stops it).
 pub async fn run(db: Db, messaging: Arc<Messaging>) {
-    let settings = &messaging.settings;
-    // Evenly spaced, no burst: never more than `per_second` in any one-second span.
-    let period = Duration::from_secs(1) / settings.per_second.max(1);
-    let quota = Quota::with_period(period)
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::MIN);
-    let limiter = RateLimiter::direct(quota);
-    let abandoned_after = settings.request_timeout.saturating_mul(2) + Duration::from_secs(5);
-    let mut sends: JoinSet<()> = JoinSet::new();
-    let mut last_sent: HashMap<i64, Instant> = HashMap::new();
-    let mut housekeeping = Instant::now() - Duration::from_secs(3600);
-    let mut lease = Lease::new(SENDER_LEASE, "sends the outbox");
+    let mut sender = Sender::new(db, messaging);
     loop {
-        while sends.try_join_next().is_some() {}
-        if !lease.held(&db).await {
+        while sender.sends.try_join_next().is_some() {}
+        if !sender.lease.held(&sender.db).await {
             // Another server sends; wait for the lease to come free.
-            tokio::time::sleep_until(lease.renew_at().into()).await;
+            tokio::time::sleep_until(sender.lease.renew_at().into()).await;
             continue;
         }
-        if housekeeping.elapsed() >= Duration::from_secs(5) {
-            housekeeping = Instant::now();
-            let lease_ms = clock::millis(abandoned_after);
-            match db.settle_abandoned(now_ms().saturating_sub(lease_ms)).await {
-                Ok(0) => {}
-                Ok(n) => {
-                    tracing::warn!(messages = n, "messages interrupted mid-send are uncertain")
-                }
-                Err(e) => tracing::error!(error = %e, "settling interrupted messages failed"),
-            }
-            last_sent.retain(|_, at| at.elapsed() < settings.contact_gap);
-        }
+        sender.tidy().await;
         let now = now_ms();
-        let due = match db.due_messages(now, 256).await {
+        let due = match sender.db.due_messages(now, 256).await {
             Ok(due) => due,
             Err(e) => {
                 tracing::error!(error = %e, "reading the outbox failed");
@@ -76,71 +56,164 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
                 continue;
             }
         };
+        if sender.round(due, now).await == 0 {
+            sender.idle().await;
+        }
+    }
+}
+
+/// The sending server's state between rounds.
+struct Sender {
+    db: Db,
+    messaging: Arc<Messaging>,
+    /// The number's rate.
+    limiter: DefaultDirectRateLimiter,
+    /// How long after its claim a `sending` row counts as abandoned.
+    abandoned_after: Duration,
+    /// Requests in flight.
+    sends: JoinSet<()>,
+    /// When each contact was last sent to (for the gap).
+    last_sent: HashMap<i64, Instant>,
+    /// When abandoned rows were last settled.
+    housekeeping: Instant,
+    lease: Lease,
+}
+
+impl Sender {
+    fn new(db: Db, messaging: Arc<Messaging>) -> Self {
+        let settings = &messaging.settings;
+        // Evenly spaced, no burst: never more than `per_second` in any one-second span.
+        let period = Duration::from_secs(1) / settings.per_second.max(1);
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::MIN);
+        let abandoned_after = settings.request_timeout.saturating_mul(2) + Duration::from_secs(5);
+        Self {
+            db,
+            limiter: RateLimiter::direct(quota),
+            abandoned_after,
+            messaging,
+            sends: JoinSet::new(),
+            last_sent: HashMap::new(),
+            housekeeping: Instant::now() - Duration::from_secs(3600),
+            lease: Lease::new(SENDER_LEASE, "sends the outbox"),
+        }
+    }
+
+    /// Every 5 s: rows left `sending` by a stopped server become `uncertain`; gaps that
+    /// passed are forgotten.
+    async fn tidy(&mut self) {
+        if self.housekeeping.elapsed() < Duration::from_secs(5) {
+            return;
+        }
+        self.housekeeping = Instant::now();
+        let lease_ms = clock::millis(self.abandoned_after);
+        match self
+            .db
+            .settle_abandoned(now_ms().saturating_sub(lease_ms))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(messages = n, "messages interrupted mid-send are uncertain"),
+            Err(e) => tracing::error!(error = %e, "settling interrupted messages failed"),
+        }
+        let gap = self.messaging.settings.contact_gap;
+        self.last_sent.retain(|_, at| at.elapsed() < gap);
+    }
+
+    /// Starts the due messages that may go now; how many started.
+    async fn round(&mut self, due: Vec<DueMessage>, now: i64) -> usize {
+        let gap = self.messaging.settings.contact_gap;
         let mut started = 0;
         let mut contacts = HashSet::new();
         for message in due {
-            if Instant::now() >= lease.renew_at() {
+            if Instant::now() >= self.lease.renew_at() {
                 break; // renew the lease before sending on
             }
             // Oldest first, one per contact per round, and not within the gap.
             if !contacts.insert(message.contact.id) {
                 continue;
             }
-            if last_sent
+            if self
+                .last_sent
                 .get(&message.contact.id)
-                .is_some_and(|at| at.elapsed() < settings.contact_gap)
+                .is_some_and(|at| at.elapsed() < gap)
             {
                 continue;
             }
-            let allowed = message.contact.may_receive(message.kind, now);
-            if let Err(refusal) = allowed {
-                let reason = format!("not sent: {refusal}");
-                end(&db, message.id, OutboxStatus::Cancelled, &reason).await;
-                continue;
-            }
-            let Some(stored) = &message.payload else {
-                let detail = "the stored message is unreadable";
-                end(&db, message.id, OutboxStatus::Failed, detail).await;
+            let Some(body) = self.body_of(&message, now).await else {
                 continue;
             };
-            let Some(body) = payload::addressed(
-                stored,
-                message.contact.wa_id.as_deref(),
-                message.contact.user_id.as_deref(),
-                message.id,
-            ) else {
-                let detail = "the contact has neither a phone number nor a user id";
-                end(&db, message.id, OutboxStatus::Failed, detail).await;
-                continue;
-            };
-            while sends.len() >= IN_FLIGHT {
-                sends.join_next().await;
+            if self.start(message, body).await {
+                started += 1;
             }
-            limiter.until_ready().await;
-            match db.claim(message.id).await {
-                Ok(true) => {}
-                Ok(false) => continue,
-                Err(e) => {
-                    tracing::error!(error = %e, "claiming a message failed");
-                    continue;
-                }
-            }
-            last_sent.insert(message.contact.id, Instant::now());
-            started += 1;
-            let db = db.clone();
-            let messaging = messaging.clone();
-            let attempt = u32::try_from(message.attempts + 1).unwrap_or(u32::MAX);
-            sends.spawn(async move {
-                let outcome = messaging.client.send(&body).await;
-                settle(&db, &messaging, message.id, attempt, outcome).await;
-            });
         }
-        if started == 0 {
-            tokio::select! {
-                _ = messaging.wake.notified() => {}
-                _ = tokio::time::sleep(POLL.min(lease.renew_at().saturating_duration_since(Instant::now()))) => {}
-                Some(_) = sends.join_next(), if !sends.is_empty() => {}
+        started
+    }
+
+    /// The request to send `message` with, or `None` after ending a message that may not or
+    /// cannot go.
+    async fn body_of(&self, message: &DueMessage, now: i64) -> Option<Value> {
+        let db = &self.db;
+        if let Err(refusal) = message.contact.may_receive(message.kind, now) {
+            let reason = format!("not sent: {refusal}");
+            end(db, message.id, OutboxStatus::Cancelled, &reason).await;
+            return None;
+        }
+        let Some(stored) = &message.payload else {
+            let detail = "the stored message is unreadable";
+            end(db, message.id, OutboxStatus::Failed, detail).await;
+            return None;
+        };
+        let body = payload::addressed(
+            stored,
+            message.contact.wa_id.as_deref(),
+            message.contact.user_id.as_deref(),
+            message.id,
+        );
+        if body.is_none() {
+            let detail = "the contact has neither a phone number nor a user id";
+            end(db, message.id, OutboxStatus::Failed, detail).await;
+        }
+        body
+    }
+
+    /// Claims `message` and sends it in the background, within the rate and the requests in
+    /// flight; false when another claimed it first.
+    async fn start(&mut self, message: DueMessage, body: Value) -> bool {
+        while self.sends.len() >= IN_FLIGHT {
+            self.sends.join_next().await;
+        }
+        self.limiter.until_ready().await;
+        match self.db.claim(message.id).await {
+            Ok(true) => {}
+            Ok(false) => return false,
+            Err(e) => {
+                tracing::error!(error = %e, "claiming a message failed");
+                return false;
             }
+        }
+        self.last_sent.insert(message.contact.id, Instant::now());
+        let db = self.db.clone();
+        let messaging = self.messaging.clone();
+        let attempt = u32::try_from(message.attempts + 1).unwrap_or(u32::MAX);
+        self.sends.spawn(async move {
+            let outcome = messaging.client.send(&body).await;
+            settle(&db, &messaging, message.id, attempt, outcome).await;
+        });
+        true
+    }
+
+    /// Nothing started: waits for a wake, the poll, the lease's renewal or a send to end.
+    async fn idle(&mut self) {
+        let renew_in = self
+            .lease
+            .renew_at()
+            .saturating_duration_since(Instant::now());
+        tokio::select! {
+            _ = self.messaging.wake.notified() => {}
+            _ = tokio::time::sleep(POLL.min(renew_in)) => {}
+            Some(_) = self.sends.join_next(), if !self.sends.is_empty() => {}
         }
     }
 }

@@ -46,6 +46,7 @@ mod process;
 mod provider_money;
 mod real_inputs;
 mod receiver;
+mod request_id;
 mod sign_in_memory;
 mod site;
 mod totals;

@@ -162,7 +162,8 @@ impl IntoResponse for V1Error {
                 json!({"error": "payment_provider", "message": message}),
             ),
             Self::Db(e) => {
-                tracing::error!(error = %e, "integration API request failed");
+                let cause = super::error::Chain(e);
+                tracing::error!(%cause, "integration API request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     json!({"error": "internal", "message": "please try again"}),
