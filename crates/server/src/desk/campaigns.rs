@@ -285,7 +285,7 @@ async fn show(
             revenue,
         });
     }
-    Ok(render(&CampaignsPage {
+    render(&CampaignsPage {
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
@@ -312,7 +312,7 @@ async fn show(
             .unwrap_or("UTC")
             .to_string(),
         others,
-    }))
+    })
 }
 
 fn listed(state: &AppState, row: CampaignRow, results: Results, currency: &str) -> Listed {
@@ -435,7 +435,7 @@ pub(super) async fn detail(
     let can_cancel = row.status.can_cancel();
     let created_by = row.created_by.clone();
     let currency = state.catalog.currency.code();
-    Ok(render(&CampaignPage {
+    render(&CampaignPage {
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
@@ -445,7 +445,7 @@ pub(super) async fn detail(
         params: described.join(" · "),
         created_by,
         can_cancel,
-    }))
+    })
 }
 
 #[derive(Deserialize)]
@@ -531,7 +531,7 @@ pub(super) async fn csv(
         ));
     }
     let currency = state.catalog.currency;
-    let body = write_csv(&rows, currency).map_err(|e| DeskError::Internal(e.into()))?;
+    let body = write_csv(&rows, currency)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -169,7 +169,7 @@ async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, D
         let name = g.topic.unwrap_or_else(|| "no topic".into());
         (name, g.started, g.converted, share(g.converted, g.started))
     }));
-    Ok(render(&InboxPage {
+    render(&InboxPage {
         conversion,
         topics: state.db.topics().await?,
         shop: state.catalog.shop.name.clone(),
@@ -179,7 +179,7 @@ async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, D
         rows,
         by_day: view(days),
         by_staff: view(staff_times),
-    }))
+    })
 }
 
 #[derive(Template)]
@@ -253,7 +253,7 @@ async fn conversation(
             .collect(),
         wa,
     };
-    Ok(render(&page))
+    render(&page)
 }
 
 async fn template(

@@ -160,7 +160,7 @@ pub(super) async fn page(
             .collect(),
         o,
     };
-    Ok(render(&page))
+    render(&page)
 }
 
 fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
