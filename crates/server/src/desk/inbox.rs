@@ -2,13 +2,11 @@
 //! first by how long they have waited, and a conversation page per contact: the thread both
 //! ways, a reply inside the 24-hour window, who answers, and "mark done".
 
-use super::conversation::{
-    contact_view, offer_templates, send_reply, send_template, ConversationView, ReplyForm,
-    TemplateForm,
-};
+use super::conversation::{contact_view, offer_templates, ConversationView};
 use super::error::DeskError;
 use super::layout::{day, duration, render, when};
 use super::notice::{Notice, NoticeQuery};
+use super::reply::{send_reply, send_template, ReplyForm, TemplateForm};
 use super::session::Staff;
 use crate::clock::now_ms;
 use crate::db::messaging::InboxRow;

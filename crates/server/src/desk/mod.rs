@@ -17,6 +17,7 @@ mod order;
 mod orders;
 mod payment;
 mod products;
+mod reply;
 pub mod session;
 mod staff;
 mod tokens;
@@ -75,7 +76,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/webhooks/{id}/retry", post(webhooks::retry))
         .route("/admin/desk.css", get(stylesheet))
         .route("/admin/desk.js", get(script))
-        .merge(conversation::routes())
+        .merge(reply::routes())
         .merge(inbox::routes())
         .layer(axum::middleware::map_response(security_headers))
 }
