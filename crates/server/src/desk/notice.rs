@@ -356,6 +356,7 @@ mod tests {
         assert_eq!(Notice::parse(""), None);
     }
 
+    // The table's text is a literal: it must follow the rule in `auth`.
     #[test]
     fn the_password_rule_names_the_real_minimum() {
         let text = Notice::StaffInvalid.text();
