@@ -216,10 +216,12 @@ async fn housekeeping(state: AppState) {
             }
             Err(e) => tracing::error!(error = %e, "expiring orders failed"),
         }
-        match state
-            .db
-            .lapse_pending(now, state.settings.opt_in_pending_ms())
-            .await
+        match crate::service::housekeeping::lapse_pending(
+            &state.db,
+            now,
+            state.settings.opt_in_pending_ms(),
+        )
+        .await
         {
             Ok(0) => {}
             Ok(n) => tracing::info!(opt_ins = n, "lapsed web opt-ins whose message never came"),

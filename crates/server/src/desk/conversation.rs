@@ -6,7 +6,7 @@
 use super::layout::{when, Moment};
 use crate::clock::{now_ms, UnixMillis};
 use crate::db::messaging::{AnswerRow, ConsentEvent, Contact, ConversationItem};
-use crate::policy::consent::{Consent, Refusal};
+use crate::policy::consent::{Consent, ConsentSource, Refusal};
 use crate::policy::inbound::WINDOW_MS;
 use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::service::change_status::needs_tracking;
@@ -293,12 +293,12 @@ impl ConversationView {
 fn offers_consent(state: &AppState, consent: Consent, all: &[ConsentEvent]) -> Option<String> {
     let offers_at = |source: &str| {
         all.iter()
-            .find(|e| e.marketing && e.source == source)
+            .find(|e| e.marketing && e.source.as_str() == source)
             .map_or_else(String::new, |e| when(state, e.at))
     };
     let stopped_offers = all
         .iter()
-        .find(|e| e.marketing && !e.opted_in && e.source != "lapsed");
+        .find(|e| e.marketing && !e.opted_in && e.source != ConsentSource::Lapsed);
     Some(match consent {
         Consent::None => return None,
         Consent::Pending { since } => format!(
@@ -337,7 +337,7 @@ fn updates_consent(state: &AppState, consent: Consent, all: &[ConsentEvent]) -> 
     let last_at = |source: &str| {
         history
             .iter()
-            .find(|e| e.source == source)
+            .find(|e| e.source.as_str() == source)
             .map_or_else(String::new, |e| when(state, e.at))
     };
     Some(match consent {

@@ -141,6 +141,74 @@ impl Consent {
     }
 }
 
+/// Where a line of a contact's consent history came from (stored as `as_str`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentSource {
+    /// A web opt-in at checkout, pending until the number sends the order's reference.
+    Checkout,
+    /// A checkout opt-in from a number that had replied STOP: recorded, not applied.
+    CheckoutAfterStop,
+    /// A web opt-in with a back-in-stock request.
+    BackInStock,
+    /// A back-in-stock opt-in from a number that had replied STOP: recorded, not applied.
+    BackInStockAfterStop,
+    /// The number sent a request's reference, making its opt-in active.
+    Message,
+    /// The contact sent STOP or START.
+    Keyword,
+    /// A web opt-in whose message never came.
+    Lapsed,
+    /// Meta's "Stop promotions" quick reply.
+    StopPromotions,
+    /// Stopped in WhatsApp's own settings.
+    WhatsappSettings,
+}
+
+impl ConsentSource {
+    /// Every source.
+    pub const ALL: [Self; 9] = [
+        Self::Checkout,
+        Self::CheckoutAfterStop,
+        Self::BackInStock,
+        Self::BackInStockAfterStop,
+        Self::Message,
+        Self::Keyword,
+        Self::Lapsed,
+        Self::StopPromotions,
+        Self::WhatsappSettings,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Checkout => "checkout",
+            Self::CheckoutAfterStop => "checkout_after_stop",
+            Self::BackInStock => "back_in_stock",
+            Self::BackInStockAfterStop => "back_in_stock_after_stop",
+            Self::Message => "message",
+            Self::Keyword => "keyword",
+            Self::Lapsed => "lapsed",
+            Self::StopPromotions => "stop_promotions",
+            Self::WhatsappSettings => "whatsapp_settings",
+        }
+    }
+
+    /// Reads a stored name; `None` for a name this server does not know.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// What a web opt-in from this source is recorded as, given where consent stands after
+    /// it: one that a STOP kept from applying is its own `…_after_stop` source.
+    pub fn of_web_opt_in(self, after: Consent) -> Self {
+        match (self, after) {
+            (Self::Checkout, Consent::Stopped) => Self::CheckoutAfterStop,
+            (Self::BackInStock, Consent::Stopped) => Self::BackInStockAfterStop,
+            (other, _) => other,
+        }
+    }
+}
+
 /// Whether `kind` may go now to a contact with these consents: a marketing message by the
 /// opt-in to offers and news, everything else by the opt-in to order updates (and a reply
 /// by the window).
@@ -278,5 +346,28 @@ mod tests {
         }
         assert_eq!(Consent::from_stored("pending", None), None);
         assert_eq!(Consent::from_stored("maybe", None), None);
+    }
+
+    #[test]
+    fn sources_read_back_and_a_stop_marks_web_opt_ins() {
+        for source in ConsentSource::ALL {
+            assert_eq!(ConsentSource::parse(source.as_str()), Some(source));
+        }
+        assert_eq!(ConsentSource::parse("maybe"), None);
+        let checkout = ConsentSource::Checkout;
+        assert_eq!(
+            checkout.of_web_opt_in(Consent::Stopped).as_str(),
+            "checkout_after_stop"
+        );
+        assert_eq!(
+            checkout.of_web_opt_in(Consent::Pending { since: 1 }),
+            checkout
+        );
+        assert_eq!(
+            ConsentSource::BackInStock
+                .of_web_opt_in(Consent::Stopped)
+                .as_str(),
+            "back_in_stock_after_stop"
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! writing: they change neither.
 
 use super::campaign::is_stop_button;
-use super::consent::Consent;
+use super::consent::{Consent, ConsentSource};
 use chatout_core::{consent_acknowledgement, consent_keyword, ConsentCommand};
 
 /// How long an inbound message keeps the customer-service window open.
@@ -23,11 +23,11 @@ pub enum ConsentChange {
 
 impl ConsentChange {
     /// Whether it opts in, and the source the consent history records.
-    pub fn recorded(self) -> (bool, &'static str) {
+    pub fn recorded(self) -> (bool, ConsentSource) {
         match self {
-            Self::Wrote => (true, "message"),
-            Self::Keyword(start) => (start, "keyword"),
-            Self::StopButton => (false, "stop_promotions"),
+            Self::Wrote => (true, ConsentSource::Message),
+            Self::Keyword(start) => (start, ConsentSource::Keyword),
+            Self::StopButton => (false, ConsentSource::StopPromotions),
         }
     }
 }
@@ -318,10 +318,8 @@ mod tests {
             tap.marketing,
             Some((Consent::Stopped, ConsentChange::StopButton))
         );
-        assert_eq!(
-            ConsentChange::StopButton.recorded(),
-            (false, "stop_promotions")
-        );
+        let (opted_in, source) = ConsentChange::StopButton.recorded();
+        assert_eq!((opted_in, source.as_str()), (false, "stop_promotions"));
         assert_eq!((tap.consent, tap.acknowledgement), (None, None));
         assert!(!tap.cancel_queued);
     }

@@ -185,10 +185,10 @@ async fn show(state: &AppState, token: &str, stop: bool) -> Response {
         if !plausible(token) {
             return Ok(None);
         }
-        if stop && unsubscribe(state, token).await?.is_none() {
+        if stop && unsubscribe(&state.db, token).await?.is_none() {
             return Ok(None);
         }
-        token_state(state, token).await
+        token_state(&state.db, token).await
     }
     .await;
     let found = match result {

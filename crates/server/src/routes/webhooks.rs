@@ -109,7 +109,7 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         }
     }
     for preference in &notification.preferences {
-        if let Err(e) = record_preference(&state, preference).await {
+        if let Err(e) = record_preference(&state.db, preference).await {
             tracing::error!(error = %e, "applying a marketing preference failed");
             return text(StatusCode::INTERNAL_SERVER_ERROR, "try again");
         }

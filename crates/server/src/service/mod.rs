@@ -8,6 +8,7 @@ pub mod back_in_stock;
 pub mod campaigns;
 pub mod change_status;
 pub mod chat_order;
+pub mod housekeeping;
 pub mod notify;
 pub mod payments;
 pub mod place_order;

@@ -5,15 +5,15 @@
 //! nothing here (only a new web opt-in proven by its message would).
 
 use crate::clock::now_ms;
-use crate::db::alerts;
 use crate::db::messaging::{self, ConsentRecord, Purpose};
-use crate::policy::consent::Consent;
+use crate::db::{alerts, Db};
+use crate::policy::consent::{Consent, ConsentSource};
 use crate::whatsapp::webhook::MarketingPreference;
-use crate::AppState;
 
 /// Applies a marketing preference changed in WhatsApp; returns whether it stopped offers.
+#[tracing::instrument(skip_all)]
 pub async fn record_preference(
-    state: &AppState,
+    db: &Db,
     preference: &MarketingPreference,
 ) -> Result<bool, sqlx::Error> {
     if preference.resume {
@@ -21,7 +21,7 @@ pub async fn record_preference(
         return Ok(false);
     }
     let now = now_ms();
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let contact = messaging::find_or_create_contact(
         &mut tx,
         preference.wa_id.as_deref(),
@@ -41,7 +41,7 @@ pub async fn record_preference(
     let record = ConsentRecord {
         purpose,
         opted_in: false,
-        source: "whatsapp_settings",
+        source: ConsentSource::WhatsappSettings,
         text,
         page: None,
         order_id: None,

@@ -48,6 +48,7 @@ pub enum ReplyTo<'a> {
 
 /// Queues `author`'s reply `text` to `to`; `key` (the form's own) makes a double submit
 /// queue it once. The conversation counts as answered from now.
+#[tracing::instrument(skip_all, fields(to = ?to))]
 pub async fn reply(
     state: &AppState,
     to: ReplyTo<'_>,
@@ -149,6 +150,7 @@ pub async fn template_choices(
 /// Queues `author`'s choice `value` (`<event>:<reference>`, from [`template_choices`]) to the
 /// customer of that order, if their opt-in is active; `key` makes a double submit one
 /// message. The conversation counts as answered from now.
+#[tracing::instrument(skip_all, fields(template = %value))]
 pub async fn send_template(
     state: &AppState,
     value: &str,

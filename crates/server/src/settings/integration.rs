@@ -1,6 +1,8 @@
 //! `CHATOUT_WEBHOOK_URLS` and `CHATOUT_WEBHOOK_SECRET`: where order events are POSTed
 //! (CONTRACT.md section 8), and how deliveries are retried.
 
+use super::env::{check_url, Env};
+use super::variables as var;
 use super::SettingsError;
 use std::time::Duration;
 
@@ -23,54 +25,41 @@ pub struct WebhookSettings {
 const MIN_SECRET: usize = 16;
 
 impl WebhookSettings {
-    /// Reads both variables: `None` when neither is set; an error when only one is, when a
-    /// URL is not `http(s)://`, or when the secret is short.
-    pub(super) fn from_value(
-        value: impl Fn(&str) -> Option<String>,
+    /// `None` when neither variable is set; both or neither.
+    pub(super) fn from_env<F: Fn(&str) -> Option<String>>(
+        env: &Env<F>,
     ) -> Result<Option<Self>, SettingsError> {
-        let (urls, secret) = (
-            value("CHATOUT_WEBHOOK_URLS"),
-            value("CHATOUT_WEBHOOK_SECRET"),
-        );
-        let (urls, secret) = match (urls, secret) {
+        let (urls, secret) = match (env.set(&var::WEBHOOK_URLS), env.set(&var::WEBHOOK_SECRET)) {
             (None, None) => return Ok(None),
-            (Some(urls), Some(secret)) => (urls, secret),
+            (Some(_), Some(secret)) => (env.list(&var::WEBHOOK_URLS), secret),
             (None, Some(_)) => {
-                return Err(SettingsError {
-                    variable: "CHATOUT_WEBHOOK_URLS",
-                    reason: "CHATOUT_WEBHOOK_SECRET is set; say where events go".into(),
-                })
+                return Err(SettingsError::new(
+                    &var::WEBHOOK_URLS,
+                    "CHATOUT_WEBHOOK_SECRET is set; say where events go",
+                ))
             }
             (Some(_), None) => {
-                return Err(SettingsError {
-                    variable: "CHATOUT_WEBHOOK_SECRET",
-                    reason: "every delivery is signed; set a secret the receivers share".into(),
-                })
+                return Err(SettingsError::new(
+                    &var::WEBHOOK_SECRET,
+                    "every delivery is signed; set a secret the receivers share",
+                ))
             }
         };
-        let urls: Vec<String> = urls
-            .split(',')
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_string)
-            .collect();
-        let bad = urls.iter().find(|u| {
-            let rest = u
-                .strip_prefix("https://")
-                .or_else(|| u.strip_prefix("http://"));
-            rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace))
-        });
-        if let Some(bad) = bad.or(urls.is_empty().then_some(&String::new())) {
-            return Err(SettingsError {
-                variable: "CHATOUT_WEBHOOK_URLS",
-                reason: format!("'{bad}' is not a URL like https://crm.example/hooks/chatout"),
-            });
+        let example = "https://crm.example/hooks/chatout";
+        if urls.is_empty() {
+            return Err(SettingsError::new(
+                &var::WEBHOOK_URLS,
+                format!("'' is not a URL like {example}"),
+            ));
+        }
+        for url in &urls {
+            check_url(&var::WEBHOOK_URLS, url, example)?;
         }
         if secret.chars().count() < MIN_SECRET {
-            return Err(SettingsError {
-                variable: "CHATOUT_WEBHOOK_SECRET",
-                reason: format!("at least {MIN_SECRET} characters"),
-            });
+            return Err(SettingsError::new(
+                &var::WEBHOOK_SECRET,
+                format!("at least {MIN_SECRET} characters"),
+            ));
         }
         Ok(Some(Self {
             urls,

@@ -1,12 +1,19 @@
 //! The server's environment (CONTRACT.md section 6), read once at start.
 
+mod env;
 mod integration;
 mod payments;
+pub mod variables;
 mod whatsapp;
 
+pub use env::{parse_duration, parse_networks};
 pub use integration::WebhookSettings;
 pub use payments::{MollieSettings, PaymentSettings, StripeSettings};
-pub use whatsapp::{WhatsAppSettings, GRAPH_API_BASE};
+pub use variables::GRAPH_API_BASE;
+pub use whatsapp::WhatsAppSettings;
+
+use env::Env;
+use variables::{self as var, Variable};
 
 use std::time::Duration;
 
@@ -81,165 +88,40 @@ pub struct Settings {
 impl Settings {
     /// Reads the settings through `get` (the process environment in production).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let value = |name: &str| {
-            get(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let order_ttl = match value("CHATOUT_ORDER_TTL") {
-            None => Duration::from_secs(48 * 3600),
-            Some(text) => parse_duration(&text).ok_or_else(|| SettingsError {
-                variable: "CHATOUT_ORDER_TTL",
-                reason: format!("'{text}' is not a duration like 48h, 30m or 90s"),
-            })?,
-        };
-        let allowed_origins = value("CHATOUT_ALLOWED_ORIGINS")
-            .map(|list| {
-                list.split(',')
-                    .map(|o| o.trim().trim_end_matches('/').to_string())
-                    .filter(|o| !o.is_empty())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        if let Some(bad) = allowed_origins
-            .iter()
-            .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
-        {
-            return Err(SettingsError {
-                variable: "CHATOUT_ALLOWED_ORIGINS",
-                reason: format!("'{bad}' is not an origin like https://shop.example"),
-            });
-        }
-        let rate_limit = match value("CHATOUT_RATE_LIMIT") {
-            None => 30,
-            Some(text) => text.parse().map_err(|_| SettingsError {
-                variable: "CHATOUT_RATE_LIMIT",
-                reason: format!("'{text}' is not a number of requests per minute (0 = off)"),
-            })?,
-        };
-        let duration = |variable: &'static str, default: Duration| match value(variable) {
-            None => Ok(default),
-            Some(text) => parse_duration(&text).ok_or_else(|| SettingsError {
-                variable,
-                reason: format!("'{text}' is not a duration like 48h, 30m or 90s"),
-            }),
-        };
-        let count = |variable: &'static str, default: u32, what: &str| match value(variable) {
-            None => Ok(default),
-            Some(text) => text.parse::<u32>().map_err(|_| SettingsError {
-                variable,
-                reason: format!("'{text}' is not a whole number ({what})"),
-            }),
-        };
-        let public_url =
-            value("CHATOUT_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string());
-        if let Some(url) = &public_url {
-            let host = url
-                .strip_prefix("https://")
-                .or_else(|| url.strip_prefix("http://"))
-                .unwrap_or_default();
-            if host.is_empty() || host.contains(char::is_whitespace) {
-                return Err(SettingsError {
-                    variable: "CHATOUT_PUBLIC_URL",
-                    reason: format!("'{url}' is not a base URL like https://orders.shop.example"),
-                });
-            }
-        }
-        let trusted_proxies = match value("CHATOUT_TRUSTED_PROXIES") {
-            None => Vec::new(),
-            Some(list) => parse_networks(&list).map_err(|bad| SettingsError {
-                variable: "CHATOUT_TRUSTED_PROXIES",
-                reason: format!("'{bad}' is not an address or CIDR like 10.0.0.0/8 or ::1"),
-            })?,
-        };
-        let admin_password = value("CHATOUT_ADMIN_PASSWORD");
-        if let Some(password) = &admin_password {
-            if password.chars().count() < crate::auth::MIN_PASSWORD {
-                return Err(SettingsError {
-                    variable: "CHATOUT_ADMIN_PASSWORD",
-                    reason: format!(
-                        "at least {} characters, like every desk account's password",
-                        crate::auth::MIN_PASSWORD
-                    ),
-                });
-            }
-        }
-        let max_connections = count("CHATOUT_MAX_CONNECTIONS", 1024, "open connections at once")?;
-        let max_connections_per_client = count(
-            "CHATOUT_MAX_CONNECTIONS_PER_CLIENT",
-            64,
-            "open connections at once from one address",
-        )?;
-        if max_connections == 0 || max_connections_per_client == 0 {
-            return Err(SettingsError {
-                variable: if max_connections == 0 {
-                    "CHATOUT_MAX_CONNECTIONS"
-                } else {
-                    "CHATOUT_MAX_CONNECTIONS_PER_CLIENT"
-                },
-                reason: "must be at least 1".into(),
-            });
-        }
-        let time_zone = match value("CHATOUT_TIME_ZONE") {
-            None => jiff::tz::TimeZone::UTC,
-            Some(name) => crate::clock::zone(&name).ok_or_else(|| SettingsError {
-                variable: "CHATOUT_TIME_ZONE",
-                reason: format!("'{name}' is not a time zone like Europe/Amsterdam"),
-            })?,
-        };
-        let marketing_cap = count(
-            "CHATOUT_MARKETING_CAP",
-            2,
-            "marketing messages per contact per 7 days",
-        )?;
-        let alerts_per_unit = count(
-            "CHATOUT_ALERTS_PER_UNIT",
-            3,
-            "back-in-stock alerts per unit restocked",
-        )?;
-        for (variable, n) in [
-            ("CHATOUT_MARKETING_CAP", marketing_cap),
-            ("CHATOUT_ALERTS_PER_UNIT", alerts_per_unit),
-        ] {
-            if n == 0 {
-                return Err(SettingsError {
-                    variable,
-                    reason: "must be at least 1".into(),
-                });
-            }
-        }
-        let payments = PaymentSettings::from_value(value, public_url.as_deref())?;
+        let env = Env::new(get);
+        let public_url = public_url(&env)?;
+        let (max_connections, max_connections_per_client) = connection_caps(&env)?;
         Ok(Self {
-            marketing_cap,
-            alerts_per_unit,
-            payments,
-            time_zone,
+            addr: env.text(&var::ADDR).unwrap_or_default(),
+            database_url: env.text(&var::DATABASE_URL).unwrap_or_default(),
+            catalog_path: env.text(&var::CATALOG),
+            allowed_origins: allowed_origins(&env)?,
+            order_ttl: env.duration(&var::ORDER_TTL)?,
+            admin_password: admin_password(&env)?,
+            rate_limit: env.count(&var::RATE_LIMIT, "order requests per minute; 0 = off")?,
+            widget_dir: env.text(&var::WIDGET_DIR).unwrap_or_default().into(),
+            whatsapp: WhatsAppSettings::from_env(&env)?,
+            payments: PaymentSettings::from_env(&env, public_url.as_deref())?,
             public_url,
-            trusted_proxies,
-            stock_hold: duration("CHATOUT_STOCK_HOLD", Duration::from_secs(30 * 60))?,
-            opt_in_pending: duration("CHATOUT_OPT_IN_PENDING", Duration::from_secs(7 * 86_400))?,
-            hold_limit: count("CHATOUT_HOLD_LIMIT", 20, "units; 0 = no cap")?,
-            header_timeout: duration("CHATOUT_HEADER_TIMEOUT", Duration::from_secs(10))?,
-            body_timeout: duration("CHATOUT_BODY_TIMEOUT", Duration::from_secs(30))?,
-            max_connections: max_connections as usize,
-            max_connections_per_client: max_connections_per_client as usize,
-            whatsapp: WhatsAppSettings::from_value(value)?,
-            webhooks: WebhookSettings::from_value(value)?,
-            api_rate_limit: count(
-                "CHATOUT_API_RATE_LIMIT",
-                600,
-                "requests per minute; 0 = off",
+            trusted_proxies: trusted_proxies(&env)?,
+            stock_hold: env.duration(&var::STOCK_HOLD)?,
+            hold_limit: env.count(&var::HOLD_LIMIT, "units; 0 = no cap")?,
+            header_timeout: env.duration(&var::HEADER_TIMEOUT)?,
+            body_timeout: env.duration(&var::BODY_TIMEOUT)?,
+            max_connections,
+            max_connections_per_client,
+            webhooks: WebhookSettings::from_env(&env)?,
+            api_rate_limit: env.count(&var::API_RATE_LIMIT, "requests per minute; 0 = off")?,
+            marketing_cap: env.positive(
+                &var::MARKETING_CAP,
+                "marketing messages per contact per 7 days",
             )?,
-            rate_limit,
-            widget_dir: value("CHATOUT_WIDGET_DIR")
-                .unwrap_or_else(|| "dist".into())
-                .into(),
-            addr: value("CHATOUT_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
-            database_url: value("DATABASE_URL").unwrap_or_else(|| "sqlite://chatout.db".into()),
-            catalog_path: value("CHATOUT_CATALOG"),
-            allowed_origins,
-            order_ttl,
-            admin_password,
+            alerts_per_unit: env.positive(
+                &var::ALERTS_PER_UNIT,
+                "back-in-stock alerts per unit restocked",
+            )?,
+            time_zone: time_zone(&env)?,
+            opt_in_pending: env.duration(&var::OPT_IN_PENDING)?,
         })
     }
 
@@ -254,37 +136,97 @@ impl Settings {
     }
 }
 
-/// A comma-separated list of addresses and CIDRs; the first entry that does not read is the
-/// error.
-pub fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            entry
-                .parse::<ipnet::IpNet>()
-                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| entry.to_string())
-        })
-        .collect()
+impl SettingsError {
+    fn new(variable: &Variable, reason: impl Into<String>) -> Self {
+        Self {
+            variable: variable.name,
+            reason: reason.into(),
+        }
+    }
 }
 
-/// `48h`, `30m`, `90s`, `2d` or a plain number of seconds.
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    let seconds = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        _ => return None,
+/// Origins without a trailing `/`, each `http(s)://`.
+fn allowed_origins<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Vec<String>, SettingsError> {
+    let origins: Vec<String> = env
+        .list(&var::ALLOWED_ORIGINS)
+        .into_iter()
+        .map(|origin| origin.trim_end_matches('/').to_string())
+        .filter(|origin| !origin.is_empty())
+        .collect();
+    match origins
+        .iter()
+        .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+    {
+        Some(bad) => Err(SettingsError::new(
+            &var::ALLOWED_ORIGINS,
+            format!("'{bad}' is not an origin like https://shop.example"),
+        )),
+        None => Ok(origins),
+    }
+}
+
+fn public_url<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Option<String>, SettingsError> {
+    env.text(&var::PUBLIC_URL)
+        .map(|url| env::check_base_url(&var::PUBLIC_URL, &url, "https://orders.shop.example"))
+        .transpose()
+}
+
+fn trusted_proxies<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Vec<ipnet::IpNet>, SettingsError> {
+    let Some(list) = env.text(&var::TRUSTED_PROXIES) else {
+        return Ok(Vec::new());
     };
-    (number > 0).then(|| Duration::from_secs(number.saturating_mul(seconds)))
+    parse_networks(&list).map_err(|bad| {
+        SettingsError::new(
+            &var::TRUSTED_PROXIES,
+            format!("'{bad}' is not an address or CIDR like 10.0.0.0/8 or ::1"),
+        )
+    })
+}
+
+/// The same length rule as every desk account's password.
+fn admin_password<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Option<String>, SettingsError> {
+    let password = env.text(&var::ADMIN_PASSWORD);
+    match &password {
+        Some(p) if p.chars().count() < crate::auth::MIN_PASSWORD => Err(SettingsError::new(
+            &var::ADMIN_PASSWORD,
+            format!(
+                "at least {} characters, like every desk account's password",
+                crate::auth::MIN_PASSWORD
+            ),
+        )),
+        _ => Ok(password),
+    }
+}
+
+fn connection_caps<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<(usize, usize), SettingsError> {
+    let all = env.positive(&var::MAX_CONNECTIONS, "open connections at once")?;
+    let per_client = env.positive(
+        &var::MAX_CONNECTIONS_PER_CLIENT,
+        "open connections at once from one address",
+    )?;
+    Ok((all as usize, per_client as usize))
+}
+
+fn time_zone<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<jiff::tz::TimeZone, SettingsError> {
+    let name = env.text(&var::TIME_ZONE).unwrap_or_default();
+    crate::clock::zone(&name).ok_or_else(|| {
+        SettingsError::new(
+            &var::TIME_ZONE,
+            format!("'{name}' is not a time zone like Europe/Amsterdam"),
+        )
+    })
 }
 
 #[cfg(test)]

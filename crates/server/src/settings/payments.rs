@@ -2,6 +2,8 @@
 //! (CONTRACT.md section 9). Each is off until its key is set; either needs
 //! `CHATOUT_PUBLIC_URL`, which the provider sends the customer back to and (Mollie) calls.
 
+use super::env::Env;
+use super::variables as var;
 use super::SettingsError;
 
 /// Mollie's API.
@@ -34,59 +36,48 @@ pub struct PaymentSettings {
 }
 
 impl PaymentSettings {
-    /// Reads the variables; `public_url` is `CHATOUT_PUBLIC_URL`.
-    pub(super) fn from_value(
-        value: impl Fn(&str) -> Option<String>,
+    /// Each provider off until its key is set; either needs the public URL.
+    pub(super) fn from_env<F: Fn(&str) -> Option<String>>(
+        env: &Env<F>,
         public_url: Option<&str>,
     ) -> Result<Self, SettingsError> {
-        let base = |variable: &'static str, default: &str| -> Result<String, SettingsError> {
-            let url = value(variable).unwrap_or_else(|| default.to_string());
-            let url = url.trim_end_matches('/').to_string();
-            if url.starts_with("https://") || url.starts_with("http://") {
-                Ok(url)
-            } else {
-                Err(SettingsError {
-                    variable,
-                    reason: format!("'{url}' is not a URL"),
-                })
-            }
-        };
-        let mollie = match value("MOLLIE_API_KEY") {
+        let mollie = match env.set(&var::MOLLIE_API_KEY) {
             None => None,
             Some(api_key) => Some(MollieSettings {
                 api_key,
-                api_base: base("MOLLIE_API_BASE", "https://api.mollie.com/v2")?,
+                api_base: env.base_url(&var::MOLLIE_API_BASE, "https://api.mollie.com/v2")?,
             }),
         };
-        let stripe = match (value("STRIPE_SECRET_KEY"), value("STRIPE_WEBHOOK_SECRET")) {
+        let stripe = match (
+            env.set(&var::STRIPE_SECRET_KEY),
+            env.set(&var::STRIPE_WEBHOOK_SECRET),
+        ) {
             (None, None) => None,
             (Some(secret_key), Some(webhook_secret)) => Some(StripeSettings {
                 secret_key,
                 webhook_secret,
-                api_base: base("STRIPE_API_BASE", "https://api.stripe.com/v1")?,
+                api_base: env.base_url(&var::STRIPE_API_BASE, "https://api.stripe.com/v1")?,
             }),
             (Some(_), None) => {
-                return Err(SettingsError {
-                    variable: "STRIPE_WEBHOOK_SECRET",
-                    reason: "Stripe's webhook is how a payment is recorded; set its signing \
-                             secret (whsec_…)"
-                        .into(),
-                })
+                return Err(SettingsError::new(
+                    &var::STRIPE_WEBHOOK_SECRET,
+                    "Stripe's webhook is how a payment is recorded; set its signing secret \
+                     (whsec_…)",
+                ))
             }
             (None, Some(_)) => {
-                return Err(SettingsError {
-                    variable: "STRIPE_SECRET_KEY",
-                    reason: "STRIPE_WEBHOOK_SECRET is set; set the API key too".into(),
-                })
+                return Err(SettingsError::new(
+                    &var::STRIPE_SECRET_KEY,
+                    "STRIPE_WEBHOOK_SECRET is set; set the API key too",
+                ))
             }
         };
         if (mollie.is_some() || stripe.is_some()) && public_url.is_none() {
-            return Err(SettingsError {
-                variable: "CHATOUT_PUBLIC_URL",
-                reason: "payments send the customer back to this server, and Mollie calls it: \
-                         set its public base URL"
-                    .into(),
-            });
+            return Err(SettingsError::new(
+                &var::PUBLIC_URL,
+                "payments send the customer back to this server, and Mollie calls it: set its \
+                 public base URL",
+            ));
         }
         Ok(Self { mollie, stripe })
     }

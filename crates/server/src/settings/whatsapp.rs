@@ -1,5 +1,7 @@
 //! The `WHATSAPP_*` variables: the WhatsApp Business Platform (Option 4).
 
+use super::env::Env;
+use super::variables::{self as var, Variable, GRAPH_API_BASE};
 use super::SettingsError;
 use std::time::Duration;
 
@@ -33,54 +35,42 @@ pub struct WhatsAppSettings {
     pub request_timeout: Duration,
 }
 
-/// The Graph API version messaging uses unless `WHATSAPP_API_BASE` says otherwise.
-pub const GRAPH_API_BASE: &str = "https://graph.facebook.com/v23.0";
-
 impl WhatsAppSettings {
-    /// Reads the `WHATSAPP_*` variables: `None` when none of the credentials is set; an error
-    /// naming the first missing one when only some are.
-    pub(super) fn from_value(
-        value: impl Fn(&str) -> Option<String>,
+    /// `None` when none of the four credentials is set; an error names the first one missing
+    /// when only some are.
+    pub(super) fn from_env<F: Fn(&str) -> Option<String>>(
+        env: &Env<F>,
     ) -> Result<Option<Self>, SettingsError> {
-        const REQUIRED: [&str; 4] = [
-            "WHATSAPP_PHONE_NUMBER_ID",
-            "WHATSAPP_TOKEN",
-            "WHATSAPP_APP_SECRET",
-            "WHATSAPP_VERIFY_TOKEN",
+        const REQUIRED: [Variable; 4] = [
+            var::WHATSAPP_PHONE_NUMBER_ID,
+            var::WHATSAPP_TOKEN,
+            var::WHATSAPP_APP_SECRET,
+            var::WHATSAPP_VERIFY_TOKEN,
         ];
-        let found: Vec<Option<String>> = REQUIRED.iter().map(|name| value(name)).collect();
+        let found: Vec<Option<String>> = REQUIRED.iter().map(|v| env.set(v)).collect();
         if found.iter().all(Option::is_none) {
             return Ok(None);
         }
-        if let Some(missing) = REQUIRED.iter().zip(&found).find(|(_, v)| v.is_none()) {
-            return Err(SettingsError {
-                variable: missing.0,
-                reason: format!(
+        if let Some((missing, _)) = REQUIRED.iter().zip(&found).find(|(_, v)| v.is_none()) {
+            let names: Vec<&str> = REQUIRED.iter().map(|v| v.name).collect();
+            return Err(SettingsError::new(
+                missing,
+                format!(
                     "messaging needs all of {}; this one is unset",
-                    REQUIRED.join(", ")
+                    names.join(", ")
                 ),
-            });
+            ));
         }
-        let mut found = found.into_iter().flatten();
-        let mut next = || found.next().unwrap_or_default();
-        let api_base = value("WHATSAPP_API_BASE")
-            .unwrap_or_else(|| GRAPH_API_BASE.into())
-            .trim_end_matches('/')
-            .to_string();
-        if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
-            return Err(SettingsError {
-                variable: "WHATSAPP_API_BASE",
-                reason: format!("'{api_base}' is not a URL like {GRAPH_API_BASE}"),
-            });
-        }
+        let [phone_number_id, token, app_secret, verify_token] =
+            [0, 1, 2, 3].map(|i| found[i].clone().unwrap_or_default());
         Ok(Some(Self {
-            api_base,
-            phone_number_id: next(),
-            token: next(),
-            app_secret: next(),
-            verify_token: next(),
-            templates_path: value("WHATSAPP_TEMPLATES"),
-            waba_id: value("WHATSAPP_WABA_ID").filter(|id| !id.trim().is_empty()),
+            api_base: env.base_url(&var::WHATSAPP_API_BASE, GRAPH_API_BASE)?,
+            phone_number_id,
+            token,
+            app_secret,
+            verify_token,
+            templates_path: env.text(&var::WHATSAPP_TEMPLATES),
+            waba_id: env.text(&var::WHATSAPP_WABA_ID),
             per_second: 80,
             contact_gap: Duration::from_secs(6),
             retry_base: Duration::from_secs(2),

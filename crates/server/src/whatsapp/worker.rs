@@ -14,9 +14,9 @@ use super::client::Outcome;
 use super::payload;
 use super::Messaging;
 use crate::clock::{self, now_ms};
-use crate::db::Db;
+use crate::db::{messaging, Db};
 use crate::lease::Lease;
-use crate::policy::outbox::OutboxStatus;
+use crate::policy::outbox::{OutboxStatus, WINDOW_CLOSED};
 use crate::policy::retry::backoff;
 use governor::{Quota, RateLimiter};
 use std::collections::{HashMap, HashSet};
@@ -147,9 +147,27 @@ pub async fn run(db: Db, messaging: Arc<Messaging>) {
 
 /// Ends a message the server decided not to send (`cancelled`) or cannot send (`failed`).
 async fn end(db: &Db, id: i64, status: OutboxStatus, detail: &str) {
-    if let Err(e) = db.mark_ended(id, status, None, detail).await {
+    if let Err(e) = mark_ended(db, id, status, None, detail).await {
         tracing::error!(id, error = %e, "ending a message failed");
     }
+}
+
+/// Ends a message: `failed` (the API refused it for good) or `cancelled` (the server stopped
+/// it). A 131047 also closes its contact's window, in the same transaction.
+async fn mark_ended(
+    db: &Db,
+    id: i64,
+    status: OutboxStatus,
+    code: Option<i64>,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let contact = messaging::end_message(&mut tx, id, status, code, detail, now).await?;
+    if let (Some(contact_id), Some(WINDOW_CLOSED)) = (contact, code) {
+        messaging::close_window(&mut tx, contact_id, now).await?;
+    }
+    tx.commit().await
 }
 
 /// Records what the API said about one attempt.
@@ -171,8 +189,7 @@ async fn settle(db: &Db, messaging: &Messaging, id: i64, attempt: u32, outcome: 
         Outcome::Retry(error) | Outcome::Failed(error) => {
             tracing::warn!(id, code = error.code, detail = %error.detail, "message failed");
             let status = OutboxStatus::of_refusal(error.code);
-            db.mark_ended(id, status, Some(error.code), &error.detail)
-                .await
+            mark_ended(db, id, status, Some(error.code), &error.detail).await
         }
     };
     if let Err(e) = result {

@@ -523,7 +523,7 @@ async fn webhooks_survive_a_receiver_that_is_down_then_failing(backend: Backend)
     let example =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/verify_webhook.py");
     let readme = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/integration.md"),
     )
     .unwrap();
     let script = std::fs::read_to_string(&example).unwrap();

@@ -1,5 +1,5 @@
-//! Contacts: who a WhatsApp user is (by phone and by business-scoped id), their consent and
-//! its history, and their customer-service window.
+//! Contacts: who a WhatsApp user is (by phone and by business-scoped id), where their consent
+//! stands, and their customer-service window (`consent` keeps how consent changed).
 
 use super::super::Db;
 use crate::policy::consent::{self, Consent, MessageKind, Refusal};
@@ -29,26 +29,6 @@ impl Contact {
     pub fn may_receive(&self, kind: MessageKind, now: i64) -> Result<(), Refusal> {
         consent::may_receive(self.consent, self.marketing, kind, self.window_until, now)
     }
-}
-
-/// One change of a contact's consent, for the desk.
-#[derive(Debug, Clone)]
-pub struct ConsentEvent {
-    /// It is about offers and news (else order updates).
-    pub marketing: bool,
-    /// In or out.
-    pub opted_in: bool,
-    /// `checkout` (a web opt-in, pending until the number sends its reference),
-    /// `checkout_after_stop` (recorded, not applied), `message` (the number sent it, making it
-    /// active), `keyword`, `lapsed` (its message never came), `stop_promotions` (Meta's quick
-    /// reply) or `whatsapp_settings` (stopped in WhatsApp itself).
-    pub source: String,
-    /// The opt-in text shown, or the keyword sent.
-    pub text: String,
-    /// The page of the checkout.
-    pub page: Option<String>,
-    /// When (ms).
-    pub at: i64,
 }
 
 /// The contact behind a phone number as stored on orders (`+31612345678`).
@@ -163,180 +143,6 @@ pub async fn find_or_create_contact(
     contact_from_row(&row)
 }
 
-/// What a consent is for (CONTRACT.md section 10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    /// Order updates: templates for the customer's own orders.
-    OrderUpdates,
-    /// Offers and news: campaigns, back-in-stock alerts.
-    Marketing,
-}
-
-impl Purpose {
-    /// The stored name, as the API writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::OrderUpdates => "order_updates",
-            Self::Marketing => "marketing",
-        }
-    }
-}
-
-/// One line of a contact's consent history.
-pub struct ConsentRecord<'a> {
-    /// Which consent it changes.
-    pub purpose: Purpose,
-    /// In or out.
-    pub opted_in: bool,
-    /// See [`ConsentEvent::source`].
-    pub source: &'a str,
-    /// The opt-in text shown, or the keyword sent.
-    pub text: &'a str,
-    /// The page of a checkout opt-in.
-    pub page: Option<&'a str>,
-    /// The order of a checkout opt-in.
-    pub order_id: Option<i64>,
-}
-
-/// Adds a line to a contact's consent history.
-pub async fn insert_consent_event(
-    conn: &mut AnyConnection,
-    contact_id: i64,
-    record: &ConsentRecord<'_>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO consent_events (contact_id, opted_in, source, text, page, order_id, at, \
-         purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(contact_id)
-    .bind(i64::from(record.opted_in))
-    .bind(record.source)
-    .bind(record.text)
-    .bind(record.page)
-    .bind(record.order_id)
-    .bind(now)
-    .bind(record.purpose.as_str())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Stores a contact's consent to `purpose` as decided by [`Consent`]'s rules.
-pub async fn store_consent(
-    conn: &mut AnyConnection,
-    contact_id: i64,
-    purpose: Purpose,
-    consent: Consent,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let sql = match purpose {
-        Purpose::OrderUpdates => {
-            "UPDATE contacts SET consent = $1, consent_pending_since = $2, updated_at = $3 \
-             WHERE id = $4"
-        }
-        Purpose::Marketing => {
-            "UPDATE contacts SET marketing = $1, marketing_pending_since = $2, updated_at = $3 \
-             WHERE id = $4"
-        }
-    };
-    sqlx::query(sql)
-        .bind(consent.as_str())
-        .bind(consent.pending_since())
-        .bind(now)
-        .bind(contact_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// At checkout, inside the order's transaction: the opt-in ticked on the web, with the text
-/// the shopper saw and the page. It proves nothing about the number, so it leaves the contact
-/// pending until the number sends the order's reference, and never overrides a STOP.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn checkout_opt_in(
-    conn: &mut AnyConnection,
-    phone: &str,
-    order_id: i64,
-    purpose: Purpose,
-    text: &str,
-    page: &str,
-    locale: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let wa_id = wa_id_of_phone(phone);
-    if wa_id.is_empty() {
-        return Ok(());
-    }
-    let opt_in = WebOptIn {
-        wa_id: &wa_id,
-        purpose,
-        source: "checkout",
-        text,
-        page,
-        locale,
-        order_id: Some(order_id),
-    };
-    web_opt_in(conn, &opt_in, now).await?;
-    Ok(())
-}
-
-/// An opt-in ticked on a web page for number `wa_id`.
-pub struct WebOptIn<'a> {
-    /// The number typed, digits only.
-    pub wa_id: &'a str,
-    /// What it is for.
-    pub purpose: Purpose,
-    /// Where: `checkout`, `back_in_stock`.
-    pub source: &'static str,
-    /// The text the shopper saw.
-    pub text: &'a str,
-    /// The page.
-    pub page: &'a str,
-    /// The shopper's language.
-    pub locale: &'a str,
-    /// The order it came with.
-    pub order_id: Option<i64>,
-}
-
-/// Applies a web opt-in: the contact is pending until the number sends the request's
-/// reference (or it lapses), and a STOP stays (recorded as `<source>_after_stop`, not
-/// applied). Every one is recorded: it is the evidence. Returns the contact.
-pub(crate) async fn web_opt_in(
-    conn: &mut AnyConnection,
-    opt_in: &WebOptIn<'_>,
-    now: i64,
-) -> Result<Contact, sqlx::Error> {
-    let contact = find_or_create_contact(conn, Some(opt_in.wa_id), None, now).await?;
-    let purpose = opt_in.purpose;
-    let before = match purpose {
-        Purpose::OrderUpdates => contact.consent,
-        Purpose::Marketing => contact.marketing,
-    };
-    let next = before.on_web_opt_in(now);
-    store_consent(conn, contact.id, purpose, next, now).await?;
-    sqlx::query("UPDATE contacts SET locale = $1 WHERE id = $2")
-        .bind(opt_in.locale)
-        .bind(contact.id)
-        .execute(&mut *conn)
-        .await?;
-    let after_stop = format!("{}_after_stop", opt_in.source);
-    let record = ConsentRecord {
-        purpose,
-        opted_in: true,
-        source: if next == Consent::Stopped {
-            &after_stop
-        } else {
-            opt_in.source
-        },
-        text: opt_in.text,
-        page: Some(opt_in.page),
-        order_id: opt_in.order_id,
-    };
-    insert_consent_event(conn, contact.id, &record, now).await?;
-    Ok(contact)
-}
-
 /// The contact with row id `id`.
 pub async fn contact_by_id(
     conn: &mut AnyConnection,
@@ -388,7 +194,7 @@ pub async fn order_contact(
 }
 
 /// Closes a contact's window now (the API answered 131047 for one of its messages).
-pub(super) async fn close_window(
+pub async fn close_window(
     conn: &mut AnyConnection,
     contact_id: i64,
     now: i64,
@@ -402,17 +208,6 @@ pub(super) async fn close_window(
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// One line of consent history, by name.
-#[derive(sqlx::FromRow)]
-struct ConsentRow {
-    purpose: String,
-    opted_in: i64,
-    source: String,
-    text: String,
-    page: Option<String>,
-    at: i64,
 }
 
 /// One of a contact's orders, for the integration API.
@@ -451,28 +246,5 @@ impl Db {
     pub async fn contact_of_order(&self, reference: &str) -> Result<Option<Contact>, sqlx::Error> {
         let mut conn = self.read.acquire().await?;
         Ok(order_contact(&mut conn, reference).await?.map(|(_, c)| c))
-    }
-
-    /// A contact's consent history, newest first.
-    pub async fn consent_history(&self, contact_id: i64) -> Result<Vec<ConsentEvent>, sqlx::Error> {
-        let rows = sqlx::query_as::<_, ConsentRow>(
-            "SELECT purpose, opted_in, source, text, page, at FROM consent_events \
-             WHERE contact_id = $1 \
-             ORDER BY at DESC, id DESC LIMIT 50",
-        )
-        .bind(contact_id)
-        .fetch_all(&self.read)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| ConsentEvent {
-                marketing: row.purpose == Purpose::Marketing.as_str(),
-                opted_in: row.opted_in != 0,
-                source: row.source,
-                text: row.text,
-                page: row.page,
-                at: row.at,
-            })
-            .collect())
     }
 }

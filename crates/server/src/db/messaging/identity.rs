@@ -6,7 +6,8 @@
 //! outbox, answers, alerts and campaign sends move over, and the merged row keeps no
 //! identifier (`merged_into` says where it went).
 
-use super::contacts::{contact_by, contact_by_id, store_consent, Contact, Purpose};
+use super::consent::{store_consent, Purpose};
+use super::contacts::{contact_by, contact_by_id, Contact};
 use crate::clock::UnixMillis;
 use sqlx::AnyConnection;
 
@@ -97,6 +98,24 @@ async fn merge(
         return Err(sqlx::Error::RowNotFound);
     };
     let (x, y) = (merged_row(conn, kept).await?, merged_row(conn, gone).await?);
+    move_rows(conn, kept, gone).await?;
+    retire(conn, kept, gone, now).await?;
+    combine(conn, kept, &b, x, y, now).await?;
+    let consent = a.consent.merged(b.consent);
+    store_consent(conn, kept, Purpose::OrderUpdates, consent, now).await?;
+    let marketing = a.marketing.merged(b.marketing);
+    store_consent(conn, kept, Purpose::Marketing, marketing, now).await?;
+    tracing::info!(
+        kept,
+        merged = gone,
+        "merged two contacts of one WhatsApp user"
+    );
+    Ok(())
+}
+
+/// Moves what belongs to contact `gone` (orders, history, conversation, outbox, answers,
+/// alerts, campaign sends, tracked links) over to `kept`.
+async fn move_rows(conn: &mut AnyConnection, kept: i64, gone: i64) -> Result<(), sqlx::Error> {
     for table in MOVED {
         sqlx::query(&format!(
             "UPDATE {table} SET contact_id = $1 WHERE contact_id = $2"
@@ -125,6 +144,16 @@ async fn merge(
     .bind(gone)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Leaves contact `gone` without identifiers, consent or window, pointing at `kept`.
+async fn retire(
+    conn: &mut AnyConnection,
+    kept: i64,
+    gone: i64,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE contacts SET wa_id = NULL, user_id = NULL, merged_into = $1, consent = 'none', \
          consent_pending_since = NULL, marketing = 'none', marketing_pending_since = NULL, \
@@ -136,6 +165,19 @@ async fn merge(
     .bind(gone)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Gives contact `kept` the identifiers it lacked from `gone` (`b`), and of both rows (`x`
+/// kept's, `y` gone's) the language, the later times and the desk's state.
+async fn combine(
+    conn: &mut AnyConnection,
+    kept: i64,
+    b: &Contact,
+    x: MergedRow,
+    y: MergedRow,
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
     let later = |p: Option<i64>, q: Option<i64>| p.max(q);
     sqlx::query(
         "UPDATE contacts SET wa_id = COALESCE(wa_id, $1), user_id = COALESCE(user_id, $2), \
@@ -158,15 +200,6 @@ async fn merge(
     .bind(kept)
     .execute(&mut *conn)
     .await?;
-    let consent = a.consent.merged(b.consent);
-    store_consent(conn, kept, Purpose::OrderUpdates, consent, now).await?;
-    let marketing = a.marketing.merged(b.marketing);
-    store_consent(conn, kept, Purpose::Marketing, marketing, now).await?;
-    tracing::info!(
-        kept,
-        merged = gone,
-        "merged two contacts of one WhatsApp user"
-    );
     Ok(())
 }
 

@@ -2,10 +2,9 @@
 //! status reports of what the shop sent (only ever forward). What a message changes is
 //! `policy::inbound`'s decision, applied by `service::record_inbound`.
 
-use super::super::Db;
-use crate::clock::{now_ms, UnixMillis};
-use crate::policy::outbox::{MessageKind, OutboxStatus, WINDOW_CLOSED};
-use sqlx::{AnyConnection, Row};
+use crate::clock::UnixMillis;
+use crate::policy::outbox::{MessageKind, OutboxStatus};
+use sqlx::AnyConnection;
 
 /// A message from a contact, as stored.
 #[derive(Debug, Clone, Copy)]
@@ -141,35 +140,27 @@ pub struct StatusReport<'a> {
     pub outbox_id: Option<i64>,
 }
 
-impl Db {
-    /// Applies a status report: finds the row by message id (or by the callback's row when
-    /// the send's answer is not stored yet) and moves it forward only. A 131047 also closes
-    /// the contact's window. Returns whether a row changed.
-    pub async fn apply_status(&self, report: &StatusReport<'_>) -> Result<bool, sqlx::Error> {
-        let now = now_ms();
-        let earlier = OutboxStatus::sql_list(&OutboxStatus::before(report.status));
-        let mut tx = self.write.begin().await?;
-        let moved = sqlx::query(&format!(
-            "UPDATE outbox SET status = $1, updated_at = $2, wamid = COALESCE(wamid, $3), \
-             error_code = COALESCE($4, error_code), error_detail = COALESCE($5, error_detail) \
-             WHERE (wamid = $3 OR (id = $6 AND wamid IS NULL)) AND status IN ({earlier}) \
-             RETURNING contact_id"
-        ))
-        .bind(report.status.as_str())
-        .bind(now)
-        .bind(report.wamid)
-        .bind(report.error_code)
-        .bind(report.error_detail)
-        .bind(report.outbox_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let contact_id = moved
-            .map(|row| row.try_get::<i64, _>("contact_id"))
-            .transpose()?;
-        if let (Some(contact_id), Some(WINDOW_CLOSED)) = (contact_id, report.error_code) {
-            super::contacts::close_window(&mut tx, contact_id, now).await?;
-        }
-        tx.commit().await?;
-        Ok(contact_id.is_some())
-    }
+/// Applies a status report: finds the row by message id (or by the callback's row when the
+/// send's answer is not stored yet) and moves it forward only. Returns the contact of the row
+/// that moved, or `None` when none did.
+pub async fn apply_status(
+    conn: &mut AnyConnection,
+    report: &StatusReport<'_>,
+    now: UnixMillis,
+) -> Result<Option<i64>, sqlx::Error> {
+    let earlier = OutboxStatus::sql_list(&OutboxStatus::before(report.status));
+    sqlx::query_scalar(&format!(
+        "UPDATE outbox SET status = $1, updated_at = $2, wamid = COALESCE(wamid, $3), \
+         error_code = COALESCE($4, error_code), error_detail = COALESCE($5, error_detail) \
+         WHERE (wamid = $3 OR (id = $6 AND wamid IS NULL)) AND status IN ({earlier}) \
+         RETURNING contact_id"
+    ))
+    .bind(report.status.as_str())
+    .bind(now)
+    .bind(report.wamid)
+    .bind(report.error_code)
+    .bind(report.error_detail)
+    .bind(report.outbox_id)
+    .fetch_optional(&mut *conn)
+    .await
 }

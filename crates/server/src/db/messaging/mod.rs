@@ -6,6 +6,7 @@
 //! row has a `dedupe_key` (`order:42:confirmed`, `ack:wamid.…`, `reply:<random>`).
 
 mod answers;
+mod consent;
 mod contacts;
 mod conversation;
 mod identity;
@@ -17,23 +18,24 @@ mod outbox;
 mod proof;
 
 pub use answers::{answered_order, insert_answer, AnswerRow, AnsweredOrder, NewAnswer};
-pub(crate) use contacts::{checkout_opt_in, web_opt_in, WebOptIn};
+pub(crate) use consent::{checkout_opt_in, web_opt_in, WebOptIn};
+pub use consent::{insert_consent_event, store_consent, ConsentEvent, ConsentRecord, Purpose};
 pub use contacts::{
-    contact_by_id, contact_of_phone, find_or_create_contact, insert_consent_event, order_contact,
-    store_consent, wa_id_of_phone, ConsentEvent, ConsentRecord, Contact, ContactOrder, Purpose,
+    close_window, contact_by_id, contact_of_phone, find_or_create_contact, order_contact,
+    wa_id_of_phone, Contact, ContactOrder,
 };
 pub use conversation::ConversationItem;
 pub use identity::{note_profile, reidentify};
 pub use inbound::{
-    cancel_queued, cancel_queued_marketing, insert_inbound, open_window, InboundMessage,
-    StatusReport,
+    apply_status, cancel_queued, cancel_queued_marketing, insert_inbound, open_window,
+    InboundMessage, StatusReport,
 };
 pub use inbox::{note_reply, settle_if_only, Conversion, InboxRow, Response, CONVERSION_WINDOW_MS};
-pub use lapse::{lapse_contact, proven_by};
+pub use lapse::{end_alerts_pending_since, proven_by};
 pub use links::{link_order, named_order, warn_link, LinkWarningRow};
 pub use outbox::{
-    claim_reminder, due_reminders, enqueue, marketing_since, message_facts, order_templates_since,
-    DueMessage, MessageFacts, NewMessage,
+    claim_reminder, due_reminders, end_message, enqueue, marketing_since, message_facts,
+    order_templates_since, DueMessage, MessageFacts, NewMessage,
 };
 pub use proof::proven_name;
 

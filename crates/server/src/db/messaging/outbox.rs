@@ -2,10 +2,10 @@
 //! worker, settled by the API's answer or a status report.
 
 use super::super::Db;
-use super::contacts::{close_window, consent_of_row, marketing_of_row, Contact};
+use super::contacts::{consent_of_row, marketing_of_row, Contact};
 use super::kind_of_row;
 use crate::clock::now_ms;
-use crate::policy::outbox::{MessageKind, OutboxStatus, WINDOW_CLOSED};
+use crate::policy::outbox::{MessageKind, OutboxStatus};
 use chatout_core::OrderStatus;
 use serde_json::Value;
 use sqlx::{AnyConnection, Row};
@@ -219,6 +219,32 @@ pub async fn claim_reminder(
     Ok(claimed.rows_affected() == 1)
 }
 
+/// Ends a message still queued or sending: `failed` (the API refused it for good) or
+/// `cancelled` (the server stopped it: consent revoked, window closed). Returns its contact,
+/// or `None` when the message had ended already.
+pub async fn end_message(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: OutboxStatus,
+    code: Option<i64>,
+    detail: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE outbox SET status = $1, error_code = $2, error_detail = $3, updated_at = $4 \
+         WHERE id = $5 AND status IN ($6, $7) RETURNING contact_id",
+    )
+    .bind(status.as_str())
+    .bind(code)
+    .bind(detail)
+    .bind(now)
+    .bind(id)
+    .bind(OutboxStatus::Sending.as_str())
+    .bind(OutboxStatus::Queued.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+}
+
 impl Db {
     /// Messages whose time has come, oldest first, with their contact.
     pub async fn due_messages(&self, now: i64, limit: i64) -> Result<Vec<DueMessage>, sqlx::Error> {
@@ -310,36 +336,6 @@ impl Db {
         .execute(&self.write)
         .await?;
         Ok(())
-    }
-
-    /// Ends a message: `failed` (the API refused it for good) or `cancelled` (the server
-    /// stopped it: consent revoked, window closed). A 131047 also closes the window.
-    pub async fn mark_ended(
-        &self,
-        id: i64,
-        status: OutboxStatus,
-        code: Option<i64>,
-        detail: &str,
-    ) -> Result<(), sqlx::Error> {
-        let now = now_ms();
-        let mut tx = self.write.begin().await?;
-        let ended = sqlx::query(
-            "UPDATE outbox SET status = $1, error_code = $2, error_detail = $3, updated_at = $4 \
-             WHERE id = $5 AND status IN ($6, $7) RETURNING contact_id",
-        )
-        .bind(status.as_str())
-        .bind(code)
-        .bind(detail)
-        .bind(now)
-        .bind(id)
-        .bind(OutboxStatus::Sending.as_str())
-        .bind(OutboxStatus::Queued.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let (Some(row), Some(WINDOW_CLOSED)) = (ended, code) {
-            close_window(&mut tx, row.try_get("contact_id")?, now).await?;
-        }
-        tx.commit().await
     }
 
     /// Messages left in `sending` since before `before` (a server stopped mid-request):

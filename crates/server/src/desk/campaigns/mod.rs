@@ -302,8 +302,9 @@ pub(super) async fn sync(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, DeskError> {
     staff.check(&form.csrf)?;
-    let notice = match campaigns::sync(&state).await? {
+    let notice = match campaigns::sync(&state).await {
         Ok(_) => Notice::TemplatesSynced,
+        Err(campaigns::SyncError::Db(e)) => return Err(e.into()),
         Err(why) => {
             tracing::warn!(reason = %why, "syncing templates from WhatsApp Manager failed");
             Notice::TemplatesNotSynced

@@ -6,7 +6,7 @@
 //! campaign's cursor, so a restart goes on where it stopped and nobody gets it twice.
 
 use crate::clock::now_ms;
-use crate::db::campaigns::{self, AudienceContact, NewCampaign};
+use crate::db::campaigns::{self, NewCampaign};
 use crate::db::messaging::{self, NewMessage};
 use crate::policy::campaign::{has_control, is_own_url, over_cap, Audience, CAP_WINDOW_MS};
 use crate::policy::outbox::MessageKind;
@@ -17,6 +17,12 @@ use crate::AppState;
 use chatout_core::Catalog;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
+
+mod run;
+mod values;
+
+pub use run::run_campaigns;
+use values::values_for;
 
 /// Contacts queued per transaction.
 const BATCH: i64 = 200;
@@ -136,33 +142,47 @@ pub async fn templates(state: &AppState) -> Result<Vec<CampaignTemplate>, sqlx::
     Ok(all)
 }
 
+/// Why templates could not be synced from WhatsApp Manager.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Messaging is not configured.
+    #[error("messaging is off")]
+    MessagingOff,
+    /// `WHATSAPP_WABA_ID` is not set, so there is no account to read from.
+    #[error("WHATSAPP_WABA_ID is not set")]
+    NoAccount,
+    /// WhatsApp Manager could not be read.
+    #[error("WhatsApp Manager: {0}")]
+    Manager(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The database failed.
+    #[error("the database failed")]
+    Db(#[from] sqlx::Error),
+}
+
 /// Reads the approved marketing templates from WhatsApp Manager (`WHATSAPP_WABA_ID`) and keeps
-/// them for campaigns, replacing the last sync; how many, or why it failed.
-pub async fn sync(state: &AppState) -> Result<Result<usize, String>, sqlx::Error> {
-    let Some(messaging) = state.messaging.as_deref() else {
-        return Ok(Err("messaging is off".into()));
-    };
+/// them for campaigns, replacing the last sync in one transaction; returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn sync(state: &AppState) -> Result<usize, SyncError> {
+    let messaging = state.messaging.as_deref().ok_or(SyncError::MessagingOff)?;
     let settings = &messaging.settings;
-    let Some(waba_id) = settings.waba_id.as_deref() else {
-        return Ok(Err("WHATSAPP_WABA_ID is not set".into()));
-    };
-    let fetched = manager::approved_marketing(
+    let waba_id = settings.waba_id.as_deref().ok_or(SyncError::NoAccount)?;
+    let templates = manager::approved_marketing(
         &settings.api_base,
         waba_id,
         &settings.token,
         settings.request_timeout,
     )
-    .await;
-    let templates = match fetched {
-        Ok(templates) => templates,
-        Err(e) => return Ok(Err(e)),
-    };
-    let rows: Vec<(String, String)> = templates
-        .iter()
-        .map(|t| (t.name.clone(), serde_json::to_string(t).unwrap_or_default()))
-        .collect();
-    state.db.replace_synced(&rows, now_ms()).await?;
-    Ok(Ok(rows.len()))
+    .await
+    .map_err(|e| SyncError::Manager(e.into()))?;
+    let now = now_ms();
+    let mut tx = state.db.begin().await?;
+    campaigns::clear_synced(&mut tx).await?;
+    for template in &templates {
+        let json = serde_json::to_string(template).unwrap_or_default();
+        campaigns::insert_synced(&mut tx, &template.name, &json, now).await?;
+    }
+    tx.commit().await?;
+    Ok(templates.len())
 }
 
 /// What is wrong with a campaign request, in words (none: it can be made), given the
@@ -246,6 +266,7 @@ pub fn problems(
 }
 
 /// Makes a campaign (scheduled for `request.at`, or now); its id, or what is wrong.
+#[tracing::instrument(skip_all, fields(campaign = %request.name))]
 pub async fn create(
     state: &AppState,
     request: &CampaignRequest,
@@ -276,149 +297,9 @@ pub async fn count(state: &AppState, audience: &Audience) -> Result<i64, sqlx::E
     state.db.audience_count(audience, &skus, now_ms()).await
 }
 
-/// One contact's message: the body and button values, with tracked links made for them.
-#[allow(clippy::too_many_arguments)]
-async fn values_for(
-    conn: &mut AnyConnection,
-    state: &AppState,
-    template: &CampaignTemplate,
-    params: &Params,
-    source: &str,
-    contact_id: i64,
-    name: Option<&str>,
-    now: i64,
-) -> Result<(Vec<String>, Vec<String>), sqlx::Error> {
-    let mut texts = params.texts.iter();
-    let product = params
-        .product
-        .as_deref()
-        .and_then(|sku| state.catalog.product(sku))
-        .map(|p| p.name.as_str().to_string());
-    // One tracked link per contact, made when the template has one.
-    let linked = template
-        .body
-        .iter()
-        .chain(&template.button)
-        .any(|p| matches!(p, CampaignParam::Link | CampaignParam::LinkToken));
-    let token = match link_target(state, params).filter(|_| linked) {
-        Some(target) => {
-            let fresh = hex::encode(rand::random::<[u8; 16]>());
-            campaigns::link_token(conn, source, contact_id, &target, &fresh, now).await?
-        }
-        None => String::new(),
-    };
-    let base = state.settings.public_url.clone().unwrap_or_default();
-    let mut body = Vec::with_capacity(template.body.len());
-    for param in &template.body {
-        let value = match param {
-            CampaignParam::Name => name
-                .and_then(|n| n.split_whitespace().next())
-                .unwrap_or(&params.name_fallback)
-                .to_string(),
-            CampaignParam::Text => texts.next().cloned().unwrap_or_default(),
-            CampaignParam::Product => product.clone().unwrap_or_default(),
-            CampaignParam::Link => format!("{base}/r/{token}"),
-            CampaignParam::LinkToken => token.clone(),
-        };
-        body.push(value);
-    }
-    let mut button = Vec::with_capacity(template.button.len());
-    for _ in &template.button {
-        button.push(token.clone());
-    }
-    Ok((body, button))
-}
-
-/// Queues every due campaign's next batches; returns how many messages it queued.
-pub async fn run_campaigns(state: &AppState) -> Result<u64, sqlx::Error> {
-    if state.messaging.is_none() {
-        return Ok(0);
-    }
-    let due = state.db.due_campaigns(now_ms()).await?;
-    if due.is_empty() {
-        return Ok(0);
-    }
-    let templates = templates(state).await?;
-    let mut queued = 0;
-    for campaign in due {
-        let Some(template) = templates.iter().find(|t| t.name == campaign.template) else {
-            tracing::error!(campaign = campaign.id, template = %campaign.template,
-                "a campaign's template is no longer configured; it waits");
-            continue;
-        };
-        let params: Params = serde_json::from_str(&campaign.params).unwrap_or_default();
-        let skus = skus_of(state, &campaign.audience);
-        let source = format!("campaign:{}", campaign.id);
-        let mut cursor = campaign.cursor;
-        loop {
-            let now = now_ms();
-            let mut tx = state.db.begin().await?;
-            let page =
-                campaigns::audience_page(&mut tx, &campaign.audience, &skus, now, cursor, BATCH)
-                    .await?;
-            let mut skipped = 0;
-            let mut batch = 0;
-            for contact in &page {
-                let AudienceContact { id, locale, name } = contact;
-                if at_cap(&mut tx, state, *id, now).await? {
-                    let why = "over the frequency cap";
-                    campaigns::record_send(&mut tx, campaign.id, *id, Err(why), now).await?;
-                    skipped += 1;
-                    continue;
-                }
-                let (body, button) = values_for(
-                    &mut tx,
-                    state,
-                    template,
-                    &params,
-                    &source,
-                    *id,
-                    name.as_deref(),
-                    now,
-                )
-                .await?;
-                let language = template.language_for(locale.as_deref().unwrap_or("en"));
-                let (payload, preview) = payload::campaign(template, &language, &body, &button);
-                let message = NewMessage {
-                    dedupe_key: format!("campaign:{}:{id}", campaign.id),
-                    contact_id: *id,
-                    order_id: None,
-                    kind: MessageKind::Marketing,
-                    event: Some("campaign"),
-                    payload,
-                    preview,
-                    author: &campaign.created_by,
-                    failed: None,
-                };
-                if let Some(outbox_id) = messaging::enqueue(&mut tx, message, now).await? {
-                    campaigns::record_send(&mut tx, campaign.id, *id, Ok(outbox_id), now).await?;
-                    batch += 1;
-                }
-            }
-            let to = page.last().map_or(cursor, |c| c.id);
-            let done = i64::try_from(page.len()).unwrap_or(i64::MAX) < BATCH;
-            let targeted = i64::try_from(page.len()).unwrap_or(i64::MAX);
-            let counts = (targeted, skipped);
-            if !campaigns::advance(&mut tx, campaign.id, (cursor, to), counts, done, now).await? {
-                // Another server took this batch.
-                break;
-            }
-            tx.commit().await?;
-            queued += batch;
-            if batch > 0 {
-                state.wake_outbox();
-            }
-            cursor = to;
-            if done {
-                break;
-            }
-        }
-    }
-    Ok(queued)
-}
-
 /// Queues campaign `id`'s message, filled as for a contact without a name, to `phone` (a
 /// staff member's own number): a test before sending. Returns whether it was queued.
+#[tracing::instrument(skip_all, fields(campaign = id))]
 pub async fn test_send(
     state: &AppState,
     id: i64,
