@@ -2,7 +2,8 @@
 //! value, so a hostile name or note shows as text. Sign-in with argon2 hashes; the session
 //! cookie is HttpOnly and SameSite=Strict; every form carries the session's CSRF token.
 //!
-//! One file a page (`orders`, `order`, `staff`, `conversation`), with what they share:
+//! One file a page (`orders`, `order`, `inbox`, `staff`, `products`, `campaigns/` …), the
+//! WhatsApp part of a page in `conversation` and its forms in `reply`, with what they share:
 //! `session` (who is signed in, cookies, CSRF, sign-in and out), `error`, `notice` and
 //! `layout`.
 
