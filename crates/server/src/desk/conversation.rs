@@ -1,33 +1,17 @@
-//! The WhatsApp part of the desk's order page: the customer's consent and its history, the
-//! 24-hour window, the conversation both ways with each message's state, a free-form reply
-//! (inside the window only) and "Send again" for a message that failed or may not have
-//! arrived.
+//! The WhatsApp part of the desk's order and conversation pages: the customer's consent and
+//! its history, the 24-hour window, the conversation both ways with each message's state, the
+//! taps on order buttons and the templates staff may send. The forms that send are in
+//! `reply`.
 
-use super::error::DeskError;
 use super::layout::{when, Moment};
-use super::notice::{order_page_with, Notice};
-use super::session::Staff;
-use crate::clock::now_ms;
-use crate::db::messaging::{AnswerRow, Contact};
+use crate::clock::{now_ms, UnixMillis};
+use crate::db::messaging::{AnswerRow, ConsentEvent, Contact, ConversationItem};
 use crate::policy::consent::{Consent, ConsentSource, Refusal};
 use crate::policy::inbound::WINDOW_MS;
 use crate::policy::outbox::{MessageKind, OutboxStatus};
 use crate::service::change_status::needs_tracking;
-use crate::service::reply::{self, template_choices, ReplyError, ReplyTo, TemplateChoice};
+use crate::service::reply::{template_choices, TemplateChoice};
 use crate::AppState;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Form, Router};
-use serde::Deserialize;
-
-/// The reply and "Send again" routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/orders/{reference}/reply", post(reply))
-        .route("/admin/orders/{reference}/messages/{id}/retry", post(retry))
-        .route("/admin/orders/{reference}/template", post(template))
-}
 
 /// What the order page shows about WhatsApp.
 pub struct ConversationView {
@@ -174,99 +158,56 @@ pub async fn contact_view(
     state: &AppState,
     contact: Option<&Contact>,
 ) -> Result<ConversationView, sqlx::Error> {
-    let mut view = ConversationView {
-        enabled: state.messaging.is_some(),
-        consent: "No opt-in for WhatsApp updates.".into(),
-        marketing: "No opt-in to offers and news.".into(),
-        consent_history: Vec::new(),
-        window: "Closed: the customer has not written to the shop's WhatsApp number.".into(),
-        can_reply: false,
-        why_not: String::new(),
-        items: Vec::new(),
-        reply_key: crate::auth::random_token(),
-        tracking_required: false,
-        reply_action: String::new(),
-        retry_base: None,
-        answers: Vec::new(),
-        templates: Vec::new(),
-        template_action: String::new(),
-    };
     let now = now_ms();
+    let mut view = ConversationView::unknown(state);
     if let Some(contact) = contact {
         view.answers = answers(state, None, Some(contact.id)).await?;
         let all = state.db.consent_history(contact.id).await?;
-        let history: Vec<_> = all.iter().filter(|e| !e.marketing).cloned().collect();
-        let last_at = |source: &str| {
-            history
-                .iter()
-                .find(|e| e.source.as_str() == source)
-                .map_or_else(String::new, |e| when(state, e.at))
-        };
-        let offers_at = |source: &str| {
-            all.iter()
-                .find(|e| e.marketing && e.source.as_str() == source)
-                .map_or_else(String::new, |e| when(state, e.at))
-        };
-        let pending_for = state.settings.opt_in_pending_ms();
-        let stopped_offers = all
-            .iter()
-            .find(|e| e.marketing && !e.opted_in && e.source != ConsentSource::Lapsed);
-        view.marketing = match contact.marketing {
-            Consent::None => view.marketing,
-            Consent::Pending { since } => format!(
-                "Opted in to offers and news on the web on {}, pending until the customer \
-                 writes from this number with that request's own reference (lapses on {}).",
-                when(state, since),
-                when(state, since.saturating_add(pending_for))
-            ),
-            Consent::Active => format!(
-                "Opted in to offers and news at checkout on {}, confirmed when the customer wrote.",
-                offers_at("checkout")
-            ),
-            Consent::Stopped => match stopped_offers.map(|e| (e.source.as_str(), e.at)) {
-                Some(("whatsapp_settings", at)) => format!(
-                    "Offers and news stopped in WhatsApp's own settings on {} (START brings \
-                     back order updates only).",
-                    when(state, at)
-                ),
-                Some(("stop_promotions", at)) => format!(
-                    "Offers and news stopped by tapping “Stop promotions” on {} (START brings \
-                     back order updates only).",
-                    when(state, at)
-                ),
-                _ => format!(
-                    "Offers and news stopped by replying on {} (START brings back order updates \
-                     only).",
-                    offers_at("keyword")
-                ),
-            },
-        };
-        view.consent = match contact.consent {
-            Consent::None => view.consent,
-            Consent::Pending { since } => format!(
-                "Opted in at checkout on {}, pending: it becomes active once the customer writes \
-                 from this number with the order's own reference (the order message). Any other \
-                 message leaves it pending; it lapses on {}. Until then no updates are sent.",
-                when(state, since),
-                when(state, since.saturating_add(pending_for))
-            ),
-            Consent::Active => match history.first().map(|e| e.source.as_str()) {
-                Some("keyword") => format!("Opted in again by replying on {}.", last_at("keyword")),
-                Some("message") => format!(
-                    "Opted in at checkout on {}, confirmed when the customer wrote on {}.",
-                    last_at("checkout"),
-                    last_at("message")
-                ),
-                _ => "Opted in.".into(),
-            },
-            Consent::Stopped => format!(
-                "Opted out by replying on {}. An opt-in at checkout does not change this; the \
-                 customer can send START.",
-                last_at("keyword")
-            ),
-        };
-        view.consent_history = all
-            .iter()
+        if let Some(text) = offers_consent(state, contact.marketing, &all) {
+            view.marketing = text;
+        }
+        if let Some(text) = updates_consent(state, contact.consent, &all) {
+            view.consent = text;
+        }
+        view.consent_history = ConversationView::consent_history(state, &all);
+        view.describe_window(state, contact, now);
+        view.items = state
+            .db
+            .conversation(contact.id)
+            .await?
+            .into_iter()
+            .map(|item| ItemView::new(state, item))
+            .collect();
+    }
+    view.decide_reply(contact, now);
+    Ok(view)
+}
+
+impl ConversationView {
+    /// Messaging as configured, and nothing known about the customer.
+    fn unknown(state: &AppState) -> Self {
+        Self {
+            enabled: state.messaging.is_some(),
+            consent: "No opt-in for WhatsApp updates.".into(),
+            marketing: "No opt-in to offers and news.".into(),
+            consent_history: Vec::new(),
+            window: "Closed: the customer has not written to the shop's WhatsApp number.".into(),
+            can_reply: false,
+            why_not: String::new(),
+            items: Vec::new(),
+            reply_key: crate::auth::random_token(),
+            tracking_required: false,
+            reply_action: String::new(),
+            retry_base: None,
+            answers: Vec::new(),
+            templates: Vec::new(),
+            template_action: String::new(),
+        }
+    }
+
+    /// Every change of consent, newest first: (time, what).
+    fn consent_history(state: &AppState, all: &[ConsentEvent]) -> Vec<(String, String)> {
+        all.iter()
             .map(|e| {
                 let page = e.page.as_deref().unwrap_or("?");
                 let what = match (e.opted_in, e.source.as_str()) {
@@ -296,187 +237,164 @@ pub async fn contact_view(
                 };
                 (when(state, e.at), what)
             })
-            .collect();
+            .collect()
+    }
+
+    /// Whether the 24-hour window is open, and until when or since when it is closed.
+    fn describe_window(&mut self, state: &AppState, contact: &Contact, now: UnixMillis) {
         if contact.window_until > now {
             let hours = (contact.window_until - now) as f64 / 3_600_000.0;
-            view.window = format!(
+            self.window = format!(
                 "Open until {} ({hours:.1} h left): free-form replies are allowed.",
                 when(state, contact.window_until)
             );
         } else if contact.window_until > 0 {
-            view.window = format!(
+            self.window = format!(
                 "Closed since {}: more than 24 hours since the customer last wrote, so only \
                  approved templates can be sent.",
                 when(state, contact.window_until)
             );
         }
-        view.items = state
-            .db
-            .conversation(contact.id)
-            .await?
-            .into_iter()
-            .map(|item| ItemView {
-                direction: if item.outbound { "out" } else { "in" },
-                retry_id: item.outbox_id.filter(|_| {
-                    item.outbound_kind != Some(MessageKind::Ack)
-                        && item.status.is_some_and(OutboxStatus::can_send_again)
-                }),
-                text: item.text,
-                status: item
-                    .status
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
-                by: if item.outbound {
-                    item.author
-                } else {
-                    item.kind
-                },
-                error: item.error,
-                at: Moment::new(state, item.at),
-                about: item.about,
-            })
-            .collect();
     }
-    let reply = contact.map_or(Err(Refusal::WindowClosed), |c| {
-        c.consent
-            .may_receive(MessageKind::Reply, c.window_until, now)
-    });
-    view.can_reply = view.enabled && reply.is_ok();
-    let updates = contact.map_or(Consent::None, |c| c.consent);
-    view.why_not = match (view.enabled, reply) {
-        (false, _) => {
-            "WhatsApp messaging is off: set the WHATSAPP_* variables to send from the desk.".into()
-        }
-        (true, Ok(())) => String::new(),
-        (true, Err(Refusal::Stopped)) => "The customer replied STOP and is not opted in to \
-             WhatsApp messages: nothing can be sent until they send START. Use “Open chat” to \
-             write from the shop's phone."
-            .into(),
-        (true, Err(_)) => format!(
-            "Replies are possible only within {} hours of the customer's last message. {}",
-            WINDOW_MS / 3_600_000,
-            if updates == Consent::Active {
-                "Order updates still go out as approved templates."
-            } else {
-                "Order updates go out only to customers whose opt-in is active."
+
+    /// Whether a free-form reply may go to `contact` now, and why not.
+    fn decide_reply(&mut self, contact: Option<&Contact>, now: UnixMillis) {
+        let reply = contact.map_or(Err(Refusal::WindowClosed), |c| {
+            c.consent
+                .may_receive(MessageKind::Reply, c.window_until, now)
+        });
+        self.can_reply = self.enabled && reply.is_ok();
+        let updates = contact.map_or(Consent::None, |c| c.consent);
+        self.why_not = match (self.enabled, reply) {
+            (false, _) => {
+                "WhatsApp messaging is off: set the WHATSAPP_* variables to send from the desk."
+                    .into()
             }
+            (true, Ok(())) => String::new(),
+            (true, Err(Refusal::Stopped)) => "The customer replied STOP and is not opted in to \
+                 WhatsApp messages: nothing can be sent until they send START. Use “Open chat” to \
+                 write from the shop's phone."
+                .into(),
+            (true, Err(_)) => format!(
+                "Replies are possible only within {} hours of the customer's last message. {}",
+                WINDOW_MS / 3_600_000,
+                if updates == Consent::Active {
+                    "Order updates still go out as approved templates."
+                } else {
+                    "Order updates go out only to customers whose opt-in is active."
+                }
+            ),
+        };
+    }
+}
+
+/// Where consent to offers and news stands, from `all` the contact's changes of consent
+/// (newest first); none when it was never given.
+fn offers_consent(state: &AppState, consent: Consent, all: &[ConsentEvent]) -> Option<String> {
+    let offers_at = |source: &str| {
+        all.iter()
+            .find(|e| e.marketing && e.source.as_str() == source)
+            .map_or_else(String::new, |e| when(state, e.at))
+    };
+    let stopped_offers = all
+        .iter()
+        .find(|e| e.marketing && !e.opted_in && e.source != ConsentSource::Lapsed);
+    Some(match consent {
+        Consent::None => return None,
+        Consent::Pending { since } => format!(
+            "Opted in to offers and news on the web on {}, pending until the customer \
+             writes from this number with that request's own reference (lapses on {}).",
+            when(state, since),
+            lapses(state, since)
         ),
+        Consent::Active => format!(
+            "Opted in to offers and news at checkout on {}, confirmed when the customer wrote.",
+            offers_at("checkout")
+        ),
+        Consent::Stopped => match stopped_offers.map(|e| (e.source.as_str(), e.at)) {
+            Some(("whatsapp_settings", at)) => format!(
+                "Offers and news stopped in WhatsApp's own settings on {} (START brings \
+                 back order updates only).",
+                when(state, at)
+            ),
+            Some(("stop_promotions", at)) => format!(
+                "Offers and news stopped by tapping “Stop promotions” on {} (START brings \
+                 back order updates only).",
+                when(state, at)
+            ),
+            _ => format!(
+                "Offers and news stopped by replying on {} (START brings back order updates \
+                 only).",
+                offers_at("keyword")
+            ),
+        },
+    })
+}
+
+/// Where consent to order updates stands, as [`offers_consent`].
+fn updates_consent(state: &AppState, consent: Consent, all: &[ConsentEvent]) -> Option<String> {
+    let history: Vec<&ConsentEvent> = all.iter().filter(|e| !e.marketing).collect();
+    let last_at = |source: &str| {
+        history
+            .iter()
+            .find(|e| e.source.as_str() == source)
+            .map_or_else(String::new, |e| when(state, e.at))
     };
-    Ok(view)
+    Some(match consent {
+        Consent::None => return None,
+        Consent::Pending { since } => format!(
+            "Opted in at checkout on {}, pending: it becomes active once the customer writes \
+             from this number with the order's own reference (the order message). Any other \
+             message leaves it pending; it lapses on {}. Until then no updates are sent.",
+            when(state, since),
+            lapses(state, since)
+        ),
+        Consent::Active => match history.first().map(|e| e.source.as_str()) {
+            Some("keyword") => format!("Opted in again by replying on {}.", last_at("keyword")),
+            Some("message") => format!(
+                "Opted in at checkout on {}, confirmed when the customer wrote on {}.",
+                last_at("checkout"),
+                last_at("message")
+            ),
+            _ => "Opted in.".into(),
+        },
+        Consent::Stopped => format!(
+            "Opted out by replying on {}. An opt-in at checkout does not change this; the \
+             customer can send START.",
+            last_at("keyword")
+        ),
+    })
 }
 
-/// A reply form, from an order page or a conversation page.
-#[derive(Deserialize)]
-pub(super) struct ReplyForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    key: String,
+/// When a web opt-in given at `since` lapses unless its message comes.
+fn lapses(state: &AppState, since: UnixMillis) -> String {
+    when(
+        state,
+        since.saturating_add(state.settings.opt_in_pending_ms()),
+    )
 }
 
-/// Queues `staff`'s reply from `form` to `to`; the notice to show, or `NotFound` for a
-/// conversation whose contact does not exist.
-pub(super) async fn send_reply(
-    state: &AppState,
-    staff: &Staff,
-    to: ReplyTo<'_>,
-    form: ReplyForm,
-) -> Result<Notice, DeskError> {
-    staff.check(&form.csrf)?;
-    if state.messaging.is_none() {
-        return Ok(Notice::MessagingOff);
+impl ItemView {
+    fn new(state: &AppState, item: ConversationItem) -> Self {
+        Self {
+            direction: if item.outbound { "out" } else { "in" },
+            retry_id: item.outbox_id.filter(|_| {
+                item.outbound_kind != Some(MessageKind::Ack)
+                    && item.status.is_some_and(OutboxStatus::can_send_again)
+            }),
+            text: item.text,
+            status: item
+                .status
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            by: if item.outbound {
+                item.author
+            } else {
+                item.kind
+            },
+            error: item.error,
+            at: Moment::new(state, item.at),
+            about: item.about,
+        }
     }
-    let key = form_key(form.key);
-    match reply::reply(state, to, staff.username(), &form.text, &key).await {
-        Ok(()) => Ok(Notice::Replied),
-        Err(ReplyError::NoContact) if matches!(to, ReplyTo::Contact(_)) => Err(DeskError::NotFound),
-        Err(ReplyError::NoContact | ReplyError::NoConsent) => Ok(Notice::ReplyConsent),
-        Err(ReplyError::WindowClosed) => Ok(Notice::ReplyWindow),
-        Err(ReplyError::BadText | ReplyError::BadTemplate) => Ok(Notice::ReplyEmpty),
-        Err(ReplyError::Db(e)) => Err(e.into()),
-    }
-}
-
-async fn reply(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(reference): Path<String>,
-    Form(form): Form<ReplyForm>,
-) -> Result<Response, DeskError> {
-    let notice = send_reply(&state, &staff, ReplyTo::Order(&reference), form).await?;
-    Ok(order_page_with(&reference, notice).into_response())
-}
-
-/// The template form, from an order page or a conversation page.
-#[derive(Deserialize)]
-pub(super) struct TemplateForm {
-    #[serde(default)]
-    csrf: String,
-    /// `<event>:<reference>`, one of the choices offered.
-    #[serde(default)]
-    template: String,
-    #[serde(default)]
-    key: String,
-}
-
-/// Queues `staff`'s template choice from `form`; the notice to show.
-pub(super) async fn send_template(
-    state: &AppState,
-    staff: &Staff,
-    form: TemplateForm,
-) -> Result<Notice, DeskError> {
-    staff.check(&form.csrf)?;
-    if state.messaging.is_none() {
-        return Ok(Notice::MessagingOff);
-    }
-    match reply::send_template(state, &form.template, staff.username(), &form_key(form.key)).await {
-        Ok(()) => Ok(Notice::TemplateSent),
-        Err(ReplyError::NoContact | ReplyError::NoConsent) => Ok(Notice::TemplateConsent),
-        Err(ReplyError::Db(e)) => Err(e.into()),
-        Err(_) => Ok(Notice::TemplateBad),
-    }
-}
-
-async fn template(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(reference): Path<String>,
-    Form(form): Form<TemplateForm>,
-) -> Result<Response, DeskError> {
-    let notice = send_template(&state, &staff, form).await?;
-    Ok(order_page_with(&reference, notice).into_response())
-}
-
-/// The form's own key, which makes a double submit one message; a missing or odd one gets a
-/// fresh key.
-fn form_key(key: String) -> String {
-    if key.len() == 64 && key.chars().all(|c| c.is_ascii_hexdigit()) {
-        key
-    } else {
-        crate::auth::random_token()
-    }
-}
-
-#[derive(Deserialize)]
-struct RetryForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-async fn retry(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path((reference, id)): Path<(String, i64)>,
-    Form(form): Form<RetryForm>,
-) -> Result<Response, DeskError> {
-    staff.check(&form.csrf)?;
-    let notice = if state.db.requeue(&reference, id).await? {
-        state.wake_outbox();
-        Notice::Requeued
-    } else {
-        Notice::Illegal
-    };
-    Ok(order_page_with(&reference, notice).into_response())
 }

@@ -55,7 +55,10 @@ struct ExportPage {
     statuses: Vec<&'static str>,
 }
 
-pub(super) async fn page(State(state): State<AppState>, staff: Staff) -> Response {
+pub(super) async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, DeskError> {
     render(&ExportPage {
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
@@ -113,7 +116,7 @@ pub(super) async fn csv(
             break;
         }
     }
-    let body = write_csv(&orders).map_err(|e| DeskError::Internal(e.into()))?;
+    let body = write_csv(&orders)?;
     let name = format!(
         "orders-{}-{}.csv",
         if query.from.is_empty() {

@@ -2,13 +2,11 @@
 //! first by how long they have waited, and a conversation page per contact: the thread both
 //! ways, a reply inside the 24-hour window, who answers, and "mark done".
 
-use super::conversation::{
-    contact_view, offer_templates, send_reply, send_template, ConversationView, ReplyForm,
-    TemplateForm,
-};
+use super::conversation::{contact_view, offer_templates, ConversationView};
 use super::error::DeskError;
 use super::layout::{day, duration, render, when};
 use super::notice::{Notice, NoticeQuery};
+use super::reply::{send_reply, send_template, ReplyForm, TemplateForm};
 use super::session::Staff;
 use crate::clock::now_ms;
 use crate::db::messaging::InboxRow;
@@ -169,7 +167,7 @@ async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, D
         let name = g.topic.unwrap_or_else(|| "no topic".into());
         (name, g.started, g.converted, share(g.converted, g.started))
     }));
-    Ok(render(&InboxPage {
+    render(&InboxPage {
         conversion,
         topics: state.db.topics().await?,
         shop: state.catalog.shop.name.clone(),
@@ -179,7 +177,7 @@ async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, D
         rows,
         by_day: view(days),
         by_staff: view(staff_times),
-    }))
+    })
 }
 
 #[derive(Template)]
@@ -253,7 +251,7 @@ async fn conversation(
             .collect(),
         wa,
     };
-    Ok(render(&page))
+    render(&page)
 }
 
 async fn template(

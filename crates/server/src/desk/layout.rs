@@ -1,21 +1,20 @@
 //! What every desk page shares: rendering, and amounts and durations written for people.
 
+use super::error::DeskError;
 use crate::clock::{for_people, now_ms, rfc3339, UnixMillis};
 use crate::AppState;
 use askama::Template;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chatout_core::{Currency, Money, MoneyStyle};
 
-/// Renders a page; a template that fails is logged and answered with a bare 500.
-pub fn render(page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+/// Renders a page; a template that fails becomes [`DeskError::Template`].
+pub fn render(page: &impl Template) -> Result<Response, DeskError> {
+    Ok(html(page)?.into_response())
+}
+
+/// A page's HTML.
+pub fn html(page: &impl Template) -> Result<Html<String>, askama::Error> {
+    page.render().map(Html)
 }
 
 /// A moment on a desk page: as people read it in the shop's time zone ("today 14:05"),

@@ -2,7 +2,8 @@
 //! value, so a hostile name or note shows as text. Sign-in with argon2 hashes; the session
 //! cookie is HttpOnly and SameSite=Strict; every form carries the session's CSRF token.
 //!
-//! One file a page (`orders`, `order`, `staff`, `conversation`), with what they share:
+//! One file a page (`orders`, `order`, `inbox`, `staff`, `products`, `campaigns/` …), the
+//! WhatsApp part of a page in `conversation` and its forms in `reply`, with what they share:
 //! `session` (who is signed in, cookies, CSRF, sign-in and out), `error`, `notice` and
 //! `layout`.
 
@@ -17,6 +18,7 @@ mod order;
 mod orders;
 mod payment;
 mod products;
+mod reply;
 pub mod session;
 mod staff;
 mod tokens;
@@ -75,7 +77,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/webhooks/{id}/retry", post(webhooks::retry))
         .route("/admin/desk.css", get(stylesheet))
         .route("/admin/desk.js", get(script))
-        .merge(conversation::routes())
+        .merge(reply::routes())
         .merge(inbox::routes())
         .layer(axum::middleware::map_response(security_headers))
 }

@@ -19,7 +19,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chatout_core::{whatsapp_url, Currency, Labels, Money, OrderStatus, PhoneNumber, WireLine};
+use chatout_core::{
+    whatsapp_url, Currency, Labels, Money, OrderStatus, PhoneNumber, ShopSettings, WireLine,
+};
 use serde::Deserialize;
 
 struct LineView {
@@ -138,8 +140,8 @@ pub(super) async fn page(
         .map(|w| super::orders::WarningView::new(w, &state))
         .collect();
     let payment_rows = state.db.payments(&reference).await?;
+    let status = detail.row.status;
     let o = order_view(&state, detail);
-    let status = OrderStatus::parse(o.status).unwrap_or(OrderStatus::Pending);
     let currency = state.catalog.currency.code();
     let payments = super::payment::view(&state, status, o.total_minor, currency, payment_rows);
     let page = OrderPage {
@@ -160,11 +162,10 @@ pub(super) async fn page(
             .collect(),
         o,
     };
-    Ok(render(&page))
+    render(&page)
 }
 
 fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
-    let shop = &state.catalog.shop;
     let currency = d.row.currency.clone();
     let code = Currency::from_code(&currency).ok();
     let total = d.row.total;
@@ -172,25 +173,13 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         code.and_then(|c| Money::from_minor(minor, c).ok())
             .map_or_else(|| minor.to_string(), |m| m.to_decimal_string())
     };
-    let chat_url = d
-        .customer_phone
-        .as_deref()
-        .and_then(|p| PhoneNumber::parse(p, None).ok())
-        .map(|phone| {
-            whatsapp_url(
-                &phone,
-                &format!(
-                    "Hi {}, about your order {} at {}:",
-                    d.row.customer_name, d.row.reference, shop.name
-                ),
-            )
-        });
-    let label = |id: &str, pairs: &[(String, String)]| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == id)
-            .map(|(_, v)| format!("{v} ({id})"))
-    };
+    let shop = &state.catalog.shop;
+    let chat_url = chat_url(shop, &d);
+    let delivery = delivery_text(&d.delivery_method);
+    let payment = payment_text(shop, &d.payment);
+    let consent = consent_text(&d);
+    let stock = stock_text(state, &d);
+    let received = received_text(state, &d);
     OrderView {
         reference: d.row.reference,
         status: d.row.status.as_str(),
@@ -221,58 +210,99 @@ fn order_view(state: &AppState, d: OrderDetail) -> OrderView {
         customer: d.row.customer_name,
         phone: d.customer_phone.unwrap_or_default(),
         email: d.customer_email,
-        delivery: match d.delivery_method.as_str() {
-            "shipping" => "Shipping (shipping)".into(),
-            "pickup" => "Pickup (pickup)".into(),
-            TO_BE_AGREED => {
-                "to be agreed in the chat (the order came from the WhatsApp catalog)".into()
-            }
-            _ => d.delivery_method,
-        },
+        delivery,
         address: d.delivery_address,
-        payment: match d.payment.as_str() {
-            TO_BE_AGREED => "to be agreed in the chat".into(),
-            // The shop's own label, else the built-in English one, else the id.
-            _ => label(&d.payment, &shop.payment_labels)
-                .or_else(|| label(&d.payment, &Labels::for_locale("en").payment_methods))
-                .unwrap_or_else(|| d.payment.clone()),
-        },
+        payment,
         note: d.note,
-        consent: match (d.consent_text, d.consent_at) {
-            (Some(text), Some(at)) => match d.consent_client_at {
-                Some(client) => {
-                    format!("ticked, received at {at} (the browser said {client}): “{text}”")
-                }
-                None => format!("ticked, received at {at}: “{text}”"),
-            },
-            _ => "no".into(),
-        },
-        stock: match (d.row.status, d.stock_held, d.hold_until) {
-            (OrderStatus::Pending, true, Some(until)) => format!(
-                "held until {} unless confirmed sooner; then held until the order ends",
-                when(state, until)
-            ),
-            (OrderStatus::Pending, false, Some(until)) => format!(
-                "given back at {}: nobody confirmed the order while it held its stock. \
-                 Confirming takes it again if it is still available.",
-                when(state, until)
-            ),
-            (_, true, _) => "held".into(),
-            (_, false, _) => "given back".into(),
-        },
-        received: match (d.row.received_at, &d.received_wa_id) {
-            (Some(at), Some(wa_id)) => {
-                format!("received {} from +{wa_id}", when(state, at))
-            }
-            (Some(at), None) => format!("received {}", when(state, at)),
-            (None, _) => "not received yet: the shopper has not sent the order message".into(),
-        },
+        consent,
+        stock,
+        received,
         page: d.page,
         locale: d.locale,
         created: Moment::new(state, d.row.created_at),
         expires: Moment::new(state, d.expires_at),
         message: d.message,
         events: history(state, d.events, d.changes),
+    }
+}
+
+/// "Open chat": a wa.me link to the customer's number with a first line about the order.
+fn chat_url(shop: &ShopSettings, d: &OrderDetail) -> Option<String> {
+    let phone = PhoneNumber::parse(d.customer_phone.as_deref()?, None).ok()?;
+    Some(whatsapp_url(
+        &phone,
+        &format!(
+            "Hi {}, about your order {} at {}:",
+            d.row.customer_name, d.row.reference, shop.name
+        ),
+    ))
+}
+
+/// The delivery method, named.
+fn delivery_text(method: &str) -> String {
+    match method {
+        "shipping" => "Shipping (shipping)".into(),
+        "pickup" => "Pickup (pickup)".into(),
+        TO_BE_AGREED => {
+            "to be agreed in the chat (the order came from the WhatsApp catalog)".into()
+        }
+        _ => method.to_string(),
+    }
+}
+
+/// The payment preference, named: the shop's own label, else the built-in English one, else
+/// the id.
+fn payment_text(shop: &ShopSettings, payment: &str) -> String {
+    let label = |pairs: &[(String, String)]| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == payment)
+            .map(|(_, v)| format!("{v} ({payment})"))
+    };
+    match payment {
+        TO_BE_AGREED => "to be agreed in the chat".into(),
+        _ => label(&shop.payment_labels)
+            .or_else(|| label(&Labels::for_locale("en").payment_methods))
+            .unwrap_or_else(|| payment.to_string()),
+    }
+}
+
+/// Whether the shopper ticked the opt-in, when, and to what text.
+fn consent_text(d: &OrderDetail) -> String {
+    match (&d.consent_text, &d.consent_at) {
+        (Some(text), Some(at)) => match &d.consent_client_at {
+            Some(client) => {
+                format!("ticked, received at {at} (the browser said {client}): “{text}”")
+            }
+            None => format!("ticked, received at {at}: “{text}”"),
+        },
+        _ => "no".into(),
+    }
+}
+
+/// Whether the order holds its stock, and until when.
+fn stock_text(state: &AppState, d: &OrderDetail) -> String {
+    match (d.row.status, d.stock_held, d.hold_until) {
+        (OrderStatus::Pending, true, Some(until)) => format!(
+            "held until {} unless confirmed sooner; then held until the order ends",
+            when(state, until)
+        ),
+        (OrderStatus::Pending, false, Some(until)) => format!(
+            "given back at {}: nobody confirmed the order while it held its stock. \
+             Confirming takes it again if it is still available.",
+            when(state, until)
+        ),
+        (_, true, _) => "held".into(),
+        (_, false, _) => "given back".into(),
+    }
+}
+
+/// Whether and when the shopper's message reached the shop's WhatsApp.
+fn received_text(state: &AppState, d: &OrderDetail) -> String {
+    match (d.row.received_at, &d.received_wa_id) {
+        (Some(at), Some(wa_id)) => format!("received {} from +{wa_id}", when(state, at)),
+        (Some(at), None) => format!("received {}", when(state, at)),
+        (None, _) => "not received yet: the shopper has not sent the order message".into(),
     }
 }
 

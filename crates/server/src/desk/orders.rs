@@ -176,7 +176,7 @@ pub(super) async fn page(
         q: query.q.trim().to_string(),
         rows,
     };
-    Ok(render(&page))
+    render(&page)
 }
 
 fn row_view(state: &AppState, row: OrderRow, now: i64) -> RowView {

@@ -74,14 +74,14 @@ pub(super) async fn page(
     // Sold out first: what the shop should look at.
     rows.sort_by_key(|r| !r.sold_out);
     let sold_out = rows.iter().filter(|r| r.sold_out).count();
-    Ok(render(&ProductsPage {
+    render(&ProductsPage {
         shop: state.catalog.shop.name.clone(),
         user: Some(staff.0.username),
         csrf: staff.0.csrf_token,
         notice: query.notice().map(Notice::text),
         rows,
         sold_out,
-    }))
+    })
 }
 
 #[derive(Deserialize)]

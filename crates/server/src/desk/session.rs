@@ -87,10 +87,10 @@ pub(super) async fn login_page(
     State(state): State<AppState>,
     client: Client,
     jar: CookieJar,
-) -> (CookieJar, Response) {
+) -> Result<(CookieJar, Response), DeskError> {
     let csrf = auth::login_token(&state.login_key, now_ms());
     let jar = jar.add(cookie(LOGIN_COOKIE, csrf.clone(), "/admin/login", &client));
-    (jar, login_form(&state, csrf, String::new(), None))
+    Ok((jar, login_form(&state, csrf, String::new(), None)?))
 }
 
 fn login_form(
@@ -98,7 +98,7 @@ fn login_form(
     csrf: String,
     username: String,
     error: Option<&'static str>,
-) -> Response {
+) -> Result<Response, DeskError> {
     let page = LoginPage {
         shop: state.catalog.shop.name.clone(),
         user: None,
@@ -141,8 +141,8 @@ pub(super) async fn login(
             form.csrf.clone(),
             form.username.clone(),
             Some(error),
-        );
-        (status, page).into_response()
+        )?;
+        Ok::<_, DeskError>((status, page).into_response())
     };
     if let Some(wait) = account
         .as_ref()
@@ -152,7 +152,7 @@ pub(super) async fn login(
         let mut page = again(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many wrong passwords for this account. Try again in 15 minutes.",
-        );
+        )?;
         page.headers_mut().insert(
             header::RETRY_AFTER,
             HeaderValue::from(wait.as_secs().max(1)),
@@ -169,7 +169,7 @@ pub(super) async fn login(
         let mut page = again(
             StatusCode::SERVICE_UNAVAILABLE,
             "The desk is busy checking other sign-ins. Try again in a moment.",
-        );
+        )?;
         page.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         return Ok((jar, page));
@@ -179,7 +179,7 @@ pub(super) async fn login(
         if id >= 0 {
             state.account_limit.failed(id);
         }
-        let page = again(StatusCode::UNAUTHORIZED, "Wrong username or password.");
+        let page = again(StatusCode::UNAUTHORIZED, "Wrong username or password.")?;
         return Ok((jar, page));
     }
     state.account_limit.succeeded(id);

@@ -37,7 +37,7 @@ pub(super) async fn page(
         notice,
         names: state.db.staff_names().await?,
     };
-    Ok(render(&page))
+    render(&page)
 }
 
 pub(super) async fn add(
@@ -56,7 +56,7 @@ pub(super) async fn add(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         Err(e @ (AddStaffError::Busy(_) | AddStaffError::Hash)) => {
-            return Err(DeskError::Internal(e.into()))
+            return Err(DeskError::AddStaff(e))
         }
         Err(AddStaffError::Db(e)) => return Err(e.into()),
     };

@@ -75,7 +75,7 @@ async fn tokens_page(
         tokens,
         created,
     };
-    Ok(render(&page))
+    render(&page)
 }
 
 pub(super) async fn page(

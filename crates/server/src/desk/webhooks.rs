@@ -89,7 +89,7 @@ pub(super) async fn page(
         counts,
         deliveries,
     };
-    Ok(render(&page))
+    render(&page)
 }
 
 #[derive(Deserialize)]
