@@ -1,4 +1,4 @@
-// End to end in endpoint mode (Option 3): the demo store served by chatout-server registers
+// End to end in endpoint mode (orders registered on the server before WhatsApp opens): the demo store served by chatout-server registers
 // each order before WhatsApp opens; staff find it pending in the desk under the same reference
 // and confirm it. Also: a changed price, an unreachable server, and double clicks.
 import { test, before, after } from "node:test";

@@ -1,4 +1,4 @@
-// Back-in-stock in the widget (CONTRACT.md section 10): the demo store in endpoint mode, with
+// Back-in-stock in the widget (docs/CONTRACT.md section 10): the demo store in endpoint mode, with
 // the olive oil sold out on the server. Its add button offers "Tell me when it's back": the
 // number and the unticked opt-in to offers, one request, then WhatsApp opens with the
 // server's message carrying the alert's reference. Also: a hostile product name, a product

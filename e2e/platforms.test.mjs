@@ -1,4 +1,4 @@
-// Products without data attributes (CONTRACT.md section 11): `data-products="auto"` on pages
+// Products without data attributes (docs/CONTRACT.md section 11): `data-products="auto"` on pages
 // modelled on what WooCommerce, Shopify's Dawn theme and Magento 2 write, a microdata-only
 // listing, markup a single-page shop adds later, and broken or hostile markup. Each good
 // product gets an "Order on WhatsApp" button; an order from it is checked line by line.

@@ -1,4 +1,4 @@
-//! `chatout-server token create|list|revoke` (CONTRACT.md section 7): integration API tokens
+//! `chatout-server token create|list|revoke` (docs/CONTRACT.md section 7): integration API tokens
 //! from the command line, on the database `DATABASE_URL` names, for deploy scripts.
 
 use crate::clock::rfc3339;

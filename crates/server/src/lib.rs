@@ -1,4 +1,4 @@
-//! `chatout-server`: the shop's order desk behind the widget's endpoint mode (Option 3).
+//! `chatout-server`: the shop's order desk behind the widget's endpoint mode: orders registered before WhatsApp opens.
 //!
 //! Orders arrive as pending, priced from the shop's catalog with `chatout-core` (the same code
 //! that writes the widget's message), are stored once per `Idempotency-Key`, hold stock, and

@@ -1,14 +1,20 @@
 use chatout_server::cli::{self, Command};
 use chatout_server::db::Db;
+use chatout_server::settings::variables::Fallback;
 use chatout_server::{Application, Settings};
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let log = &chatout_server::settings::variables::RUST_LOG;
+    let default = match log.fallback {
+        Fallback::Value(filter) => filter,
+        Fallback::Absent(_) => "info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "chatout_server=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env(log.name)
+                .unwrap_or_else(|_| default.into()),
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();

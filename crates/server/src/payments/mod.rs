@@ -1,4 +1,4 @@
-//! The payment providers' APIs (CONTRACT.md section 9): a payment page per order, what the
+//! The payment providers' APIs (docs/CONTRACT.md section 9): a payment page per order, what the
 //! provider says about it, cancelling a superseded one and refunding. Mollie and Stripe each
 //! in its own file, both behind one [`Provider`] so the rest of the server does not care which.
 //! Off unless their keys are set; the base URLs are configurable, so tests use local fakes

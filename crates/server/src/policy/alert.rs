@@ -1,4 +1,4 @@
-//! Back-in-stock alerts (CONTRACT.md section 10): the subscription's reference that the
+//! Back-in-stock alerts (docs/CONTRACT.md section 10): the subscription's reference that the
 //! shopper's message carries back, where a subscription stands, and how many subscribers one
 //! restock alerts.
 

@@ -1,4 +1,4 @@
-//! A contact's consent to WhatsApp messages (CONTRACT.md section 10), as a state machine.
+//! A contact's consent to WhatsApp messages (docs/CONTRACT.md section 10), as a state machine.
 //!
 //! A number typed into a web form proves nothing, so a web opt-in is only `Pending` until a
 //! message from that number carrying the request's own reference arrives (normally the order

@@ -73,7 +73,7 @@ pub struct InboundEffects {
     /// The contact's consent to order updates after it, when it changed, and why.
     pub consent: Option<(Consent, ConsentChange)>,
     /// The contact's consent to offers and news after it, when it changed, and why: STOP
-    /// revokes it too, START does not restore it (CONTRACT.md section 10).
+    /// revokes it too, START does not restore it (docs/CONTRACT.md section 10).
     pub marketing: Option<(Consent, ConsentChange)>,
     /// The acknowledgement to send, when a keyword changed the consent.
     pub acknowledgement: Option<&'static str>,

@@ -1,4 +1,4 @@
-//! Which order-event templates may go to a number, and with whose words (CONTRACT.md
+//! Which order-event templates may go to a number, and with whose words (docs/CONTRACT.md
 //! section 10, issue 27 item 4).
 //!
 //! A number typed into a web form proves nothing, and neither does the name typed beside it:

@@ -49,7 +49,7 @@ impl PaymentStatus {
         Self::ALL.into_iter().find(|s| s.as_str() == name)
     }
 
-    /// The name in the integration API (CONTRACT.md section 7), where a cancelled payment
+    /// The name in the integration API (docs/CONTRACT.md section 7), where a cancelled payment
     /// is one that did not happen: `failed`.
     pub fn api_name(self) -> &'static str {
         match self {

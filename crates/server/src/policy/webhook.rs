@@ -1,4 +1,4 @@
-//! Outbound webhooks (CONTRACT.md section 8): which order event a change raises, the states
+//! Outbound webhooks (docs/CONTRACT.md section 8): which order event a change raises, the states
 //! a delivery moves through, and when a failed attempt is tried again.
 
 use chatout_core::OrderStatus;

@@ -1,4 +1,4 @@
-//! Back-in-stock on the web (CONTRACT.md section 10): `POST /api/back-in-stock` (the
+//! Back-in-stock on the web (docs/CONTRACT.md section 10): `POST /api/back-in-stock` (the
 //! widget's "Tell me when it's back"), `GET /api/availability` (which products the widget
 //! should offer that for), and the unsubscribe page `/alerts/{token}` that the confirming
 //! message links to.

@@ -1,4 +1,4 @@
-//! HTTP routes (CONTRACT.md section 6).
+//! HTTP routes (docs/CONTRACT.md section 6).
 
 mod alerts;
 pub mod error;

@@ -1,4 +1,4 @@
-//! The shopper's order page, `GET /orders/{token}` (CONTRACT.md section 9): where a payment
+//! The shopper's order page, `GET /orders/{token}` (docs/CONTRACT.md section 9): where a payment
 //! page sends the customer back, and what a message may link to. Status, items, the total,
 //! the payment's state and how to reach the shop, in the order's language; no staff data,
 //! `noindex`, and nothing to guess: the token is 128 random bits, a wrong one is `404`, and

@@ -1,5 +1,5 @@
 //! Meta's own marketing opt-out (the `user_preferences` webhook): a user who stops marketing
-//! messages in WhatsApp stops the shop's offers at once (CONTRACT.md section 10), recorded in
+//! messages in WhatsApp stops the shop's offers at once (docs/CONTRACT.md section 10), recorded in
 //! the consent history as `whatsapp_settings`; their open back-in-stock requests end and
 //! queued offers are cancelled. A `resume` there is not an opt-in to this shop: it changes
 //! nothing here (only a new web opt-in proven by its message would).

@@ -1,5 +1,5 @@
 //! `CHATOUT_WEBHOOK_URLS` and `CHATOUT_WEBHOOK_SECRET`: where order events are POSTed
-//! (CONTRACT.md section 8), and how deliveries are retried.
+//! (docs/CONTRACT.md section 8), and how deliveries are retried.
 
 use super::env::{check_url, Env};
 use super::variables as var;

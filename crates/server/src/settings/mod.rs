@@ -1,4 +1,4 @@
-//! The server's environment (CONTRACT.md section 6), read once at start.
+//! The server's environment (docs/CONTRACT.md section 6), read once at start.
 
 mod env;
 mod integration;
@@ -46,7 +46,7 @@ pub struct Settings {
     pub rate_limit: u32,
     /// The built widget (`cargo xtask dist` output) served at `/chatout/` and `/`.
     pub widget_dir: std::path::PathBuf,
-    /// The WhatsApp Business Platform (Option 4); `None` when messaging is off.
+    /// The WhatsApp Business Platform (messages from the shop's number); `None` when messaging is off.
     pub whatsapp: Option<WhatsAppSettings>,
     /// The server's public base URL (`https://orders.shop.example`); when set, its scheme
     /// decides whether the desk's cookies are `Secure` and HSTS is sent.
@@ -66,9 +66,9 @@ pub struct Settings {
     pub max_connections: usize,
     /// Open connections at once from one client address (a trusted proxy is not capped).
     pub max_connections_per_client: usize,
-    /// Outbound webhooks (CONTRACT.md section 8); `None` when no receiver is configured.
+    /// Outbound webhooks (docs/CONTRACT.md section 8); `None` when no receiver is configured.
     pub webhooks: Option<WebhookSettings>,
-    /// Mollie and Stripe (CONTRACT.md section 9), each off until its key is set.
+    /// Mollie and Stripe (docs/CONTRACT.md section 9), each off until its key is set.
     pub payments: PaymentSettings,
     /// Integration API requests per minute per token; 0 turns the limit off.
     pub api_rate_limit: u32,

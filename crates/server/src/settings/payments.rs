@@ -1,5 +1,5 @@
 //! `MOLLIE_*` and `STRIPE_*`: the payment providers whose pages the customer pays on
-//! (CONTRACT.md section 9). Each is off until its key is set; either needs
+//! (docs/CONTRACT.md section 9). Each is off until its key is set; either needs
 //! `CHATOUT_PUBLIC_URL`, which the provider sends the customer back to and (Mollie) calls.
 
 use super::env::Env;

@@ -1,4 +1,4 @@
-//! The `WHATSAPP_*` variables: the WhatsApp Business Platform (Option 4).
+//! The `WHATSAPP_*` variables: the WhatsApp Business Platform: messages from the shop's own number.
 
 use super::env::Env;
 use super::variables::{self as var, Variable, GRAPH_API_BASE};

@@ -1,4 +1,4 @@
-//! The WhatsApp Business Platform (Option 4): order updates through approved templates,
+//! The WhatsApp Business Platform (messages from the shop's number): order updates through approved templates,
 //! replies inside the 24-hour customer-service window, consent (STOP/START) and signed
 //! webhooks. Off unless the `WHATSAPP_*` variables are set.
 

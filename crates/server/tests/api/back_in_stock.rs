@@ -1,4 +1,4 @@
-//! Back-in-stock alerts (CONTRACT.md section 10, issue 19): a subscription asked for on the
+//! Back-in-stock alerts (docs/CONTRACT.md section 10, issue 19): a subscription asked for on the
 //! web is pending until its message arrives from that number; a restock (API, desk, catalog
 //! reload, a cancelled order) sends the `back_in_stock` template once per active
 //! subscriber, in arrival order, up to a multiple of the units; STOP, the link, the missing

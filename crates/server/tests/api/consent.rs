@@ -1,4 +1,4 @@
-//! Consent per purpose (CONTRACT.md section 10): the opt-in to offers and news is its own,
+//! Consent per purpose (docs/CONTRACT.md section 10): the opt-in to offers and news is its own,
 //! pending until the number writes, revoked by STOP and not restored by START.
 
 use crate::fake_cloud::FakeCloud;

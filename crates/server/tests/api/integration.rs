@@ -1,4 +1,4 @@
-//! The shop's other systems (CONTRACT.md sections 7 and 8): API tokens in the desk and on the
+//! The shop's other systems (docs/CONTRACT.md sections 7 and 8): API tokens in the desk and on the
 //! command line, the integration API's routes, signed webhooks through the durable outbox
 //! against a local receiver, and the CSV export.
 

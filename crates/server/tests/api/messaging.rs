@@ -1,4 +1,4 @@
-//! WhatsApp messaging (Option 4) against a local fake Cloud API: consent, templates per
+//! WhatsApp messaging (messages from the shop's number) against a local fake Cloud API: consent, templates per
 //! order event, STOP/START, the 24-hour window, the outbox's retries and restarts, and
 //! signed, idempotent webhooks.
 
@@ -64,7 +64,7 @@ pub(crate) async fn place(app: &TestApp, phone: &str, opted_in: bool) -> String 
 /// widget's message does, so that order's message has arrived.
 pub(crate) async fn send_order_message(app: &TestApp, wa_id: &str) {
     let id = format!("wamid.ORDER-{wa_id}-{}", rand_key());
-    // Only the order's own reference proves its opt-in (CONTRACT.md section 10).
+    // Only the order's own reference proves its opt-in (docs/CONTRACT.md section 10).
     let latest: Option<String> = sqlx::query_scalar(
         "SELECT reference FROM orders WHERE customer_phone = $1 ORDER BY id DESC LIMIT 1",
     )

@@ -22,7 +22,7 @@ pub struct ConsentEvent {
     pub at: i64,
 }
 
-/// What a consent is for (CONTRACT.md section 10).
+/// What a consent is for (docs/CONTRACT.md section 10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     /// Order updates: templates for the customer's own orders.

@@ -1,4 +1,4 @@
-//! Web opt-ins and their proof (CONTRACT.md section 10): which pending opt-ins a message's
+//! Web opt-ins and their proof (docs/CONTRACT.md section 10): which pending opt-ins a message's
 //! references prove, and the pending opt-ins and back-in-stock requests whose message never
 //! came (`service::housekeeping` lapses them).
 

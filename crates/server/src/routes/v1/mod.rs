@@ -1,4 +1,4 @@
-//! The integration API (CONTRACT.md section 7): `/api/v1/*` for the shop's other systems,
+//! The integration API (docs/CONTRACT.md section 7): `/api/v1/*` for the shop's other systems,
 //! behind `Authorization: Bearer <token>`. Every answer is JSON; `401` without a live token,
 //! `403` for a read token on a write route, `429` with `Retry-After` past the per-token
 //! limit.

@@ -1,4 +1,4 @@
-//! Back-in-stock alerts (CONTRACT.md section 10): a shopper asks on the web, the
+//! Back-in-stock alerts (docs/CONTRACT.md section 10): a shopper asks on the web, the
 //! subscription waits until their message (carrying its reference) arrives from that number,
 //! and a restock of the product sends the `back_in_stock` template once, in arrival order, up
 //! to `CHATOUT_ALERTS_PER_UNIT` per unit, to subscribers whose marketing opt-in is active and
