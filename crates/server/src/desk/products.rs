@@ -14,8 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-/// The most units a stock count may be (as the API).
-const MAX_STOCK: i64 = 1_000_000_000;
+use crate::service::stock::MAX_STOCK;
 
 struct Row {
     sku: String,

@@ -8,6 +8,9 @@ use crate::db::stock::{
 use crate::db::Db;
 use chatout_core::Catalog;
 
+/// The most units a stock count may be, from the desk or the integration API.
+pub const MAX_STOCK: i64 = 1_000_000_000;
+
 /// Brings the stock table in line with the catalog where the catalog changed: a sku
 /// whose count in the file differs from the one applied last time gets the file's count
 /// (a changed count moves availability by the difference, so reserved and sold units stay

@@ -11,8 +11,7 @@ use axum::{Extension, Json};
 use chatout_core::CatalogProduct;
 use serde::{Deserialize, Serialize};
 
-/// The most units a stock count may be.
-const MAX_STOCK: i64 = 1_000_000_000;
+use crate::service::stock::MAX_STOCK;
 
 #[derive(Serialize)]
 pub(super) struct Product {
