@@ -1,22 +1,12 @@
 use chatout_server::cli::{self, Command};
 use chatout_server::db::Db;
-use chatout_server::settings::variables::Fallback;
+use chatout_server::settings::variables::{Fallback, RUST_LOG};
 use chatout_server::{Application, Settings};
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let log = &chatout_server::settings::variables::RUST_LOG;
-    let default = match log.fallback {
-        Fallback::Value(filter) => filter,
-        Fallback::Absent(_) => "info",
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env(log.name)
-                .unwrap_or_else(|_| default.into()),
-        )
-        .init();
+    init_logging();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match cli::parse(&args) {
         Ok(command) => command,
@@ -27,37 +17,58 @@ async fn main() -> ExitCode {
     };
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
-        Err(e) => {
-            eprintln!("chatout-server: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return failed(e),
     };
     if command != Command::Serve {
-        let db = match Db::connect(&settings.database_url).await {
-            Ok(db) => db,
-            Err(e) => {
-                eprintln!("chatout-server: DATABASE_URL: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        return match cli::run(&db, command).await {
-            Ok(answer) => {
-                println!("{answer}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("chatout-server: {e}");
-                ExitCode::FAILURE
-            }
-        };
+        return run_command(&settings, command).await;
     }
     let app = match Application::build(settings).await {
         Ok(app) => app,
-        Err(e) => {
-            eprintln!("chatout-server: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return failed(e),
     };
+    announce(&app);
+    match app.run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => failed(e),
+    }
+}
+
+/// `RUST_LOG` as declared in the settings table, with its default.
+fn init_logging() {
+    let default = match RUST_LOG.fallback {
+        Fallback::Value(filter) => filter,
+        Fallback::Absent(_) => "info",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env(RUST_LOG.name)
+                .unwrap_or_else(|_| default.into()),
+        )
+        .init();
+}
+
+fn failed(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("chatout-server: {e}");
+    ExitCode::FAILURE
+}
+
+/// A command other than serving (`token …`): its answer on standard output.
+async fn run_command(settings: &Settings, command: Command) -> ExitCode {
+    let db = match Db::connect(&settings.database_url).await {
+        Ok(db) => db,
+        Err(e) => return failed(format!("DATABASE_URL: {e}")),
+    };
+    match cli::run(&db, command).await {
+        Ok(answer) => {
+            println!("{answer}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => failed(e),
+    }
+}
+
+/// The lines an operator needs: where it listens, the desk, messaging, the first password.
+fn announce(app: &Application) {
     match app.address() {
         Ok(addr) => {
             println!("chatout-server listening on http://{addr}");
@@ -81,9 +92,4 @@ async fn main() -> ExitCode {
             "first desk account: admin / {password}  (shown once; set CHATOUT_ADMIN_PASSWORD to choose it)"
         );
     }
-    if let Err(e) = app.run().await {
-        eprintln!("chatout-server: {e}");
-        return ExitCode::FAILURE;
-    }
-    ExitCode::SUCCESS
 }
