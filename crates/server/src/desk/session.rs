@@ -8,6 +8,7 @@ use crate::auth;
 use crate::client::Client;
 use crate::clock::now_ms;
 use crate::db::staff::Session;
+use crate::service::sign_in::{sign_in, SignIn};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
@@ -134,76 +135,59 @@ pub(super) async fn login(
     if !same || !auth::login_token_valid(&state.login_key, &form.csrf, now_ms()) {
         return Err(DeskError::Csrf);
     }
-    let account = state.db.staff_hash(&form.username).await?;
-    let again = |status: StatusCode, error: &'static str| {
+    let again = |status: StatusCode, error: &'static str, retry_after: Option<u64>| {
         let page = login_form(
             &state,
             form.csrf.clone(),
             form.username.clone(),
             Some(error),
         )?;
-        Ok::<_, DeskError>((status, page).into_response())
-    };
-    if let Some(wait) = account
-        .as_ref()
-        .and_then(|(id, _)| state.account_limit.locked_for(*id))
-    {
-        tracing::warn!(username = %form.username, "sign-in refused: account locked");
-        let mut page = again(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many wrong passwords for this account. Try again in 15 minutes.",
-        )?;
-        page.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(wait.as_secs().max(1)),
-        );
-        return Ok((jar, page));
-    }
-    // Unknown users are checked against a throwaway hash so both cost the same time.
-    let (id, hash) = account.unwrap_or((-1, dummy_hash().to_string()));
-    let Ok(valid) = state
-        .password_checks
-        .verify(form.password.clone(), hash)
-        .await
-    else {
-        let mut page = again(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The desk is busy checking other sign-ins. Try again in a moment.",
-        )?;
-        page.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
-        return Ok((jar, page));
-    };
-    if !valid || id < 0 {
-        tracing::warn!(username = %form.username, "failed desk sign-in");
-        if id >= 0 {
-            state.account_limit.failed(id);
+        let mut page = (status, page).into_response();
+        if let Some(seconds) = retry_after {
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        let page = again(StatusCode::UNAUTHORIZED, "Wrong username or password.")?;
-        return Ok((jar, page));
-    }
-    state.account_limit.succeeded(id);
-    let token = auth::random_token();
-    state
-        .db
-        .start_session(
-            &auth::token_hash(&token),
-            id,
-            &auth::random_token(),
-            now_ms() + SESSION_MS,
-        )
-        .await?;
+        Ok::<_, DeskError>((jar.clone(), page))
+    };
+    let signed = sign_in(
+        &state.db,
+        &state.account_limit,
+        &state.password_checks,
+        &form.username,
+        form.password.clone(),
+        SESSION_MS,
+    )
+    .await?;
+    let token = match signed {
+        SignIn::Locked(wait) => {
+            return again(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many wrong passwords for this account. Try again in 15 minutes.",
+                Some(wait.as_secs().max(1)),
+            )
+        }
+        SignIn::Busy => {
+            return again(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The desk is busy checking other sign-ins. Try again in a moment.",
+                Some(2),
+            )
+        }
+        SignIn::Wrong => {
+            return again(
+                StatusCode::UNAUTHORIZED,
+                "Wrong username or password.",
+                None,
+            )
+        }
+        SignIn::Started(token) => token,
+    };
     let mut session = cookie(SESSION_COOKIE, token, "/admin", &client);
     session.set_max_age(time::Duration::milliseconds(SESSION_MS));
     let jar = jar
         .remove(Cookie::build(LOGIN_COOKIE).path("/admin/login"))
         .add(session);
     Ok((jar, Redirect::to("/admin").into_response()))
-}
-
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| auth::hash_password(&auth::random_token()).unwrap_or_default())
 }
 
 #[derive(Deserialize)]

@@ -21,6 +21,7 @@ pub mod record_inbound;
 pub mod record_payment;
 pub mod remind;
 pub mod reply;
+pub mod sign_in;
 pub mod staff;
 pub mod stock;
 pub mod store_pending;
