@@ -88,23 +88,10 @@ pub fn CheckoutForm(
     let labels = shop.labels.clone();
     let form = use_checkout_form(&shop);
     let [name_error, address_error, phone_error, email_error, note_error, delivery_error, payment_error] =
-        [
-            Field::Name,
-            Field::Address,
-            Field::Phone,
-            Field::Email,
-            Field::Note,
-            Field::Delivery,
-            Field::Payment,
-        ]
-        .map(|field| error_for(&labels, form.errors, field));
+        field_errors(&labels, form.errors);
     let deliveries = delivery_choices(&shop);
     let single_delivery = deliveries.len() == 1;
-    let payments: Vec<(String, String)> = shop
-        .payments
-        .iter()
-        .map(|p| (p.id().to_string(), labels.payment_label(p.id()).to_string()))
-        .collect();
+    let payments = payment_choices(&shop);
     let (sending_label, send_label) = (labels.sending.clone(), labels.send_order.clone());
     let address_label = labels.field_address.clone();
     let card_hint = labels.no_card_in_chat.clone();
@@ -155,6 +142,23 @@ pub fn CheckoutForm(
     }
 }
 
+/// The errors shown under name, address, phone, email, note, delivery and payment.
+fn field_errors(
+    labels: &Arc<Labels>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> [Signal<Option<String>>; 7] {
+    [
+        Field::Name,
+        Field::Address,
+        Field::Phone,
+        Field::Email,
+        Field::Note,
+        Field::Delivery,
+        Field::Payment,
+    ]
+    .map(|field| error_for(labels, errors, field))
+}
+
 /// The error shown under `field`, in the shop's language.
 fn error_for(
     labels: &Arc<Labels>,
@@ -182,6 +186,19 @@ fn delivery_choices(shop: &Config) -> Vec<(String, String)> {
                 DeliveryMethod::Pickup => &labels.delivery_pickup,
             };
             (method.id().to_string(), label.clone())
+        })
+        .collect()
+}
+
+/// `(id, label)` of each payment preference the shop offers.
+fn payment_choices(shop: &Config) -> Vec<(String, String)> {
+    shop.payments
+        .iter()
+        .map(|p| {
+            (
+                p.id().to_string(),
+                shop.labels.payment_label(p.id()).to_string(),
+            )
         })
         .collect()
 }
