@@ -1,4 +1,5 @@
-//! The widget's state, shared through context: the shop's config and the shopper's store.
+//! The widget's state: the shop's config (in context) and the shopper's store, which the
+//! components hand down as the few signals and callbacks each child needs.
 //! `cart` holds what the cart and the panel do; `checkout` how an order is sent.
 
 use crate::api::{self, Reply};
