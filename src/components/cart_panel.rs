@@ -1,7 +1,8 @@
+use super::{checkout_page, notify_page, preload_checkout, sent_page, submit_problem};
 use crate::components::{
     assigned_agent::AssignedAgent, cart_view::CartView, reply_status::ReplyStatus,
 };
-use crate::split::{self, Unloaded};
+use crate::split::Unloaded;
 use crate::state::{ShopContext, Store, View};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -10,46 +11,22 @@ use wasm_bindgen::JsCast;
 
 /// The panel: a dialog that shows the cart, the checkout form, or the sent order.
 #[component]
-pub fn CartPanel() -> impl IntoView {
-    let shop = expect_context::<ShopContext>().0;
-    let store = expect_context::<Store>();
+pub fn CartPanel(
+    /// The shopper's store: the panel hands each page only the signals and setters it needs.
+    store: Store,
+) -> impl IntoView {
     // A memo, so re-opening an open panel does not rebuild (and empty) the form.
     let page = Memo::new(move |_| store.view.get());
     // A page in a module of its own appears once that is fetched (at once after the first
     // time); `shown` moves focus in then, `retry` asks again after a failed fetch.
-    let shown = RwSignal::new(0u32);
-    let retry = RwSignal::new(0u32);
-    let panel = NodeRef::<leptos::html::Section>::new();
     let pending = Pending {
-        shown,
-        retry,
-        panel,
+        shown: RwSignal::new(0u32),
+        retry: RwSignal::new(0u32),
+        panel: NodeRef::new(),
     };
-    // While the shopper looks at the cart, the checkout form is fetched.
-    Effect::new(move |_| {
-        if page.with(|p| *p == View::Cart) {
-            leptos::task::spawn_local(async {
-                let _ = split::preload_checkout().await;
-            });
-        }
-    });
-    // A modal dialog: focus moves in when it opens and whenever its page changes (the form's
-    // first field on checkout), so it is never left on a removed button.
-    Effect::new(move |_| {
-        shown.track();
-        let checkout = page.with(|p| matches!(p, View::Checkout | View::Notify(_)));
-        let Some(panel) = panel.get() else { return };
-        let field = checkout
-            .then(|| panel.query_selector("input, textarea").ok().flatten())
-            .flatten()
-            .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok());
-        let _ = field.map_or_else(|| panel.focus(), |f| f.focus());
-    });
-    let notifying = move || page.with(|p| matches!(p, View::Notify(_)));
-    let (cart_title, notify_title) = (
-        shop.labels.cart_title.clone(),
-        shop.labels.notify_title.clone(),
-    );
+    let panel = pending.panel;
+    preload_checkout_on_cart(page);
+    focus_each_page(page, pending);
     let on_keydown = move |event: leptos::ev::KeyboardEvent| match event.key().as_str() {
         "Escape" => store.close(),
         "Tab" => {
@@ -69,38 +46,99 @@ pub fn CartPanel() -> impl IntoView {
             node_ref=panel
             on:keydown=on_keydown
         >
-            <div class="chatout-header">
-                <div>
-                    <h2 id="chatout-title">{move || match notifying() {
-                        true => notify_title.clone(),
-                        false => cart_title.clone(),
-                    }}</h2>
-                    <p class="chatout-shop">{shop.shop.clone()}</p>
-                    <ReplyStatus/>
-                    <AssignedAgent/>
-                </div>
-                <button
-                    type="button"
-                    class="chatout-icon"
-                    aria-label=shop.labels.close.clone()
-                    on:click=move |_| store.close()
-                >
-                    "×"
-                </button>
-            </div>
+            {header(store, page)}
             {move || {
-                retry.track();
+                pending.retry.track();
                 // A page fetched before is busy again only while it is fetched again.
                 pending.busy(false);
-                match page.get() {
-                    View::Checkout => fetched(split::checkout_page(), pending),
-                    View::Sent(order) => fetched(split::sent_page(order), pending),
-                    View::Notify(product) => fetched(split::notify_page(product), pending),
-                    View::Cart | View::Closed => view! { <CartView/> }.into_any(),
-                }
+                page_view(store, page.get(), pending)
             }}
         </section>
     }
+}
+
+/// While the shopper looks at the cart, the checkout form is fetched.
+fn preload_checkout_on_cart(page: Memo<View>) {
+    Effect::new(move |_| {
+        if page.with(|p| *p == View::Cart) {
+            leptos::task::spawn_local(async {
+                let _ = preload_checkout().await;
+            });
+        }
+    });
+}
+
+/// A modal dialog: focus moves in when it opens and whenever its page changes (the form's
+/// first field on checkout), so it is never left on a removed button.
+fn focus_each_page(page: Memo<View>, pending: Pending) {
+    Effect::new(move |_| {
+        pending.shown.track();
+        let checkout = page.with(|p| matches!(p, View::Checkout | View::Notify(_)));
+        let Some(panel) = pending.panel.get() else {
+            return;
+        };
+        let field = checkout
+            .then(|| panel.query_selector("input, textarea").ok().flatten())
+            .flatten()
+            .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok());
+        let _ = field.map_or_else(|| panel.focus(), |f| f.focus());
+    });
+}
+
+/// The title, the shop, its reply status and agent, and the close button.
+fn header(store: Store, page: Memo<View>) -> impl IntoView {
+    let shop = expect_context::<ShopContext>().0;
+    let notifying = move || page.with(|p| matches!(p, View::Notify(_)));
+    let (cart_title, notify_title) = (
+        shop.labels.cart_title.clone(),
+        shop.labels.notify_title.clone(),
+    );
+    view! {
+        <div class="chatout-header">
+            <div>
+                <h2 id="chatout-title">{move || match notifying() {
+                    true => notify_title.clone(),
+                    false => cart_title.clone(),
+                }}</h2>
+                <p class="chatout-shop">{shop.shop.clone()}</p>
+                <ReplyStatus/>
+                <AssignedAgent cart=store.cart.read_only()/>
+            </div>
+            <button
+                type="button"
+                class="chatout-icon"
+                aria-label=shop.labels.close.clone()
+                on:click=move |_| store.close()
+            >
+                "×"
+            </button>
+        </div>
+    }
+}
+
+/// What the panel shows for `page`; the pages beyond the cart come from split modules.
+fn page_view(store: Store, page: View, pending: Pending) -> AnyView {
+    match page {
+        View::Checkout => fetched(checkout_page(store), pending),
+        View::Sent(order) => fetched(sent_page(order, store), pending),
+        View::Notify(product) => fetched(notify_page(product, store), pending),
+        View::Cart | View::Closed => cart_view(store),
+    }
+}
+
+/// The cart, with the problem of the last attempt to send above it.
+fn cart_view(store: Store) -> AnyView {
+    let shop = expect_context::<ShopContext>().0;
+    let set_quantity = Callback::new(move |(line, quantity)| store.set_quantity(&line, quantity));
+    let on_chat = Callback::new(move |()| store.chat(&shop, None, None));
+    let on_checkout = Callback::new(move |()| store.begin_checkout());
+    view! {
+        <CartView cart=store.cart.read_only() storage_ok=store.storage_ok set_quantity on_chat
+            on_checkout>
+            {submit_problem(store)}
+        </CartView>
+    }
+    .into_any()
 }
 
 /// How the panel follows a page from a split module.

@@ -1,39 +1,41 @@
-use crate::components::cart_line::CartLine;
-use crate::components::submit_problem::SubmitProblem;
-use crate::state::{ShopContext, Store, Submit};
+use crate::components::cart_line::{CartLine, SetQuantity};
+use crate::state::ShopContext;
+use chatout_core::Cart;
 use leptos::prelude::*;
 
 /// The cart's lines, subtotal and shipping expectation, or the empty state.
 #[component]
-pub fn CartView() -> impl IntoView {
+pub fn CartView(
+    /// The cart.
+    cart: ReadSignal<Cart>,
+    /// False when the cart cannot be saved in this browser.
+    storage_ok: ReadSignal<bool>,
+    /// Sets a line's quantity (0 removes it).
+    set_quantity: SetQuantity,
+    /// "Ask a question" in the empty cart: a plain chat.
+    on_chat: Callback<()>,
+    /// "Checkout".
+    on_checkout: Callback<()>,
+    /// What goes above the lines (why the last order did not go through).
+    children: Children,
+) -> impl IntoView {
     let shop = expect_context::<ShopContext>().0;
-    let store = expect_context::<Store>();
     let labels = shop.labels.clone();
-    let is_empty = move || store.cart.with(|c| c.is_empty());
-    let ids = move || {
-        store
-            .cart
-            .with(|c| c.lines().iter().map(|l| l.id.clone()).collect::<Vec<_>>())
-    };
+    let is_empty = move || cart.with(|c| c.is_empty());
+    let ids = move || cart.with(|c| c.lines().iter().map(|l| l.id.clone()).collect::<Vec<_>>());
     let money = labels.money.clone();
-    let subtotal = move || {
-        store
-            .cart
-            .with(|c| c.subtotal().map(|s| money.format(s)).unwrap_or_default())
-    };
+    let subtotal = move || cart.with(|c| c.subtotal().map(|s| money.format(s)).unwrap_or_default());
     let shipping = shop
         .shipping_note
         .clone()
         .unwrap_or_else(|| labels.shipping_default.clone());
-    let chat_shop = shop.clone();
     let empty_state = {
         let labels = labels.clone();
         move || {
-            let shop = chat_shop.clone();
             view! {
                 <div class="chatout-empty">
                     <p>{labels.cart_empty.clone()}</p>
-                    <button type="button" class="chatout-secondary" on:click=move |_| store.chat(&shop, None, None)>
+                    <button type="button" class="chatout-secondary" on:click=move |_| on_chat.run(())>
                         {labels.ask_question.clone()}
                     </button>
                 </div>
@@ -41,11 +43,11 @@ pub fn CartView() -> impl IntoView {
         }
     };
     view! {
-        <SubmitProblem/>
+        {children()}
         <Show when=move || !is_empty() fallback=empty_state>
             <ul class="chatout-lines">
                 <For each=ids key=|id| id.clone() let:id>
-                    <CartLine id/>
+                    <CartLine id cart set_quantity/>
                 </For>
             </ul>
             <div class="chatout-summary">
@@ -57,16 +59,13 @@ pub fn CartView() -> impl IntoView {
                 <button
                     type="button"
                     class="chatout-primary"
-                    on:click=move |_| {
-                        store.submit.set(Submit::Idle);
-                        store.begin_checkout();
-                    }
+                    on:click=move |_| on_checkout.run(())
                 >
                     {labels.checkout.clone()}
                 </button>
             </div>
         </Show>
-        <Show when=move || !store.storage_ok.get()>
+        <Show when=move || !storage_ok.get()>
             <p class="chatout-hint" role="note">{shop.labels.error_storage.clone()}</p>
         </Show>
     }

@@ -1,12 +1,16 @@
 use crate::components::choice_group::ChoiceGroup;
-use crate::components::submit_problem::SubmitProblem;
 use crate::components::text_field::{TextField, TextKind};
 use crate::config::Config;
-use crate::state::{ShopContext, Store, Submit, View};
+use crate::state::ShopContext;
 use chatout_core::{CheckoutInput, DeliveryMethod, Field, FieldError, FieldProblem, Labels};
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
+
+/// Sends the form as typed with the opt-ins `(updates, offers)`: the field problems, or
+/// whether the order was handed to WhatsApp.
+pub type SendOrder = Callback<(CheckoutInput, (bool, bool)), Result<bool, Vec<FieldError>>>;
 
 /// What the checkout form holds while the shopper fills it in.
 #[derive(Clone, Copy)]
@@ -68,11 +72,29 @@ pub fn use_checkout_form(shop: &Config) -> UseCheckoutForm {
 /// and note, and two unticked opt-ins: order updates, and offers and news. Errors show
 /// inline, all at once.
 #[component]
-pub fn CheckoutForm() -> impl IntoView {
+pub fn CheckoutForm(
+    /// True while the order is being registered: the send button waits.
+    #[prop(into)]
+    sending: Signal<bool>,
+    /// Sends the form as typed with the two opt-ins: the field problems, or whether the
+    /// order was handed to WhatsApp.
+    on_send: SendOrder,
+    /// Back to the cart.
+    on_back: Callback<()>,
+    /// What follows the send button (why the last attempt did not go through).
+    children: Children,
+) -> impl IntoView {
     let shop = expect_context::<ShopContext>().0;
-    let store = expect_context::<Store>();
     let labels = shop.labels.clone();
     let form = use_checkout_form(&shop);
+    let [name_error, address_error, phone_error, email_error, note_error, delivery_error, payment_error] =
+        field_errors(&labels, form.errors);
+    let deliveries = delivery_choices(&shop);
+    let single_delivery = deliveries.len() == 1;
+    let payments = payment_choices(&shop);
+    let (sending_label, send_label) = (labels.sending.clone(), labels.send_order.clone());
+    let address_label = labels.field_address.clone();
+    let card_hint = labels.no_card_in_chat.clone();
     let UseCheckoutForm {
         name,
         phone,
@@ -81,78 +103,11 @@ pub fn CheckoutForm() -> impl IntoView {
         note,
         delivery,
         payment,
-        updates,
-        offers,
-        errors,
+        ..
     } = form;
-
-    let error_for = {
-        let labels = labels.clone();
-        move |field: Field| {
-            let labels = labels.clone();
-            Signal::derive(move || {
-                errors.with(|all| {
-                    all.iter()
-                        .find(|e| e.field == field)
-                        .map(|e| problem_text(&labels, e))
-                })
-            })
-        }
-    };
-    let busy = Rc::new(Cell::new(false));
-    let submit_shop = shop.clone();
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        // Double clicks and repeated Enter send one order.
-        if store.submit.get_untracked() == Submit::Sending || busy.replace(true) {
-            return;
-        }
-        let opt_ins = (updates.get_untracked(), offers.get_untracked());
-        match store.checkout(&submit_shop, &form.input(), opt_ins) {
-            Ok(()) => busy.set(store.view.with_untracked(|v| matches!(v, View::Sent(_)))),
-            Err(problems) => {
-                errors.set(problems);
-                busy.set(false);
-            }
-        }
-    };
-
-    let address_label = labels.field_address.clone();
-    let deliveries: Vec<(String, String)> = shop
-        .deliveries
-        .iter()
-        .map(|method| {
-            let label = match method {
-                DeliveryMethod::Shipping => &labels.delivery_shipping,
-                DeliveryMethod::Pickup => &labels.delivery_pickup,
-            };
-            (method.id().to_string(), label.clone())
-        })
-        .collect();
-    let single_delivery = deliveries.len() == 1;
-    let payments: Vec<(String, String)> = shop
-        .payments
-        .iter()
-        .map(|p| (p.id().to_string(), labels.payment_label(p.id()).to_string()))
-        .collect();
-    let [name_error, address_error, phone_error, email_error, note_error, delivery_error, payment_error] =
-        [
-            Field::Name,
-            Field::Address,
-            Field::Phone,
-            Field::Email,
-            Field::Note,
-            Field::Delivery,
-            Field::Payment,
-        ]
-        .map(error_for);
-
-    let card_hint = labels.no_card_in_chat.clone();
-    let sending = move || store.submit.with(|s| *s == Submit::Sending);
-    let (sending_label, send_label) = (labels.sending.clone(), labels.send_order.clone());
     view! {
-        <form class="chatout-form" novalidate on:submit=on_submit>
-            <button type="button" class="chatout-link" on:click=move |_| store.view.set(View::Cart)>
+        <form class="chatout-form" novalidate on:submit=submit_handler(form, sending, on_send)>
+            <button type="button" class="chatout-link" on:click=move |_| on_back.run(())>
                 "← " {labels.back.clone()}
             </button>
             <TextField id="chatout-name" name="name" label=labels.field_name.clone()
@@ -177,24 +132,116 @@ pub fn CheckoutForm() -> impl IntoView {
                 error=email_error/>
             <TextField id="chatout-note" name="note" label=labels.field_note.clone()
                 kind=TextKind::Lines(2) maxlength=500 value=note error=note_error/>
-            <label class="chatout-option chatout-consent">
-                <input type="checkbox" name="whatsapp_updates"
-                    prop:checked=move || updates.get()
-                    on:change=move |ev| updates.set(event_target_checked(&ev))/>
-                {labels.consent_checkbox.clone()}
-            </label>
-            <label class="chatout-option chatout-consent">
-                <input type="checkbox" name="marketing"
-                    prop:checked=move || offers.get()
-                    on:change=move |ev| offers.set(event_target_checked(&ev))/>
-                {labels.marketing_checkbox.clone()}
-            </label>
+            {opt_ins(&labels, form)}
             <button type="submit" class="chatout-primary chatout-send"
-                disabled=sending aria-busy=move || sending().to_string()>
-                {move || if sending() { sending_label.clone() } else { send_label.clone() }}
+                disabled=sending aria-busy=move || sending.get().to_string()>
+                {move || if sending.get() { sending_label.clone() } else { send_label.clone() }}
             </button>
-            <SubmitProblem/>
+            {children()}
         </form>
+    }
+}
+
+/// The errors shown under name, address, phone, email, note, delivery and payment.
+fn field_errors(
+    labels: &Arc<Labels>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> [Signal<Option<String>>; 7] {
+    [
+        Field::Name,
+        Field::Address,
+        Field::Phone,
+        Field::Email,
+        Field::Note,
+        Field::Delivery,
+        Field::Payment,
+    ]
+    .map(|field| error_for(labels, errors, field))
+}
+
+/// The error shown under `field`, in the shop's language.
+fn error_for(
+    labels: &Arc<Labels>,
+    errors: RwSignal<Vec<FieldError>>,
+    field: Field,
+) -> Signal<Option<String>> {
+    let labels = labels.clone();
+    Signal::derive(move || {
+        errors.with(|all| {
+            all.iter()
+                .find(|e| e.field == field)
+                .map(|e| problem_text(&labels, e))
+        })
+    })
+}
+
+/// `(id, label)` of each delivery method the shop offers.
+fn delivery_choices(shop: &Config) -> Vec<(String, String)> {
+    let labels = &shop.labels;
+    shop.deliveries
+        .iter()
+        .map(|method| {
+            let label = match method {
+                DeliveryMethod::Shipping => &labels.delivery_shipping,
+                DeliveryMethod::Pickup => &labels.delivery_pickup,
+            };
+            (method.id().to_string(), label.clone())
+        })
+        .collect()
+}
+
+/// `(id, label)` of each payment preference the shop offers.
+fn payment_choices(shop: &Config) -> Vec<(String, String)> {
+    shop.payments
+        .iter()
+        .map(|p| {
+            (
+                p.id().to_string(),
+                shop.labels.payment_label(p.id()).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Sends the form once: double clicks and repeated Enter send one order.
+fn submit_handler(
+    form: UseCheckoutForm,
+    sending: Signal<bool>,
+    on_send: SendOrder,
+) -> impl FnMut(leptos::ev::SubmitEvent) + 'static {
+    let busy = Rc::new(Cell::new(false));
+    move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if sending.get_untracked() || busy.replace(true) {
+            return;
+        }
+        let opt_ins = (form.updates.get_untracked(), form.offers.get_untracked());
+        match on_send.run((form.input(), opt_ins)) {
+            Ok(handed_off) => busy.set(handed_off),
+            Err(problems) => {
+                form.errors.set(problems);
+                busy.set(false);
+            }
+        }
+    }
+}
+
+/// The two unticked opt-ins: order updates, and offers and news.
+fn opt_ins(labels: &Labels, form: UseCheckoutForm) -> impl IntoView {
+    let (updates, offers) = (form.updates, form.offers);
+    view! {
+        <label class="chatout-option chatout-consent">
+            <input type="checkbox" name="whatsapp_updates"
+                prop:checked=move || updates.get()
+                on:change=move |ev| updates.set(event_target_checked(&ev))/>
+            {labels.consent_checkbox.clone()}
+        </label>
+        <label class="chatout-option chatout-consent">
+            <input type="checkbox" name="marketing"
+                prop:checked=move || offers.get()
+                on:change=move |ev| offers.set(event_target_checked(&ev))/>
+            {labels.marketing_checkbox.clone()}
+        </label>
     }
 }
 

@@ -1,19 +1,20 @@
 use crate::components::text_field::{TextField, TextKind};
-use crate::state::{NotifyProduct, NotifyState, ShopContext, Store, View};
+use crate::state::{request_alert, NotifyProduct, NotifyState, ShopContext};
 use chatout_core::fill;
 use leptos::prelude::*;
 
 /// "Tell me when it's back": the shopper's WhatsApp number (read as the checkout reads it),
 /// the unticked opt-in to offers and news (required), then WhatsApp opens with the message
-/// the server answered (`Store::request_alert`). Nothing is subscribed until that message
+/// the server answered (`state::request_alert`). Nothing is subscribed until that message
 /// arrives from the number.
 #[component]
 pub fn NotifyForm(
     /// The sold-out product.
     product: NotifyProduct,
+    /// "Done" after the request: back to the cart.
+    on_done: Callback<()>,
 ) -> impl IntoView {
     let shop = expect_context::<ShopContext>().0;
-    let store = expect_context::<Store>();
     let labels = &shop.labels;
     let phone = RwSignal::new(String::new());
     let agreed = RwSignal::new(false);
@@ -25,7 +26,7 @@ pub fn NotifyForm(
         move |event: leptos::ev::SubmitEvent| {
             event.prevent_default();
             let (typed, ticked) = (phone.get_untracked(), agreed.get_untracked());
-            store.request_alert(&shop, &sku, &typed, ticked, state);
+            request_alert(&shop, &sku, &typed, ticked, state);
         }
     };
     let intro = fill(&labels.notify_intro, &[("product", &product.name)]);
@@ -65,7 +66,7 @@ pub fn NotifyForm(
         <div class="chatout-sent" data-testid="notify-sent" hidden=move || !state.with(|s| s.sent)>
             <p>{sent_text}</p>
             <button type="button" class="chatout-secondary"
-                on:click=move |_| store.view.set(View::Cart)>
+                on:click=move |_| on_done.run(())>
                 {done}
             </button>
         </div>

@@ -1,5 +1,5 @@
 use crate::browser;
-use crate::state::{SentOrder, ShopContext, Store};
+use crate::state::{SentOrder, ShopContext};
 use chatout_core::fill;
 use leptos::prelude::*;
 
@@ -8,9 +8,10 @@ use leptos::prelude::*;
 pub fn OrderSent(
     /// The order that was handed to WhatsApp.
     order: SentOrder,
+    /// "Done": the panel closes.
+    on_done: Callback<()>,
 ) -> impl IntoView {
     let shop = expect_context::<ShopContext>().0;
-    let store = expect_context::<Store>();
     let labels = shop.labels.clone();
     let copied = RwSignal::new(false);
     let text = order.full_text.clone();
@@ -59,7 +60,7 @@ pub fn OrderSent(
                     {labels.open_again.clone()}
                 </a>
             </div>
-            <button type="button" class="chatout-primary" on:click=move |_| store.close()>
+            <button type="button" class="chatout-primary" on:click=move |_| on_done.run(())>
                 {labels.done.clone()}
             </button>
         </div>

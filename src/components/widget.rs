@@ -31,21 +31,23 @@ pub fn Widget(
         }
     });
     provide_context(ShopContext(config.clone()));
-    provide_context(store);
     hooks::install(store, config.clone());
     js_api::install(store, config.clone());
     store.load_availability(&config);
 
+    let open = Signal::derive(move || store.view.with(|v| *v != View::Closed));
+    let shop = config.clone();
     let side = match config.position {
         Position::Left => "chatout chatout-left",
         Position::Right => "chatout chatout-right",
     };
     view! {
         <div class=side lang=config.locale.clone() dir=config.labels.direction()>
-            <Show when=move || store.view.with(|v| *v != View::Closed)>
-                <CartPanel/>
+            <Show when=move || open.get()>
+                <CartPanel store/>
             </Show>
-            <ChatButton/>
+            <ChatButton cart=store.cart.read_only() expanded=open launcher=store.launcher
+                on_press=Callback::new(move |()| store.press_launcher(&shop))/>
             <p class="chatout-sr-only" role="status" aria-live="polite">
                 {move || store.notice.get()}
             </p>

@@ -1,7 +1,57 @@
 //! Validated fields: each key's text becomes its type, or an error naming the attribute.
 
-use super::ConfigError;
-use chatout_core::{DeliveryMethod, OpeningHours, PaymentPreference};
+use super::{ConfigError, Position};
+use chatout_core::{DeliveryMethod, OpeningHours, PaymentPreference, PhoneNumber};
+
+/// `phone`, required: the shop's WhatsApp number.
+pub fn parse_phone(text: Option<&str>) -> Result<PhoneNumber, ConfigError> {
+    let text = text.ok_or_else(|| {
+        ConfigError::new(
+            "phone",
+            "is required: the shop's WhatsApp number, like +31 6 1234 5678",
+        )
+    })?;
+    PhoneNumber::parse(text, None).map_err(|e| ConfigError::new("phone", e.to_string()))
+}
+
+/// `locale` when given (and then valid), else the browser's, else English.
+pub fn locale_or_browsers(tag: Option<&str>, browser: Option<&str>) -> Result<String, ConfigError> {
+    match tag {
+        Some(tag) => parse_locale(tag).ok_or_else(|| {
+            ConfigError::new(
+                "locale",
+                format!("'{tag}' is not a language tag like nl-NL"),
+            )
+        }),
+        None => Ok(browser
+            .and_then(parse_locale)
+            .unwrap_or_else(|| "en".to_string())),
+    }
+}
+
+/// `endpoint_fallback`: `true` or `false` (the default).
+pub fn parse_fallback(text: Option<&str>) -> Result<bool, ConfigError> {
+    match text {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(ConfigError::new(
+            "endpoint_fallback",
+            format!("'{other}' must be true or false"),
+        )),
+    }
+}
+
+/// `position`: `right` (the default) or `left`.
+pub fn parse_position(text: Option<&str>) -> Result<Position, ConfigError> {
+    match text.unwrap_or("right") {
+        "right" => Ok(Position::Right),
+        "left" => Ok(Position::Left),
+        other => Err(ConfigError::new(
+            "position",
+            format!("'{other}' must be right or left"),
+        )),
+    }
+}
 
 pub fn parse_locale(tag: &str) -> Option<String> {
     let tag = tag.trim().replace('_', "-");

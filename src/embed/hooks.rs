@@ -5,10 +5,8 @@
 
 use crate::browser::console_error;
 use crate::config::Config;
-use crate::embed::events;
 use crate::embed::product::{Options, Price, ProductInput};
-use crate::split;
-use crate::state::Store;
+use crate::embed::{events, schema, Controls};
 use chatout_core::NewItem;
 use leptos::ev;
 use leptos::prelude::*;
@@ -22,7 +20,7 @@ const HOOKS: &str =
     "[data-chatout-add],[data-chatout-open],[data-chatout-chat],[data-chatout-notify]";
 
 /// Listens for hook clicks and keeps count/subtotal elements current until the widget unmounts.
-pub fn install(store: Store, config: Arc<Config>) {
+pub fn install(store: impl Controls, config: Arc<Config>) {
     // One delegated listener on window: buttons added later work without re-binding.
     let click_config = config.clone();
     let click = window_event_listener(ev::click, move |event| {
@@ -38,7 +36,7 @@ pub fn install(store: Store, config: Arc<Config>) {
         if let Some(select) = select {
             leptos::task::spawn_local(async move {
                 // Only the schema reader's own selects: it is loaded.
-                let _ = split::schema_variant(select).await;
+                let _ = schema::schema_variant(select).await;
             });
         }
     });
@@ -52,7 +50,7 @@ pub fn install(store: Store, config: Arc<Config>) {
     };
     let sync_effect = sync.clone();
     Effect::new(move |_| {
-        store.cart.track();
+        store.cart().track();
         sync_effect();
     });
 
@@ -80,7 +78,7 @@ pub fn install(store: Store, config: Arc<Config>) {
 /// meanwhile, and a reader that cannot be fetched leaves them as they are.
 fn add_schema_buttons(config: Arc<Config>) {
     leptos::task::spawn_local(async move {
-        if split::add_schema_buttons(config).await.is_err() {
+        if schema::add_schema_buttons(config).await.is_err() {
             crate::browser::console_warn(
                 "the schema.org reader could not be loaded; products without data attributes get no button",
             );
@@ -92,7 +90,7 @@ fn document_element() -> Option<Element> {
     web_sys::window()?.document()?.document_element()
 }
 
-fn on_click(event: &web_sys::MouseEvent, store: Store, config: &Config) {
+fn on_click(event: &web_sys::MouseEvent, store: impl Controls, config: &Config) {
     let Some(hook) = event
         .target()
         .and_then(|t| t.dyn_into::<Element>().ok())
@@ -165,11 +163,11 @@ fn product_from(hook: &Element, config: &Config) -> Result<NewItem, String> {
     .map_err(|e| format!("data-{e}"))
 }
 
-fn sync_host_elements(store: Store, config: &Config) {
+fn sync_host_elements(store: impl Controls, config: &Config) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let (count, subtotal) = store.cart.with_untracked(|cart| {
+    let (count, subtotal) = store.cart().with_untracked(|cart| {
         let subtotal = cart
             .subtotal()
             .map(|s| config.labels.money.format(s))

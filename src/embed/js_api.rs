@@ -3,9 +3,8 @@
 //! instead of changing anything; nothing a page passes can panic the widget.
 
 use crate::config::Config;
-use crate::embed::events;
 use crate::embed::product::{Options, Price, ProductInput};
-use crate::state::Store;
+use crate::embed::{events, Controls};
 use chatout_core::LineId;
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
@@ -19,16 +18,35 @@ pub const GLOBAL: &str = "Chatout";
 type Method = Closure<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsValue>>;
 
 /// Publishes `window.Chatout` until the widget unmounts.
-pub fn install(store: Store, config: Arc<Config>) {
+pub fn install(store: impl Controls, config: Arc<Config>) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let add_config = config.clone();
-    let methods: Vec<(&str, Method)> = vec![
+    let mut methods = cart_methods(store, config.clone());
+    methods.extend(panel_methods(store, config));
+    methods.push(("cart", cart_reader(store)));
+    let api = Object::new();
+    for (name, method) in &methods {
+        let _ = Reflect::set(&api, &(*name).into(), method.as_ref());
+    }
+    Object::freeze(&api);
+    let _ = Reflect::set(&window, &GLOBAL.into(), &api);
+    let guard = SendWrapper::new(methods);
+    on_cleanup(move || {
+        if let Some(window) = web_sys::window() {
+            let _ = Reflect::delete_property(&window, &GLOBAL.into());
+        }
+        drop(guard.take());
+    });
+}
+
+/// `add`, `remove`, `setQuantity` and `clear`.
+fn cart_methods(store: impl Controls, config: Arc<Config>) -> Vec<(&'static str, Method)> {
+    vec![
         (
             "add",
             Closure::new(move |item, _| {
-                add(store, &add_config, &item)
+                add(store, &config, &item)
                     .map(JsValue::from)
                     .map_err(|message| {
                         events::error("invalid_product", &message);
@@ -65,6 +83,12 @@ pub fn install(store: Store, config: Arc<Config>) {
                 Ok(JsValue::UNDEFINED)
             }),
         ),
+    ]
+}
+
+/// `open`, `close` and `chat`.
+fn panel_methods(store: impl Controls, config: Arc<Config>) -> Vec<(&'static str, Method)> {
+    vec![
         (
             "open",
             Closure::new(move |_, _| {
@@ -89,28 +113,16 @@ pub fn install(store: Store, config: Arc<Config>) {
                 Ok(JsValue::UNDEFINED)
             }),
         ),
-        (
-            "cart",
-            Closure::new(move |_, _| {
-                Ok(store
-                    .cart
-                    .with_untracked(|cart| crate::json::to_js(&events::cart(cart))))
-            }),
-        ),
-    ];
-    let api = Object::new();
-    for (name, method) in &methods {
-        let _ = Reflect::set(&api, &(*name).into(), method.as_ref());
-    }
-    Object::freeze(&api);
-    let _ = Reflect::set(&window, &GLOBAL.into(), &api);
-    let guard = SendWrapper::new(methods);
-    on_cleanup(move || {
-        if let Some(window) = web_sys::window() {
-            let _ = Reflect::delete_property(&window, &GLOBAL.into());
-        }
-        drop(guard.take());
-    });
+    ]
+}
+
+/// `cart()`: the cart as the events describe it.
+fn cart_reader(store: impl Controls) -> Method {
+    Closure::new(move |_, _| {
+        Ok(store
+            .cart()
+            .with_untracked(|cart| crate::json::to_js(&events::cart(cart))))
+    })
 }
 
 fn fail(method: &str, message: &dyn std::fmt::Display) -> JsValue {
@@ -126,7 +138,7 @@ fn line_id(value: &JsValue) -> Result<LineId, String> {
 
 /// `add({sku, name, price, quantity?, maxQuantity?, options?, url?, image?})`; the line id.
 /// Fields are read off the object itself, so `options` keeps its own key order.
-fn add(store: Store, config: &Config, item: &JsValue) -> Result<String, String> {
+fn add(store: impl Controls, config: &Config, item: &JsValue) -> Result<String, String> {
     if !item.is_object() || js_sys::Array::is_array(item) {
         return Err(
             "expects an object {sku, name, price, quantity?, options?, url?, image?}".into(),

@@ -84,8 +84,9 @@ impl Store {
         }
     }
 
-    /// Shows the checkout form.
+    /// Shows the checkout form, clear of an earlier attempt's problem.
     pub fn begin_checkout(&self) {
+        self.submit.set(Submit::Idle);
         self.view.set(View::Checkout);
         self.analytics_of_cart("begin_checkout", None);
     }
@@ -118,6 +119,18 @@ impl Store {
                 let _ = launcher.focus();
             }
             events::dispatch("chatout:close", &events::empty(), false);
+        }
+    }
+
+    /// The floating button: closes an open panel, else opens the cart, or a plain chat when the
+    /// cart is empty.
+    pub fn press_launcher(&self, config: &Config) {
+        if self.view.get_untracked() != View::Closed {
+            self.close();
+        } else if self.cart.with_untracked(Cart::item_count) == 0 {
+            self.chat(config, None, None);
+        } else {
+            self.open();
         }
     }
 

@@ -1,4 +1,5 @@
-//! The widget's state, shared through context: the shop's config and the shopper's store.
+//! The widget's state: the shop's config (in context) and the shopper's store, which the
+//! components hand down as the few signals and callbacks each child needs.
 //! `cart` holds what the cart and the panel do; `checkout` how an order is sent.
 
 use crate::api::{self, Reply};
@@ -18,7 +19,7 @@ mod cart;
 mod checkout;
 mod notify;
 
-pub use notify::NotifyState;
+pub use notify::{request_alert, NotifyState};
 
 /// The validated configuration, in context.
 #[derive(Clone)]
@@ -113,4 +114,38 @@ pub struct Store {
     /// Endpoint mode: the skus the shop's server reports sold out (add buttons for them
     /// offer "Tell me when it's back" instead).
     pub unavailable: RwSignal<Vec<String>>,
+}
+
+/// The host page's hooks and `window.Chatout` drive the store through this.
+impl crate::embed::Controls for Store {
+    fn cart(&self) -> ReadSignal<Cart> {
+        self.cart.read_only()
+    }
+    fn add(&self, config: &Config, item: NewItem) -> Result<LineId, CartError> {
+        Store::add(self, config, item)
+    }
+    fn remove(&self, line: &LineId) -> Result<(), CartError> {
+        Store::remove(self, line)
+    }
+    fn set_quantity(&self, line: &LineId, quantity: i64) -> Result<(), CartError> {
+        Store::set_quantity(self, line, quantity)
+    }
+    fn clear(&self) {
+        Store::clear(self);
+    }
+    fn open(&self) {
+        Store::open(self);
+    }
+    fn close(&self) {
+        Store::close(self);
+    }
+    fn chat(&self, config: &Config, message: Option<&str>, category: Option<&str>) {
+        Store::chat(self, config, message, category);
+    }
+    fn notify(&self, config: &Config, sku: &str, name: &str) {
+        Store::notify(self, config, sku, name);
+    }
+    fn is_unavailable(&self, sku: &str) -> bool {
+        Store::is_unavailable(self, sku)
+    }
 }

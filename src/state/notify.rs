@@ -64,80 +64,76 @@ impl Store {
     }
 }
 
-impl Store {
-    /// Sends "tell me when `sku` is back" for the number `typed` (read as the checkout reads
-    /// it) if the opt-in was `ticked`; the form's `state` follows. A double click sends once.
-    pub fn request_alert(
-        &self,
-        config: &Config,
-        sku: &str,
-        typed: &str,
-        ticked: bool,
-        state: RwSignal<NotifyState>,
-    ) {
-        if state.with_untracked(|s| s.sending || s.sent) {
-            return;
-        }
-        let labels = &config.labels;
-        let number = PhoneNumber::parse(typed.trim(), config.rules().default_country);
-        let phone_error = match (typed.trim().is_empty(), &number) {
-            (true, _) => Some(labels.error_required.clone()),
-            (false, Err(_)) => Some(labels.error_phone.clone()),
-            (false, Ok(_)) => None,
-        };
-        let consent_error = (!ticked).then(|| labels.error_consent.clone());
-        let ready = phone_error.is_none() && consent_error.is_none();
-        state.set(NotifyState {
-            sending: ready,
-            phone_error,
-            consent_error,
-            ..NotifyState::default()
-        });
-        let (Ok(number), true, Some(endpoint)) = (number, ready, config.endpoint.as_deref()) else {
-            return;
-        };
-        let (_, page) = browser::page_title_and_url();
-        let (phone, at) = (number.to_string(), browser::now_rfc3339());
-        let body = json::to_string(&Json::object([
-            ("sku", sku.into()),
-            ("phone", phone.into()),
-            ("locale", config.locale.as_str().into()),
-            (
-                "consent",
-                Json::object([
-                    ("text", labels.marketing_checkbox.as_str().into()),
-                    ("at", at.into()),
-                ]),
-            ),
-            ("page", page.into()),
-        ]));
-        let url = api::sibling(endpoint, "back-in-stock");
-        let (phone_text, unavailable) =
-            (labels.error_phone.clone(), labels.error_unavailable.clone());
-        leptos::task::spawn_local(async move {
-            let mut next = NotifyState::default();
-            match api::post_alert(&url, &body).await {
-                AlertReply::Subscribed(answer) => {
-                    browser::open_link(&answer.whatsapp_url);
-                    let detail = events::sent(&answer.reference, &answer.whatsapp_url);
-                    events::dispatch("chatout:notify", &detail, false);
-                    next.sent = true;
-                }
-                AlertReply::Refused(fields) if fields.iter().any(|f| f == "phone") => {
-                    next.phone_error = Some(phone_text);
-                }
-                AlertReply::Refused(fields) => {
-                    console_warn(&format!("back-in-stock request refused: {fields:?}"));
-                    next.problem = Some(unavailable);
-                }
-                AlertReply::Unavailable(reason) => {
-                    console_warn(&format!("back-in-stock request failed: {reason}"));
-                    events::error("endpoint_unavailable", &reason);
-                    next.problem = Some(unavailable);
-                }
-            }
-            // The panel may have closed meanwhile.
-            state.try_set(next);
-        });
+/// Sends "tell me when `sku` is back" for the number `typed` (read as the checkout reads it)
+/// if the opt-in was `ticked`; the form's `state` follows. A double click sends once.
+pub fn request_alert(
+    config: &Config,
+    sku: &str,
+    typed: &str,
+    ticked: bool,
+    state: RwSignal<NotifyState>,
+) {
+    if state.with_untracked(|s| s.sending || s.sent) {
+        return;
     }
+    let labels = &config.labels;
+    let number = PhoneNumber::parse(typed.trim(), config.rules().default_country);
+    let phone_error = match (typed.trim().is_empty(), &number) {
+        (true, _) => Some(labels.error_required.clone()),
+        (false, Err(_)) => Some(labels.error_phone.clone()),
+        (false, Ok(_)) => None,
+    };
+    let consent_error = (!ticked).then(|| labels.error_consent.clone());
+    let ready = phone_error.is_none() && consent_error.is_none();
+    state.set(NotifyState {
+        sending: ready,
+        phone_error,
+        consent_error,
+        ..NotifyState::default()
+    });
+    let (Ok(number), true, Some(endpoint)) = (number, ready, config.endpoint.as_deref()) else {
+        return;
+    };
+    let (_, page) = browser::page_title_and_url();
+    let (phone, at) = (number.to_string(), browser::now_rfc3339());
+    let body = json::to_string(&Json::object([
+        ("sku", sku.into()),
+        ("phone", phone.into()),
+        ("locale", config.locale.as_str().into()),
+        (
+            "consent",
+            Json::object([
+                ("text", labels.marketing_checkbox.as_str().into()),
+                ("at", at.into()),
+            ]),
+        ),
+        ("page", page.into()),
+    ]));
+    let url = api::sibling(endpoint, "back-in-stock");
+    let (phone_text, unavailable) = (labels.error_phone.clone(), labels.error_unavailable.clone());
+    leptos::task::spawn_local(async move {
+        let mut next = NotifyState::default();
+        match api::post_alert(&url, &body).await {
+            AlertReply::Subscribed(answer) => {
+                browser::open_link(&answer.whatsapp_url);
+                let detail = events::sent(&answer.reference, &answer.whatsapp_url);
+                events::dispatch("chatout:notify", &detail, false);
+                next.sent = true;
+            }
+            AlertReply::Refused(fields) if fields.iter().any(|f| f == "phone") => {
+                next.phone_error = Some(phone_text);
+            }
+            AlertReply::Refused(fields) => {
+                console_warn(&format!("back-in-stock request refused: {fields:?}"));
+                next.problem = Some(unavailable);
+            }
+            AlertReply::Unavailable(reason) => {
+                console_warn(&format!("back-in-stock request failed: {reason}"));
+                events::error("endpoint_unavailable", &reason);
+                next.problem = Some(unavailable);
+            }
+        }
+        // The panel may have closed meanwhile.
+        state.try_set(next);
+    });
 }

@@ -29,74 +29,10 @@ pub fn render_compact_summary(order: &Order, labels: &Labels) -> String {
 fn render(order: &Order, labels: &Labels, detail: Detail) -> String {
     let style = labels.money.resolved_for(order.currency);
     let mut out = String::with_capacity(512 + order.lines.len() * 80);
-    // `*Label:* value`, the value neutralised: the shape of every labelled line.
-    let field = |out: &mut String, label: &str, value: &str| {
-        out.push('*');
-        out.push_str(label);
-        out.push_str(":* ");
-        inline_into(out, value);
-        out.push('\n');
-    };
-    let heading = fill(
-        &labels.order_heading,
-        &[
-            ("reference", order.reference.as_str()),
-            ("shop", &inline(&order.shop)),
-        ],
-    );
-    out.push_str(&format!("*{heading}*\n\n*{}*\n", labels.items));
-    for line in &order.lines {
-        item_line(&mut out, line, detail, &style);
-    }
-
-    out.push_str(&format!("\n*{}:* ", labels.subtotal));
-    money_or_unknown(&mut out, order.subtotal(), &style);
-    out.push('\n');
-    let shipping = order
-        .shipping_note
-        .as_deref()
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or(&labels.shipping_default);
-    field(&mut out, &labels.shipping, shipping);
-    out.push('\n');
-
-    match &order.details.delivery {
-        Delivery::Shipping { address } => {
-            out.push_str(&format!(
-                "*{}:* {}\n",
-                labels.delivery, labels.delivery_shipping
-            ));
-            field(&mut out, &labels.address, address);
-        }
-        Delivery::Pickup => out.push_str(&format!(
-            "*{}:* {}\n",
-            labels.delivery, labels.delivery_pickup
-        )),
-    }
-    field(
-        &mut out,
-        &labels.payment,
-        labels.payment_label(order.details.payment.id()),
-    );
-    out.push('\n');
-
-    let customer = &order.details.customer;
-    out.push_str(&format!("*{}*\n", labels.customer));
-    field(&mut out, &labels.name, &customer.name);
-    if let Some(phone) = &customer.phone {
-        field(&mut out, &labels.phone, &phone.to_string());
-    }
-    if let Some(email) = &customer.email {
-        field(&mut out, &labels.email, email.as_str());
-    }
-    if let Some(note) = order
-        .details
-        .note
-        .as_deref()
-        .filter(|n| !n.trim().is_empty())
-    {
-        field(&mut out, &labels.note, note);
-    }
+    items(&mut out, order, labels, detail, &style);
+    totals(&mut out, order, labels, &style);
+    delivery_and_payment(&mut out, order, labels);
+    customer(&mut out, order, labels);
     if order.consent.is_some() {
         out.push_str(&format!("\n✅ {}\n", labels.consent_given));
     }
@@ -109,6 +45,88 @@ fn render(order: &Order, labels: &Labels, detail: Detail) -> String {
         out.pop();
     }
     out
+}
+
+/// `*Label:* value`, the value neutralised: the shape of every labelled line.
+fn field(out: &mut String, label: &str, value: &str) {
+    out.push('*');
+    out.push_str(label);
+    out.push_str(":* ");
+    inline_into(out, value);
+    out.push('\n');
+}
+
+/// The heading with shop and reference, then one line per item.
+fn items(out: &mut String, order: &Order, labels: &Labels, detail: Detail, style: &MoneyStyle) {
+    let heading = fill(
+        &labels.order_heading,
+        &[
+            ("reference", order.reference.as_str()),
+            ("shop", &inline(&order.shop)),
+        ],
+    );
+    out.push_str(&format!("*{heading}*\n\n*{}*\n", labels.items));
+    for line in &order.lines {
+        item_line(out, line, detail, style);
+    }
+}
+
+/// The subtotal and the shipping expectation.
+fn totals(out: &mut String, order: &Order, labels: &Labels, style: &MoneyStyle) {
+    out.push_str(&format!("\n*{}:* ", labels.subtotal));
+    money_or_unknown(out, order.subtotal(), style);
+    out.push('\n');
+    let shipping = order
+        .shipping_note
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or(&labels.shipping_default);
+    field(out, &labels.shipping, shipping);
+    out.push('\n');
+}
+
+/// Shipping with the address, or pickup; then the payment preference.
+fn delivery_and_payment(out: &mut String, order: &Order, labels: &Labels) {
+    match &order.details.delivery {
+        Delivery::Shipping { address } => {
+            out.push_str(&format!(
+                "*{}:* {}\n",
+                labels.delivery, labels.delivery_shipping
+            ));
+            field(out, &labels.address, address);
+        }
+        Delivery::Pickup => out.push_str(&format!(
+            "*{}:* {}\n",
+            labels.delivery, labels.delivery_pickup
+        )),
+    }
+    field(
+        out,
+        &labels.payment,
+        labels.payment_label(order.details.payment.id()),
+    );
+    out.push('\n');
+}
+
+/// The customer's name, phone, email and note, each only when given.
+fn customer(out: &mut String, order: &Order, labels: &Labels) {
+    let customer = &order.details.customer;
+    out.push_str(&format!("*{}*\n", labels.customer));
+    field(out, &labels.name, &customer.name);
+    if let Some(phone) = &customer.phone {
+        field(out, &labels.phone, &phone.to_string());
+    }
+    if let Some(email) = &customer.email {
+        field(out, &labels.email, email.as_str());
+    }
+    if let Some(note) = order
+        .details
+        .note
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        field(out, &labels.note, note);
+    }
 }
 
 fn money_or_unknown(out: &mut String, amount: Result<Money, MoneyError>, style: &MoneyStyle) {

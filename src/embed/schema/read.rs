@@ -1,20 +1,9 @@
-//! Products without data attributes (CONTRACT.md section 11): with `data-products="auto"` the
-//! widget reads schema.org `Product` (and `ProductGroup` with `hasVariant`, and a product's
-//! several offers with their own skus) from the page's JSON-LD and microdata, and adds an
-//! "Order on WhatsApp" button for each, a plain `data-chatout-add` hook, so the rest of the
-//! widget treats it like one the shop wrote. Variants become a `<select>` beside it. Markup
-//! added later (SPA navigation) is read when it appears. Anything that does not read (broken
-//! JSON, an `AggregateOffer`'s range, another currency, a price the core refuses) is skipped
-//! with one console warning: never a product with a wrong price.
+//! Reading schema.org products from the page: JSON-LD blocks and microdata, each read once.
 
+use super::SEEN;
 use crate::browser::console_warn;
-use crate::config::Config;
-use chatout_core::Money;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element};
-
-/// Marks what was read, so a rescan adds nothing twice.
-const SEEN: &str = "data-chatout-seen";
 
 /// One variant (or the product itself): what its button carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +80,7 @@ fn image_of(value: &JsValue) -> Option<String> {
 }
 
 /// Whether an `availability` says it cannot be ordered.
-fn sold_out(availability: Option<&str>) -> bool {
+pub(super) fn sold_out(availability: Option<&str>) -> bool {
     availability.is_some_and(|a| {
         let a = a.rsplit(['/', ':']).next().unwrap_or(a);
         matches!(a, "OutOfStock" | "SoldOut" | "Discontinued")
@@ -300,192 +289,4 @@ pub fn scan(document: &Document, currency: &str) -> Vec<Found> {
         }
     }
     found
-}
-
-/// A price the core accepts for the shop's currency, as `data-price` writes it; `None` (and
-/// one warning) for one it refuses, so no product gets a wrong price.
-fn checked_price(config: &Config, offer: &Offer) -> Option<String> {
-    match Money::parse_major(&offer.price, config.currency) {
-        Ok(money) if money.minor_units() >= 0 => Some(offer.price.clone()),
-        _ => {
-            console_warn(&format!(
-                "Chatout: '{}' has the price '{}', which is not a {} amount; skipped",
-                offer.name,
-                offer.price,
-                config.currency.code()
-            ));
-            None
-        }
-    }
-}
-
-/// The element a product's button goes after, and whether it goes inside it instead (at
-/// the end of the product's container).
-fn anchor(
-    document: &Document,
-    config: &Config,
-    product: &Found,
-    first: bool,
-) -> Option<(Element, bool)> {
-    let by = |selector: &str| document.query_selector(selector).ok().flatten();
-    if first {
-        let chosen = config
-            .products_after
-            .as_deref()
-            .map_or_else(|| by(r#"form[action*="cart"]"#), by);
-        if let Some(element) = chosen {
-            return Some((element, false));
-        }
-    }
-    if let Some(container) = &product.container {
-        return Some((container.clone(), true));
-    }
-    by("main")
-        .or_else(|| document.body().map(Into::into))
-        .map(|e| (e, true))
-}
-
-/// Adds the buttons of every product not read yet.
-pub fn add_buttons(config: &Config) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let labels = &config.labels;
-    let products = scan(&document, config.currency.code());
-    for (at, product) in products.iter().enumerate() {
-        let offers: Vec<(&Offer, String)> = product
-            .offers
-            .iter()
-            .filter_map(|o| checked_price(config, o).map(|p| (o, p)))
-            .collect();
-        let Some((first, price)) = offers.iter().find(|(o, _)| o.available).or(offers.first())
-        else {
-            continue;
-        };
-        let Some((place, inside)) = anchor(&document, config, product, at == 0) else {
-            continue;
-        };
-        let Ok(wrapper) = document.create_element("div") else {
-            continue;
-        };
-        let _ = wrapper.set_attribute("class", "chatout-auto");
-        let _ = wrapper.set_attribute(SEEN, "");
-        let set = |el: &Element, key: &str, value: &str| {
-            let _ = el.set_attribute(key, value);
-        };
-        let Ok(button) = document.create_element("button") else {
-            continue;
-        };
-        set(&button, "type", "button");
-        set(&button, "data-sku", &first.sku);
-        set(&button, "data-name", &product.name);
-        if offers.iter().all(|(o, _)| !o.available) {
-            // Sold out: "tell me when it's back" instead of an add button.
-            set(&button, "data-chatout-notify", "");
-            button.set_text_content(Some(&labels.notify_title));
-        } else {
-            set(&button, "data-chatout-add", "");
-            set(&button, "data-price", price);
-            if let Some(url) = &first.url {
-                set(&button, "data-url", url);
-            }
-            if let Some(image) = &product.image {
-                set(&button, "data-image", image);
-            }
-            button.set_text_content(Some(&labels.order_on_whatsapp));
-        }
-        let buyable: Vec<&(&Offer, String)> = offers.iter().filter(|(o, _)| o.available).collect();
-        if buyable.len() > 1 {
-            if let Ok(select) = document.create_element("select") {
-                set(&select, "data-chatout-variant", "");
-                set(&select, "aria-label", &labels.variant);
-                for (offer, price) in &buyable {
-                    let Ok(option) = document.create_element("option") else {
-                        continue;
-                    };
-                    let label = variant_label(offer, &product.name);
-                    set(&option, "data-sku", &offer.sku);
-                    set(&option, "data-price", price);
-                    set(
-                        &option,
-                        "data-options",
-                        &format!("{}={label}", labels.variant),
-                    );
-                    option.set_text_content(Some(&label));
-                    let _ = select.append_child(&option);
-                }
-                set(
-                    &button,
-                    "data-options",
-                    &format!("{}={}", labels.variant, variant_label(first, &product.name)),
-                );
-                let _ = wrapper.append_child(&select);
-            }
-        }
-        let _ = wrapper.append_child(&button);
-        let _ = if inside {
-            place.append_child(&wrapper).map(|_| ())
-        } else {
-            place.after_with_node_1(&wrapper)
-        };
-    }
-}
-
-/// What a variant is called in its option: its own name less the product's, else its sku.
-fn variant_label(offer: &Offer, product: &str) -> String {
-    let own = offer.name.strip_prefix(product).unwrap_or(&offer.name);
-    let own = own.trim_matches(|c: char| c.is_whitespace() || c == '-' || c == '–' || c == '—');
-    if own.is_empty() || offer.name == product {
-        offer.sku.clone()
-    } else {
-        own.to_string()
-    }
-}
-
-/// A variant was chosen: its button takes that variant's sku, price and option.
-pub fn on_variant(select: &Element) {
-    let Some(option) = select.query_selector("option:checked").ok().flatten() else {
-        return;
-    };
-    let Some(button) = select
-        .parent_element()
-        .and_then(|w| w.query_selector("button[data-chatout-add]").ok().flatten())
-    else {
-        return;
-    };
-    for key in ["data-sku", "data-price", "data-options"] {
-        if let Some(value) = option.get_attribute(key) {
-            let _ = button.set_attribute(key, &value);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn availability_and_variant_names_read_as_shops_write_them() {
-        assert!(sold_out(Some("http://schema.org/OutOfStock")));
-        assert!(sold_out(Some("https://schema.org/SoldOut")));
-        assert!(sold_out(Some("schema:Discontinued")));
-        assert!(!sold_out(Some("http://schema.org/InStock")));
-        assert!(!sold_out(None));
-        let offer = |name: &str| Offer {
-            sku: "TOTE-BLK".into(),
-            name: name.into(),
-            price: "17.50".into(),
-            available: true,
-            url: None,
-        };
-        assert_eq!(
-            variant_label(&offer("Canvas tote"), "Canvas tote"),
-            "TOTE-BLK"
-        );
-        assert_eq!(
-            variant_label(&offer("Canvas tote - Black"), "Canvas tote"),
-            "Black"
-        );
-        assert_eq!(variant_label(&offer("Black"), "Canvas tote"), "Black");
-    }
 }
