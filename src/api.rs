@@ -1,4 +1,4 @@
-//! Endpoint mode (CONTRACT.md section 5): the pending order is POSTed to the shop's server
+//! Endpoint mode (docs/CONTRACT.md section 5): the pending order is POSTed to the shop's server
 //! before WhatsApp opens, with one `Idempotency-Key` per checkout so a retry never makes a
 //! second order.
 

@@ -75,7 +75,7 @@ pub struct Config {
     pub deliveries: Vec<DeliveryMethod>,
     /// Shipping expectation printed in the message.
     pub shipping_note: Option<String>,
-    /// Backend that receives pending orders (Option 3), if any.
+    /// The order server that registers each order before WhatsApp opens, if any.
     pub endpoint: Option<String>,
     /// When the backend is unreachable, may the shopper send the order on WhatsApp anyway?
     pub endpoint_fallback: bool,
@@ -238,7 +238,7 @@ mod readme {
     use super::Key;
     use chatout_core::Labels;
 
-    /// The README is where shop owners look up keys: it must list every one the code accepts.
+    /// docs/configuration.md is where shop owners look up keys: it must list every one the code accepts.
     #[test]
     fn the_readme_documents_every_key() {
         let readme = include_str!("../../docs/configuration.md");
@@ -250,7 +250,7 @@ mod readme {
         for key in keys {
             assert!(
                 readme.contains(&format!("`{key}`")),
-                "README does not document `{key}`"
+                "docs/configuration.md does not document `{key}`"
             );
         }
     }

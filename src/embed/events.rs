@@ -1,4 +1,4 @@
-//! `chatout:*` CustomEvents on `document`, with JSON-safe details (CONTRACT.md section 4).
+//! `chatout:*` CustomEvents on `document`, with JSON-safe details (docs/CONTRACT.md section 4).
 
 use crate::json::Json;
 use chatout_core::{Cart, LineItem, OptionsObject};

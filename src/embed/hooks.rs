@@ -1,4 +1,4 @@
-//! Host-page hooks (CONTRACT.md sections 2 and 10): `data-chatout-add`, `-open`, `-chat` and
+//! Host-page hooks (docs/CONTRACT.md sections 2 and 10): `data-chatout-add`, `-open`, `-chat` and
 //! `-notify` buttons and `data-chatout-count` / `-subtotal` elements, including ones the page
 //! adds after load. An add button whose product the shop's server reports sold out offers
 //! "Tell me when it's back" instead.

@@ -1,4 +1,4 @@
-//! `window.Chatout`, the JavaScript API of CONTRACT.md section 3. Every method validates what
+//! `window.Chatout`, the JavaScript API of docs/CONTRACT.md section 3. Every method validates what
 //! it is given and throws an `Error` naming the method and the field (`Chatout.add: price: …`)
 //! instead of changing anything; nothing a page passes can panic the widget.
 

@@ -135,7 +135,7 @@ impl Store {
     }
 
     /// Opens a plain WhatsApp chat with `message`, the shop's greeting, or a question about
-    /// this page (Option 1).
+    /// this page (the chat button with a prefilled enquiry).
     /// With several agents, the chat goes to the one for `category` (a `data-chatout-chat`
     /// link's `data-category`) or the shopper's own.
     pub fn chat(&self, config: &Config, message: Option<&str>, category: Option<&str>) {

@@ -1,4 +1,4 @@
-//! Back-in-stock (CONTRACT.md section 10): which products the shop's server reports sold
+//! Back-in-stock (docs/CONTRACT.md section 10): which products the shop's server reports sold
 //! out, and the request to hear when one is back. Without a server, the shopper asks in a
 //! plain chat instead.
 

@@ -1,4 +1,4 @@
-//! The widget built with its split points (feature `split`, src/split.rs) and split like
+//! The widget built with its split points (feature `split`; the points sit beside the code they load, `split_point!` in src/split.rs) and split like
 //! cargo-leptos does: linked with relocations, cut into a main module and one module per split
 //! point (plus chunks they share) *before* wasm-bindgen, then wasm-bindgen on the main module
 //! and wasm-opt on every module. Writes dist/chatout-widget.js and _bg.wasm (the main module),

@@ -1,4 +1,4 @@
-//! The pending order on the wire, in the shape of CONTRACT.md section 5: the body the widget
+//! The pending order on the wire, in the shape of docs/CONTRACT.md section 5: the body the widget
 //! POSTs to a shop backend, the body `chatout-server` reads, and the `detail` of the
 //! `chatout:checkout` event. Money in integer minor units.
 //!
@@ -117,7 +117,7 @@ pub struct WireConsent {
     /// time and this at most beside it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
-    /// The separate opt-in to offers and news (CONTRACT.md section 10), when its own box was
+    /// The separate opt-in to offers and news (docs/CONTRACT.md section 10), when its own box was
     /// ticked: the same shape, `whatsapp_updates` true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marketing: Option<Box<WireConsent>>,
@@ -158,7 +158,7 @@ impl WireConsent {
     }
 }
 
-/// A pending order as CONTRACT.md section 5 writes it.
+/// A pending order as docs/CONTRACT.md section 5 writes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingOrder {
     /// The client's order reference (the server's answer is authoritative).
@@ -336,7 +336,7 @@ impl PendingOrder {
 }
 
 /// Why a server answered `409`: the cart must change before the order can be registered
-/// (CONTRACT.md section 5). The server sends it and the widget matches it: one list of names.
+/// (docs/CONTRACT.md section 5). The server sends it and the widget matches it: one list of names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictReason {

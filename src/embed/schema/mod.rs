@@ -1,4 +1,4 @@
-//! Products without data attributes (CONTRACT.md section 11): with `data-products="auto"` the
+//! Products without data attributes (docs/CONTRACT.md section 11): with `data-products="auto"` the
 //! widget reads schema.org `Product` (and `ProductGroup` with `hasVariant`, and a product's
 //! several offers with their own skus) from the page's JSON-LD and microdata, and adds an
 //! "Order on WhatsApp" button for each, a plain `data-chatout-add` hook, so the rest of the

@@ -1,4 +1,4 @@
-//! The shop's catalog (CONTRACT.md section 6): what the order server prices orders from.
+//! The shop's catalog (docs/CONTRACT.md section 6): what the order server prices orders from.
 //!
 //! Parsed from JSON text and validated as a whole, so a shop owner sees every mistake with
 //! the path of the field at fault (`products[2].options.Size.XL`) instead of the first one.

@@ -74,7 +74,7 @@ fn repricing_uses_catalog_names_and_prices() {
     assert_eq!(fields, ["items[0].quantity", "items[1].options"]);
 }
 
-/// The catalog of CONTRACT.md section 6, as written there, with bank transfer details.
+/// The catalog of docs/CONTRACT.md section 6, as written there, with bank transfer details.
 #[test]
 fn the_contract_s_catalog_reads() {
     let catalog = Catalog::from_json(
