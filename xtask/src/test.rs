@@ -96,10 +96,11 @@ fn clippy_native(project: &Project) -> Result<(), String> {
 /// `cargo xtask dist` builds it. Both with the same packages and targets, so the dependencies
 /// are checked once (with `-p chatout` alone they differ in features and were checked again).
 fn clippy_wasm(project: &Project) -> Result<(), String> {
-    project.shown(
-        "clippy wasm",
-        "cargo",
-        &[
+    for (name, features) in [
+        ("clippy wasm", None),
+        ("clippy wasm split", Some("chatout/split")),
+    ] {
+        let mut args = vec![
             "clippy",
             "-p",
             "chatout",
@@ -108,30 +109,14 @@ fn clippy_wasm(project: &Project) -> Result<(), String> {
             "--all-targets",
             "--target",
             "wasm32-unknown-unknown",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    project.shown(
-        "clippy wasm split",
-        "cargo",
-        &[
-            "clippy",
-            "-p",
-            "chatout",
-            "-p",
-            "chatout-qr",
-            "--all-targets",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--features",
-            "chatout/split",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )
+        ];
+        if let Some(features) = features {
+            args.extend(["--features", features]);
+        }
+        args.extend(["--", "-D", "warnings"]);
+        project.shown(name, "cargo", &args)?;
+    }
+    Ok(())
 }
 
 /// The workspace's tests; the server's suite runs on SQLite and again on the PostgreSQL

@@ -3,8 +3,8 @@
 //! reference (or it lapses), and a STOP stays. Every one is recorded: it is the evidence.
 
 use crate::db::messaging::{
-    find_or_create_contact, insert_consent_event, set_contact_locale, store_consent,
-    wa_id_of_phone, ConsentRecord, Contact, Purpose,
+    find_or_create_contact, insert_consent_event, set_contact_locale, store_consent, ConsentRecord,
+    Contact, Purpose,
 };
 use crate::policy::consent::ConsentSource;
 use sqlx::AnyConnection;
@@ -52,44 +52,4 @@ pub async fn web_opt_in(
     };
     insert_consent_event(conn, contact.id, &record, now).await?;
     Ok(contact)
-}
-
-/// The opt-in ticked at checkout, in the order's transaction; a phone without digits has no
-/// contact to hold it.
-pub struct CheckoutOptIn<'a> {
-    /// The phone as typed.
-    pub phone: &'a str,
-    /// The order it came with.
-    pub order_id: i64,
-    /// What it is for.
-    pub purpose: Purpose,
-    /// The text the shopper saw.
-    pub text: &'a str,
-    /// The checkout page.
-    pub page: &'a str,
-    /// The shopper's language.
-    pub locale: &'a str,
-}
-
-/// Applies [`CheckoutOptIn`] as a [`WebOptIn`] from the checkout.
-pub async fn checkout_opt_in(
-    conn: &mut AnyConnection,
-    opt_in: &CheckoutOptIn<'_>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let wa_id = wa_id_of_phone(opt_in.phone);
-    if wa_id.is_empty() {
-        return Ok(());
-    }
-    let web = WebOptIn {
-        wa_id: &wa_id,
-        purpose: opt_in.purpose,
-        source: ConsentSource::Checkout,
-        text: opt_in.text,
-        page: opt_in.page,
-        locale: opt_in.locale,
-        order_id: Some(opt_in.order_id),
-    };
-    web_opt_in(conn, &web, now).await?;
-    Ok(())
 }

@@ -3,13 +3,14 @@
 //! first history step written, `order.created` queued for the webhooks and the checkout
 //! opt-ins recorded. Or nothing is, and the caller learns why.
 
-use super::opt_in::{checkout_opt_in, CheckoutOptIn};
+use super::opt_in::{web_opt_in, WebOptIn};
 use crate::clock::now_ms;
-use crate::db::messaging::Purpose;
+use crate::db::messaging::{wa_id_of_phone, Purpose};
 use crate::db::orders::{self, NewOrder, Step, StoredOrder};
 use crate::db::stock::{held_by, reserve_stock};
 use crate::db::webhooks::queue_event;
 use crate::db::{is_unique_violation, Db, Tx};
+use crate::policy::consent::ConsentSource;
 use crate::policy::webhook::EventType;
 use chatout_core::OrderStatus;
 use std::collections::BTreeMap;
@@ -117,20 +118,25 @@ async fn record_pending(
     let Some(phone) = &order.customer.phone else {
         return Ok(());
     };
-    let opt_in = |purpose, text| CheckoutOptIn {
-        phone,
-        order_id: id,
+    // A phone without digits has no contact to hold an opt-in.
+    let wa_id = wa_id_of_phone(phone);
+    let opt_in = |purpose, text| WebOptIn {
+        wa_id: &wa_id,
         purpose,
+        source: ConsentSource::Checkout,
         text,
         page: &order.page,
         locale: &order.locale,
+        order_id: Some(id),
     };
-    if let Some(consent) = &order.consent {
-        checkout_opt_in(tx, &opt_in(Purpose::OrderUpdates, &consent.text), now).await?;
+    if let Some(consent) = order.consent.as_ref().filter(|_| !wa_id.is_empty()) {
+        web_opt_in(tx, &opt_in(Purpose::OrderUpdates, &consent.text), now).await?;
     }
     if let Some(marketing) = &order.marketing {
         orders::record_marketing(tx, id, &marketing.text, now).await?;
-        checkout_opt_in(tx, &opt_in(Purpose::Marketing, &marketing.text), now).await?;
+        if !wa_id.is_empty() {
+            web_opt_in(tx, &opt_in(Purpose::Marketing, &marketing.text), now).await?;
+        }
     }
     Ok(())
 }

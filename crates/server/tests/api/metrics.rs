@@ -23,42 +23,16 @@ async fn metrics_count_orders_conversion_and_response_time(backend: Backend) {
         assert_eq!(status, 201, "{answer}");
         references.push(answer["reference"].as_str().unwrap().to_string());
     }
-    transition_alone(
-        &app.db,
-        &references[0],
-        OrderStatus::Confirmed,
-        "admin",
-        None,
-    )
-    .await
-    .unwrap();
-    transition_alone(
-        &app.db,
-        &references[1],
-        OrderStatus::Confirmed,
-        "admin",
-        None,
-    )
-    .await
-    .unwrap();
-    transition_alone(
-        &app.db,
-        &references[1],
-        OrderStatus::Cancelled,
-        "admin",
-        None,
-    )
-    .await
-    .unwrap();
-    transition_alone(
-        &app.db,
-        &references[2],
-        OrderStatus::Cancelled,
-        "admin",
-        None,
-    )
-    .await
-    .unwrap();
+    for (i, to) in [
+        (0, OrderStatus::Confirmed),
+        (1, OrderStatus::Confirmed),
+        (1, OrderStatus::Cancelled),
+        (2, OrderStatus::Cancelled),
+    ] {
+        transition_alone(&app.db, &references[i], to, "admin", None)
+            .await
+            .unwrap();
+    }
 
     let response = app
         .client
