@@ -3,7 +3,6 @@
 use super::super::Db;
 use crate::policy::outbox::OutboxStatus;
 use chatout_core::OrderStatus;
-use sqlx::Row;
 
 /// How long after a message a reply, a STOP or an order counts for it.
 pub const ATTRIBUTION_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -48,7 +47,7 @@ impl Source {
 
 /// What a campaign (or the alerts, or recovery) came to: each message by how far it got, and
 /// what the contacts did within 7 days of theirs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct Results {
     /// Messages queued.
     pub messages: i64,
@@ -56,7 +55,8 @@ pub struct Results {
     pub sent: i64,
     /// On the phone (delivered or read).
     pub delivered: i64,
-    /// Opened.
+    /// Opened (`read_` in SQL, where `read` is a keyword).
+    #[sqlx(rename = "read_")]
     pub read: i64,
     /// Refused.
     pub failed: i64,
@@ -137,20 +137,8 @@ impl Db {
             "WITH sends AS ({sends}) SELECT {} FROM sends s JOIN outbox o ON o.id = s.outbox_id",
             columns.join(", ")
         );
-        let row = sqlx::query(&sql).fetch_one(&self.read).await?;
-        Ok(Results {
-            messages: row.try_get("messages")?,
-            sent: row.try_get("sent")?,
-            delivered: row.try_get("delivered")?,
-            read: row.try_get("read_")?,
-            failed: row.try_get("failed")?,
-            capped: row.try_get("capped")?,
-            cancelled: row.try_get("cancelled")?,
-            replied: row.try_get("replied")?,
-            stopped: row.try_get("stopped")?,
-            clicked: row.try_get("clicked")?,
-            orders: row.try_get("orders")?,
-            revenue: row.try_get("revenue")?,
-        })
+        sqlx::query_as::<_, Results>(&sql)
+            .fetch_one(&self.read)
+            .await
     }
 }

@@ -95,10 +95,7 @@ pub async fn document(
         .bind(reference)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(assemble(conn, row.into_iter().collect())
-        .await?
-        .pop()
-        .map(|(_, d)| d))
+    single(conn, row).await
 }
 
 /// The document of order `id`.
@@ -110,6 +107,14 @@ pub async fn document_by_id(
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
+    single(conn, row).await
+}
+
+/// The document of one row read, if any.
+async fn single(
+    conn: &mut AnyConnection,
+    row: Option<DocumentRow>,
+) -> Result<Option<OrderDocument>, sqlx::Error> {
     Ok(assemble(conn, row.into_iter().collect())
         .await?
         .pop()
